@@ -1,0 +1,45 @@
+#include "data/atomic_file.hpp"
+
+#include "data/errors.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace data {
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+    const std::string target = path.string();
+    std::string temporary = target + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(temporary.data());
+    if (fd < 0) throw InputError({target, {}, {}, {}}, std::string("cannot create the output file: ") + std::strerror(errno));
+    auto fail = [&](const char* doing) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        throw InputError({target, {}, {}, {}}, std::string(doing) + ": " + why);
+    };
+    std::size_t written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail("cannot write the output file");
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) fail("cannot flush the output file");
+    if (::close(fd) != 0) {
+        ::unlink(temporary.c_str());
+        throw InputError({target, {}, {}, {}}, std::string("cannot close the output file: ") + std::strerror(errno));
+    }
+    if (::rename(temporary.c_str(), target.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        throw InputError({target, {}, {}, {}}, "cannot move the output file into place: " + why);
+    }
+}
+
+}  // namespace data

@@ -1,0 +1,279 @@
+#include "data/description.hpp"
+
+#include "data/errors.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace data {
+
+namespace {
+
+constexpr std::string_view kDefaultWorkingCrs = "EPSG:27700";
+constexpr std::string_view kDefaultNoAreaCodes = "NO2011";
+constexpr std::string_view kDescriptionFileName = "dataset.toml";
+
+const std::vector<SettingSpec> kSettings = {
+    {"name", "Dataset name shown in summaries"},
+    {"working_crs", "Projected CRS every geometry is transformed into (default EPSG:27700)"},
+    {"areas.source", "Small-area polygons: any OGR vector source", true},
+    {"areas.layer", "Layer of areas.source (default: its only layer)"},
+    {"areas.where", "OGR SQL attribute filter on the areas layer"},
+    {"areas.crs", "CRS of areas.source when it declares none (overrides a declared one)"},
+    {"areas.id_field", "Unique area code field, e.g. LSOA11CD"},
+    {"areas.name_field", "Area name field"},
+    {"areas.group_field", "Grouping field such as the borough code"},
+    {"areas.population_field", "Resident population field of the areas layer"},
+    {"areas.geometry_field", "Geometry field (for CSV: the WKT column)"},
+    {"population.source", "Table holding population by area code, joined to the areas", true},
+    {"population.layer", "Layer of population.source"},
+    {"population.where", "OGR SQL attribute filter on the population table"},
+    {"population.key_field", "Area code field of the population table"},
+    {"population.value_field", "Population field of the population table"},
+    {"practices.source", "GP practices: an OGR point layer or a table", true},
+    {"practices.layer", "Layer of practices.source"},
+    {"practices.where", "OGR SQL attribute filter on the practices, e.g. \"in_london_lad = 'True'\""},
+    {"practices.crs", "CRS of the practice coordinates (required for x/y fields without a declared CRS)"},
+    {"practices.id_field", "Unique practice code field, e.g. the ODS code"},
+    {"practices.name_field", "Practice name field"},
+    {"practices.list_size_field", "Registered patients field (default: summed from registrations)"},
+    {"practices.reference_network_field", "Existing network (e.g. real PCN code), kept for comparison"},
+    {"practices.x_field", "Easting or longitude field"},
+    {"practices.y_field", "Northing or latitude field"},
+    {"practices.postcode_field", "Postcode field, joined to the postcode lookup"},
+    {"postcodes.source", "Postcode lookup table (e.g. OS Code-Point Open)", true},
+    {"postcodes.layer", "Layer of postcodes.source"},
+    {"postcodes.where", "OGR SQL attribute filter on the postcode lookup"},
+    {"postcodes.crs", "CRS of the lookup coordinates"},
+    {"postcodes.key_field", "Postcode field of the lookup"},
+    {"postcodes.x_field", "Easting or longitude field of the lookup"},
+    {"postcodes.y_field", "Northing or latitude field of the lookup"},
+    {"registrations.source", "Long table: patients by practice and area (NHS Digital layout)", true},
+    {"registrations.layer", "Layer of registrations.source"},
+    {"registrations.where", "OGR SQL attribute filter on the registrations"},
+    {"registrations.practice_field", "Practice code field"},
+    {"registrations.area_field", "Area code field"},
+    {"registrations.patients_field", "Patients field"},
+    {"registrations.no_area_codes", "Comma-separated area values meaning no area recorded (default NO2011)"},
+};
+
+const SettingSpec* find_spec(std::string_view key) {
+    auto it = std::find_if(kSettings.begin(), kSettings.end(), [key](const SettingSpec& s) { return s.key == key; });
+    return it == kSettings.end() ? nullptr : &*it;
+}
+
+std::string known_keys_under(std::string_view table) {
+    std::string list;
+    for (const SettingSpec& spec : kSettings) {
+        const std::string_view key = spec.key;
+        const auto dot = key.find('.');
+        const std::string_view owner = dot == std::string_view::npos ? std::string_view{} : key.substr(0, dot);
+        if (owner != table) continue;
+        if (!list.empty()) list += ", ";
+        list += dot == std::string_view::npos ? key : key.substr(dot + 1);
+    }
+    return list;
+}
+
+bool is_connection_string(const std::string& value) {
+    // PG:dbname=..., /vsizip/..., https://... are not file paths to resolve.
+    return value.rfind("/vsi", 0) == 0 || value.find(':') != std::string::npos;
+}
+
+std::string toml_value_text(const toml::node& node, const std::string& origin, const std::string& key) {
+    if (auto text = node.value<std::string>()) return *text;
+    if (const auto* array = node.as_array()) {
+        std::string joined;
+        for (const toml::node& item : *array) {
+            auto text = item.value<std::string>();
+            if (!text) throw setting_error(origin, key, "expected a list of strings");
+            if (!joined.empty()) joined += ',';
+            joined += *text;
+        }
+        return joined;
+    }
+    throw setting_error(origin, key, "expected a string");
+}
+
+}  // namespace
+
+const std::vector<SettingSpec>& setting_specs() { return kSettings; }
+
+std::string flag_for(std::string_view key) {
+    std::string flag = "--";
+    for (const char c : key) flag += (c == '.' || c == '_') ? '-' : c;
+    return flag;
+}
+
+void Settings::set(const std::string& key, const std::string& value) { values[key] = value; }
+
+std::string Settings::get(const std::string& key) const {
+    auto it = values.find(key);
+    return it == values.end() ? std::string{} : it->second;
+}
+
+Settings read_description(const std::filesystem::path& given) {
+    std::filesystem::path path = given;
+    if (std::filesystem::is_directory(path)) path /= kDescriptionFileName;
+    Settings settings;
+    settings.origin = path.string();
+    if (!std::filesystem::exists(path)) {
+        throw InputError({settings.origin, {}, {}, {}}, "no such dataset description (expected a TOML file, or a "
+                                                        "folder holding " + std::string(kDescriptionFileName) + ")");
+    }
+    toml::table root;
+    try {
+        root = toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+        std::ostringstream where;
+        where << "line " << e.source().begin.line << ", column " << e.source().begin.column;
+        throw InputError({settings.origin, {}, where.str(), {}}, "not valid TOML: " + std::string(e.description()));
+    }
+    const std::filesystem::path folder = path.parent_path();
+    auto store = [&](const std::string& key, const toml::node& node) {
+        const SettingSpec* spec = find_spec(key);
+        if (spec == nullptr) {
+            const auto dot = key.find('.');
+            const std::string table = dot == std::string::npos ? std::string{} : key.substr(0, dot);
+            throw setting_error(settings.origin, key,
+                                "unknown setting; known" + (table.empty() ? std::string{} : " in [" + table + "]") +
+                                    ": " + known_keys_under(table));
+        }
+        std::string value = toml_value_text(node, settings.origin, key);
+        if (spec->is_path && !value.empty() && !is_connection_string(value) &&
+            std::filesystem::path(value).is_relative()) {
+            value = (folder / value).lexically_normal().string();
+        }
+        settings.values[key] = value;
+    };
+    for (const auto& [name, node] : root) {
+        const std::string key(name.str());
+        if (const auto* table = node.as_table()) {
+            for (const auto& [inner_name, inner_node] : *table) store(key + "." + std::string(inner_name.str()), inner_node);
+        } else {
+            store(key, node);
+        }
+    }
+    return settings;
+}
+
+namespace {
+
+class Describer {
+public:
+    explicit Describer(const Settings& settings) : settings_(settings) {}
+
+    std::string optional(const std::string& key) const { return settings_.get(key); }
+    std::string required(const std::string& key, const std::string& why) const {
+        std::string value = settings_.get(key);
+        if (value.empty()) throw setting_error(settings_.origin, key, "required " + why + " (flag " + flag_for(key) + ")");
+        return value;
+    }
+    bool any_under(const std::string& table) const {
+        const std::string prefix = table + ".";
+        return std::any_of(settings_.values.begin(), settings_.values.end(), [&](const auto& kv) {
+            return kv.first.rfind(prefix, 0) == 0 && !kv.second.empty();
+        });
+    }
+    LayerRef layer(const std::string& table, const std::string& why) const {
+        return {required(table + ".source", why), optional(table + ".layer"), optional(table + ".where"),
+                optional(table + ".crs")};
+    }
+    void both_or_neither(const std::string& a, const std::string& b) const {
+        if (optional(a).empty() != optional(b).empty()) {
+            const std::string& missing = optional(a).empty() ? a : b;
+            const std::string& given = optional(a).empty() ? b : a;
+            throw setting_error(settings_.origin, missing, "required when " + given + " is set");
+        }
+    }
+
+private:
+    const Settings& settings_;
+};
+
+std::vector<std::string> split_codes(const std::string& text) {
+    std::vector<std::string> codes;
+    std::string current;
+    for (const char c : text + ",") {
+        if (c == ',') {
+            if (!current.empty()) codes.push_back(current);
+            current.clear();
+        } else if (c != ' ') {
+            current += c;
+        }
+    }
+    return codes;
+}
+
+}  // namespace
+
+DatasetDescription describe(const Settings& settings) {
+    const Describer d(settings);
+    DatasetDescription out;
+    out.origin = settings.origin;
+    out.name = d.optional("name");
+    out.working_crs = d.optional("working_crs");
+    if (out.working_crs.empty()) out.working_crs = kDefaultWorkingCrs;
+
+    out.areas.layer = d.layer("areas", "(the small-area polygons)");
+    out.areas.id_field = d.required("areas.id_field", "(the unique area code)");
+    out.areas.name_field = d.optional("areas.name_field");
+    out.areas.group_field = d.optional("areas.group_field");
+    out.areas.population_field = d.optional("areas.population_field");
+    out.areas.geometry_field = d.optional("areas.geometry_field");
+    if (d.any_under("population")) {
+        if (!out.areas.population_field.empty()) {
+            throw setting_error(settings.origin, "population.source",
+                                "population comes either from areas.population_field or from a population table, "
+                                "not both");
+        }
+        out.population = JoinSpec{d.layer("population", "(the population table)"),
+                                  d.required("population.key_field", "(the area code of the population table)"),
+                                  d.required("population.value_field", "(the population column)")};
+    } else if (out.areas.population_field.empty()) {
+        throw setting_error(settings.origin, "areas.population_field",
+                            "required unless a population table is given (population.source)");
+    }
+
+    out.practices.layer = d.layer("practices", "(the GP practices)");
+    out.practices.id_field = d.required("practices.id_field", "(the unique practice code)");
+    out.practices.name_field = d.optional("practices.name_field");
+    out.practices.list_size_field = d.optional("practices.list_size_field");
+    out.practices.reference_network_field = d.optional("practices.reference_network_field");
+    d.both_or_neither("practices.x_field", "practices.y_field");
+    out.practices.x_field = d.optional("practices.x_field");
+    out.practices.y_field = d.optional("practices.y_field");
+    out.practices.postcode_field = d.optional("practices.postcode_field");
+    if (!out.practices.postcode_field.empty() && !out.practices.x_field.empty()) {
+        throw setting_error(settings.origin, "practices.postcode_field",
+                            "give practice locations either as x/y fields or by postcode, not both");
+    }
+    if (!out.practices.postcode_field.empty() || d.any_under("postcodes")) {
+        if (out.practices.postcode_field.empty()) {
+            throw setting_error(settings.origin, "practices.postcode_field", "required when a postcode lookup is given");
+        }
+        out.postcodes = PostcodeSpec{d.layer("postcodes", "(the postcode lookup) when practices.postcode_field is set"),
+                                     d.required("postcodes.key_field", "(the postcode column of the lookup)"),
+                                     d.required("postcodes.x_field", "(easting or longitude of the lookup)"),
+                                     d.required("postcodes.y_field", "(northing or latitude of the lookup)")};
+    }
+
+    if (d.any_under("registrations")) {
+        RegistrationSpec reg;
+        reg.layer = d.layer("registrations", "(the registrations table)");
+        reg.practice_field = d.required("registrations.practice_field", "(practice code column)");
+        reg.area_field = d.required("registrations.area_field", "(area code column)");
+        reg.patients_field = d.required("registrations.patients_field", "(patients column)");
+        const std::string codes = d.optional("registrations.no_area_codes");
+        reg.no_area_codes = split_codes(codes.empty() ? std::string(kDefaultNoAreaCodes) : codes);
+        out.registrations = std::move(reg);
+    } else if (out.practices.list_size_field.empty()) {
+        throw setting_error(settings.origin, "practices.list_size_field",
+                            "required unless registrations are given (list sizes are then summed from them)");
+    }
+    return out;
+}
+
+}  // namespace data

@@ -1,0 +1,256 @@
+#include "data/ogr_layer.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+
+namespace data {
+
+namespace {
+
+std::string last_gdal_message() {
+    const char* message = CPLGetLastErrorMsg();
+    return message != nullptr && *message != '\0' ? std::string(message) : std::string("no reason given");
+}
+
+std::string trim(const char* raw) {
+    std::string_view text(raw != nullptr ? raw : "");
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+bool looks_like_connection_string(const std::string& source) {
+    return source.rfind("/vsi", 0) == 0 || source.find(':') != std::string::npos;
+}
+
+std::string layer_names(GDALDataset& dataset) {
+    std::string names;
+    for (int i = 0; i < dataset.GetLayerCount(); ++i) {
+        if (!names.empty()) names += ", ";
+        names += dataset.GetLayer(i)->GetName();
+    }
+    return names;
+}
+
+}  // namespace
+
+void ensure_gdal_ready() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        // Errors reach the user through InputError with their location; GDAL's own stderr lines would
+        // duplicate them without that context.
+        CPLSetErrorHandler(CPLQuietErrorHandler);
+    });
+}
+
+std::unique_ptr<OGRSpatialReference> spatial_reference(const std::string& text, const std::string& origin,
+                                                        const std::string& setting) {
+    ensure_gdal_ready();
+    auto srs = std::make_unique<OGRSpatialReference>();
+    if (srs->SetFromUserInput(text.c_str()) != OGRERR_NONE) {
+        throw setting_error(origin, setting, "unknown CRS '" + text + "' (expected e.g. EPSG:27700 or WKT)");
+    }
+    srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+LayerReader::LayerReader(const LayerRef& ref, std::string role, const std::string& geometry_field)
+    : ref_(ref), role_(std::move(role)) {
+    ensure_gdal_ready();
+    const InputLocation file_only{ref.source, {}, {}, {}};
+    if (!looks_like_connection_string(ref.source) && !std::filesystem::exists(ref.source)) {
+        throw InputError(file_only, "no such file (" + role_ + ".source)");
+    }
+    CPLStringList open_options;
+    if (!geometry_field.empty()) {
+        // CSV driver: read this column as WKT geometry. Other drivers ignore the option.
+        open_options.SetNameValue("GEOM_POSSIBLE_NAMES", geometry_field.c_str());
+        open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
+    }
+    CPLErrorReset();
+    dataset_.reset(GDALDataset::Open(ref.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                     open_options.List(), nullptr));
+    if (!dataset_) {
+        throw InputError(file_only, "GDAL cannot open it as a vector source: " + last_gdal_message());
+    }
+    const std::string driver = dataset_->GetDriver() != nullptr ? dataset_->GetDriverName() : "";
+    rows_are_table_rows_ = driver == "CSV" || driver == "XLSX" || driver == "ODS";
+    if (ref.layer.empty()) {
+        if (dataset_->GetLayerCount() == 0) throw InputError(file_only, "holds no layer");
+        if (dataset_->GetLayerCount() > 1) {
+            throw InputError(file_only, "holds " + std::to_string(dataset_->GetLayerCount()) + " layers; choose one with " +
+                                            role_ + ".layer: " + layer_names(*dataset_));
+        }
+        layer_ = dataset_->GetLayer(0);
+    } else {
+        layer_ = dataset_->GetLayerByName(ref.layer.c_str());
+        if (layer_ == nullptr) {
+            throw InputError(file_only, "no layer '" + ref.layer + "' (" + role_ + ".layer); layers: " +
+                                            layer_names(*dataset_));
+        }
+    }
+    if (!geometry_field.empty() && layer_->GetLayerDefn()->GetGeomFieldIndex(geometry_field.c_str()) < 0 &&
+        !(rows_are_table_rows_ && layer_->GetLayerDefn()->GetGeomFieldCount() > 0)) {
+        fail_layer("no geometry field '" + geometry_field + "' (" + role_ + ".geometry_field)");
+    }
+    if (!ref.where.empty()) {
+        CPLErrorReset();
+        if (layer_->SetAttributeFilter(ref.where.c_str()) != OGRERR_NONE) {
+            fail_layer("invalid " + role_ + ".where filter \"" + ref.where + "\": " + last_gdal_message());
+        }
+    }
+    if (!ref.crs.empty()) {
+        source_srs_ = spatial_reference(ref.crs, ref.source, role_ + ".crs");
+    } else if (const OGRSpatialReference* declared = layer_->GetSpatialRef()) {
+        source_srs_.reset(declared->Clone());
+        source_srs_->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    }
+}
+
+std::int64_t LayerReader::feature_count() {
+    // Counting a CSV means reading it twice; report "unknown" (0) instead where it is not cheap.
+    return layer_->TestCapability(OLCFastFeatureCount) ? layer_->GetFeatureCount(TRUE) : 0;
+}
+
+OGRFeatureUniquePtr LayerReader::next() {
+    OGRFeatureUniquePtr feature(layer_->GetNextFeature());
+    if (feature) ++rows_read_;
+    return feature;
+}
+
+int LayerReader::field(const std::string& name, const std::string& setting) const {
+    if (name.empty()) return -1;
+    const OGRFeatureDefn* definition = layer_->GetLayerDefn();
+    const int index = definition->GetFieldIndex(name.c_str());
+    if (index >= 0) return index;
+    std::string fields;
+    for (int i = 0; i < definition->GetFieldCount(); ++i) {
+        if (!fields.empty()) fields += ", ";
+        fields += definition->GetFieldDefn(i)->GetNameRef();
+    }
+    InputLocation where{ref_.source, layer_->GetName(), {}, name};
+    throw InputError(where, "no such field (" + setting + "); fields: " + fields);
+}
+
+std::string LayerReader::text(const OGRFeature& feature, int field) const {
+    if (!feature.IsFieldSetAndNotNull(field)) return {};
+    return trim(feature.GetFieldAsString(field));
+}
+
+std::string LayerReader::required_text(const OGRFeature& feature, int field, const std::string& what) const {
+    std::string value = text(feature, field);
+    if (value.empty()) fail(&feature, field, "expected " + what + ", got an empty value");
+    return value;
+}
+
+std::int64_t LayerReader::count(const OGRFeature& feature, int field) const {
+    const std::string expected = "expected a non-negative whole number";
+    if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, expected + ", got an empty value");
+    const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
+    if (type == OFTInteger || type == OFTInteger64) {
+        const std::int64_t value = feature.GetFieldAsInteger64(field);
+        if (value < 0) fail(&feature, field, expected + ", got " + std::to_string(value));
+        return value;
+    }
+    const std::string raw = trim(feature.GetFieldAsString(field));
+    std::int64_t whole = 0;
+    const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), whole);
+    if (error == std::errc() && end == raw.data() + raw.size() && whole >= 0) return whole;
+    double real = 0;
+    const auto [real_end, real_error] = std::from_chars(raw.data(), raw.data() + raw.size(), real);
+    if (real_error == std::errc() && real_end == raw.data() + raw.size() && std::isfinite(real) && real >= 0 &&
+        real == std::floor(real)) {
+        return static_cast<std::int64_t>(real);
+    }
+    fail(&feature, field, expected + ", got '" + raw + "'");
+}
+
+double LayerReader::number(const OGRFeature& feature, int field) const {
+    if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, "expected a coordinate, got an empty value");
+    const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
+    if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) return feature.GetFieldAsDouble(field);
+    const std::string raw = trim(feature.GetFieldAsString(field));
+    double value = 0;
+    const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+    if (error != std::errc() || end != raw.data() + raw.size() || !std::isfinite(value)) {
+        fail(&feature, field, "expected a number, got '" + raw + "'");
+    }
+    return value;
+}
+
+const OGRSpatialReference& LayerReader::require_crs(const std::string& why) const {
+    if (!source_srs_) {
+        fail_layer("has no CRS; state the CRS of " + why + " with " + role_ + ".crs (flag " + flag_for(role_ + ".crs") +
+                   ")");
+    }
+    return *source_srs_;
+}
+
+std::string LayerReader::row_label(GIntBig fid) const {
+    return (rows_are_table_rows_ ? "row " : "feature ") + std::to_string(fid);
+}
+
+InputLocation LayerReader::where(const OGRFeature* feature, int field) const {
+    InputLocation location{ref_.source, layer_->GetName(), {}, {}};
+    if (feature != nullptr) {
+        location.row = row_label(feature->GetFID());
+        if (field >= 0) location.field = feature->GetFieldDefnRef(field)->GetNameRef();
+    }
+    return location;
+}
+
+void LayerReader::fail(const OGRFeature* feature, int field, const std::string& problem) const {
+    throw InputError(where(feature, field), problem);
+}
+
+void LayerReader::fail_layer(const std::string& problem) const { throw InputError(where(nullptr), problem); }
+
+geo::SourceInfo LayerReader::info() const {
+    geo::SourceInfo info;
+    info.role = role_;
+    info.path = ref_.source;
+    info.layer = layer_->GetName();
+    info.filter = ref_.where;
+    info.rows_read = rows_read_;
+    if (source_srs_) {
+        const char* authority = source_srs_->GetAuthorityName(nullptr);
+        const char* code = source_srs_->GetAuthorityCode(nullptr);
+        info.source_crs = authority != nullptr && code != nullptr ? std::string(authority) + ":" + code
+                                                                  : std::string(source_srs_->GetName());
+    }
+    return info;
+}
+
+ToWorkingCrs::ToWorkingCrs(const OGRSpatialReference& from, const OGRSpatialReference& to, const LayerReader& layer) {
+    if (from.IsSame(&to)) return;
+    CPLErrorReset();
+    transform_.reset(OGRCreateCoordinateTransformation(&from, &to));
+    if (!transform_) layer.fail_layer("PROJ cannot transform its CRS to the working CRS: " + last_gdal_message());
+}
+
+void ToWorkingCrs::apply(OGRGeometry& geometry, const LayerReader& layer, const OGRFeature& feature) const {
+    if (!transform_) return;
+    if (geometry.transform(transform_.get()) != OGRERR_NONE) {
+        layer.fail(&feature, -1, "geometry cannot be transformed to the working CRS (coordinates outside the CRS?)");
+    }
+}
+
+geo::Point ToWorkingCrs::apply(geo::Point p, const LayerReader& layer, const OGRFeature& feature, int field) const {
+    if (!transform_) return p;
+    double x = p.x, y = p.y;
+    if (!transform_->Transform(1, &x, &y)) {
+        layer.fail(&feature, field,
+                   "coordinates (" + std::to_string(p.x) + ", " + std::to_string(p.y) +
+                       ") cannot be transformed to the working CRS: are they in the stated CRS?");
+    }
+    return {x, y};
+}
+
+}  // namespace data

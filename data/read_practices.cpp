@@ -1,0 +1,128 @@
+#include "data/readers.hpp"
+
+#include <cctype>
+#include <optional>
+#include <unordered_set>
+
+namespace data {
+
+namespace {
+
+/// Postcodes compare without spaces and case: "e1 1bu", "E1 1BU" and "E11BU" are one key.
+std::string postcode_key(const std::string& postcode) {
+    std::string key;
+    for (const char c : postcode) {
+        if (std::isspace(static_cast<unsigned char>(c)) == 0) key += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return key;
+}
+
+/// A practice read before its postcode has been looked up.
+struct PendingPostcode {
+    std::size_t practice;
+    std::string postcode;
+    GIntBig fid;
+};
+
+std::optional<geo::Point> point_geometry(OGRFeature& feature, const LayerReader& layer, const ToWorkingCrs& to_working) {
+    OGRGeometry* geometry = feature.GetGeometryRef();
+    if (geometry == nullptr || geometry->IsEmpty()) return std::nullopt;
+    if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) {
+        layer.fail(&feature, -1, std::string("expected a Point, got a ") + geometry->getGeometryName());
+    }
+    to_working.apply(*geometry, layer, feature);
+    const auto* point = geometry->toPoint();
+    return geo::Point{point->getX(), point->getY()};
+}
+
+/// Looks up every pending postcode in the lookup table, keeping only the rows needed.
+void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& working, std::vector<PendingPostcode>& pending,
+                       LayerReader& practices_layer, int postcode_field, geo::Dataset& out, Progress& progress) {
+    std::unordered_set<std::string> needed;
+    for (const PendingPostcode& p : pending) needed.insert(postcode_key(p.postcode));
+    LayerReader lookup(spec.layer, "postcodes");
+    const int key = lookup.field(spec.key_field, "postcodes.key_field");
+    const int x = lookup.field(spec.x_field, "postcodes.x_field");
+    const int y = lookup.field(spec.y_field, "postcodes.y_field");
+    const ToWorkingCrs to_working(lookup.require_crs("the lookup coordinates"), working, lookup);
+    std::unordered_map<std::string, geo::Point> located;
+    std::int64_t rows = 0;
+    progress.begin("postcodes", lookup.feature_count());
+    while (OGRFeatureUniquePtr row = lookup.next()) {
+        if (++rows % kProgressEvery == 0) progress.update(rows);
+        std::string code = postcode_key(lookup.text(*row, key));
+        if (!needed.contains(code) || located.contains(code)) continue;
+        const geo::Point p{lookup.number(*row, x), lookup.number(*row, y)};
+        located.emplace(std::move(code), to_working.apply(p, lookup, *row, x));
+    }
+    progress.end();
+    out.sources.push_back(lookup.info());
+    for (const PendingPostcode& p : pending) {
+        auto it = located.find(postcode_key(p.postcode));
+        if (it == located.end()) {
+            InputLocation where = practices_layer.where(nullptr);
+            where.row = practices_layer.row_label(p.fid);
+            where.field = practices_layer.layer().GetLayerDefn()->GetFieldDefn(postcode_field)->GetNameRef();
+            throw InputError(where, "postcode '" + p.postcode + "' is not in the postcode lookup " + spec.layer.source);
+        }
+        out.practices[p.practice].location = it->second;
+    }
+}
+
+}  // namespace
+
+void read_practices(const DatasetDescription& description, const OGRSpatialReference& working, geo::Dataset& out,
+                    Progress& progress) {
+    const PracticeSpec& spec = description.practices;
+    LayerReader layer(spec.layer, "practices");
+    const int id = layer.field(spec.id_field, "practices.id_field");
+    const int name = layer.field(spec.name_field, "practices.name_field");
+    const int list_size = layer.field(spec.list_size_field, "practices.list_size_field");
+    const int reference = layer.field(spec.reference_network_field, "practices.reference_network_field");
+    const int x = layer.field(spec.x_field, "practices.x_field");
+    const int y = layer.field(spec.y_field, "practices.y_field");
+    const int postcode = layer.field(spec.postcode_field, "practices.postcode_field");
+    const bool from_fields = x >= 0;
+    const bool from_postcodes = postcode >= 0;
+    if (!from_fields && !from_postcodes && layer.layer().GetLayerDefn()->GetGeomFieldCount() == 0) {
+        layer.fail_layer("has no geometry; give the practice locations with practices.x_field and practices.y_field, "
+                         "or practices.postcode_field");
+    }
+    std::optional<ToWorkingCrs> to_working;
+    if (!from_postcodes) {
+        to_working.emplace(layer.require_crs(from_fields ? "the x/y fields" : "the practice points"), working, layer);
+    }
+
+    UniqueKeys keys;
+    std::vector<PendingPostcode> pending;
+    progress.begin("practices", layer.feature_count());
+    while (OGRFeatureUniquePtr feature = layer.next()) {
+        geo::Practice practice;
+        practice.code = layer.required_text(*feature, id, "a practice code");
+        keys.add(practice.code, layer, *feature, id);
+        if (name >= 0) practice.name = layer.text(*feature, name);
+        if (list_size >= 0) practice.list_size = layer.count(*feature, list_size);
+        if (reference >= 0) practice.reference_network = layer.text(*feature, reference);
+        if (from_postcodes) {
+            pending.push_back({out.practices.size(), layer.required_text(*feature, postcode, "a postcode"),
+                               feature->GetFID()});
+        } else if (from_fields) {
+            practice.location = to_working->apply({layer.number(*feature, x), layer.number(*feature, y)}, layer,
+                                                  *feature, x);
+        } else if (auto point = point_geometry(*feature, layer, *to_working)) {
+            practice.location = *point;
+        } else {
+            layer.fail(feature.get(), -1, "expected a point, got no geometry");
+        }
+        out.practices.push_back(std::move(practice));
+        if (out.practices.size() % 256 == 0) progress.update(static_cast<std::int64_t>(out.practices.size()));
+    }
+    progress.end();
+    if (out.practices.empty()) {
+        layer.fail_layer(spec.layer.where.empty() ? "has no features" : "no features match practices.where");
+    }
+    out.sources.push_back(layer.info());
+    if (from_postcodes) resolve_postcodes(*description.postcodes, working, pending, layer, postcode, out, progress);
+}
+
+}  // namespace data

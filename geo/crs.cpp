@@ -1,0 +1,60 @@
+#include "geo/crs.hpp"
+
+#include <cmath>
+#include <proj.h>
+
+namespace geo {
+
+namespace {
+
+std::string proj_message(PJ_CONTEXT* context) {
+    const int code = proj_context_errno(context);
+    return code == 0 ? std::string("unknown error") : std::string(proj_context_errno_string(context, code));
+}
+
+}  // namespace
+
+CrsTransform::CrsTransform(const std::string& from, const std::string& to)
+    : context_(proj_context_create()), transform_(nullptr) {
+    PJ* raw = proj_create_crs_to_crs(context_, from.c_str(), to.c_str(), nullptr);
+    if (raw == nullptr) {
+        const std::string why = proj_message(context_);
+        proj_context_destroy(context_);
+        throw CrsError("PROJ cannot transform from '" + from + "' to '" + to + "': " + why);
+    }
+    // Traditional GIS order (x = easting or longitude) whatever the CRS's official axis order.
+    transform_ = proj_normalize_for_visualization(context_, raw);
+    proj_destroy(raw);
+    if (transform_ == nullptr) {
+        const std::string why = proj_message(context_);
+        proj_context_destroy(context_);
+        throw CrsError("PROJ cannot normalise the axis order from '" + from + "' to '" + to + "': " + why);
+    }
+}
+
+CrsTransform::~CrsTransform() {
+    proj_destroy(transform_);
+    proj_context_destroy(context_);
+}
+
+Point CrsTransform::transform(Point p) const {
+    const PJ_COORD out = proj_trans(transform_, PJ_FWD, proj_coord(p.x, p.y, 0, 0));
+    if (out.xy.x == HUGE_VAL) throw CrsError("PROJ could not transform a point: " + proj_message(context_));
+    return {out.xy.x, out.xy.y};
+}
+
+Envelope CrsTransform::transform_bounds(const Envelope& box) const {
+    Envelope out;
+    if (box.is_empty) return out;
+    double min_x = 0, min_y = 0, max_x = 0, max_y = 0;
+    constexpr int densify_points = 21;
+    if (proj_trans_bounds(context_, transform_, PJ_FWD, box.min_x, box.min_y, box.max_x, box.max_y, &min_x, &min_y,
+                          &max_x, &max_y, densify_points) == 0) {
+        throw CrsError("PROJ could not transform a bounding box: " + proj_message(context_));
+    }
+    out.expand(min_x, min_y);
+    out.expand(max_x, max_y);
+    return out;
+}
+
+}  // namespace geo

@@ -1,0 +1,86 @@
+#pragma once
+// The loaded study: small areas with population, practices with list sizes, and registrations
+// (patients of a practice living in an area). All coordinates are in one projected working CRS.
+#include "geo/geos.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace geo {
+
+/// A small area (e.g. a 2011 LSOA): the unit catchments and networks are built from.
+struct Area {
+    std::string code;    // unique id, e.g. E01000001
+    std::string name;    // may be empty
+    std::string group;   // optional grouping such as the borough code; networks may be kept inside it
+    std::int64_t population = 0;
+    Geometry geometry;   // valid Polygon or MultiPolygon in the working CRS
+};
+
+/// A GP practice.
+struct Practice {
+    std::string code;    // unique id, e.g. the ODS code F84012
+    std::string name;
+    Point location;      // working CRS
+    std::int64_t list_size = 0;    // registered patients
+    std::string reference_network; // e.g. the real PCN code, for comparison; may be empty
+};
+
+/// Index value of a registration row whose practice or area did not join.
+inline constexpr std::int32_t kUnmatched = -1;
+/// Area index of a row that records no area at all (NHS Digital's NO2011).
+inline constexpr std::int32_t kAreaNotRecorded = -2;
+
+/// One row of the long registrations table: `patients` of `practice` live in `area`.
+/// Codes are kept as read so that rows that did not join can be reported, never silently dropped.
+struct Registration {
+    std::int32_t practice = kUnmatched;  // index into Dataset::practices
+    std::int32_t area = kUnmatched;      // index into Dataset::areas, kUnmatched or kAreaNotRecorded
+    std::int64_t patients = 0;
+    std::string practice_code;
+    std::string area_code;
+};
+
+/// Where one input came from, for the summary.
+struct SourceInfo {
+    std::string role;          // "areas", "population", "practices", "postcodes", "registrations"
+    std::string path;
+    std::string layer;
+    std::string source_crs;    // as the source declared it, or as the description stated it
+    std::int64_t rows_read = 0;
+    std::string filter;        // attribute filter applied, if any
+};
+
+/// An area whose geometry was invalid and has been repaired with make-valid.
+struct RepairedArea {
+    std::string code;
+    std::string reason;  // GEOS's validity message for the original
+};
+
+/// A practice whose list-size field disagrees with the sum of its registrations.
+struct ListSizeMismatch {
+    std::string code;
+    std::int64_t list_size_field = 0;
+    std::int64_t registrations_sum = 0;
+};
+
+struct Dataset {
+    // Declared first so it is destroyed last: every Geometry below uses its handle to free itself.
+    std::shared_ptr<GeosContext> geos = std::make_shared<GeosContext>();
+    std::string name;
+    std::string working_crs;  // e.g. "EPSG:27700"
+    std::vector<Area> areas;
+    std::vector<Practice> practices;
+    std::vector<Registration> registrations;
+
+    // Load notes
+    std::vector<SourceInfo> sources;
+    std::vector<RepairedArea> repaired_areas;
+    std::vector<ListSizeMismatch> list_size_mismatches;
+    std::vector<std::string> population_rows_unmatched;  // population keys naming no area
+    bool list_size_from_registrations = false;
+};
+
+}  // namespace geo

@@ -1,0 +1,19 @@
+#pragma once
+// Subcommands. Each registers its options on the app and returns what to run once parsed.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace server {
+
+struct Command {
+    CLI::App* app;
+    std::function<int()> run;
+};
+
+Command add_inspect_command(CLI::App& app);
+
+inline std::vector<Command> make_commands(CLI::App& app) { return {add_inspect_command(app)}; }
+
+}  // namespace server

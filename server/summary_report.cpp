@@ -1,0 +1,153 @@
+#include "server/summary_report.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace server {
+
+namespace json = boost::json;
+
+std::string with_thousands(std::int64_t value) {
+    const std::string digits = std::to_string(value < 0 ? -value : value);
+    std::string grouped = value < 0 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+        grouped += digits[i];
+    }
+    return grouped;
+}
+
+namespace {
+
+std::string count(std::size_t n) { return with_thousands(static_cast<std::int64_t>(n)); }
+
+std::string examples(const std::vector<std::string>& codes, std::size_t total) {
+    if (codes.empty()) return {};
+    std::string text;
+    for (std::size_t i = 0; i < codes.size() && i < geo::kTallyExamples; ++i) text += (i == 0 ? "" : ", ") + codes[i];
+    if (total > geo::kTallyExamples) text += ", ...";
+    return " (" + text + ")";
+}
+
+std::string tally_line(const char* label, const geo::RowTally& tally, const char* codes_word) {
+    return fmt::format("    {:<32}{:>12} rows {:>12} patients, {} {}{}\n", label, with_thousands(tally.rows),
+                       with_thousands(tally.patients), count(tally.distinct_codes), codes_word,
+                       examples(tally.examples, tally.distinct_codes));
+}
+
+std::string box_text(const geo::Envelope& box, int decimals) {
+    return fmt::format("{:.{}f}, {:.{}f} .. {:.{}f}, {:.{}f}", box.min_x, decimals, box.min_y, decimals, box.max_x,
+                       decimals, box.max_y, decimals);
+}
+
+json::value tally_json(const geo::RowTally& tally) {
+    json::array codes(tally.examples.begin(), tally.examples.end());
+    return {{"rows", tally.rows}, {"patients", tally.patients}, {"distinct_codes", tally.distinct_codes},
+            {"examples", std::move(codes)}};
+}
+
+json::value box_json(const geo::Envelope& box) {
+    if (box.is_empty) return nullptr;
+    return json::array{box.min_x, box.min_y, box.max_x, box.max_y};
+}
+
+}  // namespace
+
+std::string summary_text(const geo::DatasetSummary& s) {
+    std::string out;
+    auto line = [&out](const std::string& text) { out += text + "\n"; };
+    line("Dataset: " + (s.name.empty() ? std::string("(unnamed)") : s.name));
+    line("Working CRS: " + s.working_crs);
+    line("Extent: " + box_text(s.extent, 1) + " (" + s.working_crs + ")");
+    line("        " + box_text(s.extent_lonlat, 6) + " (lon/lat, WGS 84)");
+    line("");
+    line("Sources");
+    for (const geo::SourceInfo& source : s.sources) {
+        line(fmt::format("  {:<14}{} (layer {}, {}, {} rows{})", source.role, source.path, source.layer,
+                         source.source_crs.empty() ? "no CRS" : source.source_crs, with_thousands(source.rows_read),
+                         source.filter.empty() ? "" : ", where " + source.filter));
+    }
+    line("");
+    line(fmt::format("Areas {:>30}", count(s.area_count)));
+    line(fmt::format("  population {:>23}", with_thousands(s.population)));
+    line(fmt::format("  land area {:>24.1f} km2", s.area_km2));
+    line(fmt::format("  multipart / with holes {:>11} / {}", count(s.multipart_areas), count(s.areas_with_holes)));
+    line(fmt::format("  repaired geometries {:>14}{}", count(s.repaired_areas.size()),
+                     s.repaired_areas.empty() ? "" : " (" + s.repaired_areas.front().code + ": " + s.repaired_areas.front().reason +
+                                                        (s.repaired_areas.size() > 1 ? ", ..." : "") + ")"));
+    if (!s.population_rows_unmatched.empty()) {
+        line(fmt::format("  population rows naming no area {:>3}{}", count(s.population_rows_unmatched.size()),
+                         examples(s.population_rows_unmatched, s.population_rows_unmatched.size())));
+    }
+    line("");
+    line(fmt::format("Practices {:>26}", count(s.practice_count)));
+    line(fmt::format("  list size total {:>18}{}", with_thousands(s.list_size_total),
+                     s.list_size_from_registrations ? " (summed from registrations)" : ""));
+    line(fmt::format("  outside every area {:>15}{}", count(s.practices_outside_areas.size()),
+                     examples(s.practices_outside_areas, s.practices_outside_areas.size())));
+    if (s.registration_rows > 0) {
+        line(fmt::format("  without registrations {:>12}{}", count(s.practices_without_registrations.size()),
+                         examples(s.practices_without_registrations, s.practices_without_registrations.size())));
+        if (!s.list_size_from_registrations) {
+            std::vector<std::string> codes;
+            for (const auto& m : s.list_size_mismatches) codes.push_back(m.code);
+            line(fmt::format("  list size != registrations {:>7}{}", count(s.list_size_mismatches.size()),
+                             examples(codes, codes.size())));
+        }
+        line("");
+        line(fmt::format("Registrations {:>22} rows", count(s.registration_rows)));
+        line(fmt::format("  patients of these practices {:>6}", with_thousands(s.registered_patients)));
+        line(fmt::format("    {:<32}{:>12} patients", "living in the study areas", with_thousands(s.registered_in_study_area)));
+        out += tally_line("with no area recorded", s.area_not_recorded, "codes");
+        out += tally_line("living outside the study areas", s.area_outside_study, "areas");
+        line("  rows for practices not loaded");
+        out += tally_line("(unknown practice codes)", s.unknown_practice, "practices");
+    }
+    return out;
+}
+
+json::value summary_json(const geo::DatasetSummary& s) {
+    json::array sources;
+    for (const geo::SourceInfo& source : s.sources) {
+        sources.push_back({{"role", source.role}, {"path", source.path}, {"layer", source.layer},
+                           {"crs", source.source_crs}, {"rows", source.rows_read}, {"where", source.filter}});
+    }
+    json::array repaired;
+    for (const auto& r : s.repaired_areas) repaired.push_back({{"code", r.code}, {"reason", r.reason}});
+    json::array mismatches;
+    for (const auto& m : s.list_size_mismatches) {
+        mismatches.push_back({{"code", m.code}, {"list_size", m.list_size_field}, {"registrations", m.registrations_sum}});
+    }
+    auto strings = [](const std::vector<std::string>& v) { return json::array(v.begin(), v.end()); };
+    return {
+        {"name", s.name},
+        {"working_crs", s.working_crs},
+        {"extent", box_json(s.extent)},
+        {"extent_lonlat", box_json(s.extent_lonlat)},
+        {"sources", std::move(sources)},
+        {"areas",
+         {{"count", s.area_count},
+          {"population", s.population},
+          {"area_km2", s.area_km2},
+          {"multipart", s.multipart_areas},
+          {"with_holes", s.areas_with_holes},
+          {"repaired", std::move(repaired)},
+          {"population_rows_unmatched", strings(s.population_rows_unmatched)}}},
+        {"practices",
+         {{"count", s.practice_count},
+          {"list_size_total", s.list_size_total},
+          {"list_size_from_registrations", s.list_size_from_registrations},
+          {"outside_areas", strings(s.practices_outside_areas)},
+          {"without_registrations", strings(s.practices_without_registrations)},
+          {"list_size_mismatches", std::move(mismatches)}}},
+        {"registrations",
+         {{"rows", s.registration_rows},
+          {"patients", s.registered_patients},
+          {"patients_in_study_areas", s.registered_in_study_area},
+          {"area_not_recorded", tally_json(s.area_not_recorded)},
+          {"area_outside_study", tally_json(s.area_outside_study)},
+          {"unknown_practice", tally_json(s.unknown_practice)}}},
+    };
+}
+
+}  // namespace server
