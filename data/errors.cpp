@@ -16,6 +16,10 @@ std::string compose(const InputLocation& where, const std::string& problem) {
     add(where.row);
     if (!where.field.empty()) add("field '" + where.field + "'");
     add(problem);
+    // One line, whatever GDAL or GEOS put in their messages.
+    for (char& c : message) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
     return message;
 }
 

@@ -152,7 +152,7 @@ std::string LayerReader::required_text(const OGRFeature& feature, int field, con
 
 std::int64_t LayerReader::count(const OGRFeature& feature, int field) const {
     const std::string expected = "expected a non-negative whole number";
-    if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, expected + ", got an empty value");
+    if (text(feature, field).empty()) fail(&feature, field, expected + ", got an empty value");
     const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
     if (type == OFTInteger || type == OFTInteger64) {
         const std::int64_t value = feature.GetFieldAsInteger64(field);
@@ -173,7 +173,7 @@ std::int64_t LayerReader::count(const OGRFeature& feature, int field) const {
 }
 
 double LayerReader::number(const OGRFeature& feature, int field) const {
-    if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, "expected a coordinate, got an empty value");
+    if (text(feature, field).empty()) fail(&feature, field, "expected a coordinate, got an empty value");
     const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
     if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) return feature.GetFieldAsDouble(field);
     const std::string raw = trim(feature.GetFieldAsString(field));

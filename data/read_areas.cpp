@@ -33,7 +33,7 @@ geo::PolygonalRepair area_geometry(OGRFeature& feature, int geometry_field, cons
     OGRGeometry* geometry = geometry_field >= 0 ? feature.GetGeomFieldRef(geometry_field) : feature.GetGeometryRef();
     if (geometry == nullptr || geometry->IsEmpty()) layer.fail(&feature, -1, "expected a polygon, got no geometry");
     if (!is_area_type(geometry->getGeometryType())) {
-        layer.fail(&feature, -1, std::string("expected a Polygon or MultiPolygon, got a ") + geometry->getGeometryName());
+        layer.fail(&feature, -1, std::string("expected a Polygon or MultiPolygon, got a ") + OGRGeometryTypeToName(wkbFlatten(geometry->getGeometryType())));
     }
     std::unique_ptr<OGRGeometry> linear;
     if (geometry->hasCurveGeometry()) {

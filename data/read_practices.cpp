@@ -28,7 +28,7 @@ std::optional<geo::Point> point_geometry(OGRFeature& feature, const LayerReader&
     OGRGeometry* geometry = feature.GetGeometryRef();
     if (geometry == nullptr || geometry->IsEmpty()) return std::nullopt;
     if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) {
-        layer.fail(&feature, -1, std::string("expected a Point, got a ") + geometry->getGeometryName());
+        layer.fail(&feature, -1, std::string("expected a Point, got a ") + OGRGeometryTypeToName(wkbFlatten(geometry->getGeometryType())));
     }
     to_working.apply(*geometry, layer, feature);
     const auto* point = geometry->toPoint();

@@ -1,0 +1,150 @@
+// Every kind of bad input gives one line naming file, layer, row or feature, field and what was
+// expected. Each case starts from the valid SmallDataset and breaks one thing.
+#include "data/errors.hpp"
+#include "data/loader.hpp"
+#include "fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+namespace {
+
+struct BadInputCase {
+    const char* name;
+    std::function<void(fixtures::SmallDataset&, data::Settings&, const fixtures::TempDir&)> breakage;
+    std::vector<std::string> expected;  // fragments the message must contain; "{dir}" is the temp dir
+};
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+    return text;
+}
+
+const std::vector<BadInputCase>& cases() {
+    static const std::vector<BadInputCase> all = {
+        {"missing file",
+         [](auto&, auto& s, auto& dir) { s.set("areas.source", (dir.path() / "nowhere.shp").string()); },
+         {"{dir}/nowhere.shp", "no such file (areas.source)"}},
+        {"unreadable or corrupt file",
+         [](auto&, auto& s, auto& dir) { s.set("areas.source", dir.write("broken.gpkg", "this is not a GeoPackage")); },
+         {"{dir}/broken.gpkg", "GDAL cannot open it as a vector source"}},
+        {"unknown layer",
+         [](auto&, auto& s, auto&) { s.set("areas.layer", "lsoa"); },
+         {"{dir}/areas.csv", "no layer 'lsoa' (areas.layer); layers: areas"}},
+        {"missing field lists the fields there are",
+         [](auto&, auto& s, auto&) { s.set("areas.id_field", "LSOA11CD"); },
+         {"{dir}/areas.csv", "layer 'areas'", "field 'LSOA11CD'", "no such field (areas.id_field); fields: code, name, pop"}},
+        {"non-numeric population at a row",
+         [](auto& f, auto&, auto&) { f.areas_csv = replace_all(f.areas_csv, "Area two,200", "Area two,about 200"); },
+         {"{dir}/areas.csv", "layer 'areas'", "row 2", "field 'pop'", "expected a non-negative whole number, got 'about 200'"}},
+        {"negative patients",
+         [](auto& f, auto&, auto&) { f.registrations_csv = replace_all(f.registrations_csv, "P2,A2,1900", "P2,A2,-5"); },
+         {"{dir}/registrations.csv", "row 3", "field 'patients'", "expected a non-negative whole number, got '-5'"}},
+        {"duplicate area ids",
+         [](auto& f, auto&, auto&) { f.areas_csv = replace_all(f.areas_csv, "A2,Area two", "A1,Area two"); },
+         {"{dir}/areas.csv", "row 2", "field 'code'", "duplicate id 'A1'", "first at row 1"}},
+        {"duplicate practice ids",
+         [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "P2,Two", "P1,Two"); },
+         {"{dir}/practices.csv", "row 2", "duplicate id 'P1'"}},
+        {"empty layer",
+         [](auto& f, auto&, auto&) { f.areas_csv = "code,name,pop,WKT\n"; },
+         {"{dir}/areas.csv", "layer 'areas'", "has no features"}},
+        {"filter that matches nothing",
+         [](auto&, auto& s, auto&) { s.set("areas.where", "code = 'Z9'"); },
+         {"{dir}/areas.csv", "no features match areas.where"}},
+        {"invalid filter",
+         [](auto&, auto& s, auto&) { s.set("practices.where", "code = = 3"); },
+         {"{dir}/practices.csv", "invalid practices.where filter"}},
+        {"practice without coordinates",
+         [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "P2,Two,531500", "P2,Two,"); },
+         {"{dir}/practices.csv", "row 2", "field 'x'", "expected a coordinate, got an empty value"}},
+        {"practice with a non-numeric coordinate",
+         [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "180500,2000", "north,2000"); },
+         {"{dir}/practices.csv", "row 2", "field 'y'", "expected a number, got 'north'"}},
+        {"unknown CRS",
+         [](auto&, auto& s, auto&) { s.set("areas.crs", "EPSG:999999"); },
+         {"{dir}/areas.csv", "setting 'areas.crs'", "unknown CRS 'EPSG:999999'"}},
+        {"source without a CRS",
+         [](auto&, auto& s, auto&) { s.set("areas.crs", ""); },
+         {"{dir}/areas.csv", "layer 'areas'", "has no CRS; state the CRS of the area geometries with areas.crs"}},
+        {"geographic working CRS",
+         [](auto&, auto& s, auto&) { s.set("working_crs", "EPSG:4326"); },
+         {"setting 'working_crs'", "not a projected CRS"}},
+        {"postcode not in the lookup",
+         [](auto&, auto& s, auto& dir) {
+             s.set("practices.x_field", "");
+             s.set("practices.y_field", "");
+             s.set("practices.postcode_field", "postcode");
+             s.set("postcodes.source", dir.write("postcodes.csv", "Postcode,Eastings,Northings\n\"E1 1BU\",530500,180500\n"));
+             s.set("postcodes.key_field", "Postcode");
+             s.set("postcodes.x_field", "Eastings");
+             s.set("postcodes.y_field", "Northings");
+             s.set("postcodes.crs", "EPSG:27700");
+         },
+         {"{dir}/practices.csv", "row 2", "field 'postcode'", "postcode 'e1 6ab' is not in the postcode lookup {dir}/postcodes.csv"}},
+        {"area that is not a polygon",
+         [](auto& f, auto&, auto&) {
+             f.areas_csv = replace_all(f.areas_csv, "\"POLYGON ((531000 180000,532000 180000,532000 181000,531000 181000,531000 180000))\"",
+                                       "\"POINT (531000 180000)\"");
+         },
+         {"{dir}/areas.csv", "row 2", "expected a Polygon or MultiPolygon, got a Point"}},
+        {"area without geometry",
+         [](auto& f, auto&, auto&) { f.areas_csv += "A3,Area three,50,\n"; },
+         {"{dir}/areas.csv", "row 3", "expected a polygon, got no geometry"}},
+        {"missing required setting",
+         [](auto&, auto& s, auto&) { s.values.erase("areas.id_field"); },
+         {"setting 'areas.id_field'", "required", "--areas-id-field"}},
+        {"no population anywhere",
+         [](auto&, auto& s, auto&) { s.values.erase("areas.population_field"); },
+         {"setting 'areas.population_field'", "required unless a population table is given"}},
+        {"population table without a row for an area",
+         [](auto&, auto& s, auto& dir) {
+             s.values.erase("areas.population_field");
+             s.set("population.source", dir.write("pop.csv", "LSOA,people\nA1,100\n"));
+             s.set("population.key_field", "LSOA");
+             s.set("population.value_field", "people");
+         },
+         {"{dir}/pop.csv", "field 'LSOA'", "no population row for area 'A2'"}},
+        {"registration without a practice code",
+         [](auto& f, auto&, auto&) { f.registrations_csv += ",A1,3\n"; },
+         {"{dir}/registrations.csv", "row 6", "field 'practice'", "expected a practice code, got an empty value"}},
+    };
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("Bad input gives one clear line naming where and what was expected", "[bad-input]") {
+    for (const BadInputCase& c : cases()) {
+        DYNAMIC_SECTION(c.name) {
+            fixtures::TempDir dir;
+            fixtures::SmallDataset files;
+            data::Settings settings = files.write(dir);
+            c.breakage(files, settings, dir);
+            // Rewrite the files in case the breakage edited their text.
+            dir.write("areas.csv", files.areas_csv);
+            dir.write("practices.csv", files.practices_csv);
+            dir.write("registrations.csv", files.registrations_csv);
+            std::string message;
+            try {
+                data::load_dataset(data::describe(settings));
+                FAIL("loading succeeded but should have failed: " << c.name);
+            } catch (const data::InputError& e) {
+                message = e.what();
+            }
+            INFO(message);
+            CHECK(message.find('\n') == std::string::npos);
+            for (const std::string& fragment : c.expected) {
+                CHECK_THAT(message, Catch::Contains(replace_all(fragment, "{dir}", dir.path().string())));
+            }
+        }
+    }
+}
+
+TEST_CASE("The unbroken fixture loads; so every failure above is the breakage's doing", "[bad-input]") {
+    fixtures::TempDir dir;
+    const geo::Dataset d = data::load_dataset(data::describe(fixtures::SmallDataset{}.write(dir)));
+    CHECK(d.areas.size() == 2);
+    CHECK(d.practices.size() == 2);
+}

@@ -1,0 +1,97 @@
+#include "data/description.hpp"
+#include "data/errors.hpp"
+#include "fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+using fixtures::TempDir;
+
+TEST_CASE("A TOML description resolves paths against its folder", "[description]") {
+    TempDir dir;
+    std::filesystem::create_directory(dir.path() / "sub");
+    dir.write("sub/dataset.toml", R"(
+name = "test"
+[areas]
+source = "areas.gpkg"
+id_field = "code"
+population_field = "pop"
+[practices]
+source = "PG:dbname=gis"
+id_field = "code"
+list_size_field = "list"
+[registrations]
+source = "/abs/reg.csv"
+practice_field = "p"
+area_field = "a"
+patients_field = "n"
+no_area_codes = ["NO2011", "NO2021"]
+)");
+    const data::Settings settings = data::read_description(dir.path() / "sub");  // a folder means its dataset.toml
+    CHECK(settings.get("areas.source") == (dir.path() / "sub" / "areas.gpkg").string());
+    CHECK(settings.get("practices.source") == "PG:dbname=gis");  // connection strings stay as they are
+    const data::DatasetDescription d = data::describe(settings);
+    CHECK(d.name == "test");
+    CHECK(d.working_crs == "EPSG:27700");
+    REQUIRE(d.registrations);
+    CHECK(d.registrations->layer.source == "/abs/reg.csv");
+    CHECK(d.registrations->no_area_codes == std::vector<std::string>{"NO2011", "NO2021"});
+    CHECK_FALSE(d.population);
+    CHECK_FALSE(d.postcodes);
+}
+
+TEST_CASE("Flags override the file", "[description]") {
+    TempDir dir;
+    dir.write("d.toml", "[areas]\nsource = \"a.shp\"\nid_field = \"code\"\npopulation_field = \"pop\"\n"
+                        "[practices]\nsource = \"p.csv\"\nid_field = \"code\"\nlist_size_field = \"n\"\n");
+    data::Settings settings = data::read_description(dir.path() / "d.toml");
+    settings.set("areas.id_field", "LSOA11CD");
+    CHECK(data::describe(settings).areas.id_field == "LSOA11CD");
+}
+
+TEST_CASE("Every setting has a flag", "[description]") {
+    CHECK(data::flag_for("areas.id_field") == "--areas-id-field");
+    CHECK(data::flag_for("working_crs") == "--working-crs");
+    CHECK(data::setting_specs().size() > 30);
+}
+
+TEST_CASE("Description errors name the file and the setting", "[description]") {
+    TempDir dir;
+    SECTION("unknown key lists the known ones") {
+        dir.write("d.toml", "[areas]\nsorce = \"a.shp\"\n");
+        CHECK_THROWS_WITH(data::read_description(dir.path() / "d.toml"),
+                          Catch::Contains("d.toml: setting 'areas.sorce': unknown setting; known in [areas]: source, layer"));
+    }
+    SECTION("bad TOML gives the line") {
+        dir.write("d.toml", "[areas]\nsource = \"a.shp\nid_field = 3\n");
+        CHECK_THROWS_WITH(data::read_description(dir.path() / "d.toml"),
+                          Catch::Contains("d.toml: line 2") && Catch::Contains("not valid TOML"));
+    }
+    SECTION("a number where a string is expected") {
+        dir.write("d.toml", "[areas]\nid_field = 3\n");
+        CHECK_THROWS_WITH(data::read_description(dir.path() / "d.toml"),
+                          Catch::Contains("setting 'areas.id_field': expected a string"));
+    }
+    SECTION("a missing description") {
+        CHECK_THROWS_WITH(data::read_description(dir.path() / "none.toml"), Catch::Contains("no such dataset description"));
+    }
+    SECTION("x without y") {
+        data::Settings s;
+        s.set("areas.source", "a");
+        s.set("areas.id_field", "c");
+        s.set("areas.population_field", "p");
+        s.set("practices.source", "p");
+        s.set("practices.id_field", "c");
+        s.set("practices.list_size_field", "n");
+        s.set("practices.x_field", "x");
+        CHECK_THROWS_WITH(data::describe(s), Catch::Contains("setting 'practices.y_field': required when practices.x_field is set"));
+    }
+    SECTION("no list size and no registrations") {
+        data::Settings s;
+        s.set("areas.source", "a");
+        s.set("areas.id_field", "c");
+        s.set("areas.population_field", "p");
+        s.set("practices.source", "p");
+        s.set("practices.id_field", "c");
+        CHECK_THROWS_WITH(data::describe(s), Catch::Contains("practices.list_size_field': required unless registrations"));
+    }
+}

@@ -1,0 +1,132 @@
+// The real London data in ../shared/data (figures from its SOURCES.md), and the bundled sample.
+#include "data/loader.hpp"
+#include "geo/summary.hpp"
+#include "paths.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+data::Settings tower_hamlets() { return data::read_description(test_paths::descriptions() / "tower-hamlets-shared.toml"); }
+data::Settings london() { return data::read_description(test_paths::descriptions() / "london-shared.toml"); }
+
+struct Loaded {
+    geo::Dataset dataset;
+    geo::DatasetSummary summary;
+};
+Loaded load(const data::Settings& settings) {
+    Loaded out{data::load_dataset(data::describe(settings)), {}};
+    out.summary = geo::summarize(out.dataset, *out.dataset.geos);
+    return out;
+}
+
+/// Largest distance between the same practice located two ways.
+double largest_offset(const geo::Dataset& a, const geo::Dataset& b) {
+    REQUIRE(a.practices.size() == b.practices.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < a.practices.size(); ++i) {
+        REQUIRE(a.practices[i].code == b.practices[i].code);
+        worst = std::max(worst, std::hypot(a.practices[i].location.x - b.practices[i].location.x,
+                                           a.practices[i].location.y - b.practices[i].location.y));
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("Tower Hamlets: 32 practices; 377414 patients; 144 LSOAs; 331969 people", "[shared][tower-hamlets]") {
+    const Loaded th = load(tower_hamlets());
+    CHECK(th.summary.practice_count == 32);
+    CHECK(th.summary.list_size_total == 377414);
+    CHECK(th.summary.area_count == 144);
+    CHECK(th.summary.population == 331969);
+    CHECK(th.summary.registration_rows == 5864);
+    CHECK(th.summary.registered_patients == 377414);
+    CHECK(th.summary.registered_in_study_area == 367962);  // SOURCES.md: living in Tower Hamlets LSOAs
+    CHECK(th.summary.area_not_recorded.examples == std::vector<std::string>{"NO2011"});
+    CHECK(th.summary.list_size_mismatches.empty());
+    CHECK(th.summary.practices_outside_areas.empty());
+    CHECK(th.summary.area_km2 == Approx(19.7).margin(0.1));
+    std::vector<std::string> networks;
+    for (const auto& p : th.dataset.practices) networks.push_back(p.reference_network);
+    std::sort(networks.begin(), networks.end());
+    CHECK(std::unique(networks.begin(), networks.end()) - networks.begin() == 7);  // 7 real PCNs
+}
+
+TEST_CASE("All London: 4835 areas; 9002488 people; 1183 London practices", "[shared][london]") {
+    const Loaded ldn = load(london());
+    CHECK(ldn.summary.area_count == 4835);
+    CHECK(ldn.summary.population == 9002488);
+    CHECK(ldn.summary.area_km2 == Approx(1573.5).margin(0.1));
+    CHECK(ldn.summary.multipart_areas == 26);  // SOURCES.md: 26 features with more than one ring or part
+    CHECK(ldn.summary.practice_count == 1183);
+    CHECK(ldn.summary.registration_rows == 304958);
+    CHECK(ldn.summary.unknown_practice.distinct_codes == 907);  // practices outside London with London residents
+    // Every London LSOA resident registered anywhere: London practices' in-area rows plus other practices'.
+    std::int64_t in_london_lsoas = ldn.summary.registered_in_study_area;
+    for (const auto& row : ldn.dataset.registrations) {
+        if (row.practice == geo::kUnmatched && row.area >= 0) in_london_lsoas += row.patients;
+    }
+    CHECK(in_london_lsoas == 10636722);  // SOURCES.md: sum of reg_patients_jul2022 over London LSOAs
+    CHECK(ldn.summary.area_not_recorded.rows > 0);
+    CHECK(ldn.summary.practices_without_registrations.empty());
+}
+
+TEST_CASE("London list sizes summed from registrations equal the published list sizes", "[shared][london]") {
+    data::Settings settings = london();
+    settings.set("practices.list_size_field", "patients_jul2022");
+    const Loaded ldn = load(settings);
+    CHECK(ldn.summary.list_size_mismatches.empty());
+    CHECK_FALSE(ldn.summary.list_size_from_registrations);
+    CHECK(ldn.summary.list_size_total == ldn.summary.registered_patients);
+}
+
+TEST_CASE("A practice's lon/lat and easting/northing agree within 2 m after reprojection", "[shared][crs]") {
+    const Loaded from_lonlat = load(tower_hamlets());  // lon_wgs84/lat_wgs84 in EPSG:4326
+    data::Settings settings = tower_hamlets();
+    settings.set("practices.x_field", "easting_bng");
+    settings.set("practices.y_field", "northing_bng");
+    settings.set("practices.crs", "EPSG:27700");
+    const Loaded from_grid = load(settings);
+    CHECK(largest_offset(from_lonlat.dataset, from_grid.dataset) < 2.0);
+    const auto& albion = from_lonlat.dataset.practices.front();
+    REQUIRE(albion.code == "F84012");
+    CHECK(std::hypot(albion.location.x - 534859, albion.location.y - 181910) < 2.0);
+}
+
+TEST_CASE("Practices located by postcode through Code-Point Open match the grid references", "[shared][postcode]") {
+    data::Settings settings = tower_hamlets();
+    settings.set("practices.x_field", "");
+    settings.set("practices.y_field", "");
+    settings.set("practices.crs", "");
+    settings.set("practices.postcode_field", "postcode");
+    settings.set("postcodes.source", (test_paths::shared_data() / "practices/codepoint-open-2025-10-gp-postcodes.csv").string());
+    settings.set("postcodes.key_field", "Postcode");
+    settings.set("postcodes.x_field", "Eastings");
+    settings.set("postcodes.y_field", "Northings");
+    settings.set("postcodes.crs", "EPSG:27700");
+    const Loaded by_postcode = load(settings);
+    settings = tower_hamlets();
+    settings.set("practices.x_field", "easting_bng");
+    settings.set("practices.y_field", "northing_bng");
+    settings.set("practices.crs", "EPSG:27700");
+    CHECK(largest_offset(by_postcode.dataset, load(settings).dataset) == 0.0);
+}
+
+TEST_CASE("The bundled sample loads and agrees with the London data it was derived from", "[shared][sample]") {
+    const Loaded sample = load(data::read_description(test_paths::sample_dir()));
+    const Loaded ldn = load(london());
+    CHECK(sample.summary.area_count == ldn.summary.area_count);
+    CHECK(sample.summary.population == ldn.summary.population);
+    CHECK(sample.summary.area_km2 == Approx(ldn.summary.area_km2).epsilon(1e-9));
+    CHECK(sample.summary.practice_count == ldn.summary.practice_count);
+    CHECK(sample.summary.list_size_total == ldn.summary.list_size_total);
+    CHECK(sample.summary.registered_in_study_area == ldn.summary.registered_in_study_area);
+    CHECK(sample.summary.area_not_recorded.patients == ldn.summary.area_not_recorded.patients);
+    CHECK(sample.summary.area_outside_study.patients == ldn.summary.area_outside_study.patients);
+    CHECK(sample.summary.list_size_mismatches.empty());
+    CHECK(largest_offset(sample.dataset, ldn.dataset) < 0.001);
+}

@@ -1,0 +1,143 @@
+// The catchment binary as users run it: help, exit codes, summaries, atomic output, and the sample's
+// figures checked against GDAL's own ogrinfo as an independent reader.
+#include "paths.hpp"
+#include "process.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+using integration::run;
+
+namespace {
+
+const std::string catchment = test_paths::catchment_binary().string();
+
+boost::json::value inspect_json(const std::string& dataset) {
+    const auto r = run(catchment, {"inspect", dataset, "--format", "json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return boost::json::parse(r.out);
+}
+
+std::int64_t integer(const boost::json::value& v, std::initializer_list<const char*> path) {
+    const boost::json::value* at = &v;
+    for (const char* key : path) at = &at->at(key);
+    return at->to_number<std::int64_t>();
+}
+
+/// One number from `ogrinfo -sql`, e.g. "SUM(population) (Integer) = 9002488".
+std::int64_t ogr_sql_number(const std::string& file, const std::string& sql) {
+    const auto r = run("ogrinfo", {"-ro", "-q", "-sql", sql, file});
+    INFO(sql << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(r.out, m, std::regex(R"(\) = (-?[0-9]+))")));
+    return std::stoll(m[1]);
+}
+
+struct ScratchDir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("catchment-cli-" + std::to_string(::getpid()));
+    ScratchDir() { std::filesystem::create_directories(path); }
+    ~ScratchDir() { std::filesystem::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("Every command has --help", "[cli]") {
+    const auto top = run(catchment, {"--help"});
+    CHECK(top.exit_code == 0);
+    CHECK_THAT(top.out, Catch::Contains("inspect"));
+    const auto inspect = run(catchment, {"inspect", "--help"});
+    CHECK(inspect.exit_code == 0);
+    CHECK_THAT(inspect.out, Catch::Contains("--areas-source") && Catch::Contains("--registrations-patients-field"));
+    CHECK(run(catchment, {"--version"}).exit_code == 0);
+}
+
+TEST_CASE("Usage errors exit with code 2", "[cli]") {
+    CHECK(run(catchment, {}).exit_code == 2);
+    CHECK(run(catchment, {"frobnicate"}).exit_code == 2);
+    CHECK(run(catchment, {"inspect", "--format", "yaml", "data/sample"}).exit_code == 2);
+}
+
+TEST_CASE("inspect summarises the bundled sample", "[cli][sample]") {
+    const auto text = run(catchment, {"inspect", test_paths::sample_dir().string()});
+    INFO(text.err);
+    REQUIRE(text.exit_code == 0);
+    CHECK_THAT(text.out, Catch::Contains("Working CRS: EPSG:27700") && Catch::Contains("9,002,488") &&
+                             Catch::Contains("Practices                      1,183"));
+    CHECK(text.err.empty());  // no progress bar when stderr is not a terminal
+
+    const auto json = inspect_json(test_paths::sample_dir().string());
+    CHECK(integer(json, {"areas", "count"}) == 4835);
+    CHECK(integer(json, {"areas", "population"}) == 9002488);
+    CHECK(integer(json, {"practices", "count"}) == 1183);
+    CHECK(json.at("areas").at("repaired").as_array().empty());
+}
+
+TEST_CASE("The sample's figures agree with GDAL's ogrinfo reading the same GeoPackage", "[cli][sample][gdal]") {
+    const std::string gpkg = (test_paths::sample_dir() / "london.gpkg").string();
+    const auto json = inspect_json(test_paths::sample_dir().string());
+    CHECK(integer(json, {"areas", "count"}) == ogr_sql_number(gpkg, "SELECT COUNT(*) FROM areas"));
+    CHECK(integer(json, {"areas", "population"}) == ogr_sql_number(gpkg, "SELECT SUM(population) FROM areas"));
+    CHECK(integer(json, {"practices", "count"}) == ogr_sql_number(gpkg, "SELECT COUNT(*) FROM practices"));
+    CHECK(integer(json, {"practices", "list_size_total"}) == ogr_sql_number(gpkg, "SELECT SUM(list_size) FROM practices"));
+    CHECK(integer(json, {"registrations", "rows"}) == ogr_sql_number(gpkg, "SELECT COUNT(*) FROM registrations"));
+    CHECK(integer(json, {"registrations", "patients"}) ==
+          ogr_sql_number(gpkg, "SELECT SUM(patients) FROM registrations WHERE practice_code IN (SELECT practice_code FROM practices)"));
+    CHECK(integer(json, {"registrations", "patients_in_study_areas"}) ==
+          ogr_sql_number(gpkg, "SELECT SUM(r.patients) FROM registrations r JOIN practices p ON p.practice_code = r.practice_code "
+                               "JOIN areas a ON a.lsoa11cd = r.lsoa11cd"));
+    CHECK(integer(json, {"registrations", "unknown_practice", "patients"}) ==
+          ogr_sql_number(gpkg, "SELECT COALESCE(SUM(patients), 0) FROM registrations WHERE practice_code NOT IN (SELECT practice_code FROM practices)"));
+}
+
+TEST_CASE("inspect works from flags alone", "[cli][sample]") {
+    const std::string gpkg = (test_paths::sample_dir() / "london.gpkg").string();
+    const auto r = run(catchment, {"inspect", "--areas-source", gpkg, "--areas-layer", "areas", "--areas-id-field", "lsoa11cd",
+                                   "--areas-population-field", "population", "--areas-where", "lad11cd = 'E09000030'",
+                                   "--practices-source", gpkg, "--practices-layer", "practices", "--practices-id-field",
+                                   "practice_code", "--practices-list-size-field", "list_size", "--practices-where",
+                                   "lad_code = 'E09000030'", "--format", "json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto json = boost::json::parse(r.out);
+    CHECK(integer(json, {"areas", "count"}) == 144);         // Tower Hamlets LSOAs
+    CHECK(integer(json, {"areas", "population"}) == 331969);
+    CHECK(integer(json, {"practices", "count"}) == 32);
+    CHECK(integer(json, {"practices", "list_size_total"}) == 377414);
+}
+
+TEST_CASE("Bad input: exit code 2; one line on stderr; no output file left behind", "[cli]") {
+    ScratchDir scratch;
+    const std::string out = (scratch.path / "summary.json").string();
+    const auto r = run(catchment, {"inspect", test_paths::sample_dir().string(), "--areas-id-field", "LSOA", "--out", out});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::StartsWith("catchment: error: ") && Catch::Contains("london.gpkg: layer 'areas': field 'LSOA': no such field"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(std::filesystem::is_empty(scratch.path));
+}
+
+TEST_CASE("--out writes the summary atomically", "[cli][sample]") {
+    ScratchDir scratch;
+    const std::string out = (scratch.path / "summary.json").string();
+    const auto r = run(catchment, {"inspect", test_paths::sample_dir().string(), "--format", "json", "--out", out});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.empty());
+    std::ifstream in(out);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(integer(boost::json::parse(text), {"areas", "count"}) == 4835);
+    CHECK(std::distance(std::filesystem::directory_iterator(scratch.path), std::filesystem::directory_iterator()) == 1);
+}
+
+TEST_CASE("inspect summarises the real London data", "[cli][shared]") {
+    const auto json = inspect_json((test_paths::descriptions() / "london-shared.toml").string());
+    CHECK(integer(json, {"areas", "count"}) == 4835);
+    CHECK(integer(json, {"areas", "population"}) == 9002488);
+    CHECK(integer(json, {"practices", "count"}) == 1183);
+    CHECK(integer(json, {"registrations", "rows"}) == 304958);
+}
