@@ -5,8 +5,9 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATASET ?= data/sample
 
-.PHONY: run test build deps configure clean
+.PHONY: run test build configure deps bench clean
 
+# Until the server exists, the main job is `catchment inspect` on the bundled sample.
 run: build
 	$(BUILD_DIR)/catchment inspect $(DATASET)
 
@@ -16,12 +17,18 @@ test: build
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Configure once; later builds reuse the tree (cmake re-runs itself when CMakeLists change).
+# Configure once; later builds reuse the tree (CMake re-runs itself when a CMakeLists changes).
+# Explicit CMAKE_FLAGS (as CI passes) are always applied.
 configure: deps
-	@[ -f $(BUILD_DIR)/build.ninja ] || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	@if [ ! -f $(BUILD_DIR)/build.ninja ] || [ -n "$(CMAKE_FLAGS)" ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS); fi
 
 deps:
 	@.ci/install-deps
+
+# Benchmarks print figures and ratios against peers measured in the same run (not part of `make test`).
+bench: build
+	tests/bench/inspect_london.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -12,9 +12,9 @@ namespace data {
 
 namespace {
 
-std::string last_gdal_message() {
+std::string last_gdal_message(const char* when_silent = "no reason given") {
     const char* message = CPLGetLastErrorMsg();
-    return message != nullptr && *message != '\0' ? std::string(message) : std::string("no reason given");
+    return message != nullptr && *message != '\0' ? std::string(message) : std::string(when_silent);
 }
 
 std::string trim(const char* raw) {
@@ -78,10 +78,12 @@ LayerReader::LayerReader(const LayerRef& ref, std::string role, const std::strin
     dataset_.reset(GDALDataset::Open(ref.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                      open_options.List(), nullptr));
     if (!dataset_) {
-        throw InputError(file_only, "GDAL cannot open it as a vector source: " + last_gdal_message());
+        throw InputError(file_only, "GDAL cannot open it as a vector source: " +
+                                        last_gdal_message("no vector driver recognises the file (corrupt, or not a vector format?)"));
     }
     const std::string driver = dataset_->GetDriver() != nullptr ? dataset_->GetDriverName() : "";
     rows_are_table_rows_ = driver == "CSV" || driver == "XLSX" || driver == "ODS";
+    rows_have_lines_ = driver == "CSV";
     if (ref.layer.empty()) {
         if (dataset_->GetLayerCount() == 0) throw InputError(file_only, "holds no layer");
         if (dataset_->GetLayerCount() > 1) {
@@ -194,6 +196,8 @@ const OGRSpatialReference& LayerReader::require_crs(const std::string& why) cons
 }
 
 std::string LayerReader::row_label(GIntBig fid) const {
+    // CSV FIDs count data rows from 1; the header is line 1, so row N is on line N + 1.
+    if (rows_have_lines_) return "row " + std::to_string(fid) + " (line " + std::to_string(fid + 1) + ")";
     return (rows_are_table_rows_ ? "row " : "feature ") + std::to_string(fid);
 }
 

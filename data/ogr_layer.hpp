@@ -68,6 +68,7 @@ private:
     GDALDatasetUniquePtr dataset_;
     OGRLayer* layer_ = nullptr;
     bool rows_are_table_rows_ = false;  // CSV-like: say "row N" rather than "feature N"
+    bool rows_have_lines_ = false;      // CSV: also give the line number
     std::unique_ptr<OGRSpatialReference> source_srs_;
     std::int64_t rows_read_ = 0;
 };
