@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 namespace geo {
 
@@ -66,9 +67,13 @@ void summarize_practices(const Dataset& dataset, GeosContext& context, DatasetSu
 
 void summarize_registrations(const Dataset& dataset, DatasetSummary& out) {
     out.registration_rows = dataset.registrations.size();
-    TallyBuilder unknown_practice, not_recorded, outside;
+    TallyBuilder unknown_practice, not_recorded, outside, duplicates;
     std::vector<bool> has_rows(dataset.practices.size(), false);
+    std::unordered_set<std::string> pairs;
+    pairs.reserve(dataset.registrations.size());
     for (const Registration& row : dataset.registrations) {
+        std::string pair = row.practice_code + " " + row.area_code;
+        if (!pairs.insert(pair).second) duplicates.add(pair, row.patients);
         if (row.practice == kUnmatched) {
             unknown_practice.add(row.practice_code, row.patients);
             continue;
@@ -86,6 +91,7 @@ void summarize_registrations(const Dataset& dataset, DatasetSummary& out) {
     out.unknown_practice = unknown_practice.finish();
     out.area_not_recorded = not_recorded.finish();
     out.area_outside_study = outside.finish();
+    out.duplicate_pairs = duplicates.finish();
     if (!dataset.registrations.empty()) {
         for (std::size_t i = 0; i < dataset.practices.size(); ++i) {
             if (!has_rows[i]) out.practices_without_registrations.push_back(dataset.practices[i].code);

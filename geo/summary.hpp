@@ -44,6 +44,7 @@ struct DatasetSummary {
     RowTally unknown_practice;   // rows whose practice is not in the practice layer
     RowTally area_not_recorded;  // rows of known practices with no area (NO2011)
     RowTally area_outside_study; // rows of known practices whose area is not one of the areas
+    RowTally duplicate_pairs;    // rows repeating an earlier row's practice and area ("P1 E01000001")
 
     std::vector<RepairedArea> repaired_areas;
     std::vector<std::string> population_rows_unmatched;

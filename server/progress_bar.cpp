@@ -7,11 +7,11 @@
 namespace server {
 
 namespace {
-constexpr auto kQuietFor = std::chrono::seconds(1);
 constexpr auto kRedrawEvery = std::chrono::milliseconds(100);
 }  // namespace
 
-ProgressBar::ProgressBar(std::FILE* stream) : stream_(stream), enabled_(::isatty(::fileno(stream)) == 1) {}
+ProgressBar::ProgressBar(std::FILE* stream, std::chrono::milliseconds quiet_for)
+    : stream_(stream), enabled_(::isatty(::fileno(stream)) == 1), quiet_for_(quiet_for) {}
 
 ProgressBar::~ProgressBar() { end(); }
 
@@ -24,7 +24,7 @@ void ProgressBar::begin(std::string_view stage, std::int64_t total) {
 void ProgressBar::update(std::int64_t done) {
     if (!enabled_) return;
     const auto now = Clock::now();
-    if (now - started_ < kQuietFor || now - last_draw_ < kRedrawEvery) return;
+    if (now - started_ < quiet_for_ || now - last_draw_ < kRedrawEvery) return;
     last_draw_ = now;
     draw(done);
 }

@@ -11,8 +11,8 @@ namespace server {
 
 class ProgressBar : public data::Progress {
 public:
-    /// Draws on `stream` only when it is a terminal.
-    explicit ProgressBar(std::FILE* stream = stderr);
+    /// Draws on `stream` only when it is a terminal, and only once `quiet_for` has passed.
+    explicit ProgressBar(std::FILE* stream = stderr, std::chrono::milliseconds quiet_for = std::chrono::seconds(1));
     ~ProgressBar() override;
 
     void begin(std::string_view stage, std::int64_t total) override;
@@ -26,6 +26,7 @@ private:
     std::FILE* stream_;
     bool enabled_;
     bool drawn_ = false;
+    std::chrono::milliseconds quiet_for_;
     Clock::time_point started_ = Clock::now();
     Clock::time_point last_draw_{};
     std::string stage_;

@@ -100,6 +100,7 @@ std::string summary_text(const geo::DatasetSummary& s) {
         line(fmt::format("    {:<32}{:>12} patients", "living in the study areas", with_thousands(s.registered_in_study_area)));
         out += tally_line("with no area recorded", s.area_not_recorded, "codes");
         out += tally_line("living outside the study areas", s.area_outside_study, "areas");
+        out += tally_line("repeating a practice and area", s.duplicate_pairs, "pairs");
         line("  rows for practices not loaded");
         out += tally_line("(unknown practice codes)", s.unknown_practice, "practices");
     }
@@ -146,7 +147,8 @@ json::value summary_json(const geo::DatasetSummary& s) {
           {"patients_in_study_areas", s.registered_in_study_area},
           {"area_not_recorded", tally_json(s.area_not_recorded)},
           {"area_outside_study", tally_json(s.area_outside_study)},
-          {"unknown_practice", tally_json(s.unknown_practice)}}},
+          {"unknown_practice", tally_json(s.unknown_practice)},
+          {"duplicate_pairs", tally_json(s.duplicate_pairs)}}},
     };
 }
 

@@ -73,6 +73,7 @@ TEST_CASE("All London: 4835 areas; 9002488 people; 1183 London practices", "[sha
     CHECK(in_london_lsoas == 10636722);  // SOURCES.md: sum of reg_patients_jul2022 over London LSOAs
     CHECK(ldn.summary.area_not_recorded.rows > 0);
     CHECK(ldn.summary.practices_without_registrations.empty());
+    CHECK(ldn.summary.duplicate_pairs.rows == 0);  // NHS Digital publishes one row per practice and LSOA
 }
 
 TEST_CASE("London list sizes summed from registrations equal the published list sizes", "[shared][london]") {

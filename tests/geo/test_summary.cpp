@@ -25,7 +25,7 @@ Dataset small_dataset() {
         {0, 0, 20, "P1", "A1"},          {0, 1, 10, "P1", "A2"},
         {1, 1, 60, "P2", "A2"},          {1, kAreaNotRecorded, 4, "P2", "NO2011"},
         {1, kUnmatched, 6, "P2", "E09"}, {kUnmatched, 0, 9, "X1", "A1"},
-        {kUnmatched, kUnmatched, 1, "X2", "E08"},
+        {kUnmatched, kUnmatched, 1, "X2", "E08"}, {0, 0, 2, "P1", "A1"},
     };
     return d;
 }
@@ -45,9 +45,12 @@ TEST_CASE("Summary counts; totals and the fate of every registration row", "[sum
     CHECK(s.practices_outside_areas == std::vector<std::string>{"P3"});
     CHECK(s.practices_without_registrations == std::vector<std::string>{"P3"});
 
-    CHECK(s.registration_rows == 7);
-    CHECK(s.registered_patients == 20 + 10 + 60 + 4 + 6);
-    CHECK(s.registered_in_study_area == 90);
+    CHECK(s.registration_rows == 8);
+    CHECK(s.registered_patients == 20 + 10 + 60 + 4 + 6 + 2);
+    CHECK(s.registered_in_study_area == 92);
+    CHECK(s.duplicate_pairs.rows == 1);
+    CHECK(s.duplicate_pairs.patients == 2);
+    CHECK(s.duplicate_pairs.examples == std::vector<std::string>{"P1 A1"});
     CHECK(s.area_not_recorded.rows == 1);
     CHECK(s.area_not_recorded.patients == 4);
     CHECK(s.area_outside_study.patients == 6);

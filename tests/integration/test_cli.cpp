@@ -122,7 +122,7 @@ TEST_CASE("Bad input: exit code 2; one line on stderr; no output file left behin
     CHECK(std::filesystem::is_empty(scratch.path));
 }
 
-TEST_CASE("--out writes the summary atomically", "[cli][sample]") {
+TEST_CASE("inspect --out writes the summary atomically", "[cli][sample]") {
     ScratchDir scratch;
     const std::string out = (scratch.path / "summary.json").string();
     const auto r = run(catchment, {"inspect", test_paths::sample_dir().string(), "--format", "json", "--out", out});
