@@ -29,10 +29,15 @@ std::string examples(const std::vector<std::string>& codes, std::size_t total) {
     return " (" + text + ")";
 }
 
-std::string tally_line(const char* label, const geo::RowTally& tally, const char* codes_word) {
-    return fmt::format("    {:<32}{:>12} rows {:>12} patients, {} {}{}\n", label, with_thousands(tally.rows),
-                       with_thousands(tally.patients), count(tally.distinct_codes), codes_word,
-                       examples(tally.examples, tally.distinct_codes));
+/// One line of the report: label, right-aligned value, optional note.
+std::string row(const std::string& label, const std::string& value, const std::string& note = {}) {
+    return fmt::format("{:<36}{:>14}{}\n", label, value, note.empty() ? "" : "  " + note);
+}
+
+std::string tally_row(const std::string& label, const geo::RowTally& tally, const char* codes_word) {
+    return row(label, with_thousands(tally.patients),
+               "in " + with_thousands(tally.rows) + " rows, " + count(tally.distinct_codes) + " " + codes_word +
+                   examples(tally.examples, tally.distinct_codes));
 }
 
 std::string box_text(const geo::Envelope& box, int decimals) {
@@ -68,41 +73,41 @@ std::string summary_text(const geo::DatasetSummary& s) {
                          source.filter.empty() ? "" : ", where " + source.filter));
     }
     line("");
-    line(fmt::format("Areas {:>30}", count(s.area_count)));
-    line(fmt::format("  population {:>23}", with_thousands(s.population)));
-    line(fmt::format("  land area {:>24.1f} km2", s.area_km2));
-    line(fmt::format("  multipart / with holes {:>11} / {}", count(s.multipart_areas), count(s.areas_with_holes)));
-    line(fmt::format("  repaired geometries {:>14}{}", count(s.repaired_areas.size()),
-                     s.repaired_areas.empty() ? "" : " (" + s.repaired_areas.front().code + ": " + s.repaired_areas.front().reason +
-                                                        (s.repaired_areas.size() > 1 ? ", ..." : "") + ")"));
+    out += row("Areas", count(s.area_count));
+    out += row("  population", with_thousands(s.population));
+    out += row("  land area (km2)", fmt::format("{:.1f}", s.area_km2));
+    out += row("  multipart", count(s.multipart_areas));
+    out += row("  with holes", count(s.areas_with_holes));
+    out += row("  repaired geometries (make-valid)", count(s.repaired_areas.size()),
+               s.repaired_areas.empty() ? "" : s.repaired_areas.front().code + ": " + s.repaired_areas.front().reason +
+                                                   (s.repaired_areas.size() > 1 ? ", ..." : ""));
     if (!s.population_rows_unmatched.empty()) {
-        line(fmt::format("  population rows naming no area {:>3}{}", count(s.population_rows_unmatched.size()),
-                         examples(s.population_rows_unmatched, s.population_rows_unmatched.size())));
+        out += row("  population rows naming no area", count(s.population_rows_unmatched.size()),
+                   examples(s.population_rows_unmatched, s.population_rows_unmatched.size()));
     }
     line("");
-    line(fmt::format("Practices {:>26}", count(s.practice_count)));
-    line(fmt::format("  list size total {:>18}{}", with_thousands(s.list_size_total),
-                     s.list_size_from_registrations ? " (summed from registrations)" : ""));
-    line(fmt::format("  outside every area {:>15}{}", count(s.practices_outside_areas.size()),
-                     examples(s.practices_outside_areas, s.practices_outside_areas.size())));
+    out += row("Practices", count(s.practice_count));
+    out += row("  list size total", with_thousands(s.list_size_total),
+               s.list_size_from_registrations ? "summed from registrations" : "from the list-size field");
+    out += row("  outside every area", count(s.practices_outside_areas.size()),
+               examples(s.practices_outside_areas, s.practices_outside_areas.size()));
     if (s.registration_rows > 0) {
-        line(fmt::format("  without registrations {:>12}{}", count(s.practices_without_registrations.size()),
-                         examples(s.practices_without_registrations, s.practices_without_registrations.size())));
+        out += row("  without registrations", count(s.practices_without_registrations.size()),
+                   examples(s.practices_without_registrations, s.practices_without_registrations.size()));
         if (!s.list_size_from_registrations) {
             std::vector<std::string> codes;
             for (const auto& m : s.list_size_mismatches) codes.push_back(m.code);
-            line(fmt::format("  list size != registrations {:>7}{}", count(s.list_size_mismatches.size()),
-                             examples(codes, codes.size())));
+            out += row("  list size != sum of registrations", count(s.list_size_mismatches.size()),
+                       examples(codes, codes.size()));
         }
         line("");
-        line(fmt::format("Registrations {:>22} rows", count(s.registration_rows)));
-        line(fmt::format("  patients of these practices {:>6}", with_thousands(s.registered_patients)));
-        line(fmt::format("    {:<32}{:>12} patients", "living in the study areas", with_thousands(s.registered_in_study_area)));
-        out += tally_line("with no area recorded", s.area_not_recorded, "codes");
-        out += tally_line("living outside the study areas", s.area_outside_study, "areas");
-        out += tally_line("repeating a practice and area", s.duplicate_pairs, "pairs");
-        line("  rows for practices not loaded");
-        out += tally_line("(unknown practice codes)", s.unknown_practice, "practices");
+        out += row("Registrations (rows)", count(s.registration_rows));
+        out += row("  patients of these practices", with_thousands(s.registered_patients));
+        out += row("    living in the study areas", with_thousands(s.registered_in_study_area));
+        out += tally_row("    with no area recorded", s.area_not_recorded, "codes");
+        out += tally_row("    living outside the study areas", s.area_outside_study, "areas");
+        out += tally_row("    repeating a practice and area", s.duplicate_pairs, "pairs");
+        out += tally_row("  patients of practices not loaded", s.unknown_practice, "practices");
     }
     return out;
 }

@@ -68,7 +68,7 @@ TEST_CASE("inspect summarises the bundled sample", "[cli][sample]") {
     INFO(text.err);
     REQUIRE(text.exit_code == 0);
     CHECK_THAT(text.out, Catch::Contains("Working CRS: EPSG:27700") && Catch::Contains("9,002,488") &&
-                             Catch::Contains("Practices                      1,183"));
+                             Catch::Contains("Practices                                    1,183"));
     CHECK(text.err.empty());  // no progress bar when stderr is not a terminal
 
     const auto json = inspect_json(test_paths::sample_dir().string());
@@ -140,4 +140,44 @@ TEST_CASE("inspect summarises the real London data", "[cli][shared]") {
     CHECK(integer(json, {"areas", "population"}) == 9002488);
     CHECK(integer(json, {"practices", "count"}) == 1183);
     CHECK(integer(json, {"registrations", "rows"}) == 304958);
+}
+
+TEST_CASE("Areas load the same from Shapefile FlatGeobuf GeoJSON in WGS 84 and CSV with WKT", "[cli][sample][gdal][formats]") {
+    ScratchDir scratch;
+    const std::string gpkg = (test_paths::sample_dir() / "london.gpkg").string();
+    struct Format {
+        const char* file;
+        std::vector<std::string> ogr2ogr_options;
+        std::vector<std::string> inspect_options;
+    };
+    const std::vector<Format> formats = {
+        {"th.shp", {"-f", "ESRI Shapefile"}, {}},
+        {"th.fgb", {"-f", "FlatGeobuf"}, {}},
+        {"th.geojson", {"-f", "GeoJSON", "-t_srs", "EPSG:4326"}, {}},
+        {"th.csv", {"-f", "CSV", "-lco", "GEOMETRY=AS_WKT"}, {"--areas-geometry-field", "WKT", "--areas-crs", "EPSG:27700"}},
+    };
+    for (const Format& format : formats) {
+        DYNAMIC_SECTION(format.file) {
+            const std::string out = (scratch.path / format.file).string();
+            std::vector<std::string> args = format.ogr2ogr_options;
+            for (const std::string& a : {out, gpkg, std::string("areas"), std::string("-where"), std::string("lad11cd = 'E09000030'")}) args.push_back(a);
+            const auto converted = run("ogr2ogr", args);
+            INFO(converted.err);
+            REQUIRE(converted.exit_code == 0);
+            std::vector<std::string> inspect = {"inspect", "--areas-source", out, "--areas-id-field", "lsoa11cd",
+                                                "--areas-population-field", "population", "--practices-source", gpkg,
+                                                "--practices-layer", "practices", "--practices-id-field", "practice_code",
+                                                "--practices-list-size-field", "list_size", "--format", "json"};
+            inspect.insert(inspect.end(), format.inspect_options.begin(), format.inspect_options.end());
+            const auto r = run(catchment, inspect);
+            INFO(r.err);
+            REQUIRE(r.exit_code == 0);
+            const auto json = boost::json::parse(r.out);
+            CHECK(integer(json, {"areas", "count"}) == 144);
+            CHECK(integer(json, {"areas", "population"}) == 331969);
+            CHECK(json.at("areas").at("area_km2").to_number<double>() == Approx(19.77).margin(0.05));
+            // 1,183 London practices, of which those in Tower Hamlets stand inside these areas.
+            CHECK(json.at("practices").at("outside_areas").as_array().size() == 1183 - 32);
+        }
+    }
 }
