@@ -6,6 +6,20 @@
 
 using fixtures::TempDir;
 
+namespace {
+/// The fewest settings that describe a dataset.
+data::Settings minimal_settings() {
+    data::Settings s;
+    s.set("areas.source", "a");
+    s.set("areas.id_field", "c");
+    s.set("areas.population_field", "p");
+    s.set("practices.source", "p");
+    s.set("practices.id_field", "c");
+    s.set("practices.list_size_field", "n");
+    return s;
+}
+}  // namespace
+
 TEST_CASE("A TOML description resolves paths against its folder", "[description]") {
     TempDir dir;
     std::filesystem::create_directory(dir.path() / "sub");
@@ -48,6 +62,13 @@ TEST_CASE("Flags override the file", "[description]") {
     CHECK(data::describe(settings).areas.id_field == "LSOA11CD");
 }
 
+TEST_CASE("The fewest settings describe a dataset with defaults", "[description]") {
+    const data::DatasetDescription d = data::describe(minimal_settings());
+    CHECK(d.working_crs == "EPSG:27700");
+    CHECK(d.origin.empty());
+    CHECK_FALSE(d.registrations);
+}
+
 TEST_CASE("Every setting has a flag", "[description]") {
     CHECK(data::flag_for("areas.id_field") == "--areas-id-field");
     CHECK(data::flag_for("working_crs") == "--working-crs");
@@ -75,23 +96,13 @@ TEST_CASE("Description errors name the file and the setting", "[description]") {
         CHECK_THROWS_WITH(data::read_description(dir.path() / "none.toml"), Catch::Contains("no such dataset description"));
     }
     SECTION("x without y") {
-        data::Settings s;
-        s.set("areas.source", "a");
-        s.set("areas.id_field", "c");
-        s.set("areas.population_field", "p");
-        s.set("practices.source", "p");
-        s.set("practices.id_field", "c");
-        s.set("practices.list_size_field", "n");
+        data::Settings s = minimal_settings();
         s.set("practices.x_field", "x");
         CHECK_THROWS_WITH(data::describe(s), Catch::Contains("setting 'practices.y_field': required when practices.x_field is set"));
     }
     SECTION("no list size and no registrations") {
-        data::Settings s;
-        s.set("areas.source", "a");
-        s.set("areas.id_field", "c");
-        s.set("areas.population_field", "p");
-        s.set("practices.source", "p");
-        s.set("practices.id_field", "c");
+        data::Settings s = minimal_settings();
+        s.values.erase("practices.list_size_field");
         CHECK_THROWS_WITH(data::describe(s), Catch::Contains("practices.list_size_field': required unless registrations"));
     }
 }
