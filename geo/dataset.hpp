@@ -17,6 +17,7 @@ struct Area {
     std::string group;   // optional grouping such as the borough code; networks may be kept inside it
     std::int64_t population = 0;
     Geometry geometry;   // valid Polygon or MultiPolygon in the working CRS
+    std::vector<std::string> attributes;  // every field of the source layer as text, see Dataset::area_fields
 };
 
 /// A GP practice.
@@ -26,6 +27,7 @@ struct Practice {
     Point location;      // working CRS
     std::int64_t list_size = 0;    // registered patients
     std::string reference_network; // e.g. the real PCN code, for comparison; may be empty
+    std::vector<std::string> attributes;  // every field of the source layer as text, see Dataset::practice_fields
 };
 
 /// Index value of a registration row whose practice or area did not join.
@@ -74,6 +76,8 @@ struct Dataset {
     std::vector<Area> areas;
     std::vector<Practice> practices;
     std::vector<Registration> registrations;
+    std::vector<std::string> area_fields;      // names of Area::attributes, in order
+    std::vector<std::string> practice_fields;  // names of Practice::attributes, in order
 
     // Load notes
     std::vector<SourceInfo> sources;
@@ -81,6 +85,10 @@ struct Dataset {
     std::vector<ListSizeMismatch> list_size_mismatches;
     std::vector<std::string> population_rows_unmatched;  // population keys naming no area
     bool list_size_from_registrations = false;
+
+    /// Index of a field in area_fields / practice_fields, or -1.
+    int area_field(const std::string& name) const;
+    int practice_field(const std::string& name) const;
 };
 
 }  // namespace geo

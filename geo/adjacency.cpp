@@ -1,0 +1,156 @@
+#include "geo/adjacency.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <unordered_set>
+
+namespace geo {
+
+namespace {
+
+constexpr std::size_t kTreeNodeCapacity = 10;
+constexpr double kFirstSearchRadius = 500;  // metres, doubled until a bridge candidate is found
+
+struct Tree {
+    GeosContext& context;
+    GEOSSTRtree* tree;
+    explicit Tree(GeosContext& c) : context(c), tree(GEOSSTRtree_create_r(c.handle(), kTreeNodeCapacity)) {
+        if (tree == nullptr) c.fail("creating an STRtree");
+    }
+    ~Tree() { GEOSSTRtree_destroy_r(context.handle(), tree); }
+    Tree(const Tree&) = delete;
+    Tree& operator=(const Tree&) = delete;
+
+    void insert(const GEOSGeometry* g, std::uint32_t index) {
+        GEOSSTRtree_insert_r(context.handle(), tree, g, reinterpret_cast<void*>(static_cast<std::uintptr_t>(index)));
+    }
+    std::vector<std::uint32_t> query(const GEOSGeometry* g) const {
+        std::vector<std::uint32_t> hits;
+        GEOSSTRtree_query_r(
+            context.handle(), tree, g,
+            [](void* item, void* out) {
+                static_cast<std::vector<std::uint32_t>*>(out)->push_back(
+                    static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(item)));
+            },
+            &hits);
+        std::sort(hits.begin(), hits.end());  // the tree's order is not ours to rely on
+        return hits;
+    }
+};
+
+void add_link(AreaGraph& graph, std::uint32_t a, std::uint32_t b, double length) {
+    graph.neighbours[a].push_back({b, length});
+    graph.neighbours[b].push_back({a, length});
+}
+
+/// Finds the nearest area outside `group` to any area inside it.
+AreaBridge nearest_outside(GeosContext& context, const std::vector<Area>& areas, const Tree& tree,
+                           const std::vector<std::uint32_t>& group) {
+    const std::unordered_set<std::uint32_t> inside(group.begin(), group.end());
+    AreaBridge best{0, 0, std::numeric_limits<double>::infinity()};
+    for (double radius = kFirstSearchRadius; !std::isfinite(best.distance); radius *= 2) {
+        for (const std::uint32_t from : group) {
+            const Geometry search = adopt(context, GEOSBuffer_r(context.handle(), areas[from].geometry.get(), radius, 1),
+                                          "buffering an island");
+            for (const std::uint32_t to : tree.query(search.get())) {
+                if (inside.contains(to)) continue;
+                double distance = 0;
+                GEOSDistance_r(context.handle(), areas[from].geometry.get(), areas[to].geometry.get(), &distance);
+                if (distance < best.distance || (distance == best.distance && std::pair(from, to) < std::pair(best.from, best.to))) {
+                    best = {from, to, distance};
+                }
+            }
+        }
+        if (radius > 1e7) break;  // nothing else exists
+    }
+    return best;
+}
+
+}  // namespace
+
+double AreaGraph::shared_length(std::uint32_t a, std::uint32_t b) const {
+    const auto& list = neighbours[a];
+    const auto it = std::lower_bound(list.begin(), list.end(), b,
+                                     [](const AreaNeighbour& n, std::uint32_t value) { return n.area < value; });
+    return it != list.end() && it->area == b ? it->shared_length : 0;
+}
+
+AreaGraph build_area_graph(GeosContext& context, const std::vector<Area>& areas) {
+    auto* h = context.handle();
+    const auto n = static_cast<std::uint32_t>(areas.size());
+    AreaGraph graph;
+    graph.neighbours.resize(n);
+    graph.perimeter.resize(n);
+    graph.area.resize(n);
+
+    std::vector<Geometry> boundaries;
+    boundaries.reserve(n);
+    Tree tree(context);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        boundaries.push_back(adopt(context, GEOSBoundary_r(h, areas[i].geometry.get()), "taking an area's boundary"));
+        GEOSLength_r(h, boundaries[i].get(), &graph.perimeter[i]);
+        graph.area[i] = area_of(context, areas[i].geometry.get());
+        tree.insert(areas[i].geometry.get(), i);
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const GEOSPreparedGeometry* prepared = GEOSPrepare_r(h, boundaries[i].get());
+        for (const std::uint32_t j : tree.query(areas[i].geometry.get())) {
+            if (j <= i || GEOSPreparedIntersects_r(h, prepared, boundaries[j].get()) != 1) continue;
+            const Geometry shared = adopt(context, GEOSIntersection_r(h, boundaries[i].get(), boundaries[j].get()),
+                                          "intersecting two area boundaries");
+            double length = 0;
+            GEOSLength_r(h, shared.get(), &length);
+            if (length > 0) add_link(graph, i, j, length);  // touching at a point is not adjacency
+        }
+        GEOSPreparedGeom_destroy_r(h, prepared);
+    }
+
+    std::vector<std::uint32_t> everyone(n);
+    std::iota(everyone.begin(), everyone.end(), 0u);
+    for (auto groups = connected_groups(graph, everyone); groups.size() > 1; groups = connected_groups(graph, everyone)) {
+        // Join the smallest group (ties: the one with the lowest first area) to its nearest area.
+        const auto smallest = std::min_element(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+            return a.size() != b.size() ? a.size() < b.size() : a.front() < b.front();
+        });
+        const AreaBridge bridge = nearest_outside(context, areas, tree, *smallest);
+        if (!std::isfinite(bridge.distance)) break;
+        add_link(graph, bridge.from, bridge.to, 0);
+        graph.bridges.push_back(bridge);
+    }
+    for (auto& list : graph.neighbours) {
+        std::sort(list.begin(), list.end(), [](const AreaNeighbour& a, const AreaNeighbour& b) { return a.area < b.area; });
+    }
+    return graph;
+}
+
+std::vector<std::vector<std::uint32_t>> connected_groups(const AreaGraph& graph, const std::vector<std::uint32_t>& members) {
+    std::vector<std::int8_t> state(graph.size(), 0);  // 0 outside the set, 1 unvisited member, 2 visited
+    for (const std::uint32_t m : members) state[m] = 1;
+    std::vector<std::vector<std::uint32_t>> groups;
+    std::vector<std::uint32_t> stack;
+    for (const std::uint32_t start : members) {
+        if (state[start] != 1) continue;
+        std::vector<std::uint32_t> group;
+        stack.push_back(start);
+        state[start] = 2;
+        while (!stack.empty()) {
+            const std::uint32_t a = stack.back();
+            stack.pop_back();
+            group.push_back(a);
+            for (const AreaNeighbour& next : graph.neighbours[a]) {
+                if (state[next.area] == 1) {
+                    state[next.area] = 2;
+                    stack.push_back(next.area);
+                }
+            }
+        }
+        std::sort(group.begin(), group.end());
+        groups.push_back(std::move(group));
+    }
+    return groups;
+}
+
+}  // namespace geo

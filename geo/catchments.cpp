@@ -1,0 +1,351 @@
+#include "geo/catchments.hpp"
+
+#include "geo/area_index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <iterator>
+#include <unordered_map>
+
+namespace geo {
+
+RegistrationIndex index_registrations(const Dataset& dataset) {
+    RegistrationIndex index;
+    index.by_area.resize(dataset.areas.size());
+    index.by_practice.resize(dataset.practices.size());
+    index.practice_in_areas.assign(dataset.practices.size(), 0);
+    index.area_registered.assign(dataset.areas.size(), 0);
+    for (const Registration& row : dataset.registrations) {
+        if (row.area < 0) continue;
+        const auto area = static_cast<std::uint32_t>(row.area);
+        index.by_area[area].push_back({row.practice, &row.practice_code, row.patients});
+        index.area_registered[area] += row.patients;
+        if (row.practice >= 0) {
+            index.by_practice[static_cast<std::size_t>(row.practice)].emplace_back(area, row.patients);
+            index.practice_in_areas[static_cast<std::size_t>(row.practice)] += row.patients;
+        }
+    }
+    return index;
+}
+
+std::vector<std::int32_t> standing_areas(GeosContext& context, const Dataset& dataset) {
+    const AreaIndex locator(context, dataset.areas);
+    std::vector<std::int32_t> standing(dataset.practices.size(), -1);
+    for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+        const Point at = dataset.practices[p].location;
+        if (auto area = locator.locate(at)) {
+            standing[p] = static_cast<std::int32_t>(*area);
+            continue;
+        }
+        // Outside every area: the nearest one (rare: a practice just over the study boundary).
+        const Geometry point = make_point(context, at.x, at.y);
+        double best = std::numeric_limits<double>::infinity();
+        for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
+            double d = 0;
+            GEOSDistance_r(context.handle(), point.get(), dataset.areas[a].geometry.get(), &d);
+            if (d < best) {
+                best = d;
+                standing[p] = static_cast<std::int32_t>(a);
+            }
+        }
+    }
+    return standing;
+}
+
+ConstraintValues constraint_values(const Dataset& dataset, const std::string& field,
+                                   const std::vector<std::int32_t>& standing_area) {
+    ConstraintValues values;
+    values.area.assign(dataset.areas.size(), "");
+    values.practice.assign(dataset.practices.size(), "");
+    if (field.empty()) return values;
+    if (const int f = dataset.area_field(field); f >= 0) {
+        values.on_areas = true;
+        for (std::size_t a = 0; a < dataset.areas.size(); ++a) values.area[a] = dataset.areas[a].attributes[static_cast<std::size_t>(f)];
+        for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+            if (standing_area[p] >= 0) values.practice[p] = values.area[static_cast<std::size_t>(standing_area[p])];
+        }
+    } else if (const int g = dataset.practice_field(field); g >= 0) {
+        for (std::size_t p = 0; p < dataset.practices.size(); ++p) values.practice[p] = dataset.practices[p].attributes[static_cast<std::size_t>(g)];
+    }
+    return values;
+}
+
+std::vector<std::int32_t> dominant_practices(const RegistrationIndex& index, const Dataset& dataset,
+                                             const std::vector<bool>& active, const ConstraintValues& constraint,
+                                             std::vector<bool>& external) {
+    std::vector<std::int32_t> dominant(dataset.areas.size(), -1);
+    external.assign(dataset.areas.size(), false);
+    for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
+        // Summed by code, so that repeated rows for one practice cannot change the winner.
+        std::map<std::string, std::pair<std::int64_t, std::int32_t>> by_code;
+        for (const auto& r : index.by_area[a]) {
+            auto& entry = by_code[*r.code];
+            entry.first += r.patients;
+            entry.second = r.practice;
+        }
+        std::int64_t best_candidate = 0, best_other = 0;
+        for (const auto& [code, entry] : by_code) {  // map order: ties go to the lower code
+            const auto [patients, practice] = entry;
+            const bool candidate = practice >= 0 && active[static_cast<std::size_t>(practice)] &&
+                                   (!constraint.on_areas || constraint.practice[static_cast<std::size_t>(practice)] == constraint.area[a]);
+            if (candidate && patients > best_candidate) {
+                best_candidate = patients;
+                dominant[a] = practice;
+            } else if (!candidate) {
+                best_other = std::max(best_other, patients);
+            }
+        }
+        const bool foreign_practice_wins = best_other > best_candidate;
+        if (foreign_practice_wins) {
+            // Only practices outside the study (or excluded) count as external; a loaded practice of
+            // another constraint group is simply not a candidate here.
+            std::int64_t outside = 0;
+            for (const auto& [code, entry] : by_code) {
+                if (entry.second < 0 || !active[static_cast<std::size_t>(entry.second)]) outside = std::max(outside, entry.first);
+            }
+            external[a] = outside > best_candidate;
+            if (external[a]) dominant[a] = -1;
+        }
+    }
+    return dominant;
+}
+
+std::vector<std::int32_t> nearest_practices(GeosContext& context, const Dataset& dataset, const std::vector<bool>& active,
+                                            const ConstraintValues& constraint, std::vector<double>* distances) {
+    auto* h = context.handle();
+    std::vector<std::int32_t> nearest(dataset.areas.size(), -1);
+    if (distances != nullptr) distances->assign(dataset.areas.size(), 0);
+    // Practices grouped by constraint value, so each area searches only its own group.
+    std::map<std::string, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
+        if (active[p]) groups[constraint.on_areas ? constraint.practice[p] : std::string()].push_back(p);
+    }
+    for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
+        const Geometry point = adopt(context, GEOSPointOnSurface_r(h, dataset.areas[a].geometry.get()), "finding a representative point");
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(h, point.get(), &x);
+        GEOSGeomGetY_r(h, point.get(), &y);
+        auto group = groups.find(constraint.on_areas ? constraint.area[a] : std::string());
+        if (group == groups.end()) group = groups.find(std::string());
+        if (group == groups.end()) continue;
+        double best = std::numeric_limits<double>::infinity();
+        for (const std::uint32_t p : group->second) {
+            const double d = std::hypot(dataset.practices[p].location.x - x, dataset.practices[p].location.y - y);
+            if (d < best) {
+                best = d;
+                nearest[a] = static_cast<std::int32_t>(p);
+            }
+        }
+        if (distances != nullptr) (*distances)[a] = best;
+    }
+    return nearest;
+}
+
+namespace {
+
+/// Keeps each practice's connected part that holds its standing area (or most of its patients).
+void keep_connected_parts(const AreaGraph& graph, std::vector<std::int32_t>& owner, const std::vector<std::int32_t>& standing_area,
+                          const RegistrationIndex& index, std::vector<std::string>& notes) {
+    std::map<std::int32_t, std::vector<std::uint32_t>> owned;
+    for (std::uint32_t a = 0; a < owner.size(); ++a) {
+        if (owner[a] >= 0) owned[owner[a]].push_back(a);
+    }
+    std::size_t released = 0;
+    for (const auto& [practice, areas] : owned) {
+        const auto parts = connected_groups(graph, areas);
+        if (parts.size() < 2) continue;
+        std::unordered_map<std::uint32_t, std::int64_t> patients;
+        for (const auto& [area, n] : index.by_practice[static_cast<std::size_t>(practice)]) patients[area] += n;
+        auto score = [&](const std::vector<std::uint32_t>& part) {
+            const bool holds_standing = std::binary_search(part.begin(), part.end(),
+                                                           static_cast<std::uint32_t>(std::max(standing_area[static_cast<std::size_t>(practice)], 0)));
+            std::int64_t sum = 0;
+            for (const std::uint32_t a : part) sum += patients[a];
+            return std::pair(holds_standing && standing_area[static_cast<std::size_t>(practice)] >= 0, sum);
+        };
+        const auto keep = std::max_element(parts.begin(), parts.end(), [&](const auto& x, const auto& y) { return score(x) < score(y); });
+        for (auto part = parts.begin(); part != parts.end(); ++part) {
+            if (part == keep) continue;
+            for (const std::uint32_t a : *part) owner[a] = -1;
+            released += part->size();
+        }
+    }
+    if (released > 0) notes.push_back(std::to_string(released) + " areas detached from practices' main territory and given to neighbours");
+}
+
+}  // namespace
+
+std::vector<std::int32_t> make_territories(const AreaGraph& graph, std::vector<std::int32_t> owner,
+                                           const std::vector<std::int32_t>& standing_area, const RegistrationIndex& index,
+                                           const ConstraintValues& constraint, std::vector<std::string>& notes) {
+    keep_connected_parts(graph, owner, standing_area, index, notes);
+    // Grow territories into unowned areas round by round; each round decides from the previous
+    // round's state, so the result does not depend on the order areas are visited.
+    std::size_t filled = 0;
+    bool relax_constraint = false;
+    for (;;) {
+        std::vector<std::pair<std::uint32_t, std::int32_t>> decisions;
+        bool any_unowned = false;
+        for (std::uint32_t a = 0; a < owner.size(); ++a) {
+            if (owner[a] >= 0) continue;
+            any_unowned = true;
+            std::map<std::int32_t, double> shared;  // ordered: ties go to the lower practice index
+            for (const AreaNeighbour& n : graph.neighbours[a]) {
+                const std::int32_t o = owner[n.area];
+                if (o < 0) continue;
+                if (constraint.on_areas && !relax_constraint && constraint.practice[static_cast<std::size_t>(o)] != constraint.area[a]) continue;
+                shared[o] += n.shared_length + 1e-9;  // bridges (length 0) still count, just least
+            }
+            if (shared.empty()) continue;
+            const auto best = std::max_element(shared.begin(), shared.end(),
+                                               [](const auto& x, const auto& y) { return x.second < y.second; });
+            decisions.emplace_back(a, best->first);
+        }
+        if (!any_unowned) break;
+        if (decisions.empty()) {
+            if (relax_constraint) break;  // nothing owned anywhere near: leave them
+            relax_constraint = true;      // a constraint group with no practice: let neighbours take it
+            continue;
+        }
+        for (const auto& [area, practice] : decisions) owner[area] = practice;
+        filled += decisions.size();
+    }
+    if (filled > 0) notes.push_back(std::to_string(filled) + " areas without an owning practice joined the neighbouring territory with the longest shared boundary");
+    return owner;
+}
+
+namespace {
+constexpr std::size_t kSeedRings = 3;
+}  // namespace
+
+std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int32_t>& owner,
+                                                  const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
+                                                  const Dataset& dataset) {
+    std::vector<std::vector<std::uint32_t>> territory(dataset.practices.size());
+    for (std::uint32_t a = 0; a < owner.size(); ++a) {
+        if (owner[a] >= 0) territory[static_cast<std::size_t>(owner[a])].push_back(a);
+    }
+    // Largest practices first: they need the room most; then by code for a stable order.
+    std::vector<std::uint32_t> empty;
+    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
+        if (active[p] && territory[p].empty() && standing_area[p] >= 0) empty.push_back(p);
+    }
+    std::sort(empty.begin(), empty.end(), [&](std::uint32_t x, std::uint32_t y) {
+        const auto& px = dataset.practices[x];
+        const auto& py = dataset.practices[y];
+        return px.list_size != py.list_size ? px.list_size > py.list_size : px.code < py.code;
+    });
+    std::size_t seeded_count = 0;
+    for (const std::uint32_t p : empty) {
+        // Candidates in rings around the area it stands in, nearest ring first (at most three rings).
+        const auto here = static_cast<std::uint32_t>(standing_area[p]);
+        std::vector<std::uint32_t> candidates{here};
+        for (std::size_t ring_start = 0, ring = 0; ring < kSeedRings; ++ring) {
+            const std::size_t ring_end = candidates.size();
+            for (std::size_t i = ring_start; i < ring_end; ++i) {
+                for (const AreaNeighbour& n : graph.neighbours[candidates[i]]) {
+                    if (std::find(candidates.begin(), candidates.end(), n.area) == candidates.end()) candidates.push_back(n.area);
+                }
+            }
+            ring_start = ring_end;
+        }
+        for (const std::uint32_t a : candidates) {
+            const std::int32_t host = owner[a];
+            if (host < 0) continue;
+            auto& host_areas = territory[static_cast<std::size_t>(host)];
+            if (host_areas.size() < 2 || standing_area[static_cast<std::size_t>(host)] == static_cast<std::int32_t>(a)) continue;
+            std::vector<std::uint32_t> rest;
+            std::copy_if(host_areas.begin(), host_areas.end(), std::back_inserter(rest), [a](std::uint32_t x) { return x != a; });
+            if (connected_groups(graph, rest).size() != 1) continue;
+            host_areas = std::move(rest);
+            owner[a] = static_cast<std::int32_t>(p);
+            territory[p] = {a};
+            ++seeded_count;
+            break;
+        }
+    }
+    return seeded_count;
+}
+
+Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices) {
+    auto* h = context.handle();
+    if (indices.empty()) return Geometry(nullptr, GeometryDeleter{h});
+    std::vector<GEOSGeometry*> parts;
+    parts.reserve(indices.size());
+    for (const std::uint32_t i : indices) parts.push_back(GEOSGeom_clone_r(h, areas[i].geometry.get()));
+    const Geometry collection = adopt(context,
+                                      GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts.data(), static_cast<unsigned>(parts.size())),
+                                      "collecting areas");
+    if (GEOSGeometry* coverage = GEOSCoverageUnion_r(h, collection.get())) {
+        Geometry result(coverage, GeometryDeleter{h});
+        if (GEOSisValid_r(h, result.get()) == 1) return result;
+    }
+    return adopt(context, GEOSUnaryUnion_r(h, collection.get()), "uniting areas");
+}
+
+Catchment make_catchment(GeosContext& context, const Dataset& dataset, const RegistrationIndex& index,
+                         std::uint32_t practice, std::vector<std::uint32_t> areas) {
+    std::sort(areas.begin(), areas.end());
+    Catchment c;
+    c.practice = practice;
+    for (const std::uint32_t a : areas) c.population += dataset.areas[a].population;
+    for (const auto& [area, patients] : index.by_practice[practice]) {
+        if (std::binary_search(areas.begin(), areas.end(), area)) c.registered += patients;
+    }
+    const std::int64_t total = index.practice_in_areas[practice];
+    c.share = total > 0 ? static_cast<double>(c.registered) / static_cast<double>(total) : 0;
+    c.polygon = union_areas(context, dataset.areas, areas);
+    c.areas = std::move(areas);
+    return c;
+}
+
+std::vector<std::uint32_t> core_areas(const RegistrationIndex& index, std::uint32_t practice, double share) {
+    auto rows = index.by_practice[practice];
+    std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) {
+        return x.second != y.second ? x.second > y.second : x.first < y.first;
+    });
+    const double target = share * static_cast<double>(index.practice_in_areas[practice]);
+    std::vector<std::uint32_t> core;
+    std::int64_t sum = 0;
+    for (const auto& [area, patients] : rows) {
+        if (static_cast<double>(sum) >= target && !core.empty()) break;
+        core.push_back(area);
+        sum += patients;
+    }
+    std::sort(core.begin(), core.end());
+    core.erase(std::unique(core.begin(), core.end()), core.end());
+    return core;
+}
+
+std::vector<std::vector<std::uint32_t>> radius_areas(GeosContext& context, const Dataset& dataset, double radius_m) {
+    auto* h = context.handle();
+    std::vector<std::vector<std::uint32_t>> result(dataset.practices.size());
+    GEOSSTRtree* tree = GEOSSTRtree_create_r(h, 10);
+    for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
+        GEOSSTRtree_insert_r(h, tree, dataset.areas[a].geometry.get(), reinterpret_cast<void*>(a));
+    }
+    for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+        const Point at = dataset.practices[p].location;
+        const Geometry point = make_point(context, at.x, at.y);
+        const Geometry reach = adopt(context, GEOSBuffer_r(h, point.get(), radius_m, 8), "buffering a practice");
+        std::vector<std::uint32_t> candidates;
+        GEOSSTRtree_query_r(
+            h, tree, reach.get(),
+            [](void* item, void* out) {
+                static_cast<std::vector<std::uint32_t>*>(out)->push_back(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(item)));
+            },
+            &candidates);
+        for (const std::uint32_t a : candidates) {
+            double d = 0;
+            GEOSDistance_r(h, point.get(), dataset.areas[a].geometry.get(), &d);
+            if (d <= radius_m) result[p].push_back(a);
+        }
+        std::sort(result[p].begin(), result[p].end());
+    }
+    GEOSSTRtree_destroy_r(h, tree);
+    return result;
+}
+
+}  // namespace geo

@@ -1,0 +1,503 @@
+#include "geo/plan.hpp"
+
+#include "geo/catchments.hpp"
+#include "geo/network_metrics.hpp"
+#include "geo/networks.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace geo {
+
+std::string_view to_string(CatchmentMethod method) {
+    switch (method) {
+        case CatchmentMethod::registrations: return "registrations";
+        case CatchmentMethod::nearest: return "nearest";
+        case CatchmentMethod::radius: return "radius";
+    }
+    return "registrations";
+}
+
+CatchmentMethod catchment_method_from(std::string_view name) {
+    for (const auto method : {CatchmentMethod::registrations, CatchmentMethod::nearest, CatchmentMethod::radius}) {
+        if (to_string(method) == name) return method;
+    }
+    throw PlanError("unknown catchment method '" + std::string(name) + "' (expected registrations, nearest or radius)");
+}
+
+std::string_view to_string(BandStatus status) {
+    switch (status) {
+        case BandStatus::in_band: return "in_band";
+        case BandStatus::below_band: return "below_band";
+        case BandStatus::above_band: return "above_band";
+    }
+    return "in_band";
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text;
+}
+
+}  // namespace
+
+void PlanOptions::validate(const Dataset& dataset) const {
+    if (min_list_size <= 0) throw PlanError("min list size must be positive, got " + std::to_string(min_list_size));
+    if (min_list_size > max_list_size) {
+        throw PlanError("min list size (" + std::to_string(min_list_size) + ") is greater than max list size (" +
+                        std::to_string(max_list_size) + ")");
+    }
+    if (!(core_share > 0 && core_share <= 1)) throw PlanError("core share must be in (0, 1], got " + std::to_string(core_share));
+    if (!(radius_m > 0)) throw PlanError("radius must be positive, got " + std::to_string(radius_m));
+    if (!(gap_distance_m > 0)) throw PlanError("gap distance must be positive, got " + std::to_string(gap_distance_m));
+    if (construction_runs < 1 || local_search_passes < 0) throw PlanError("construction runs must be at least 1");
+    if (dataset.areas.empty() || dataset.practices.empty()) throw PlanError("nothing to plan: the dataset has no areas or no practices");
+    if (method == CatchmentMethod::registrations && dataset.registrations.empty()) {
+        throw PlanError("the registrations method needs registrations in the dataset; use method nearest or radius");
+    }
+    if (!constraint_field.empty() && dataset.area_field(constraint_field) < 0 && dataset.practice_field(constraint_field) < 0) {
+        throw PlanError("unknown constraint field '" + constraint_field + "'; area fields: " + joined(dataset.area_fields) +
+                        "; practice fields: " + joined(dataset.practice_fields));
+    }
+    if (!lock_field.empty() && dataset.practice_field(lock_field) < 0) {
+        throw PlanError("unknown lock field '" + lock_field + "'; practice fields: " + joined(dataset.practice_fields));
+    }
+    if (lock_field.empty() && !locked_values.empty()) throw PlanError("locked networks given without a lock field");
+    std::set<std::string> codes;
+    for (const Practice& p : dataset.practices) codes.insert(p.code);
+    for (const std::string& code : excluded_practices) {
+        if (!codes.contains(code)) throw PlanError("unknown practice code '" + code + "' among the excluded practices");
+    }
+    if (!lock_field.empty()) {
+        const auto f = static_cast<std::size_t>(dataset.practice_field(lock_field));
+        std::set<std::string> values;
+        for (const Practice& p : dataset.practices) values.insert(p.attributes[f]);
+        for (const std::string& v : locked_values) {
+            if (!values.contains(v)) throw PlanError("no practice has " + lock_field + " = '" + v + "' (locked networks)");
+        }
+    }
+}
+
+namespace {
+
+/// Everything the stages share.
+struct Context {
+    const Dataset& dataset;
+    const PlanOptions& options;
+    GeosContext& geos;
+    Plan& out;
+    RegistrationIndex index;
+    std::vector<bool> active;
+    std::vector<std::int32_t> standing;
+    ConstraintValues constraint;
+    std::vector<std::string> lock;  // per practice: the locked network value, or ""
+};
+
+std::vector<std::string> lock_values(const Dataset& dataset, const PlanOptions& options, const std::vector<bool>& active) {
+    std::vector<std::string> lock(dataset.practices.size());
+    if (options.lock_field.empty()) return lock;
+    const auto f = static_cast<std::size_t>(dataset.practice_field(options.lock_field));
+    const std::set<std::string> chosen(options.locked_values.begin(), options.locked_values.end());
+    for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+        const std::string& value = dataset.practices[p].attributes[f];
+        if (active[p] && !value.empty() && (chosen.empty() || chosen.contains(value))) lock[p] = value;
+    }
+    return lock;
+}
+
+/// Catchments and territories: fills out.areas, out.catchments, out.core_catchments.
+void plan_catchments(Context& c) {
+    const std::size_t areas = c.dataset.areas.size();
+    c.out.areas.assign(areas, {});
+    // A practice above the maximum is a network of its own whatever happens, so its territory is
+    // only the area it stands in: were it to keep every area it dominates, practices inside that
+    // territory could join no one.
+    std::vector<bool> territorial = c.active;
+    std::size_t oversize = 0;
+    for (std::size_t p = 0; p < c.dataset.practices.size(); ++p) {
+        if (c.active[p] && c.dataset.practices[p].list_size > c.options.max_list_size) {
+            territorial[p] = false;
+            ++oversize;
+        }
+    }
+    std::vector<std::int32_t> tessellation, shown;
+    if (c.options.method == CatchmentMethod::registrations) {
+        std::vector<bool> external, ignored;
+        shown = dominant_practices(c.index, c.dataset, c.active, c.constraint, external);
+        tessellation = oversize > 0 ? dominant_practices(c.index, c.dataset, territorial, c.constraint, ignored) : shown;
+        for (std::size_t a = 0; a < areas; ++a) {
+            c.out.areas[a].dominant_practice = shown[a];
+            c.out.areas[a].dominated_externally = external[a];
+        }
+    } else {
+        shown = nearest_practices(c.geos, c.dataset, c.active, c.constraint);
+        tessellation = oversize > 0 ? nearest_practices(c.geos, c.dataset, territorial, c.constraint) : shown;
+    }
+    if (oversize > 0) {
+        c.out.report.notes.push_back(std::to_string(oversize) + " practices above the maximum list size keep only the area they stand in as territory");
+    }
+    std::vector<std::vector<std::uint32_t>> catchment_areas(c.dataset.practices.size());
+    if (c.options.method == CatchmentMethod::radius) {
+        catchment_areas = radius_areas(c.geos, c.dataset, c.options.radius_m);
+    } else {
+        for (std::uint32_t a = 0; a < areas; ++a) {
+            if (shown[a] >= 0) catchment_areas[static_cast<std::size_t>(shown[a])].push_back(a);
+        }
+    }
+    for (std::uint32_t p = 0; p < c.dataset.practices.size(); ++p) {
+        if (!c.active[p]) continue;
+        c.out.catchments.push_back(make_catchment(c.geos, c.dataset, c.index, p, catchment_areas[p]));
+        if (c.options.method == CatchmentMethod::registrations) {
+            c.out.core_catchments.push_back(make_catchment(c.geos, c.dataset, c.index, p, core_areas(c.index, p, c.options.core_share)));
+        }
+    }
+    auto territory = make_territories(c.out.graph, tessellation, c.standing, c.index, c.constraint, c.out.report.notes);
+    if (const std::size_t seeded = seed_empty_territories(c.out.graph, territory, c.standing, c.active, c.dataset)) {
+        c.out.report.notes.push_back(std::to_string(seeded) +
+                                     " practices that dominate no area were given the area they stand in (or one beside it)");
+    }
+    for (std::size_t a = 0; a < areas; ++a) c.out.areas[a].owner = territory[a];
+}
+
+/// Units: a practice with a territory, plus the territory-less practices standing in it.
+struct Units {
+    std::vector<std::int32_t> of_practice;          // per practice, -1 when excluded
+    std::vector<std::vector<std::uint32_t>> practices;
+    std::vector<std::vector<std::uint32_t>> areas;
+    std::vector<std::string> locks;                  // per unit
+};
+
+Units make_units(const Context& c) {
+    Units units;
+    const auto& dataset = c.dataset;
+    units.of_practice.assign(dataset.practices.size(), -1);
+    std::vector<std::vector<std::uint32_t>> territory(dataset.practices.size());
+    for (std::uint32_t a = 0; a < dataset.areas.size(); ++a) {
+        const std::int32_t owner = c.out.areas[a].owner;
+        if (owner >= 0) territory[static_cast<std::size_t>(owner)].push_back(a);
+    }
+    auto new_unit = [&](std::uint32_t p) {
+        units.of_practice[p] = static_cast<std::int32_t>(units.practices.size());
+        units.practices.push_back({p});
+        units.areas.push_back(territory[p]);
+        units.locks.push_back(c.lock[p]);
+    };
+    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
+        if (c.active[p] && !territory[p].empty()) new_unit(p);
+    }
+    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
+        if (!c.active[p] || !territory[p].empty()) continue;
+        const std::int32_t host = c.standing[p] >= 0 ? c.out.areas[static_cast<std::size_t>(c.standing[p])].owner : -1;
+        const std::int32_t unit = host >= 0 ? units.of_practice[static_cast<std::size_t>(host)] : -1;
+        if (unit >= 0 && units.locks[static_cast<std::size_t>(unit)] == c.lock[p] &&
+            c.constraint.practice[static_cast<std::size_t>(host)] == c.constraint.practice[p]) {
+            units.of_practice[p] = unit;
+            units.practices[static_cast<std::size_t>(unit)].push_back(p);
+        } else {
+            new_unit(p);  // locked differently from its host: stays its own unit beside the host
+        }
+    }
+    return units;
+}
+
+PartitionProblem make_problem(const Context& c, const Units& units) {
+    const AreaGraph& graph = c.out.graph;
+    const std::size_t n = units.practices.size();
+    PartitionProblem problem;
+    problem.min_weight = c.options.min_list_size;
+    problem.max_weight = c.options.max_list_size;
+    problem.weight.assign(n, 0);
+    problem.area.assign(n, 0);
+    problem.perimeter.assign(n, 0);
+    problem.patients_in_areas.assign(n, 0);
+    problem.constraint.resize(n);
+    problem.locked_region.assign(n, -1);
+    problem.neighbours.resize(n);
+    problem.lives_in.resize(n);
+    std::vector<std::int32_t> area_unit(c.dataset.areas.size(), -1);
+    for (std::size_t u = 0; u < n; ++u) {
+        for (const std::uint32_t a : units.areas[u]) area_unit[a] = static_cast<std::int32_t>(u);
+    }
+    std::map<std::string, std::int32_t> locked;
+    for (const std::string& l : units.locks) {
+        if (!l.empty()) locked.emplace(l, 0);
+    }
+    std::int32_t next = 0;
+    for (auto& [value, region] : locked) region = next++;
+    problem.locked_regions = next;
+
+    for (std::size_t u = 0; u < n; ++u) {
+        const std::uint32_t head = units.practices[u].front();
+        problem.constraint[u] = c.constraint.practice[head];
+        if (!units.locks[u].empty()) problem.locked_region[u] = locked.at(units.locks[u]);
+        std::map<std::uint32_t, double> shared;
+        std::map<std::uint32_t, std::int64_t> lives;
+        for (const std::uint32_t a : units.areas[u]) {
+            problem.area[u] += graph.area[a];
+            problem.perimeter[u] += graph.perimeter[a];
+            for (const AreaNeighbour& nb : graph.neighbours[a]) {
+                const std::int32_t v = area_unit[nb.area];
+                if (v == static_cast<std::int32_t>(u)) {
+                    problem.perimeter[u] -= nb.shared_length;
+                } else if (v >= 0) {
+                    shared[static_cast<std::uint32_t>(v)] += nb.shared_length;
+                }
+            }
+        }
+        for (const std::uint32_t p : units.practices[u]) {
+            problem.weight[u] += c.dataset.practices[p].list_size;
+            problem.patients_in_areas[u] += c.index.practice_in_areas[p];
+            for (const auto& [a, patients] : c.index.by_practice[p]) {
+                if (area_unit[a] >= 0) lives[static_cast<std::uint32_t>(area_unit[a])] += patients;
+            }
+        }
+        problem.neighbours[u].assign(shared.begin(), shared.end());
+        problem.lives_in[u].assign(lives.begin(), lives.end());
+    }
+    // A unit without territory (locked apart from its host) touches its host's unit.
+    for (std::size_t u = 0; u < n; ++u) {
+        if (!units.areas[u].empty()) continue;
+        const std::uint32_t p = units.practices[u].front();
+        const std::int32_t area = c.standing[p];
+        const std::int32_t host = area >= 0 ? area_unit[static_cast<std::size_t>(area)] : -1;
+        if (host < 0) continue;
+        problem.neighbours[u].emplace_back(static_cast<std::uint32_t>(host), 0.0);
+        auto& back = problem.neighbours[static_cast<std::size_t>(host)];
+        back.insert(std::upper_bound(back.begin(), back.end(), std::pair<std::uint32_t, double>(static_cast<std::uint32_t>(u), -1.0)),
+                    {static_cast<std::uint32_t>(u), 0.0});
+    }
+    return problem;
+}
+
+std::string practice_list(const Dataset& dataset, const std::vector<std::uint32_t>& practices) {
+    std::string text;
+    for (const std::uint32_t p : practices) text += (text.empty() ? "" : " and ") + dataset.practices[p].code;
+    return text;
+}
+
+/// Says why a network is outside the band.
+std::string band_reason(const Context& c, const Network& n, std::int64_t constraint_total) {
+    const auto& m = n.metrics;
+    if (m.status == BandStatus::in_band) return {};
+    if (n.locked) return "locked network kept as given";
+    if (m.status == BandStatus::above_band) {
+        return n.practices.size() == 1 ? "practice " + c.dataset.practices[n.practices.front()].code + " alone has " +
+                                             std::to_string(m.list_size) + " patients, above the maximum"
+                                       : "practices " + practice_list(c.dataset, n.practices) +
+                                             " stand in one practice's territory and together exceed the maximum";
+    }
+    if (!n.constraint_value.empty() && constraint_total < c.options.min_list_size) {
+        return c.options.constraint_field + " " + n.constraint_value + " has only " + std::to_string(constraint_total) + " patients in all";
+    }
+    return "every neighbouring network would exceed the maximum by taking these practices in";
+}
+
+void build_networks(Context& c, const Units& units, const PartitionResult& result, const PartitionProblem& problem) {
+    const Dataset& dataset = c.dataset;
+    std::vector<Network> networks(static_cast<std::size_t>(result.regions));
+    std::map<std::string, std::int64_t> constraint_totals;
+    for (std::size_t u = 0; u < units.practices.size(); ++u) {
+        Network& n = networks[static_cast<std::size_t>(result.region[u])];
+        n.practices.insert(n.practices.end(), units.practices[u].begin(), units.practices[u].end());
+        n.areas.insert(n.areas.end(), units.areas[u].begin(), units.areas[u].end());
+        n.constraint_value = problem.constraint[u];
+        n.locked = !units.locks[u].empty();
+        if (n.locked) n.id = units.locks[u];
+        constraint_totals[problem.constraint[u]] += problem.weight[u];
+    }
+    for (Network& n : networks) {
+        std::sort(n.practices.begin(), n.practices.end());
+        std::sort(n.areas.begin(), n.areas.end());
+        n.hub = *std::max_element(n.practices.begin(), n.practices.end(), [&](std::uint32_t x, std::uint32_t y) {
+            const auto& px = dataset.practices[x];
+            const auto& py = dataset.practices[y];
+            return px.list_size != py.list_size ? px.list_size < py.list_size : px.code > py.code;
+        });
+    }
+    // Stable ids: locked networks by value, then planned ones by constraint value and first practice code.
+    std::stable_sort(networks.begin(), networks.end(), [&](const Network& x, const Network& y) {
+        if (x.locked != y.locked) return x.locked;
+        if (x.locked) return x.id < y.id;
+        const auto key = [&](const Network& n) { return std::pair(n.constraint_value, dataset.practices[n.practices.front()].code); };
+        return key(x) < key(y);
+    });
+    int number = 0;
+    for (Network& n : networks) {
+        if (!n.locked) {
+            char id[16];
+            std::snprintf(id, sizeof id, "N%03d", ++number);
+            n.id = id;
+        }
+        n.name = dataset.practices[n.hub].name.empty() ? n.id : dataset.practices[n.hub].name + " network";
+        n.metrics = measure_network(dataset, c.out.graph, c.index, n.practices, n.areas, c.options.min_list_size, c.options.max_list_size);
+        n.status_reason = band_reason(c, n, constraint_totals[n.constraint_value]);
+    }
+    c.out.practice_network.assign(dataset.practices.size(), -1);
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+        for (const std::uint32_t p : networks[i].practices) c.out.practice_network[p] = static_cast<std::int32_t>(i);
+        for (const std::uint32_t a : networks[i].areas) c.out.areas[a].network = static_cast<std::int32_t>(i);
+    }
+    c.out.networks = std::move(networks);
+}
+
+/// Network polygons and the lines where neighbouring networks meet.
+void build_boundaries(Context& c) {
+    auto* h = c.geos.handle();
+    for (Network& n : c.out.networks) n.polygon = union_areas(c.geos, c.dataset.areas, n.areas);
+    std::set<std::pair<std::uint32_t, std::uint32_t>> touching;
+    for (std::uint32_t a = 0; a < c.out.areas.size(); ++a) {
+        for (const AreaNeighbour& nb : c.out.graph.neighbours[a]) {
+            const std::int32_t x = c.out.areas[a].network, y = c.out.areas[nb.area].network;
+            if (x >= 0 && y >= 0 && x < y && nb.shared_length > 0) touching.emplace(x, y);
+        }
+    }
+    for (const auto& [x, y] : touching) {
+        const Geometry bx = adopt(c.geos, GEOSBoundary_r(h, c.out.networks[x].polygon.get()), "taking a network's boundary");
+        const Geometry by = adopt(c.geos, GEOSBoundary_r(h, c.out.networks[y].polygon.get()), "taking a network's boundary");
+        const Geometry shared = adopt(c.geos, GEOSIntersection_r(h, bx.get(), by.get()), "intersecting network boundaries");
+        std::vector<GEOSGeometry*> lines;
+        for (int i = 0, k = GEOSGetNumGeometries_r(h, shared.get()); i < k; ++i) {
+            const GEOSGeometry* part = GEOSGetGeometryN_r(h, shared.get(), i);
+            const int type = GEOSGeomTypeId_r(h, part);
+            if (type == GEOS_LINESTRING || type == GEOS_MULTILINESTRING) lines.push_back(GEOSGeom_clone_r(h, part));
+        }
+        if (lines.empty()) continue;
+        const Geometry collected = adopt(c.geos, GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines.data(), static_cast<unsigned>(lines.size())),
+                                         "collecting border lines");
+        NetworkBorder border;
+        border.network_a = x;
+        border.network_b = y;
+        border.line = adopt(c.geos, GEOSLineMerge_r(h, collected.get()), "merging border lines");
+        GEOSLength_r(h, border.line.get(), &border.length_m);
+        c.out.borders.push_back(std::move(border));
+    }
+}
+
+void assess_coverage(Context& c) {
+    const auto& dataset = c.dataset;
+    std::vector<double> nearest_m;
+    const ConstraintValues unconstrained{std::vector<std::string>(dataset.areas.size()), std::vector<std::string>(dataset.practices.size()), false};
+    const auto nearest = nearest_practices(c.geos, dataset, c.active, unconstrained, &nearest_m);
+    c.out.coverage.assign(dataset.areas.size(), {});
+    char threshold[64];
+    std::snprintf(threshold, sizeof threshold, "farther than %.0f m from any practice", c.options.gap_distance_m);
+    for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
+        AreaCoverage& cov = c.out.coverage[a];
+        cov.nearest_practice = nearest[a];
+        cov.nearest_practice_m = nearest_m[a];
+        const std::int32_t network = c.out.areas[a].network;
+        const Area& area = dataset.areas[a];
+        cov.registered_to_resident = area.population > 0 ? static_cast<double>(c.index.area_registered[a]) / static_cast<double>(area.population) : 0;
+        if (network >= 0) {
+            const Point hub = dataset.practices[c.out.networks[static_cast<std::size_t>(network)].hub].location;
+            const Geometry point = adopt(c.geos, GEOSPointOnSurface_r(c.geos.handle(), area.geometry.get()), "finding a representative point");
+            double x = 0, y = 0;
+            GEOSGeomGetX_r(c.geos.handle(), point.get(), &x);
+            GEOSGeomGetY_r(c.geos.handle(), point.get(), &y);
+            cov.hub_m = std::hypot(hub.x - x, hub.y - y);
+        }
+        if (network < 0) {
+            cov.gap = true;
+            cov.gap_reason = "outside every network";
+        } else if (cov.nearest_practice_m > c.options.gap_distance_m) {
+            cov.gap = true;
+            cov.gap_reason = threshold;
+        }
+        if (cov.gap) {
+            ++c.out.report.gap_areas;
+            c.out.report.people_in_gaps += area.population;
+        }
+    }
+}
+
+/// The reference networks (e.g. the real PCNs) measured like the plan's, and the ARI between them.
+void compare_with_reference(Context& c) {
+    const auto& dataset = c.dataset;
+    std::map<std::string, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
+        if (c.active[p] && !dataset.practices[p].reference_network.empty()) groups[dataset.practices[p].reference_network].push_back(p);
+    }
+    if (groups.empty()) return;
+    QualityReport& report = c.out.report;
+    report.has_reference = true;
+    std::vector<std::int32_t> reference_label(dataset.practices.size(), -1);
+    for (const auto& [code, practices] : groups) {
+        Network n;
+        n.id = code;
+        n.name = code;
+        n.practices = practices;
+        for (const std::uint32_t p : practices) reference_label[p] = static_cast<std::int32_t>(report.reference_networks.size());
+        for (std::uint32_t a = 0; a < c.out.areas.size(); ++a) {
+            const std::int32_t owner = c.out.areas[a].owner;
+            if (owner >= 0 && std::binary_search(practices.begin(), practices.end(), static_cast<std::uint32_t>(owner))) n.areas.push_back(a);
+        }
+        n.hub = practices.front();
+        n.metrics = measure_network(dataset, c.out.graph, c.index, n.practices, n.areas, c.options.min_list_size, c.options.max_list_size);
+        report.reference_networks.push_back(std::move(n));
+    }
+    report.reference = summarize_partition(report.reference_networks, c.index);
+    report.adjusted_rand_index = adjusted_rand_index(c.out.practice_network, reference_label);
+}
+
+}  // namespace
+
+Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress) {
+    const auto started = std::chrono::steady_clock::now();
+    options.validate(dataset);
+    auto stage = [&progress](std::string_view name) {
+        if (progress) progress(name);
+    };
+    Plan out;
+    out.options = options;
+    Context c{dataset, options, context, out, {}, {}, {}, {}, {}};
+    stage("adjacency");
+    out.graph = build_area_graph(context, dataset.areas);
+    for (const AreaBridge& b : out.graph.bridges) {
+        out.report.notes.push_back("area " + dataset.areas[b.from].code + " shares no boundary with the rest; joined to " +
+                                   dataset.areas[b.to].code + " (" + std::to_string(static_cast<long>(b.distance)) + " m away)");
+    }
+    stage("catchments");
+    c.active.assign(dataset.practices.size(), true);
+    for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+        c.active[p] = std::find(options.excluded_practices.begin(), options.excluded_practices.end(), dataset.practices[p].code) ==
+                      options.excluded_practices.end();
+    }
+    c.index = index_registrations(dataset);
+    c.standing = standing_areas(context, dataset);
+    c.constraint = constraint_values(dataset, options.constraint_field, c.standing);
+    c.lock = lock_values(dataset, options, c.active);
+    plan_catchments(c);
+
+    stage("networks");
+    const Units units = make_units(c);
+    const PartitionProblem problem = make_problem(c, units);
+    PartitionSettings settings;
+    settings.seed = options.seed;
+    settings.construction_runs = options.construction_runs;
+    settings.local_search_passes = options.local_search_passes;
+    const PartitionResult result = partition_units(problem, settings);
+    std::size_t welded = 0;
+    for (const auto& members : units.practices) welded += members.size() - 1;
+    if (welded > 0) {
+        out.report.notes.push_back(std::to_string(welded) + " practices dominate no area and joined the network of the practice whose territory they stand in");
+    }
+    build_networks(c, units, result, problem);
+
+    stage("boundaries");
+    build_boundaries(c);
+    stage("gaps");
+    assess_coverage(c);
+    out.report.plan = summarize_partition(out.networks, c.index);
+    compare_with_reference(c);
+    out.report.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+}
+
+}  // namespace geo

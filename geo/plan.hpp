@@ -1,0 +1,150 @@
+#pragma once
+// Planning: practice catchments, networks of 30,000-50,000 registered patients with contiguous
+// territories, network boundaries that tessellate the study area, coverage gaps and a quality
+// report. plan() is the one call; the parts live in catchments, networks and network_metrics.
+#include "geo/adjacency.hpp"
+#include "geo/dataset.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace geo {
+
+/// The options are inconsistent or name something that does not exist (exit code 2 in the CLI).
+class PlanError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+enum class CatchmentMethod { registrations, nearest, radius };
+std::string_view to_string(CatchmentMethod method);
+CatchmentMethod catchment_method_from(std::string_view name);  // throws PlanError
+
+enum class BandStatus { in_band, below_band, above_band };
+std::string_view to_string(BandStatus status);
+
+struct PlanOptions {
+    std::int64_t min_list_size = 30000;
+    std::int64_t max_list_size = 50000;
+    CatchmentMethod method = CatchmentMethod::registrations;
+    double core_share = 0.8;    // registrations: a core catchment holds this share of a practice's patients
+    double radius_m = 1600;     // radius: areas within this distance of the practice
+    std::string constraint_field;  // area or practice field networks must not cross (e.g. LAD11CD); empty: none
+    std::string lock_field;        // practice field holding given networks to keep (e.g. the real PCN code)
+    std::vector<std::string> locked_values;  // lock only these values of lock_field; empty: every non-empty value
+    std::vector<std::string> excluded_practices;  // practice codes left out of every network
+    std::uint64_t seed = 1;
+    int construction_runs = 8;          // max-p restarts, each improved by local search; the best is kept
+    int local_search_passes = 40;       // sweeps of the tabu local search
+    double gap_distance_m = 1600;       // areas farther than this from every practice are gaps
+
+    /// Throws PlanError naming the bad option.
+    void validate(const Dataset& dataset) const;
+};
+
+/// Where each area ended up.
+struct AreaPlan {
+    std::int32_t dominant_practice = -1;  // loaded practice with most registered patients living here; -1 none
+    bool dominated_externally = false;    // the top registrant is a practice outside the study (or excluded)
+    std::int32_t owner = -1;              // practice whose territory holds the area (every area has one)
+    std::int32_t network = -1;            // index into Plan::networks
+};
+
+/// A set of areas belonging to a practice, with its union polygon.
+struct Catchment {
+    std::uint32_t practice = 0;
+    std::vector<std::uint32_t> areas;  // sorted indices into Dataset::areas
+    std::int64_t population = 0;       // residents of those areas
+    std::int64_t registered = 0;       // this practice's patients living in those areas
+    double share = 0;                  // registered / the practice's patients living in any study area
+    Geometry polygon;                  // union of the areas (null when there are none)
+};
+
+struct NetworkMetrics {
+    std::int64_t list_size = 0;
+    std::int64_t population = 0;        // residents of the territory
+    std::int64_t registered_inside = 0; // members' patients living inside the territory
+    double cohesion = 0;                // registered_inside / members' patients living in any study area
+    double area_km2 = 0;
+    double perimeter_km = 0;
+    double polsby_popper = 0;           // 4 pi A / P^2: 1 for a disc
+    bool contiguous = true;
+    BandStatus status = BandStatus::in_band;
+};
+
+struct Network {
+    std::string id;     // "N001"... in a stable order, or the locked value
+    std::string name;
+    std::vector<std::uint32_t> practices;  // sorted indices into Dataset::practices
+    std::vector<std::uint32_t> areas;      // territory, sorted
+    std::uint32_t hub = 0;                 // the largest member practice
+    std::string constraint_value;
+    bool locked = false;
+    std::string status_reason;             // why a network is outside the band
+    NetworkMetrics metrics;
+    Geometry polygon;                      // union of the territory
+};
+
+/// The line where two networks meet.
+struct NetworkBorder {
+    std::uint32_t network_a = 0;  // a < b
+    std::uint32_t network_b = 0;
+    double length_m = 0;
+    Geometry line;
+};
+
+struct AreaCoverage {
+    std::int32_t nearest_practice = -1;
+    double nearest_practice_m = 0;   // from the area's representative point
+    double hub_m = 0;                // to its network's hub
+    double registered_to_resident = 0;  // all registered patients living here / residents
+    bool gap = false;
+    std::string gap_reason;          // "farther than 1600 m from any practice", "outside every network"
+};
+
+struct PartitionSummary {
+    std::size_t networks = 0;
+    std::size_t in_band = 0;
+    double share_in_band = 0;
+    std::int64_t min_size = 0, median_size = 0, max_size = 0;
+    double cohesion = 0;            // all networks' registered_inside / patients living in study areas
+    double mean_polsby_popper = 0;
+    std::size_t non_contiguous = 0;
+};
+
+struct QualityReport {
+    PartitionSummary plan;
+    bool has_reference = false;
+    PartitionSummary reference;              // the reference networks (e.g. real PCNs) measured the same way
+    std::vector<Network> reference_networks; // without polygons
+    double adjusted_rand_index = 0;          // plan vs reference over practices that have a reference
+    std::int64_t people_in_gaps = 0;
+    std::size_t gap_areas = 0;
+    double runtime_s = 0;
+    std::vector<std::string> notes;          // islands bridged, practices attached, ...
+};
+
+struct Plan {
+    PlanOptions options;
+    AreaGraph graph;
+    std::vector<AreaPlan> areas;              // per Dataset::areas
+    std::vector<std::int32_t> practice_network;  // per Dataset::practices; -1 for excluded practices
+    std::vector<Catchment> catchments;        // per practice: dominant (registrations), nearest or radius areas
+    std::vector<Catchment> core_catchments;   // per practice, registrations method only: core_share of patients
+    std::vector<Network> networks;
+    std::vector<NetworkBorder> borders;
+    std::vector<AreaCoverage> coverage;       // per area
+    QualityReport report;
+};
+
+/// Progress by stage name ("adjacency", "catchments", "networks", "boundaries", "gaps").
+using PlanProgress = std::function<void(std::string_view stage)>;
+
+/// Plans networks for `dataset`. Deterministic: the same dataset and options give the same plan.
+Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress = {});
+
+}  // namespace geo
