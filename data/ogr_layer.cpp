@@ -133,10 +133,7 @@ int LayerReader::field(const std::string& name, const std::string& setting) cons
     const int index = definition->GetFieldIndex(name.c_str());
     if (index >= 0) return index;
     std::string fields;
-    for (int i = 0; i < definition->GetFieldCount(); ++i) {
-        if (!fields.empty()) fields += ", ";
-        fields += definition->GetFieldDefn(i)->GetNameRef();
-    }
+    for (const std::string& field_name : field_names()) fields += (fields.empty() ? "" : ", ") + field_name;
     InputLocation where{ref_.source, layer_->GetName(), {}, name};
     throw InputError(where, "no such field (" + setting + "); fields: " + fields);
 }
@@ -215,6 +212,20 @@ void LayerReader::fail(const OGRFeature* feature, int field, const std::string& 
 }
 
 void LayerReader::fail_layer(const std::string& problem) const { throw InputError(where(nullptr), problem); }
+
+std::vector<std::string> LayerReader::field_names() const {
+    const OGRFeatureDefn* definition = layer_->GetLayerDefn();
+    std::vector<std::string> names;
+    for (int i = 0; i < definition->GetFieldCount(); ++i) names.emplace_back(definition->GetFieldDefn(i)->GetNameRef());
+    return names;
+}
+
+std::vector<std::string> LayerReader::all_text(const OGRFeature& feature) const {
+    std::vector<std::string> values;
+    values.reserve(static_cast<std::size_t>(feature.GetFieldCount()));
+    for (int i = 0; i < feature.GetFieldCount(); ++i) values.push_back(text(feature, i));
+    return values;
+}
 
 geo::SourceInfo LayerReader::info() const {
     geo::SourceInfo info;

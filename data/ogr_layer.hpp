@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace data {
 
@@ -57,6 +58,11 @@ public:
     InputLocation where(const OGRFeature* feature, int field = -1) const;
     [[noreturn]] void fail(const OGRFeature* feature, int field, const std::string& problem) const;
     [[noreturn]] void fail_layer(const std::string& problem) const;
+
+    /// Every attribute field's name, in layer order.
+    std::vector<std::string> field_names() const;
+    /// Every attribute of a feature as text (empty when null), in layer order.
+    std::vector<std::string> all_text(const OGRFeature& feature) const;
 
     geo::SourceInfo info() const;
     const LayerRef& ref() const { return ref_; }

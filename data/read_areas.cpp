@@ -91,6 +91,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
     const ToWorkingCrs to_working(layer.require_crs("the area geometries"), working, layer);
 
     geo::GeosContext& geos = *out.geos;
+    out.area_fields = layer.field_names();
     UniqueKeys keys;
     progress.begin("areas", layer.feature_count());
     while (OGRFeatureUniquePtr feature = layer.next()) {
@@ -100,6 +101,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
         if (name >= 0) area.name = layer.text(*feature, name);
         if (group >= 0) area.group = layer.text(*feature, group);
         if (population >= 0) area.population = layer.count(*feature, population);
+        area.attributes = layer.all_text(*feature);
         geo::PolygonalRepair repair = area_geometry(*feature, geometry_field, layer, to_working, geos);
         if (repair.repaired) out.repaired_areas.push_back({area.code, repair.reason});
         area.geometry = std::move(repair.geometry);

@@ -93,6 +93,7 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
         to_working.emplace(layer.require_crs(from_fields ? "the x/y fields" : "the practice points"), working, layer);
     }
 
+    out.practice_fields = layer.field_names();
     UniqueKeys keys;
     std::vector<PendingPostcode> pending;
     progress.begin("practices", layer.feature_count());
@@ -103,6 +104,7 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
         if (name >= 0) practice.name = layer.text(*feature, name);
         if (list_size >= 0) practice.list_size = layer.count(*feature, list_size);
         if (reference >= 0) practice.reference_network = layer.text(*feature, reference);
+        practice.attributes = layer.all_text(*feature);
         if (from_postcodes) {
             pending.push_back({out.practices.size(), layer.required_text(*feature, postcode, "a postcode"),
                                feature->GetFID()});
