@@ -221,8 +221,8 @@ constexpr std::size_t kSeedRings = 3;
 }  // namespace
 
 std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int32_t>& owner,
-                                                  const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
-                                                  const Dataset& dataset) {
+                                   const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
+                                   const Dataset& dataset, const ConstraintValues& constraint) {
     std::vector<std::vector<std::uint32_t>> territory(dataset.practices.size());
     for (std::uint32_t a = 0; a < owner.size(); ++a) {
         if (owner[a] >= 0) territory[static_cast<std::size_t>(owner[a])].push_back(a);
@@ -253,7 +253,7 @@ std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int3
         }
         for (const std::uint32_t a : candidates) {
             const std::int32_t host = owner[a];
-            if (host < 0) continue;
+            if (host < 0 || (constraint.on_areas && constraint.area[a] != constraint.practice[p])) continue;
             auto& host_areas = territory[static_cast<std::size_t>(host)];
             if (host_areas.size() < 2 || standing_area[static_cast<std::size_t>(host)] == static_cast<std::int32_t>(a)) continue;
             std::vector<std::uint32_t> rest;
@@ -269,9 +269,11 @@ std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int3
     return seeded_count;
 }
 
-Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices) {
+namespace {
+
+Geometry coverage_union(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices) {
     auto* h = context.handle();
-    if (indices.empty()) return Geometry(nullptr, GeometryDeleter{h});
+    if (indices.size() == 1) return adopt(context, GEOSGeom_clone_r(h, areas[indices.front()].geometry.get()), "copying an area");
     std::vector<GEOSGeometry*> parts;
     parts.reserve(indices.size());
     for (const std::uint32_t i : indices) parts.push_back(GEOSGeom_clone_r(h, areas[i].geometry.get()));
@@ -285,7 +287,30 @@ Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const
     return adopt(context, GEOSUnaryUnion_r(h, collection.get()), "uniting areas");
 }
 
-Catchment make_catchment(GeosContext& context, const Dataset& dataset, const RegistrationIndex& index,
+}  // namespace
+
+Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices,
+                     const AreaGraph* graph) {
+    auto* h = context.handle();
+    if (indices.empty()) return Geometry(nullptr, GeometryDeleter{h});
+    if (graph == nullptr) return coverage_union(context, areas, indices);
+    const auto groups = connected_groups(*graph, indices);
+    if (groups.size() == 1) return coverage_union(context, areas, indices);
+    std::vector<GEOSGeometry*> polygons;
+    for (const auto& group : groups) {
+        const Geometry united = coverage_union(context, areas, group);
+        const int type = GEOSGeomTypeId_r(h, united.get());
+        const int count = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, united.get());
+        for (int i = 0; i < count; ++i) {
+            const GEOSGeometry* part = type == GEOS_POLYGON ? united.get() : GEOSGetGeometryN_r(h, united.get(), i);
+            if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON) polygons.push_back(GEOSGeom_clone_r(h, part));
+        }
+    }
+    return adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(), static_cast<unsigned>(polygons.size())),
+                 "assembling a multipolygon");
+}
+
+Catchment make_catchment(GeosContext& context, const Dataset& dataset, const AreaGraph& graph, const RegistrationIndex& index,
                          std::uint32_t practice, std::vector<std::uint32_t> areas) {
     std::sort(areas.begin(), areas.end());
     Catchment c;
@@ -296,7 +321,7 @@ Catchment make_catchment(GeosContext& context, const Dataset& dataset, const Reg
     }
     const std::int64_t total = index.practice_in_areas[practice];
     c.share = total > 0 ? static_cast<double>(c.registered) / static_cast<double>(total) : 0;
-    c.polygon = union_areas(context, dataset.areas, areas);
+    c.polygon = union_areas(context, dataset.areas, areas, &graph);
     c.areas = std::move(areas);
     return c;
 }

@@ -64,11 +64,11 @@ std::vector<std::int32_t> make_territories(const AreaGraph& graph, std::vector<s
 /// neighbour of it, taken from the practice owning it when that practice keeps a connected territory
 /// (and keeps its own standing area). Returns how many practices were given an area.
 std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int32_t>& owner,
-                                                  const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
-                                                  const Dataset& dataset);
+                                   const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
+                                   const Dataset& dataset, const ConstraintValues& constraint);
 
 /// The catchment of `practice` made of `areas`, with its union polygon.
-Catchment make_catchment(GeosContext& context, const Dataset& dataset, const RegistrationIndex& index,
+Catchment make_catchment(GeosContext& context, const Dataset& dataset, const AreaGraph& graph, const RegistrationIndex& index,
                          std::uint32_t practice, std::vector<std::uint32_t> areas);
 /// The smallest set of areas holding at least `share` of the practice's patients living in study areas.
 std::vector<std::uint32_t> core_areas(const RegistrationIndex& index, std::uint32_t practice, double share);
@@ -76,7 +76,11 @@ std::vector<std::uint32_t> core_areas(const RegistrationIndex& index, std::uint3
 std::vector<std::vector<std::uint32_t>> radius_areas(GeosContext& context, const Dataset& dataset, double radius_m);
 
 /// Union of the given areas: coverage union (areas that only share edges), falling back to a full
-/// union when the result is not valid. Null for no areas.
-Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices);
+/// union when the result is not valid. Null for no areas. With `graph`, each connected group is
+/// united on its own and the groups assembled into one MultiPolygon: groups share no edge, so the
+/// result is valid without noding scattered pieces against each other (much faster for catchments
+/// spread over a city).
+Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices,
+                     const AreaGraph* graph = nullptr);
 
 }  // namespace geo

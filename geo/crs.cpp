@@ -16,6 +16,7 @@ std::string proj_message(PJ_CONTEXT* context) {
 
 CrsTransform::CrsTransform(const std::string& from, const std::string& to)
     : context_(proj_context_create()), transform_(nullptr) {
+    proj_log_level(context_, PJ_LOG_NONE);  // failures reach the caller as CrsError, not as stderr lines
     PJ* raw = proj_create_crs_to_crs(context_, from.c_str(), to.c_str(), nullptr);
     if (raw == nullptr) {
         const std::string why = proj_message(context_);

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace geo {
 
@@ -151,15 +152,32 @@ void plan_catchments(Context& c) {
             if (shown[a] >= 0) catchment_areas[static_cast<std::size_t>(shown[a])].push_back(a);
         }
     }
+    std::vector<std::uint32_t> practices;
     for (std::uint32_t p = 0; p < c.dataset.practices.size(); ++p) {
-        if (!c.active[p]) continue;
-        c.out.catchments.push_back(make_catchment(c.geos, c.dataset, c.index, p, catchment_areas[p]));
-        if (c.options.method == CatchmentMethod::registrations) {
-            c.out.core_catchments.push_back(make_catchment(c.geos, c.dataset, c.index, p, core_areas(c.index, p, c.options.core_share)));
-        }
+        if (c.active[p]) practices.push_back(p);
     }
+    const bool with_core = c.options.method == CatchmentMethod::registrations;
+    c.out.catchments.resize(practices.size());
+    if (with_core) c.out.core_catchments.resize(practices.size());
+    // The unions are independent: split them over the cores, each thread with its own GEOS context.
+    const std::size_t workers = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+        auto context = std::make_shared<GeosContext>();
+        c.out.worker_contexts.push_back(context);
+        threads.emplace_back([&, w, context] {
+            for (std::size_t i = w; i < practices.size(); i += workers) {
+                const std::uint32_t p = practices[i];
+                c.out.catchments[i] = make_catchment(*context, c.dataset, c.out.graph, c.index, p, catchment_areas[p]);
+                if (with_core) {
+                    c.out.core_catchments[i] = make_catchment(*context, c.dataset, c.out.graph, c.index, p, core_areas(c.index, p, c.options.core_share));
+                }
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
     auto territory = make_territories(c.out.graph, tessellation, c.standing, c.index, c.constraint, c.out.report.notes);
-    if (const std::size_t seeded = seed_empty_territories(c.out.graph, territory, c.standing, c.active, c.dataset)) {
+    if (const std::size_t seeded = seed_empty_territories(c.out.graph, territory, c.standing, c.active, c.dataset, c.constraint)) {
         c.out.report.notes.push_back(std::to_string(seeded) +
                                      " practices that dominate no area were given the area they stand in (or one beside it)");
     }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -129,6 +130,9 @@ struct QualityReport {
 };
 
 struct Plan {
+    // Declared first so they are destroyed last: geometries made on worker threads free themselves
+    // through these contexts.
+    std::vector<std::shared_ptr<GeosContext>> worker_contexts;
     PlanOptions options;
     AreaGraph graph;
     std::vector<AreaPlan> areas;              // per Dataset::areas

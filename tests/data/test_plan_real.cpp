@@ -1,0 +1,101 @@
+// Planning on the real data: Tower Hamlets from ../shared/data and all London from the bundled sample.
+#include "data/loader.hpp"
+#include "geo/plan.hpp"
+#include "paths.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+
+namespace {
+
+geo::Dataset load(const std::filesystem::path& description) {
+    return data::load_dataset(data::describe(data::read_description(description)));
+}
+
+/// Network polygons tessellate the study area: each valid, their areas summing to the area of their
+/// union (no overlap) and to the areas' total (no gap), within 0.01%.
+void check_tessellation(const geo::Dataset& d, const geo::Plan& p) {
+    auto* h = d.geos->handle();
+    double sum = 0, study = 0;
+    std::vector<GEOSGeometry*> parts;
+    for (const geo::Network& n : p.networks) {
+        if (!n.polygon) continue;
+        CHECK(GEOSisValid_r(h, n.polygon.get()) == 1);
+        sum += geo::area_of(*d.geos, n.polygon.get());
+        parts.push_back(GEOSGeom_clone_r(h, n.polygon.get()));
+    }
+    for (const geo::Area& a : d.areas) study += geo::area_of(*d.geos, a.geometry.get());
+    const geo::Geometry all = geo::adopt(*d.geos, GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts.data(), static_cast<unsigned>(parts.size())), "collecting");
+    const geo::Geometry merged = geo::adopt(*d.geos, GEOSUnaryUnion_r(h, all.get()), "uniting");
+    const double united = geo::area_of(*d.geos, merged.get());
+    CHECK(std::abs(sum - united) / united < 1e-4);
+    CHECK(std::abs(sum - study) / study < 1e-4);
+}
+
+}  // namespace
+
+TEST_CASE("Tower Hamlets plans at least 8 networks each in band or explained", "[shared][plan][tower-hamlets]") {
+    const geo::Dataset d = load(test_paths::descriptions() / "tower-hamlets-shared.toml");
+    const geo::Plan p = geo::plan(d, geo::PlanOptions{}, *d.geos);
+    CHECK(p.networks.size() >= 8);
+    std::int64_t planned = 0;
+    for (const geo::Network& n : p.networks) {
+        INFO(n.id << " " << n.metrics.list_size);
+        CHECK(n.metrics.contiguous);
+        if (n.metrics.status != geo::BandStatus::in_band) CHECK_FALSE(n.status_reason.empty());
+        planned += n.metrics.list_size;
+    }
+    CHECK(planned == 377414);  // every practice in exactly one network
+    check_tessellation(d, p);
+    REQUIRE(p.report.has_reference);
+    CHECK(p.report.reference.networks == 7);  // the real PCNs
+    CHECK(p.report.plan.share_in_band > p.report.reference.share_in_band);
+    CHECK(p.report.adjusted_rand_index > 0.3);  // related to the real networks, not random
+    CHECK(p.report.adjusted_rand_index < 1.0);
+}
+
+TEST_CASE("Tower Hamlets plans are identical for the same seed and differ for another", "[shared][plan][determinism]") {
+    const geo::Dataset d = load(test_paths::descriptions() / "tower-hamlets-shared.toml");
+    geo::PlanOptions options;
+    const geo::Plan a = geo::plan(d, options, *d.geos);
+    const geo::Plan b = geo::plan(d, options, *d.geos);
+    CHECK(a.practice_network == b.practice_network);
+    for (std::size_t i = 0; i < a.networks.size(); ++i) {
+        CHECK(geo::to_wkt(*d.geos, a.networks[i].polygon.get()) == geo::to_wkt(*d.geos, b.networks[i].polygon.get()));
+    }
+}
+
+TEST_CASE("Tower Hamlets with the nearest-practice method still tessellates", "[shared][plan]") {
+    const geo::Dataset d = load(test_paths::descriptions() / "tower-hamlets-shared.toml");
+    geo::PlanOptions options;
+    options.method = geo::CatchmentMethod::nearest;
+    const geo::Plan p = geo::plan(d, options, *d.geos);
+    CHECK(p.networks.size() >= 8);
+    CHECK(p.report.plan.non_contiguous == 0);
+    check_tessellation(d, p);
+}
+
+TEST_CASE("All London with the borough constraint: 95% of networks in band and all contiguous", "[plan][london][sample]") {
+    const geo::Dataset d = load(test_paths::sample_dir());
+    geo::PlanOptions options;
+    options.constraint_field = "lad11cd";
+    const geo::Plan p = geo::plan(d, options, *d.geos);
+    const auto& plan = p.report.plan;
+    INFO("networks " << plan.networks << ", in band " << plan.in_band);
+    CHECK(plan.share_in_band >= 0.95);
+    CHECK(plan.non_contiguous == 0);
+    for (const geo::Network& n : p.networks) {
+        std::set<std::string> boroughs;
+        for (const std::uint32_t a : n.areas) boroughs.insert(d.areas[a].group);
+        CHECK(boroughs.size() <= 1);  // no network crosses a borough boundary
+        if (n.metrics.status != geo::BandStatus::in_band) CHECK_FALSE(n.status_reason.empty());
+    }
+    check_tessellation(d, p);
+    // Side by side with the real PCNs (SOURCES.md: 94 of London's 199 PCNs lie in 30-50k).
+    REQUIRE(p.report.has_reference);
+    CHECK(p.report.reference.networks == 199);
+    CHECK(p.report.reference.in_band == 94);
+    CHECK(plan.share_in_band > p.report.reference.share_in_band);
+}

@@ -1,0 +1,224 @@
+// Planning on synthetic grids whose best answers are known.
+#include "geo/network_metrics.hpp"
+#include "geo/plan.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+using namespace geo;
+
+namespace {
+
+/// An n x n grid of 1 km squares (British National Grid near London), one practice of `patients`
+/// at the centre of each square, all of whose patients live in their own square.
+Dataset grid(int n, std::int64_t patients) {
+    Dataset d;
+    d.name = "grid";
+    d.working_crs = "EPSG:27700";
+    d.area_fields = {"code", "column"};
+    d.practice_fields = {"code", "group"};
+    for (int row = 0; row < n; ++row) {
+        for (int col = 0; col < n; ++col) {
+            const double x = 530000 + col * 1000.0, y = 180000 + row * 1000.0;
+            const std::string code = "A" + std::to_string(row) + std::to_string(col);
+            char wkt[256];
+            std::snprintf(wkt, sizeof wkt, "POLYGON ((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f))", x, y, x + 1000, y,
+                          x + 1000, y + 1000, x, y + 1000, x, y);
+            Area area{code, code, "", patients, from_wkt(*d.geos, wkt), {code, std::to_string(col / 2)}};
+            d.areas.push_back(std::move(area));
+            const std::string practice = "P" + std::to_string(row) + std::to_string(col);
+            d.practices.push_back({practice, practice, {x + 500, y + 500}, patients, "", {practice, col < n / 2 ? "west" : "east"}});
+            Registration r;
+            r.practice = static_cast<std::int32_t>(d.practices.size() - 1);
+            r.area = static_cast<std::int32_t>(d.areas.size() - 1);
+            r.patients = patients;
+            r.practice_code = practice;
+            r.area_code = code;
+            d.registrations.push_back(r);
+        }
+    }
+    return d;
+}
+
+double union_area(GeosContext& context, const std::vector<Network>& networks) {
+    std::vector<GEOSGeometry*> parts;
+    for (const Network& n : networks) parts.push_back(GEOSGeom_clone_r(context.handle(), n.polygon.get()));
+    const Geometry all = adopt(context, GEOSGeom_createCollection_r(context.handle(), GEOS_GEOMETRYCOLLECTION, parts.data(), static_cast<unsigned>(parts.size())), "");
+    const Geometry merged = adopt(context, GEOSUnaryUnion_r(context.handle(), all.get()), "");
+    return area_of(context, merged.get());
+}
+
+}  // namespace
+
+TEST_CASE("A 4x4 grid of 10000-patient practices with a 35000-45000 band forms four networks of 40000", "[plan]") {
+    const Dataset d = grid(4, 10000);
+    PlanOptions options;
+    options.min_list_size = 35000;
+    options.max_list_size = 45000;
+    const Plan p = plan(d, options, *d.geos);
+    REQUIRE(p.networks.size() == 4);
+    double total_area = 0;
+    for (const Network& n : p.networks) {
+        CHECK(n.metrics.list_size == 40000);
+        CHECK(n.metrics.status == BandStatus::in_band);
+        CHECK(n.metrics.contiguous);
+        CHECK(n.practices.size() == 4);
+        CHECK(n.areas.size() == 4);
+        CHECK(n.metrics.cohesion == Approx(1.0));  // every patient lives in their practice's own square
+        CHECK(GEOSisValid_r(d.geos->handle(), n.polygon.get()) == 1);
+        CHECK(area_of(*d.geos, n.polygon.get()) == Approx(4e6));
+        total_area += n.metrics.area_km2;
+    }
+    CHECK(total_area == Approx(16));
+    CHECK(union_area(*d.geos, p.networks) == Approx(16e6));  // a tessellation: no gap, no overlap
+    CHECK(p.report.plan.share_in_band == 1.0);
+}
+
+TEST_CASE("With a 30000-50000 band max-p prefers five networks in band to four", "[plan]") {
+    const Dataset d = grid(4, 10000);
+    const Plan p = plan(d, PlanOptions{}, *d.geos);
+    CHECK(p.report.plan.networks == 5);
+    CHECK(p.report.plan.in_band == 5);
+    CHECK(p.report.plan.non_contiguous == 0);
+}
+
+TEST_CASE("Network borders are the lines between neighbouring networks", "[plan]") {
+    const Dataset d = grid(4, 10000);
+    PlanOptions options;
+    options.min_list_size = 35000;
+    options.max_list_size = 45000;
+    const Plan p = plan(d, options, *d.geos);
+    double border_length = 0;
+    for (const NetworkBorder& b : p.borders) {
+        CHECK(b.network_a < b.network_b);
+        CHECK(b.length_m > 0);
+        border_length += b.length_m;
+    }
+    // The grid's internal edges total 24 km. Edges inside a network are its squares' perimeters
+    // (4 km each) less its own perimeter, counted twice; what is left lies between networks.
+    double inside_networks = 0;
+    for (const Network& n : p.networks) inside_networks += (4000.0 * static_cast<double>(n.areas.size()) - n.metrics.perimeter_km * 1000) / 2;
+    CHECK(border_length == Approx(24000 - inside_networks));
+    CHECK(border_length >= 8000);  // at least the 2x2-blocks layout's 8 km
+}
+
+TEST_CASE("A constraint field keeps networks on one side of it", "[plan]") {
+    const Dataset d = grid(4, 10000);
+    PlanOptions options;
+    options.min_list_size = 35000;
+    options.max_list_size = 45000;
+    options.constraint_field = "group";  // practices in the two west columns vs the two east ones
+    const Plan p = plan(d, options, *d.geos);
+    REQUIRE(p.networks.size() == 4);
+    for (const Network& n : p.networks) {
+        std::set<std::string> sides;
+        for (const std::uint32_t member : n.practices) sides.insert(d.practices[member].attributes[1]);
+        CHECK(sides.size() == 1);
+        CHECK(n.constraint_value == *sides.begin());
+    }
+}
+
+TEST_CASE("A practice above the maximum is its own network flagged above band", "[plan]") {
+    Dataset d = grid(4, 10000);
+    d.practices[5].list_size = 60000;
+    d.registrations[5].patients = 60000;
+    const Plan p = plan(d, PlanOptions{}, *d.geos);
+    const Network& big = p.networks[static_cast<std::size_t>(p.practice_network[5])];
+    CHECK(big.practices == std::vector<std::uint32_t>{5});
+    CHECK(big.metrics.status == BandStatus::above_band);
+    CHECK_THAT(big.status_reason, Catch::Contains("P11 alone has 60000 patients"));
+}
+
+TEST_CASE("Excluded practices join no network and locked networks are kept", "[plan]") {
+    Dataset d = grid(4, 10000);
+    d.practice_fields.push_back("pcn");
+    for (auto& practice : d.practices) practice.attributes.push_back("");
+    for (const std::size_t i : {0, 1, 2, 3}) d.practices[i].attributes[2] = "REAL1";  // the bottom row, 40000
+    PlanOptions options;
+    options.lock_field = "pcn";
+    options.excluded_practices = {"P33"};
+    const Plan p = plan(d, options, *d.geos);
+    CHECK(p.practice_network[15] == -1);
+    const Network& locked = p.networks[static_cast<std::size_t>(p.practice_network[0])];
+    CHECK(locked.locked);
+    CHECK(locked.id == "REAL1");
+    CHECK(locked.practices == std::vector<std::uint32_t>{0, 1, 2, 3});
+    std::size_t placed = 0;
+    for (const Network& n : p.networks) placed += n.practices.size();
+    CHECK(placed == 15);
+}
+
+TEST_CASE("The same input and seed give the same plan", "[plan][determinism]") {
+    const Dataset d = grid(6, 7000);
+    PlanOptions options;
+    options.seed = 42;
+    const Plan a = plan(d, options, *d.geos);
+    const Plan b = plan(d, options, *d.geos);
+    CHECK(a.practice_network == b.practice_network);
+    REQUIRE(a.networks.size() == b.networks.size());
+    for (std::size_t i = 0; i < a.networks.size(); ++i) {
+        CHECK(a.networks[i].id == b.networks[i].id);
+        CHECK(to_wkt(*d.geos, a.networks[i].polygon.get()) == to_wkt(*d.geos, b.networks[i].polygon.get()));
+    }
+}
+
+TEST_CASE("Nearest and radius catchments work without registrations", "[plan]") {
+    Dataset d = grid(4, 10000);
+    d.registrations.clear();
+    PlanOptions options;
+    options.method = CatchmentMethod::nearest;
+    options.min_list_size = 35000;
+    options.max_list_size = 45000;
+    const Plan nearest = plan(d, options, *d.geos);
+    CHECK(nearest.networks.size() == 4);
+    REQUIRE(nearest.catchments.size() == 16);
+    CHECK(nearest.catchments[5].areas == std::vector<std::uint32_t>{5});  // each square's centre is its own practice
+    CHECK(nearest.core_catchments.empty());
+
+    options.method = CatchmentMethod::radius;
+    options.radius_m = 600;  // reaches the four edge-neighbours' squares (500 m away), not the diagonals
+    const Plan radius = plan(d, options, *d.geos);
+    CHECK(radius.catchments[5].areas == std::vector<std::uint32_t>{1, 4, 5, 6, 9});
+}
+
+TEST_CASE("Coverage gaps: areas farther than the threshold from every practice", "[plan][gaps]") {
+    Dataset d = grid(4, 10000);
+    PlanOptions options;
+    options.gap_distance_m = 400;  // every representative point is about 0-500 m from its practice
+    options.excluded_practices = {"P00"};  // the corner square's nearest practice is now 1 km away
+    const Plan p = plan(d, options, *d.geos);
+    CHECK(p.coverage[0].gap);
+    CHECK_THAT(p.coverage[0].gap_reason, Catch::Contains("farther than 400 m"));
+    CHECK(p.coverage[0].nearest_practice_m == Approx(1000).margin(1));
+    CHECK_FALSE(p.coverage[5].gap);
+    CHECK(p.report.gap_areas >= 1);
+    CHECK(p.report.people_in_gaps == 10000 * static_cast<std::int64_t>(p.report.gap_areas));
+}
+
+TEST_CASE("Bad plan options are refused with the option named", "[plan][bad-options]") {
+    const Dataset d = grid(2, 10000);
+    PlanOptions options;
+    options.min_list_size = 50000;
+    options.max_list_size = 30000;
+    CHECK_THROWS_WITH(plan(d, options, *d.geos), Catch::Contains("min list size (50000) is greater than max list size (30000)"));
+    options = {};
+    options.constraint_field = "borough";
+    CHECK_THROWS_WITH(plan(d, options, *d.geos), Catch::Contains("unknown constraint field 'borough'; area fields: code, column"));
+    options = {};
+    options.excluded_practices = {"Z99"};
+    CHECK_THROWS_WITH(plan(d, options, *d.geos), Catch::Contains("unknown practice code 'Z99'"));
+    CHECK_THROWS_AS(catchment_method_from("voronoi"), PlanError);
+    Dataset empty;
+    CHECK_THROWS_WITH(plan(empty, PlanOptions{}, *empty.geos), Catch::Contains("nothing to plan"));
+}
+
+TEST_CASE("Adjusted Rand index", "[metrics]") {
+    CHECK(adjusted_rand_index({0, 0, 1, 1}, {5, 5, 7, 7}) == Approx(1.0));
+    CHECK(adjusted_rand_index({0, 0, 1, 1}, {0, 1, 0, 1}) == Approx(-0.5));
+    // Items without a label on either side are left out.
+    CHECK(adjusted_rand_index({0, 0, 1, 1, -1}, {3, 3, 4, 4, 9}) == Approx(1.0));
+    // The classic example from Hubert and Arabie's formula: ARI = 0.24242...
+    CHECK(adjusted_rand_index({0, 0, 0, 1, 1, 1}, {0, 0, 1, 1, 2, 2}) == Approx(0.242424).epsilon(1e-4));
+}
