@@ -29,6 +29,7 @@ deps:
 # Benchmarks print figures and ratios against peers measured in the same run (not part of `make test`).
 bench: build
 	tests/bench/inspect_london.sh
+	tests/bench/plan.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
