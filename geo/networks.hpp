@@ -10,7 +10,7 @@
 // IBG 2(4), 1977) with a tabu list (Openshaw and Rao, "Algorithms for reengineering 1991 census
 // geography", Environment and Planning A 27(3), 1995): border units move between neighbouring
 // regions when that keeps both contiguous and improves, in this order, the number of regions in
-// band, then cohesion plus a small weight of compactness.
+// band, then cohesion, with compactness (Polsby-Popper) breaking near-ties.
 //
 // The units moved are practices; a practice whose territory is empty (it dominates no area) is
 // welded to the practice whose territory holds the area it stands in, so that every practice lies
@@ -41,7 +41,7 @@ struct PartitionSettings {
     std::uint64_t seed = 1;
     int construction_runs = 24;
     int local_search_passes = 40;
-    double compactness_weight = 0.2;  // relative to cohesion in the local search's score
+    double compactness_weight = 0.001;  // cohesion comes first; compactness only breaks near-ties
     int tabu_tenure = 3;              // passes during which a unit may not return to the region it left
     double growth_slack = 0.0;        // regions grow to min + slack * (max - min) before they stop
 };
