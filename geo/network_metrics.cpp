@@ -27,6 +27,7 @@ NetworkMetrics measure_network(const Dataset& dataset, const AreaGraph& graph, c
         living_in_areas += index.practice_in_areas[p];
         for (const auto& [a, patients] : index.by_practice[p]) m.registered_inside += inside[a] ? patients : 0;
     }
+    m.residents_per_practice = practices.empty() ? 0 : static_cast<double>(m.population) / static_cast<double>(practices.size());
     m.cohesion = living_in_areas > 0 ? static_cast<double>(m.registered_inside) / static_cast<double>(living_in_areas) : 0;
     m.area_km2 = area_m2 / 1e6;
     m.perimeter_km = perimeter_m / 1e3;

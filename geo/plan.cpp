@@ -414,6 +414,7 @@ void assess_coverage(Context& c) {
         const Area& area = dataset.areas[a];
         cov.registered_to_resident = area.population > 0 ? static_cast<double>(c.index.area_registered[a]) / static_cast<double>(area.population) : 0;
         if (network >= 0) {
+            cov.residents_per_practice = c.out.networks[static_cast<std::size_t>(network)].metrics.residents_per_practice;
             const Point hub = dataset.practices[c.out.networks[static_cast<std::size_t>(network)].hub].location;
             const Geometry point = adopt(c.geos, GEOSPointOnSurface_r(c.geos.handle(), area.geometry.get()), "finding a representative point");
             double x = 0, y = 0;
@@ -431,6 +432,7 @@ void assess_coverage(Context& c) {
         if (cov.gap) {
             ++c.out.report.gap_areas;
             c.out.report.people_in_gaps += area.population;
+            if (network >= 0) c.out.networks[static_cast<std::size_t>(network)].metrics.people_in_gaps += area.population;
         }
     }
 }

@@ -75,6 +75,8 @@ struct NetworkMetrics {
     double polsby_popper = 0;           // 4 pi A / P^2: 1 for a disc
     bool contiguous = true;
     BandStatus status = BandStatus::in_band;
+    double residents_per_practice = 0;  // population / member practices
+    std::int64_t people_in_gaps = 0;    // residents of the territory's gap areas
 };
 
 struct Network {
@@ -103,6 +105,7 @@ struct AreaCoverage {
     double nearest_practice_m = 0;   // from the area's representative point
     double hub_m = 0;                // to its network's hub
     double registered_to_resident = 0;  // all registered patients living here / residents
+    double residents_per_practice = 0;  // its network's residents per member practice
     bool gap = false;
     std::string gap_reason;          // "farther than 1600 m from any practice", "outside every network"
 };

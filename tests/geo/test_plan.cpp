@@ -195,6 +195,14 @@ TEST_CASE("Coverage gaps: areas farther than the threshold from every practice",
     CHECK_FALSE(p.coverage[5].gap);
     CHECK(p.report.gap_areas >= 1);
     CHECK(p.report.people_in_gaps == 10000 * static_cast<std::int64_t>(p.report.gap_areas));
+    const Network& corner = p.networks[static_cast<std::size_t>(p.areas[0].network)];
+    CHECK(corner.metrics.people_in_gaps >= 10000);
+    std::int64_t per_network = 0;
+    for (const Network& n : p.networks) per_network += n.metrics.people_in_gaps;
+    CHECK(per_network == p.report.people_in_gaps);
+    CHECK(p.coverage[5].residents_per_practice ==
+          Approx(static_cast<double>(p.networks[static_cast<std::size_t>(p.areas[5].network)].metrics.population) /
+                 static_cast<double>(p.networks[static_cast<std::size_t>(p.areas[5].network)].practices.size())));
 }
 
 TEST_CASE("Bad plan options are refused with the option named", "[plan][bad-options]") {
