@@ -3,6 +3,7 @@
 #include "data/errors.hpp"
 #include "geo/crs.hpp"
 #include "geo/geos.hpp"
+#include "geo/plan.hpp"
 #include "server/commands.hpp"
 
 #include <cstdio>
@@ -35,6 +36,16 @@ int run_cli(int argc, char** argv) {
     app.require_subcommand(1);
     app.footer("Exit codes: 0 success, 1 internal or system failure, 2 bad input or options.\n"
                "Run 'catchment COMMAND --help' for a command's options.");
+    // A usage error is one line, like every other error.
+    app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+        std::string message = std::string("catchment: error: ") + e.what();
+        for (char& c : message) {
+            if (c == '\n' || c == '\r') c = ' ';
+        }
+        std::string help = "catchment --help";
+        for (const CLI::App* command : failed->get_subcommands()) help = "catchment " + command->get_name() + " --help";
+        return message + " (see '" + help + "')\n";
+    });
     const std::vector<Command> commands = make_commands(app);
     try {
         app.parse(argc, argv);
@@ -51,6 +62,9 @@ int run_cli(int argc, char** argv) {
         std::fprintf(stderr, "catchment: error: %s\n", e.what());
         return kExitBadInput;
     } catch (const geo::CrsError& e) {
+        std::fprintf(stderr, "catchment: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const geo::PlanError& e) {
         std::fprintf(stderr, "catchment: error: %s\n", e.what());
         return kExitBadInput;
     } catch (const std::exception& e) {

@@ -30,8 +30,13 @@ void ProgressBar::update(std::int64_t done) {
 }
 
 void ProgressBar::draw(std::int64_t done) {
-    std::string text = "\r\033[K  reading " + stage_ + ": " + with_thousands(done);
-    if (total_ > 0) text += " / " + with_thousands(total_) + " (" + std::to_string(done * 100 / total_) + "%)";
+    std::string text = "\r\033[K  ";
+    if (total_ == 0 && done == 0) {
+        text += stage_ + "...";  // a stage with no rows to count, such as a planning step
+    } else {
+        text += "reading " + stage_ + ": " + with_thousands(done);
+        if (total_ > 0) text += " / " + with_thousands(total_) + " (" + std::to_string(done * 100 / total_) + "%)";
+    }
     std::fputs(text.c_str(), stream_);
     std::fflush(stream_);
     drawn_ = true;

@@ -142,7 +142,7 @@ TEST_CASE("Bad input gives one clear line naming where and what was expected", "
     }
 }
 
-TEST_CASE("The unbroken fixture loads; so every failure above is the breakage's doing", "[bad-input]") {
+TEST_CASE("The unbroken fixture loads - so every failure above is the breakage's doing", "[bad-input]") {
     fixtures::TempDir dir;
     const geo::Dataset d = data::load_dataset(data::describe(fixtures::SmallDataset{}.write(dir)));
     CHECK(d.areas.size() == 2);

@@ -9,7 +9,7 @@
 using fixtures::SmallDataset;
 using fixtures::TempDir;
 
-TEST_CASE("A CSV with WKT areas; x/y practices and registrations loads and joins", "[loading]") {
+TEST_CASE("A CSV with WKT areas - x/y practices and registrations loads and joins", "[loading]") {
     TempDir dir;
     const geo::Dataset d = data::load_dataset(data::describe(SmallDataset{}.write(dir)));
     REQUIRE(d.areas.size() == 2);
@@ -39,7 +39,7 @@ TEST_CASE("List sizes are summed from registrations when no field is given", "[l
     CHECK(d.practices[1].list_size == 2000);  // the NO2011 row still counts
 }
 
-TEST_CASE("A list-size field that disagrees with registrations is reported; not changed", "[loading]") {
+TEST_CASE("A list-size field that disagrees with registrations is reported - not changed", "[loading]") {
     TempDir dir;
     SmallDataset files;
     files.practices_csv = "code,name,x,y,list\nP1,One,530500,180500,1010\nP2,Two,531500,180500,2000\n";
@@ -51,7 +51,7 @@ TEST_CASE("A list-size field that disagrees with registrations is reported; not 
     CHECK(d.practices[0].list_size == 1010);
 }
 
-TEST_CASE("Practices are located through a postcode lookup; whatever the spacing and case", "[loading]") {
+TEST_CASE("Practices are located through a postcode lookup - whatever the spacing and case", "[loading]") {
     TempDir dir;
     SmallDataset files;
     files.practices_csv = "code,name,x,y,list,postcode\nP1,One,0,0,1000,E1 1BU\nP2,Two,0,0,2000,e16ab\n";
@@ -70,7 +70,7 @@ TEST_CASE("Practices are located through a postcode lookup; whatever the spacing
     CHECK(d.practices[1].location.y == 180500);
 }
 
-TEST_CASE("Population joins from a separate table; extra rows are reported", "[loading]") {
+TEST_CASE("Population joins from a separate table - extra rows are reported", "[loading]") {
     TempDir dir;
     data::Settings settings = SmallDataset{}.write(dir);
     settings.values.erase("areas.population_field");

@@ -37,7 +37,7 @@ double largest_offset(const geo::Dataset& a, const geo::Dataset& b) {
 
 }  // namespace
 
-TEST_CASE("Tower Hamlets: 32 practices; 377414 patients; 144 LSOAs; 331969 people", "[shared][tower-hamlets]") {
+TEST_CASE("Tower Hamlets: 32 practices - 377414 patients - 144 LSOAs - 331969 people", "[shared][tower-hamlets]") {
     const Loaded th = load(tower_hamlets());
     CHECK(th.summary.practice_count == 32);
     CHECK(th.summary.list_size_total == 377414);
@@ -56,7 +56,7 @@ TEST_CASE("Tower Hamlets: 32 practices; 377414 patients; 144 LSOAs; 331969 peopl
     CHECK(std::unique(networks.begin(), networks.end()) - networks.begin() == 7);  // 7 real PCNs
 }
 
-TEST_CASE("All London: 4835 areas; 9002488 people; 1183 London practices", "[shared][london]") {
+TEST_CASE("All London: 4835 areas - 9002488 people - 1183 London practices", "[shared][london]") {
     const Loaded ldn = load(london());
     CHECK(ldn.summary.area_count == 4835);
     CHECK(ldn.summary.population == 9002488);

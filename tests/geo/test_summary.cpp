@@ -32,7 +32,7 @@ Dataset small_dataset() {
 
 }  // namespace
 
-TEST_CASE("Summary counts; totals and the fate of every registration row", "[summary]") {
+TEST_CASE("Summary counts - totals and the fate of every registration row", "[summary]") {
     const Dataset d = small_dataset();
     const DatasetSummary s = summarize(d, *d.geos);
     CHECK(s.area_count == 2);
@@ -61,7 +61,7 @@ TEST_CASE("Summary counts; totals and the fate of every registration row", "[sum
     CHECK(s.unknown_practice.examples == std::vector<std::string>{"X1", "X2"});
 }
 
-TEST_CASE("Summary extent covers areas and practices; in working CRS and lon/lat", "[summary]") {
+TEST_CASE("Summary extent covers areas and practices - in working CRS and lon/lat", "[summary]") {
     const Dataset d = small_dataset();
     const DatasetSummary s = summarize(d, *d.geos);
     CHECK(s.extent.min_x == 530000);

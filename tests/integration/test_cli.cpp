@@ -111,7 +111,7 @@ TEST_CASE("inspect works from flags alone", "[cli][sample]") {
     CHECK(integer(json, {"practices", "list_size_total"}) == 377414);
 }
 
-TEST_CASE("Bad input: exit code 2; one line on stderr; no output file left behind", "[cli]") {
+TEST_CASE("Bad input: exit code 2 - one line on stderr - no output file left behind", "[cli]") {
     ScratchDir scratch;
     const std::string out = (scratch.path / "summary.json").string();
     const auto r = run(catchment, {"inspect", test_paths::sample_dir().string(), "--areas-id-field", "LSOA", "--out", out});

@@ -37,7 +37,7 @@ TEST_CASE("The progress line is drawn on a terminal and cleared at the end", "[p
     CHECK_THAT(shown, Catch::EndsWith("\r\033[K"));  // the line is cleared, not left behind
 }
 
-TEST_CASE("No progress is written to a file or a pipe, nor during the first second", "[progress]") {
+TEST_CASE("No progress is written to a file or a pipe nor during the first second", "[progress]") {
     std::FILE* file = std::tmpfile();
     {
         server::ProgressBar bar(file, 0ms);
@@ -59,4 +59,19 @@ TEST_CASE("No progress is written to a file or a pipe, nor during the first seco
     std::fclose(terminal);
     CHECK(drain(master).empty());
     ::close(master);
+}
+
+TEST_CASE("A stage with no rows to count shows its name alone", "[progress]") {
+    int master = -1, slave = -1;
+    REQUIRE(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+    ::fcntl(master, F_SETFL, O_NONBLOCK);
+    std::FILE* terminal = ::fdopen(slave, "w");
+    {
+        server::ProgressBar bar(terminal, 0ms);
+        bar.begin("networks", 0);  // a planning step
+    }
+    std::fclose(terminal);
+    const std::string shown = drain(master);
+    ::close(master);
+    CHECK_THAT(shown, Catch::Contains("networks...") && !Catch::Contains("reading"));
 }

@@ -36,7 +36,7 @@ TEST_CASE("Mercator round-trips and clamps the poles", "[tile-math]") {
     CHECK(y == Approx(kMercatorHalfWorld));
 }
 
-TEST_CASE("Tile ranges over a box; and the TMS flip", "[tile-math]") {
+TEST_CASE("Tile ranges over a box - and the TMS flip", "[tile-math]") {
     const TileRange all = tiles_covering({-kMercatorHalfWorld, -kMercatorHalfWorld, kMercatorHalfWorld, kMercatorHalfWorld}, 3);
     CHECK(all.count() == 64);
     CHECK(flip_row(0, 3) == 7);

@@ -1,0 +1,202 @@
+#include "server/plan_report.hpp"
+
+#include "server/summary_report.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace server {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kNameWidth = 24;
+
+/// JSON has no NaN or infinity; a figure that could not be computed is null.
+json::value number(double value) {
+    if (!std::isfinite(value)) return nullptr;
+    return value;
+}
+
+std::string practice_code(const geo::Dataset& dataset, std::uint32_t index) {
+    if (index >= dataset.practices.size()) {
+        throw std::logic_error("plan report: practice index " + std::to_string(index) + " out of range");
+    }
+    return dataset.practices[index].code;
+}
+
+json::array strings(const std::vector<std::string>& values) { return json::array(values.begin(), values.end()); }
+
+json::value summary_json(const geo::PartitionSummary& s) {
+    return {{"networks", s.networks},
+            {"in_band", s.in_band},
+            {"share_in_band", number(s.share_in_band)},
+            {"min_size", s.min_size},
+            {"median_size", s.median_size},
+            {"max_size", s.max_size},
+            {"cohesion", number(s.cohesion)},
+            {"mean_polsby_popper", number(s.mean_polsby_popper)},
+            {"non_contiguous", s.non_contiguous}};
+}
+
+json::value network_json(const geo::Dataset& dataset, const geo::Network& network) {
+    json::array codes;
+    for (const std::uint32_t member : network.practices) codes.push_back(json::string(practice_code(dataset, member)));
+    const geo::NetworkMetrics& m = network.metrics;
+    return {{"id", network.id},
+            {"name", network.name},
+            {"practices", std::move(codes)},
+            {"hub", network.practices.empty() ? json::value(nullptr) : json::value(practice_code(dataset, network.hub))},
+            {"constraint_value", network.constraint_value},
+            {"locked", network.locked},
+            {"status", std::string(geo::to_string(m.status))},
+            {"status_reason", network.status_reason},
+            {"list_size", m.list_size},
+            {"population", m.population},
+            {"registered_inside", m.registered_inside},
+            {"cohesion", number(m.cohesion)},
+            {"area_km2", number(m.area_km2)},
+            {"perimeter_km", number(m.perimeter_km)},
+            {"polsby_popper", number(m.polsby_popper)},
+            {"residents_per_practice", number(m.residents_per_practice)},
+            {"people_in_gaps", m.people_in_gaps},
+            {"contiguous", m.contiguous}};
+}
+
+json::value options_json(const geo::PlanOptions& o) {
+    return {{"min_list_size", o.min_list_size},
+            {"max_list_size", o.max_list_size},
+            {"method", std::string(geo::to_string(o.method))},
+            {"core_share", o.core_share},
+            {"radius_m", o.radius_m},
+            {"constraint_field", o.constraint_field},
+            {"lock_field", o.lock_field},
+            {"locked_values", strings(o.locked_values)},
+            {"excluded_practices", strings(o.excluded_practices)},
+            {"seed", o.seed},
+            {"construction_runs", o.construction_runs},
+            {"local_search_passes", o.local_search_passes},
+            {"gap_distance_m", o.gap_distance_m}};
+}
+
+/// At most `width` characters (code points), ending in "..." when cut; never splits a UTF-8 sequence.
+std::string truncated(const std::string& text, std::size_t width) {
+    std::vector<std::size_t> starts;  // byte offset of each code point
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
+    }
+    if (starts.size() <= width) return text;
+    return text.substr(0, starts[width - 3]) + "...";
+}
+
+std::string percent(double share) { return std::isfinite(share) ? fmt::format("{:.1f}%", share * 100) : "-"; }
+std::string decimal(double value, int decimals) {
+    return std::isfinite(value) ? fmt::format("{:.{}f}", value, decimals) : "-";
+}
+std::string count(std::size_t n) { return with_thousands(static_cast<std::int64_t>(n)); }
+
+std::string options_line(const geo::PlanOptions& o) {
+    std::string line = fmt::format("Plan: {} to {} patients per network; catchments by {}", with_thousands(o.min_list_size),
+                                   with_thousands(o.max_list_size), geo::to_string(o.method));
+    if (!o.constraint_field.empty()) line += "; within " + o.constraint_field;
+    if (!o.lock_field.empty()) line += "; locked by " + o.lock_field;
+    if (!o.excluded_practices.empty()) {
+        line += "; excluding ";
+        if (o.excluded_practices.size() <= 5) {
+            for (std::size_t i = 0; i < o.excluded_practices.size(); ++i) line += (i == 0 ? "" : ", ") + o.excluded_practices[i];
+        } else {
+            line += count(o.excluded_practices.size()) + " practices";
+        }
+    }
+    return line + fmt::format("; seed {}\n", o.seed);
+}
+
+std::string network_table(const geo::Plan& plan) {
+    constexpr auto kRow = "{:<8} {:<24} {:>9} {:>9} {:>10} {:>7} {:>13} {:>8}  {}\n";
+    std::string out = fmt::format(kRow, "Network", "Name", "Practices", "List size", "Population", "km2",
+                                  "Polsby-Popper", "Cohesion", "Status");
+    for (const geo::Network& network : plan.networks) {
+        const geo::NetworkMetrics& m = network.metrics;
+        std::string status(geo::to_string(m.status));
+        if (!m.contiguous) status += ", not contiguous";
+        if (network.locked) status += ", locked";
+        if (!network.status_reason.empty()) status += " (" + network.status_reason + ")";
+        out += fmt::format(kRow, network.id, truncated(network.name, kNameWidth), count(network.practices.size()),
+                           with_thousands(m.list_size), with_thousands(m.population), decimal(m.area_km2, 1),
+                           decimal(m.polsby_popper, 2), percent(m.cohesion), status);
+    }
+    return out;
+}
+
+/// The plan and (when there is one) the reference, side by side.
+std::string comparison(const geo::QualityReport& report) {
+    const bool both = report.has_reference;
+    auto row = [both](const std::string& label, const std::string& plan_value, const std::string& reference_value) {
+        return both ? fmt::format("  {:<26}{:>14}{:>14}\n", label, plan_value, reference_value)
+                    : fmt::format("  {:<26}{:>14}\n", label, plan_value);
+    };
+    const geo::PartitionSummary& p = report.plan;
+    const geo::PartitionSummary& r = report.reference;
+    auto in_band = [](const geo::PartitionSummary& s) { return count(s.in_band) + " (" + percent(s.share_in_band) + ")"; };
+    std::string out = row("", "Plan", "Reference");
+    out += row("Networks", count(p.networks), count(r.networks));
+    out += row("In band", in_band(p), in_band(r));
+    out += row("Smallest list size", with_thousands(p.min_size), with_thousands(r.min_size));
+    out += row("Median list size", with_thousands(p.median_size), with_thousands(r.median_size));
+    out += row("Largest list size", with_thousands(p.max_size), with_thousands(r.max_size));
+    out += row("Cohesion", percent(p.cohesion), percent(r.cohesion));
+    out += row("Mean Polsby-Popper", decimal(p.mean_polsby_popper, 2), decimal(r.mean_polsby_popper, 2));
+    out += row("Not contiguous", count(p.non_contiguous), count(r.non_contiguous));
+    return out;
+}
+
+}  // namespace
+
+json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan) {
+    const geo::QualityReport& report = plan.report;
+    json::array networks;
+    for (const geo::Network& network : plan.networks) networks.push_back(network_json(dataset, network));
+    json::object out{
+        {"options", options_json(plan.options)},
+        {"summary",
+         {{"plan", summary_json(report.plan)},
+          {"reference", report.has_reference ? summary_json(report.reference) : json::value(nullptr)}}},
+        {"adjusted_rand_index", report.has_reference ? number(report.adjusted_rand_index) : json::value(nullptr)},
+        {"gaps", {{"people_in_gaps", report.people_in_gaps}, {"gap_areas", report.gap_areas}}},
+        {"runtime_s", number(report.runtime_s)},
+        {"notes", strings(report.notes)},
+        {"networks", std::move(networks)},
+    };
+    if (report.has_reference) {
+        json::array reference;
+        for (const geo::Network& network : report.reference_networks) reference.push_back(network_json(dataset, network));
+        out["reference_networks"] = std::move(reference);
+    }
+    return out;
+}
+
+std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan) {
+    const geo::QualityReport& report = plan.report;
+    std::string out = fmt::format("Dataset: {} ({} areas, {} practices)\n", dataset.name.empty() ? "(unnamed)" : dataset.name,
+                                  count(dataset.areas.size()), count(dataset.practices.size()));
+    out += options_line(plan.options);
+    out += "\n";
+    out += network_table(plan);
+    out += "\n";
+    out += comparison(report);
+    out += "\n";
+    if (report.has_reference) out += fmt::format("Adjusted Rand index, plan vs reference: {}\n", decimal(report.adjusted_rand_index, 3));
+    out += fmt::format("Coverage gaps: {} people in {} areas\n", with_thousands(report.people_in_gaps), count(report.gap_areas));
+    out += fmt::format("Runtime: {} s\n", decimal(report.runtime_s, 1));
+    if (!report.notes.empty()) {
+        out += "Notes:\n";
+        for (const std::string& note : report.notes) out += "  - " + note + "\n";
+    }
+    return out;
+}
+
+}  // namespace server

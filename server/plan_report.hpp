@@ -1,0 +1,16 @@
+#pragma once
+// Renders a plan's quality report for people (a table of networks, then the plan and the reference
+// networks side by side) and for programs (JSON with every figure).
+#include "geo/dataset.hpp"
+#include "geo/plan.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace server {
+
+boost::json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan);
+std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan);
+
+}  // namespace server
