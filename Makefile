@@ -7,9 +7,12 @@ DATASET ?= data/sample
 
 .PHONY: run test build configure deps bench clean
 
-# Until the server exists, the main job is `catchment inspect` on the bundled sample.
+# Until the server exists, the main job is `catchment plan` on the bundled sample (borough-constrained
+# networks, written as a GeoPackage with its report beside the build).
 run: build
 	$(BUILD_DIR)/catchment inspect $(DATASET)
+	$(BUILD_DIR)/catchment plan $(DATASET) --constraint-field lad11cd --out $(BUILD_DIR)/sample-plan.gpkg --report $(BUILD_DIR)/sample-plan.json
+	@echo "Plan written to $(BUILD_DIR)/sample-plan.gpkg (open it in QGIS) and $(BUILD_DIR)/sample-plan.json"
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
