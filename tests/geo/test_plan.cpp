@@ -50,13 +50,19 @@ double union_area(GeosContext& context, const std::vector<Network>& networks) {
     return area_of(context, merged.get());
 }
 
+/// A band that only four 10,000-patient practices fit: 35,000 to 45,000.
+PlanOptions four_practice_band() {
+    PlanOptions options;
+    options.min_list_size = 35000;
+    options.max_list_size = 45000;
+    return options;
+}
+
 }  // namespace
 
 TEST_CASE("A 4x4 grid of 10000-patient practices with a 35000-45000 band forms four networks of 40000", "[plan]") {
     const Dataset d = grid(4, 10000);
-    PlanOptions options;
-    options.min_list_size = 35000;
-    options.max_list_size = 45000;
+    PlanOptions options = four_practice_band();
     const Plan p = plan(d, options, *d.geos);
     REQUIRE(p.networks.size() == 4);
     double total_area = 0;
@@ -86,9 +92,7 @@ TEST_CASE("With a 30000-50000 band max-p prefers five networks in band to four",
 
 TEST_CASE("Network borders are the lines between neighbouring networks", "[plan]") {
     const Dataset d = grid(4, 10000);
-    PlanOptions options;
-    options.min_list_size = 35000;
-    options.max_list_size = 45000;
+    PlanOptions options = four_practice_band();
     const Plan p = plan(d, options, *d.geos);
     double border_length = 0;
     for (const NetworkBorder& b : p.borders) {
@@ -106,9 +110,7 @@ TEST_CASE("Network borders are the lines between neighbouring networks", "[plan]
 
 TEST_CASE("A constraint field keeps networks on one side of it", "[plan]") {
     const Dataset d = grid(4, 10000);
-    PlanOptions options;
-    options.min_list_size = 35000;
-    options.max_list_size = 45000;
+    PlanOptions options = four_practice_band();
     options.constraint_field = "group";  // practices in the two west columns vs the two east ones
     const Plan p = plan(d, options, *d.geos);
     REQUIRE(p.networks.size() == 4);
@@ -167,10 +169,8 @@ TEST_CASE("The same input and seed give the same plan", "[plan][determinism]") {
 TEST_CASE("Nearest and radius catchments work without registrations", "[plan]") {
     Dataset d = grid(4, 10000);
     d.registrations.clear();
-    PlanOptions options;
+    PlanOptions options = four_practice_band();
     options.method = CatchmentMethod::nearest;
-    options.min_list_size = 35000;
-    options.max_list_size = 45000;
     const Plan nearest = plan(d, options, *d.geos);
     CHECK(nearest.networks.size() == 4);
     REQUIRE(nearest.catchments.size() == 16);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -17,14 +18,21 @@ std::string shell_quote(const std::string& argument) {
     return quoted + "'";
 }
 
-namespace {
 std::string slurp(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
 }
-}  // namespace
+
+std::int64_t ogr_sql_number(const std::string& file, const std::string& sql) {
+    const ProcessResult r = run("ogrinfo", {"-ro", "-q", "-sql", sql, file});
+    std::smatch m;
+    if (r.exit_code != 0 || !std::regex_search(r.out, m, std::regex(R"(\) = (-?[0-9]+))"))) {
+        throw std::runtime_error("ogrinfo -sql \"" + sql + "\" on " + file + " failed: " + r.err);
+    }
+    return std::stoll(m[1]);
+}
 
 ProcessResult run(const std::string& program, const std::vector<std::string>& arguments) {
     std::string pattern = (std::filesystem::temp_directory_path() / "catchment-run-XXXXXX").string();

@@ -1,5 +1,7 @@
 #pragma once
 // Runs a command line in a shell and captures its exit code, stdout and stderr.
+#include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -15,5 +17,12 @@ struct ProcessResult {
 std::string shell_quote(const std::string& argument);
 /// Runs `program` with `arguments` (each quoted) and waits for it.
 ProcessResult run(const std::string& program, const std::vector<std::string>& arguments);
+
+/// A whole file's bytes.
+std::string slurp(const std::filesystem::path& file);
+
+/// One number from GDAL's `ogrinfo -sql` on `file`, e.g. "SUM(population) (Integer) = 9002488".
+/// Throws std::runtime_error when ogrinfo fails or prints no number.
+std::int64_t ogr_sql_number(const std::string& file, const std::string& sql);
 
 }  // namespace integration

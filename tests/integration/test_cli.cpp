@@ -10,6 +10,7 @@
 #include <fstream>
 #include <regex>
 
+using integration::ogr_sql_number;
 using integration::run;
 
 namespace {
@@ -27,16 +28,6 @@ std::int64_t integer(const boost::json::value& v, std::initializer_list<const ch
     const boost::json::value* at = &v;
     for (const char* key : path) at = &at->at(key);
     return at->to_number<std::int64_t>();
-}
-
-/// One number from `ogrinfo -sql`, e.g. "SUM(population) (Integer) = 9002488".
-std::int64_t ogr_sql_number(const std::string& file, const std::string& sql) {
-    const auto r = run("ogrinfo", {"-ro", "-q", "-sql", sql, file});
-    INFO(sql << "\n" << r.err);
-    REQUIRE(r.exit_code == 0);
-    std::smatch m;
-    REQUIRE(std::regex_search(r.out, m, std::regex(R"(\) = (-?[0-9]+))")));
-    return std::stoll(m[1]);
 }
 
 struct ScratchDir {
@@ -128,8 +119,7 @@ TEST_CASE("inspect --out writes the summary atomically", "[cli][sample]") {
     const auto r = run(catchment, {"inspect", test_paths::sample_dir().string(), "--format", "json", "--out", out});
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.empty());
-    std::ifstream in(out);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string text = integration::slurp(out);
     CHECK(integer(boost::json::parse(text), {"areas", "count"}) == 4835);
     CHECK(std::distance(std::filesystem::directory_iterator(scratch.path), std::filesystem::directory_iterator()) == 1);
 }

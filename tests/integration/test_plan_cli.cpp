@@ -13,7 +13,9 @@
 #include <sstream>
 #include <unistd.h>
 
+using integration::ogr_sql_number;
 using integration::run;
+using integration::slurp;
 namespace fs = std::filesystem;
 
 namespace {
@@ -26,22 +28,6 @@ struct ScratchDir {
     ScratchDir() { fs::create_directories(path); }
     ~ScratchDir() { fs::remove_all(path); }
 };
-
-std::string slurp(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::int64_t ogr_sql_number(const std::string& file, const std::string& sql) {
-    const auto r = run("ogrinfo", {"-ro", "-q", "-sql", sql, file});
-    INFO(sql << "\n" << r.err);
-    REQUIRE(r.exit_code == 0);
-    std::smatch m;
-    REQUIRE(std::regex_search(r.out, m, std::regex(R"(\) = (-?[0-9]+))")));
-    return std::stoll(m[1]);
-}
 
 /// Runs `catchment plan` with `arguments`; expects exit code 2 and one line on stderr holding `named`.
 void expect_option_error(const std::vector<std::string>& arguments, const std::string& named) {
