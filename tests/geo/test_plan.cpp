@@ -230,3 +230,27 @@ TEST_CASE("Adjusted Rand index", "[metrics]") {
     // The classic example from Hubert and Arabie's formula: ARI = 0.24242...
     CHECK(adjusted_rand_index({0, 0, 0, 1, 1, 1}, {0, 0, 1, 1, 2, 2}) == Approx(0.242424).epsilon(1e-4));
 }
+
+TEST_CASE("An island area is joined to its nearest neighbour and reported", "[plan][adjacency]") {
+    Dataset d = grid(4, 10000);
+    // A square 3 km east of the grid's east edge, with its own practice.
+    Area island{"ISLAND", "island", "", 10000, from_wkt(*d.geos, "POLYGON ((537000 181000, 538000 181000, 538000 182000, 537000 182000, 537000 181000))"),
+                {"ISLAND", "9"}};
+    d.areas.push_back(std::move(island));
+    d.practices.push_back({"PI", "island practice", {537500, 181500}, 10000, "", {"PI", "east"}});
+    Registration r;
+    r.practice = 16;
+    r.area = 16;
+    r.patients = 10000;
+    r.practice_code = "PI";
+    r.area_code = "ISLAND";
+    d.registrations.push_back(r);
+    const Plan p = plan(d, PlanOptions{}, *d.geos);
+    REQUIRE(p.graph.bridges.size() == 1);
+    CHECK(d.areas[p.graph.bridges[0].from].code == "ISLAND");
+    CHECK(p.graph.bridges[0].distance == Approx(3000));
+    CHECK(d.areas[p.graph.bridges[0].to].code.back() == '3');  // a square of the east column (col 3)
+    CHECK_THAT(p.report.notes.front(), Catch::Contains("area ISLAND shares no boundary with the rest; joined to"));
+    CHECK(p.practice_network[16] >= 0);  // the island practice still belongs to a network
+    CHECK(p.report.plan.non_contiguous == 0);
+}
