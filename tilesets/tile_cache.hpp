@@ -1,0 +1,63 @@
+#pragma once
+// A byte-bounded least-recently-used cache of encoded tiles (raw and gzip), keyed by dataset version
+// and tile, so that a reload (new version) never serves a stale tile. Thread-safe.
+#include "tilesets/tile_math.hpp"
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace tilesets {
+
+struct CachedTile {
+    std::string raw;   // uncompressed MVT (may be empty: an empty tile is worth caching too)
+    std::string gzip;  // the same, gzip-compressed
+};
+
+struct TileCacheStats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t evictions = 0;
+    std::size_t bytes = 0;
+    std::size_t tiles = 0;
+};
+
+class TileCache {
+public:
+    explicit TileCache(std::size_t max_bytes);
+
+    std::shared_ptr<const CachedTile> find(std::uint64_t version, const TileId& tile);
+    /// Stores the tile, evicting the least recently used ones until the cache fits its budget. A tile
+    /// larger than the whole budget is not stored.
+    void insert(std::uint64_t version, const TileId& tile, std::shared_ptr<const CachedTile> value);
+    TileCacheStats stats() const;
+    std::size_t max_bytes() const { return max_bytes_; }
+
+private:
+    struct Key {
+        std::uint64_t version;
+        TileId tile;
+        friend bool operator==(const Key&, const Key&) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const noexcept;
+    };
+    struct Entry {
+        Key key;
+        std::shared_ptr<const CachedTile> value;
+        std::size_t bytes;
+    };
+    static std::size_t cost(const CachedTile& tile);
+
+    std::size_t max_bytes_;
+    mutable std::mutex mutex_;
+    std::list<Entry> order_;  // most recently used first
+    std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
+    TileCacheStats stats_;
+};
+
+}  // namespace tilesets

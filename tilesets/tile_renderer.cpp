@@ -1,0 +1,311 @@
+#include "tilesets/tile_renderer.hpp"
+
+#include <protozero/pbf_builder.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace tilesets {
+
+namespace {
+
+enum class TileField : protozero::pbf_tag_type { layers = 3 };
+
+constexpr double kScreenPixelsPerTile = 256;
+
+/// Tile-grid geometry for one feature: the tile's frame and what happened to the feature.
+struct Frame {
+    MercatorBox box;        // the tile itself
+    double unit = 1;        // metres per tile unit
+    double pad = 0;         // metres of buffer
+    std::int32_t extent = 4096;
+    std::int32_t buffer = 64;
+    bool already_tile_units = false;  // coordinates are tile units already (repairs): only round them
+
+    TilePoint to_tile(double x, double y) const {
+        if (already_tile_units) return {static_cast<std::int32_t>(std::llround(x)), static_cast<std::int32_t>(std::llround(y))};
+        return {static_cast<std::int32_t>(std::llround((x - box.min_x) / unit)),
+                static_cast<std::int32_t>(std::llround((box.max_y - y) / unit))};
+    }
+};
+
+std::vector<TilePoint> quantise(GEOSContextHandle_t h, const GEOSGeometry* line, const Frame& frame, bool ring) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned size = 0;
+    GEOSCoordSeq_getSize_r(h, seq, &size);
+    std::vector<TilePoint> points;
+    points.reserve(size);
+    for (unsigned i = 0; i < size; ++i) {
+        double x = 0, y = 0;
+        GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
+        const TilePoint p = frame.to_tile(x, y);
+        if (points.empty() || !(points.back() == p)) points.push_back(p);
+    }
+    if (ring) {
+        while (points.size() > 1 && points.front() == points.back()) points.pop_back();
+    }
+    return points;
+}
+
+/// Appends the polygons of `g` to `out` with the spec's winding; drops rings that collapse.
+void append_polygons(GEOSContextHandle_t h, const GEOSGeometry* g, const Frame& frame, TileGeometry& out) {
+    const int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0, n = GEOSGetNumGeometries_r(h, g); i < n; ++i) append_polygons(h, GEOSGetGeometryN_r(h, g, i), frame, out);
+        return;
+    }
+    if (type != GEOS_POLYGON || GEOSisEmpty_r(h, g) == 1) return;
+    auto shell = quantise(h, GEOSGetExteriorRing_r(h, g), frame, true);
+    if (shell.size() < 3) return;
+    const std::int64_t area = ring_area2(shell);
+    if (area == 0) return;
+    if (area < 0) std::reverse(shell.begin(), shell.end());  // exterior: positive area (MVT 2.1 4.3.4.4)
+    out.parts.push_back(std::move(shell));
+    for (int k = 0, holes = GEOSGetNumInteriorRings_r(h, g); k < holes; ++k) {
+        auto hole = quantise(h, GEOSGetInteriorRingN_r(h, g, k), frame, true);
+        if (hole.size() < 3) continue;
+        const std::int64_t hole_area = ring_area2(hole);
+        if (hole_area == 0) continue;
+        if (hole_area > 0) std::reverse(hole.begin(), hole.end());  // interior: negative area
+        out.parts.push_back(std::move(hole));
+    }
+}
+
+TileGeometry polygon_on_tile(geo::GeosContext& context, const GEOSGeometry* g, const geo::Envelope& feature_box, const Frame& frame,
+                             RenderStats& stats) {
+    auto* h = context.handle();
+    TileGeometry out;
+    out.type = GeometryType::polygon;
+    const double x0 = frame.box.min_x - frame.pad, y0 = frame.box.min_y - frame.pad;
+    const double x1 = frame.box.max_x + frame.pad, y1 = frame.box.max_y + frame.pad;
+    const bool inside = feature_box.min_x >= x0 && feature_box.max_x <= x1 && feature_box.min_y >= y0 && feature_box.max_y <= y1;
+    geo::Geometry clipped(nullptr, geo::GeometryDeleter{h});
+    if (!inside) {
+        clipped = geo::adopt(context, GEOSClipByRect_r(h, g, x0, y0, x1, y1), "clipping to a tile");
+        if (GEOSisEmpty_r(h, clipped.get()) == 1) return out;
+        double area = 0;
+        GEOSArea_r(h, clipped.get(), &area);
+        const bool one_ring = GEOSGeomTypeId_r(h, clipped.get()) == GEOS_POLYGON && GEOSGetNumInteriorRings_r(h, clipped.get()) == 0;
+        if (one_ring && area >= (x1 - x0) * (y1 - y0) * (1 - 1e-9)) {
+            // Covers the whole tile: one square (the spec's recommended form for full tiles).
+            const std::int32_t lo = -frame.buffer, hi = frame.extent + frame.buffer;
+            out.parts.push_back({{lo, lo}, {hi, lo}, {hi, hi}, {lo, hi}});
+            ++stats.whole_tile;
+            return out;
+        }
+        g = clipped.get();
+    }
+    // The geometry is already snapped to this zoom's tile grid and valid there (see snap_to_grid);
+    // clipping at grid-aligned edges and rounding the new edge points keeps it so.
+    append_polygons(h, g, frame, out);
+    return out;
+}
+
+TileGeometry line_on_tile(geo::GeosContext& context, const GEOSGeometry* g, const Frame& frame) {
+    auto* h = context.handle();
+    TileGeometry out;
+    out.type = GeometryType::linestring;
+    const geo::Geometry clipped = geo::adopt(context,
+                                             GEOSClipByRect_r(h, g, frame.box.min_x - frame.pad, frame.box.min_y - frame.pad,
+                                                              frame.box.max_x + frame.pad, frame.box.max_y + frame.pad),
+                                             "clipping a line to a tile");
+    auto add = [&](auto&& self, const GEOSGeometry* part) -> void {
+        const int type = GEOSGeomTypeId_r(h, part);
+        if (type == GEOS_LINESTRING) {
+            auto points = quantise(h, part, frame, false);
+            if (points.size() >= 2) out.parts.push_back(std::move(points));
+        } else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
+            for (int i = 0, n = GEOSGetNumGeometries_r(h, part); i < n; ++i) self(self, GEOSGetGeometryN_r(h, part, i));
+        }
+    };
+    add(add, clipped.get());
+    return out;
+}
+
+TileGeometry point_on_tile(geo::GeosContext& context, const GEOSGeometry* g, const Frame& frame) {
+    auto* h = context.handle();
+    TileGeometry out;
+    out.type = GeometryType::point;
+    double x = 0, y = 0;
+    GEOSGeomGetX_r(h, g, &x);
+    GEOSGeomGetY_r(h, g, &y);
+    if (x < frame.box.min_x - frame.pad || x > frame.box.max_x + frame.pad || y < frame.box.min_y - frame.pad ||
+        y > frame.box.max_y + frame.pad) {
+        return out;
+    }
+    out.parts.push_back({frame.to_tile(x, y)});
+    return out;
+}
+
+/// Rounds every coordinate to the zoom's tile grid (`unit` metres; tile edges lie on it), then makes
+/// sure the polygon is still valid there: repaired once with make-valid and snapped again, or null
+/// when even that fails. Shared vertices snap alike, so a coverage stays a coverage.
+geo::Geometry snap_to_grid(geo::GeosContext& context, const GEOSGeometry* g, double unit, std::size_t& repaired, std::size_t& dropped) {
+    auto* h = context.handle();
+    auto snap = [&](const GEOSGeometry* input) {
+        auto round_to_grid = [](double* x, double* y, void* user) -> int {
+            const double u = *static_cast<const double*>(user);
+            *x = std::round(*x / u) * u;
+            *y = std::round(*y / u) * u;
+            return 1;
+        };
+        return geo::adopt(context, GEOSGeom_transformXY_r(h, input, round_to_grid, &unit), "snapping to the tile grid");
+    };
+    geo::Geometry snapped = snap(g);
+    if (GEOSisValid_r(h, snapped.get()) == 1) return snapped;
+    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
+    GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSGeometry* raw = GEOSMakeValidWithParams_r(h, snapped.get(), params);
+    GEOSMakeValidParams_destroy_r(h, params);
+    if (raw != nullptr) {
+        const geo::Geometry fixed(raw, geo::GeometryDeleter{h});
+        geo::Geometry again = snap(fixed.get());
+        if (GEOSisValid_r(h, again.get()) == 1 && geo::is_polygonal(context, again.get())) {
+            ++repaired;
+            return again;
+        }
+    }
+    ++dropped;
+    return geo::Geometry(nullptr, geo::GeometryDeleter{h});
+}
+
+double units_per_metre(int z, std::uint32_t extent) {
+    return static_cast<double>(tiles_per_side(z)) * extent / (2 * kMercatorHalfWorld);
+}
+
+}  // namespace
+
+void TileOptions::validate() const {
+    if (extent < 256 || extent > 65536) throw std::invalid_argument("tile extent must be 256 to 65536, got " + std::to_string(extent));
+    if (buffer > extent / 2) throw std::invalid_argument("tile buffer must be at most half the extent, got " + std::to_string(buffer));
+    if (maxzoom < 0 || maxzoom > 22) throw std::invalid_argument("max zoom must be 0 to 22, got " + std::to_string(maxzoom));
+    if (!(simplify_units >= 0)) throw std::invalid_argument("simplification must be non-negative");
+}
+
+std::string encode_tile(const std::vector<std::string>& layers) {
+    std::string tile;
+    protozero::pbf_builder<TileField> builder(tile);
+    for (const std::string& layer : layers) builder.add_message(TileField::layers, layer);
+    return tile;
+}
+
+TileRenderer::TileRenderer(std::shared_ptr<const TileSource> source, TileOptions options) : source_(std::move(source)), options_(options) {
+    options_.validate();
+    const auto& layers = source_->layers;
+    simplifiers_.resize(layers.size());
+    std::unordered_map<std::string, std::uint32_t> network_index;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const SourceLayer& layer = layers[l];
+        if (layer.name == "networks") networks_layer_ = static_cast<int>(l);
+        if (layer.name == "network_borders") borders_layer_ = static_cast<int>(l);
+        if (!layer.is_coverage) continue;
+        std::vector<const GEOSGeometry*> polygons;
+        for (const SourceFeature& f : layer.features) polygons.push_back(f.geometry.get());
+        simplifiers_[l] = std::make_unique<CoverageSimplifier>(*simplify_context_, polygons);
+    }
+    if (networks_layer_ >= 0 && borders_layer_ >= 0) {
+        const auto& networks = layers[static_cast<std::size_t>(networks_layer_)].features;
+        for (std::uint32_t i = 0; i < networks.size(); ++i) network_index[std::get<std::string>(networks[i].values[0])] = i;
+        for (const SourceFeature& b : layers[static_cast<std::size_t>(borders_layer_)].features) {
+            const auto pair = std::minmax(network_index.at(std::get<std::string>(b.values[0])), network_index.at(std::get<std::string>(b.values[1])));
+            border_pairs_.emplace_back(pair.first, pair.second);
+        }
+    }
+}
+
+const TileRenderer::ZoomLayers& TileRenderer::at_zoom(int z) const {
+    std::lock_guard<std::mutex> lock(zoom_mutex_);
+    if (auto it = zooms_.find(z); it != zooms_.end()) return *it->second;
+    auto built = std::make_shared<ZoomLayers>();
+    const double tolerance = options_.simplify_units / units_per_metre(z, options_.extent);
+    built->geometry.resize(source_->layers.size());
+    const double unit = 1 / units_per_metre(z, options_.extent);
+    for (std::size_t l = 0; l < source_->layers.size(); ++l) {
+        const SourceLayer& layer = source_->layers[l];
+        if (z < layer.minzoom) continue;
+        if (!simplifiers_[l]) {
+            if (layer.type != GeometryType::polygon) continue;
+            for (const SourceFeature& f : layer.features) {
+                built->geometry[l].push_back(snap_to_grid(*simplify_context_, f.geometry.get(), unit, built->repaired, built->dropped_invalid));
+            }
+            continue;
+        }
+        const bool networks = static_cast<int>(l) == networks_layer_;
+        CoverageSimplifier::Result result = simplifiers_[l]->simplify(tolerance, networks && borders_layer_ >= 0);
+        for (geo::Geometry& g : result.polygons) {
+            if (g) g = snap_to_grid(*simplify_context_, g.get(), unit, built->repaired, built->dropped_invalid);
+        }
+        built->geometry[l] = std::move(result.polygons);
+        if (!networks || borders_layer_ < 0) continue;
+        // Borders from the very arcs the network polygons were rebuilt from: outlines and fills agree.
+        std::map<std::pair<std::uint32_t, std::uint32_t>, geo::Geometry> shared;
+        for (auto& s : result.shared) shared.emplace(std::pair(s.a, s.b), std::move(s.lines));
+        auto& borders = built->geometry[static_cast<std::size_t>(borders_layer_)];
+        borders.resize(border_pairs_.size());
+        for (std::size_t b = 0; b < border_pairs_.size(); ++b) {
+            auto it = shared.find(border_pairs_[b]);
+            if (it != shared.end()) borders[b] = std::move(it->second);
+        }
+    }
+    return *zooms_.emplace(z, std::move(built)).first->second;
+}
+
+std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
+    check_tile(tile);
+    if (tile.z > options_.maxzoom) {
+        throw TileError("zoom " + std::to_string(tile.z) + " is above the tile set's maximum " + std::to_string(options_.maxzoom));
+    }
+    const ZoomLayers& zoom = at_zoom(tile.z);
+    RenderStats local;
+    geo::GeosContext context;
+    Frame frame;
+    frame.box = tile_bounds(tile);
+    frame.extent = static_cast<std::int32_t>(options_.extent);
+    frame.buffer = static_cast<std::int32_t>(options_.buffer);
+    frame.unit = 1 / units_per_metre(tile.z, options_.extent);
+    frame.pad = options_.buffer * frame.unit;
+    const double min_area_m2 = options_.drop_below_px2 * std::pow(frame.unit * options_.extent / kScreenPixelsPerTile, 2);
+    std::vector<std::string> layers;
+    for (std::size_t l = 0; l < source_->layers.size(); ++l) {
+        const SourceLayer& layer = source_->layers[l];
+        if (tile.z < layer.minzoom) continue;
+        LayerEncoder encoder(layer.name, layer.keys, options_.extent);
+        const auto& generalised = zoom.geometry[l];
+        for (std::size_t i = 0; i < layer.features.size(); ++i) {
+            const SourceFeature& f = layer.features[i];
+            if (f.box.max_x < frame.box.min_x - frame.pad || f.box.min_x > frame.box.max_x + frame.pad ||
+                f.box.max_y < frame.box.min_y - frame.pad || f.box.min_y > frame.box.max_y + frame.pad) {
+                continue;
+            }
+            const bool use_generalised = !generalised.empty();
+            const GEOSGeometry* g = use_generalised ? generalised[i].get() : f.geometry.get();
+            if (g == nullptr) continue;  // collapsed at this zoom
+            TileGeometry geometry;
+            switch (layer.type) {
+                case GeometryType::polygon: {
+                    if (layer.may_drop_small && geo::area_of(context, g) < min_area_m2) {
+                        ++local.dropped_small;
+                        continue;
+                    }
+                    geometry = polygon_on_tile(context, g, f.box, frame, local);
+                    break;
+                }
+                case GeometryType::linestring: geometry = line_on_tile(context, g, frame); break;
+                case GeometryType::point: geometry = point_on_tile(context, g, frame); break;
+            }
+            if (geometry.empty()) continue;
+            encoder.add(f.id, geometry, f.values);
+            ++local.features;
+        }
+        std::string bytes = encoder.finish();
+        if (!bytes.empty()) layers.push_back(std::move(bytes));
+    }
+    local.repaired = zoom.repaired;
+    local.dropped_invalid = zoom.dropped_invalid;
+    if (stats != nullptr) *stats = local;
+    return layers.empty() ? std::string() : encode_tile(layers);
+}
+
+}  // namespace tilesets

@@ -1,0 +1,73 @@
+#pragma once
+// Cuts one Mapbox Vector Tile out of a TileSource: per zoom, coverage layers are generalised on their
+// shared arcs (and network borders drawn from the same arcs); each feature is clipped to the tile plus
+// a buffer, quantised to the tile grid, given the spec's winding, checked for validity (fixed or
+// dropped, counted) and encoded. Safe to call from several threads at once.
+#include "tilesets/coverage_simplifier.hpp"
+#include "tilesets/mvt_encoder.hpp"
+#include "tilesets/tile_math.hpp"
+#include "tilesets/tile_source.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tilesets {
+
+struct TileOptions {
+    std::uint32_t extent = 4096;
+    std::uint32_t buffer = 64;        // tile units around the tile that features are kept in
+    int maxzoom = 16;
+    double simplify_units = 1.0;      // Douglas-Peucker tolerance, in tile units at each zoom
+    double drop_below_px2 = 1.0;      // polygons of droppable layers under this many screen pixels go
+    /// Throws std::invalid_argument naming the bad option.
+    void validate() const;
+};
+
+struct RenderStats {
+    std::size_t features = 0;
+    std::size_t dropped_small = 0;    // sub-pixel polygons of layers that allow it
+    std::size_t repaired = 0;         // polygons of this zoom made invalid by the tile grid and repaired
+    std::size_t dropped_invalid = 0;  // polygons of this zoom that could not be repaired on the grid
+    std::size_t whole_tile = 0;       // polygons covering the whole tile, written as one square
+};
+
+class TileRenderer {
+public:
+    TileRenderer(std::shared_ptr<const TileSource> source, TileOptions options);
+
+    /// The tile's MVT bytes (uncompressed); empty when no feature falls in it. Throws TileError for a
+    /// tile outside the zoom range.
+    std::string render(const TileId& tile, RenderStats* stats = nullptr) const;
+
+    const TileSource& source() const { return *source_; }
+    const TileOptions& options() const { return options_; }
+
+private:
+    /// The layer's features at zoom z: generalised geometries for coverage layers and network
+    /// borders, the source geometries otherwise (built once per zoom, then shared).
+    struct ZoomLayers {
+        std::vector<std::vector<geo::Geometry>> geometry;  // [layer][feature]; an empty layer list = use the source
+        std::size_t repaired = 0;                          // polygons repaired on this zoom's grid
+        std::size_t dropped_invalid = 0;                   // polygons that could not be
+    };
+    const ZoomLayers& at_zoom(int z) const;
+
+    std::shared_ptr<const TileSource> source_;
+    TileOptions options_;
+    std::vector<std::unique_ptr<CoverageSimplifier>> simplifiers_;  // per layer, for coverage layers
+    int networks_layer_ = -1, borders_layer_ = -1;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> border_pairs_;  // per border feature: network feature indices
+    mutable std::mutex zoom_mutex_;
+    mutable std::map<int, std::shared_ptr<const ZoomLayers>> zooms_;
+    std::shared_ptr<geo::GeosContext> simplify_context_ = std::make_shared<geo::GeosContext>();
+};
+
+/// Wraps encoded layers into a Tile message (MVT 2.1 section 4.1).
+std::string encode_tile(const std::vector<std::string>& layers);
+
+}  // namespace tilesets

@@ -1,0 +1,51 @@
+#pragma once
+// The layers a tile set is cut from: every plan layer transformed once into Web Mercator (EPSG:3857),
+// with its properties in the order of its layer's keys. The layer names and keys are those of
+// catchment_layers() in tilejson.hpp.
+#include "geo/dataset.hpp"
+#include "geo/plan.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tilesets {
+
+/// An MVT property value (MVT 2.1 section 4.1: string, double, int, bool are the kinds we write).
+using PropertyValue = std::variant<std::string, double, std::int64_t, bool>;
+
+/// MVT 2.1 section 4.3.4: the geometry types.
+enum class GeometryType : std::uint32_t { point = 1, linestring = 2, polygon = 3 };
+
+struct SourceFeature {
+    std::uint64_t id = 0;              // MVT feature id, unique within its layer
+    geo::Geometry geometry;            // EPSG:3857 metres
+    geo::Envelope box;
+    std::vector<PropertyValue> values; // aligned with SourceLayer::keys
+};
+
+struct SourceLayer {
+    std::string name;
+    GeometryType type = GeometryType::polygon;
+    std::vector<std::string> keys;
+    std::vector<SourceFeature> features;
+    bool is_coverage = false;     // polygons that tile without overlap: generalised on their shared arcs
+    bool may_drop_small = false;  // sub-pixel polygons may be left out at low zooms (a label layer keeps them findable)
+    int minzoom = 0;              // detail layers start deeper so that low-zoom tiles stay small
+};
+
+struct TileSource {
+    std::shared_ptr<geo::GeosContext> geos = std::make_shared<geo::GeosContext>();  // owns every geometry below
+    std::vector<SourceLayer> layers;
+    geo::Envelope bounds;         // EPSG:3857
+    geo::Envelope bounds_lonlat;  // degrees
+    std::string name;
+};
+
+/// Builds the tile layers (networks, network_borders, catchments, catchment_labels, practices, areas,
+/// gaps) from a dataset and its plan. The dataset's working CRS is transformed with PROJ.
+TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan);
+
+}  // namespace tilesets
