@@ -6,6 +6,7 @@
 #include "server/cli.hpp"
 #include "server/commands.hpp"
 #include "server/plan_report.hpp"
+#include "server/planning_options.hpp"
 #include "server/progress_bar.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -19,45 +20,10 @@ namespace server {
 namespace {
 
 struct PlanFlags {
-    std::int64_t min = 30000;
-    std::int64_t max = 50000;
-    std::string method = "registrations";
-    double core_share = 0.8;
-    double radius_m = 1600;
-    std::string constraint_field;
-    std::string lock_field;
-    std::vector<std::string> lock;
-    std::vector<std::string> exclude;
-    std::uint64_t seed = 1;
-    double gap_distance_m = 1600;
     std::string out;
     std::string report;
     bool quiet = false;
 };
-
-/// The options from the flags. Checks what needs no dataset here, naming the flags; what does (fields,
-/// practice codes) is checked by PlanOptions::validate once the dataset is loaded.
-geo::PlanOptions plan_options(const PlanFlags& flags) {
-    if (flags.min > flags.max) {
-        throw geo::PlanError("--min " + std::to_string(flags.min) + " is greater than --max " + std::to_string(flags.max));
-    }
-    if (!flags.lock.empty() && flags.lock_field.empty()) {
-        throw geo::PlanError("--lock names values of a practice field: give that field with --lock-field");
-    }
-    geo::PlanOptions options;
-    options.min_list_size = flags.min;
-    options.max_list_size = flags.max;
-    options.method = geo::catchment_method_from(flags.method);
-    options.core_share = flags.core_share;
-    options.radius_m = flags.radius_m;
-    options.constraint_field = flags.constraint_field;
-    options.lock_field = flags.lock_field;
-    options.locked_values = flags.lock;
-    options.excluded_practices = flags.exclude;
-    options.seed = flags.seed;
-    options.gap_distance_m = flags.gap_distance_m;
-    return options;
-}
 
 void check_report_path(const std::string& report) {
     if (report.empty()) return;
@@ -70,36 +36,6 @@ void check_report_path(const std::string& report) {
 }
 
 void add_options(CLI::App& command, PlanFlags& flags) {
-    const std::string planning = "Planning";
-    command.add_option("--min", flags.min, "Smallest list size of a network (registered patients)")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
-    command.add_option("--max", flags.max, "Largest list size of a network")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
-    command.add_option("--method", flags.method,
-                       "How practice catchments are drawn: registrations (areas where the practice has the most "
-                       "patients), nearest (areas nearest to it) or radius (areas within --radius-m)")
-        ->capture_default_str()->check(CLI::IsMember({"registrations", "nearest", "radius"}))->group(planning);
-    command.add_option("--core-share", flags.core_share,
-                       "registrations method: a core catchment holds this share of a practice's patients")
-        ->capture_default_str()->check(CLI::Range(0.01, 1.0))->group(planning);
-    command.add_option("--radius-m", flags.radius_m, "radius method: catchment radius in metres")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
-    command.add_option("--constraint-field", flags.constraint_field,
-                       "Area or practice field that networks must not cross, e.g. lad11cd (default: none)")
-        ->group(planning);
-    command.add_option("--lock-field", flags.lock_field,
-                       "Practice field naming given networks to keep as they are, e.g. pcn_code (default: none)")
-        ->group(planning);
-    command.add_option("--lock", flags.lock, "Keep only these values of --lock-field, comma-separated (default: every non-empty value)")
-        ->delimiter(',')->allow_extra_args(false)->type_name("CODE,...")->group(planning);
-    command.add_option("--exclude", flags.exclude, "Practice codes to leave out of every network, comma-separated (default: none)")
-        ->delimiter(',')->allow_extra_args(false)->type_name("CODE,...")->group(planning);
-    command.add_option("--seed", flags.seed, "Random seed; the same seed, dataset and options give the same plan")
-        ->capture_default_str()->group(planning);
-    command.add_option("--gap-distance-m", flags.gap_distance_m,
-                       "Areas farther than this many metres from every practice are coverage gaps")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
-
     const std::string output = "Output";
     command.add_option("--out", flags.out,
                        "Write the plan here: .gpkg (every layer in one GeoPackage), or .geojson (WGS 84), .fgb or .shp "
@@ -120,13 +56,14 @@ Command add_plan_command(CLI::App& app) {
                 "report comparing the plan with the reference networks");
     auto flags = std::make_shared<PlanFlags>();
     auto dataset = std::make_shared<DatasetOptions>(*command);
+    auto planning = std::make_shared<PlanningOptions>(*command);
     add_options(*command, *flags);
     command->footer("Example: catchment plan data/sample --constraint-field lad11cd --out plan.gpkg --report report.json\n"
                     "         catchment plan data/sample --method nearest --exclude F84012,F84013 --out plan.geojson");
-    return {command, [flags, dataset] {
+    return {command, [flags, dataset, planning] {
                 data::check_plan_output(flags->out);
                 check_report_path(flags->report);
-                const geo::PlanOptions options = plan_options(*flags);
+                const geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
                 ProgressBar progress;
                 const geo::Dataset loaded = data::load_dataset(description, progress);

@@ -73,6 +73,28 @@ void append_polygons(GEOSContextHandle_t h, const GEOSGeometry* g, const Frame& 
     }
 }
 
+/// The polygons of a TileGeometry as GEOS, in tile coordinates, for the validity check.
+geo::Geometry to_geos(geo::GeosContext& context, const TileGeometry& g) {
+    auto* h = context.handle();
+    auto ring = [&](const std::vector<TilePoint>& points) {
+        GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size() + 1), 2);
+        for (std::size_t i = 0; i <= points.size(); ++i) {
+            const TilePoint& p = points[i % points.size()];
+            GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i), p.x, p.y);
+        }
+        return GEOSGeom_createLinearRing_r(h, seq);
+    };
+    std::vector<GEOSGeometry*> polygons;
+    for (std::size_t i = 0; i < g.parts.size();) {
+        GEOSGeometry* shell = ring(g.parts[i++]);
+        std::vector<GEOSGeometry*> holes;
+        while (i < g.parts.size() && ring_area2(g.parts[i]) < 0) holes.push_back(ring(g.parts[i++]));
+        polygons.push_back(GEOSGeom_createPolygon_r(h, shell, holes.data(), static_cast<unsigned>(holes.size())));
+    }
+    return geo::adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(), static_cast<unsigned>(polygons.size())),
+                      "rebuilding a tile polygon");
+}
+
 TileGeometry polygon_on_tile(geo::GeosContext& context, const GEOSGeometry* g, const geo::Envelope& feature_box, const Frame& frame,
                              RenderStats& stats) {
     auto* h = context.handle();
@@ -97,10 +119,31 @@ TileGeometry polygon_on_tile(geo::GeosContext& context, const GEOSGeometry* g, c
         }
         g = clipped.get();
     }
-    // The geometry is already snapped to this zoom's tile grid and valid there (see snap_to_grid);
-    // clipping at grid-aligned edges and rounding the new edge points keeps it so.
+    // The geometry is already snapped to this zoom's tile grid and valid there (see snap_to_grid), so
+    // a feature wholly inside needs nothing more. A clipped one gets new points on the clip edge,
+    // and rounding those can make a ring touch itself there: check it on the grid, repair once.
     append_polygons(h, g, frame, out);
-    return out;
+    if (inside || out.empty()) return out;
+    const geo::Geometry check = to_geos(context, out);
+    if (GEOSisValid_r(h, check.get()) == 1) return out;
+    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
+    GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSGeometry* raw = GEOSMakeValidWithParams_r(h, check.get(), params);
+    GEOSMakeValidParams_destroy_r(h, params);
+    TileGeometry repaired;
+    repaired.type = GeometryType::polygon;
+    if (raw != nullptr) {
+        const geo::Geometry fixed(raw, geo::GeometryDeleter{h});
+        Frame on_grid = frame;
+        on_grid.already_tile_units = true;
+        append_polygons(h, fixed.get(), on_grid, repaired);
+    }
+    if (!repaired.empty() && GEOSisValid_r(h, to_geos(context, repaired).get()) == 1) {
+        ++stats.repaired;
+        return repaired;
+    }
+    ++stats.dropped_invalid;
+    return {};
 }
 
 TileGeometry line_on_tile(geo::GeosContext& context, const GEOSGeometry* g, const Frame& frame) {
@@ -155,19 +198,17 @@ geo::Geometry snap_to_grid(geo::GeosContext& context, const GEOSGeometry* g, dou
     };
     geo::Geometry snapped = snap(g);
     if (GEOSisValid_r(h, snapped.get()) == 1) return snapped;
-    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
-    GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
-    GEOSGeometry* raw = GEOSMakeValidWithParams_r(h, snapped.get(), params);
-    GEOSMakeValidParams_destroy_r(h, params);
-    if (raw != nullptr) {
-        const geo::Geometry fixed(raw, geo::GeometryDeleter{h});
-        geo::Geometry again = snap(fixed.get());
-        if (GEOSisValid_r(h, again.get()) == 1 && geo::is_polygonal(context, again.get())) {
+    // Rounding broke it (a narrow neck or spike on the grid): GEOS's precision reducer snaps to the
+    // same grid (multiples of `unit` from 0) and returns a valid polygon, or an empty one when
+    // nothing of it survives at this zoom.
+    if (GEOSGeometry* raw = GEOSGeom_setPrecision_r(h, g, unit, 0)) {
+        geo::Geometry reduced(raw, geo::GeometryDeleter{h});
+        if (GEOSisEmpty_r(h, reduced.get()) == 0 && GEOSisValid_r(h, reduced.get()) == 1) {
             ++repaired;
-            return again;
+            return reduced;
         }
     }
-    ++dropped;
+    ++dropped;  // collapsed to nothing on this grid
     return geo::Geometry(nullptr, geo::GeometryDeleter{h});
 }
 
@@ -252,6 +293,11 @@ const TileRenderer::ZoomLayers& TileRenderer::at_zoom(int z) const {
     return *zooms_.emplace(z, std::move(built)).first->second;
 }
 
+std::pair<std::size_t, std::size_t> TileRenderer::zoom_repairs(int z) const {
+    const ZoomLayers& zoom = at_zoom(z);
+    return {zoom.repaired, zoom.dropped_invalid};
+}
+
 std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
     check_tile(tile);
     if (tile.z > options_.maxzoom) {
@@ -265,7 +311,9 @@ std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
     frame.extent = static_cast<std::int32_t>(options_.extent);
     frame.buffer = static_cast<std::int32_t>(options_.buffer);
     frame.unit = 1 / units_per_metre(tile.z, options_.extent);
-    frame.pad = options_.buffer * frame.unit;
+    // Half a unit off the grid: snapped edges never lie on the clip rectangle, where GEOS's fast
+    // rectangle clipping can return an invalid ring.
+    frame.pad = (options_.buffer + 0.5) * frame.unit;
     const double min_area_m2 = options_.drop_below_px2 * std::pow(frame.unit * options_.extent / kScreenPixelsPerTile, 2);
     std::vector<std::string> layers;
     for (std::size_t l = 0; l < source_->layers.size(); ++l) {
@@ -302,8 +350,6 @@ std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
         std::string bytes = encoder.finish();
         if (!bytes.empty()) layers.push_back(std::move(bytes));
     }
-    local.repaired = zoom.repaired;
-    local.dropped_invalid = zoom.dropped_invalid;
     if (stats != nullptr) *stats = local;
     return layers.empty() ? std::string() : encode_tile(layers);
 }

@@ -31,8 +31,8 @@ struct TileOptions {
 struct RenderStats {
     std::size_t features = 0;
     std::size_t dropped_small = 0;    // sub-pixel polygons of layers that allow it
-    std::size_t repaired = 0;         // polygons of this zoom made invalid by the tile grid and repaired
-    std::size_t dropped_invalid = 0;  // polygons of this zoom that could not be repaired on the grid
+    std::size_t repaired = 0;         // clipped polygons made invalid by rounding and repaired
+    std::size_t dropped_invalid = 0;  // clipped polygons that could not be repaired on the grid
     std::size_t whole_tile = 0;       // polygons covering the whole tile, written as one square
 };
 
@@ -43,6 +43,9 @@ public:
     /// The tile's MVT bytes (uncompressed); empty when no feature falls in it. Throws TileError for a
     /// tile outside the zoom range.
     std::string render(const TileId& tile, RenderStats* stats = nullptr) const;
+
+    /// Polygons of zoom z that the tile grid made invalid: (repaired, dropped), counted once per zoom.
+    std::pair<std::size_t, std::size_t> zoom_repairs(int z) const;
 
     const TileSource& source() const { return *source_; }
     const TileOptions& options() const { return options_; }

@@ -1,0 +1,170 @@
+#include "data/errors.hpp"
+#include "data/loader.hpp"
+#include "geo/plan.hpp"
+#include "server/cli.hpp"
+#include "server/commands.hpp"
+#include "server/planning_options.hpp"
+#include "server/progress_bar.hpp"
+#include "server/summary_report.hpp"
+#include "tilesets/tile_archive.hpp"
+#include "tilesets/tile_renderer.hpp"
+#include "tilesets/tilejson.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+namespace server {
+
+namespace {
+
+struct TilesFlags {
+    std::string out;
+    int minzoom = 0;
+    int maxzoom = 14;
+    std::uint32_t extent = 4096;
+    std::uint32_t buffer = 64;
+    std::string attribution;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+};
+
+void add_options(CLI::App& command, TilesFlags& flags) {
+    const std::string output = "Output";
+    command.add_option("--out", flags.out, "The tile set: FILE.mbtiles (MBTiles 1.3) or FILE.pmtiles (PMTiles v3). Required")
+        ->required()->type_name("FILE")->group(output);
+    command.add_option("--minzoom", flags.minzoom, "Lowest zoom written")->capture_default_str()->check(CLI::Range(0, 22))->group(output);
+    command.add_option("--maxzoom", flags.maxzoom, "Highest zoom written")->capture_default_str()->check(CLI::Range(0, 22))->group(output);
+    command.add_option("--extent", flags.extent, "Tile extent in MVT units")->capture_default_str()->check(CLI::Range(256, 65536))->group(output);
+    command.add_option("--buffer", flags.buffer, "Tile buffer in MVT units")->capture_default_str()->check(CLI::Range(0, 4096))->group(output);
+    command.add_option("--attribution", flags.attribution, "Attribution text stored in the tile set's metadata (default: none)")->group(output);
+    command.add_option("--threads", flags.threads, "Threads rendering tiles (default: one per core)")->check(CLI::Range(1, 64))->group(output);
+}
+
+/// Renders every tile of one zoom that holds a feature, spread over `threads`, in a stable order.
+std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads,
+                                                                  ProgressBar& progress, tilesets::RenderStats& totals) {
+    const auto& b = renderer.source().bounds;
+    const tilesets::TileRange range = tilesets::tiles_covering({b.min_x, b.min_y, b.max_x, b.max_y}, z);
+    std::vector<tilesets::TileId> tiles;
+    for (std::uint32_t x = range.min_x; x <= range.max_x; ++x) {
+        for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) tiles.push_back({z, x, y});
+    }
+    std::vector<std::string> bytes(tiles.size());
+    std::vector<tilesets::RenderStats> stats(threads);
+    std::atomic<std::size_t> next{0}, done{0};
+    progress.begin("zoom " + std::to_string(z) + " tiles", static_cast<std::int64_t>(tiles.size()));
+    std::vector<std::thread> workers;
+    for (unsigned w = 0; w < threads; ++w) {
+        workers.emplace_back([&, w] {
+            for (std::size_t i = next++; i < tiles.size(); i = next++) {
+                tilesets::RenderStats s;
+                bytes[i] = renderer.render(tiles[i], &s);
+                stats[w].features += s.features;
+                stats[w].dropped_small += s.dropped_small;
+                stats[w].whole_tile += s.whole_tile;
+                stats[w].repaired += s.repaired;
+                stats[w].dropped_invalid += s.dropped_invalid;
+                ++done;
+            }
+        });
+    }
+    while (done < tiles.size()) {
+        progress.update(static_cast<std::int64_t>(done));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    for (std::thread& t : workers) t.join();
+    for (const auto& s : stats) {
+        totals.features += s.features;
+        totals.dropped_small += s.dropped_small;
+        totals.whole_tile += s.whole_tile;
+        totals.repaired += s.repaired;
+        totals.dropped_invalid += s.dropped_invalid;
+    }
+    const auto [repaired, dropped] = renderer.zoom_repairs(z);
+    totals.repaired += repaired;
+    totals.dropped_invalid += dropped;
+    std::vector<std::pair<tilesets::TileId, std::string>> out;
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+        if (!bytes[i].empty()) out.emplace_back(tiles[i], std::move(bytes[i]));
+    }
+    return out;
+}
+
+}  // namespace
+
+Command add_tiles_command(CLI::App& app) {
+    CLI::App* command = app.add_subcommand(
+        "tiles", "Plan the dataset's networks and write them as Mapbox Vector Tiles in one file (MBTiles or PMTiles): "
+                 "networks, network_borders, catchments, catchment_labels, practices, areas and gaps");
+    auto flags = std::make_shared<TilesFlags>();
+    auto dataset = std::make_shared<DatasetOptions>(*command);
+    auto planning = std::make_shared<PlanningOptions>(*command);
+    add_options(*command, *flags);
+    command->footer("Example: catchment tiles data/sample --constraint-field lad11cd --out london.pmtiles --maxzoom 14");
+    return {command, [flags, dataset, planning] {
+                const auto started = std::chrono::steady_clock::now();
+                if (flags->minzoom > flags->maxzoom) {
+                    throw geo::PlanError("--minzoom " + std::to_string(flags->minzoom) + " is greater than --maxzoom " +
+                                         std::to_string(flags->maxzoom));
+                }
+                const std::string extension = std::filesystem::path(flags->out).extension().string();
+                if (extension != ".mbtiles" && extension != ".pmtiles") {
+                    throw data::InputError({flags->out, {}, {}, {}}, "unsupported tile set format (expected .mbtiles or .pmtiles)");
+                }
+                const geo::PlanOptions options = planning->options();
+                ProgressBar progress;
+                const geo::Dataset loaded = data::load_dataset(dataset->description(), progress);
+                options.validate(loaded);
+                const geo::Plan planned = geo::plan(loaded, options, *loaded.geos, [&progress](std::string_view stage) { progress.begin(stage, 0); });
+                progress.begin("tile source", 0);
+                auto source = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(loaded, planned));
+                tilesets::TileOptions tile_options;
+                tile_options.extent = flags->extent;
+                tile_options.buffer = flags->buffer;
+                tile_options.maxzoom = flags->maxzoom;
+                const tilesets::TileRenderer renderer(source, tile_options);
+
+                tilesets::ArchiveMetadata metadata;
+                metadata.name = loaded.name.empty() ? "catchment" : loaded.name;
+                metadata.description = "GP practice catchments and primary care networks planned by catchment";
+                metadata.attribution = flags->attribution;
+                metadata.minzoom = flags->minzoom;
+                metadata.maxzoom = flags->maxzoom;
+                const auto& box = source->bounds_lonlat;
+                metadata.bounds = {box.min_x, box.min_y, box.max_x, box.max_y};
+                metadata.center = {(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2, static_cast<double>(std::min(flags->maxzoom, 10))};
+                metadata.vector_layers_json = boost::json::serialize(tilesets::vector_layers(tilesets::catchment_layers(flags->maxzoom)));
+                auto writer = tilesets::open_tile_archive(flags->out, metadata);
+
+                tilesets::RenderStats totals;
+                std::size_t tiles = 0, bytes = 0;
+                for (int z = flags->minzoom; z <= flags->maxzoom; ++z) {
+                    for (const auto& [tile, mvt] : render_zoom(renderer, z, flags->threads, progress, totals)) {
+                        writer->add(tile, mvt);
+                        ++tiles;
+                        bytes += mvt.size();
+                    }
+                }
+                progress.begin("writing " + flags->out, 0);
+                writer->finish();
+                progress.end();
+                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                std::printf("%s", fmt::format("Wrote {}: {} tiles, zoom {} to {}, {} MB of MVT before compression, in {:.1f} s\n"
+                                              "Features written: {}; sub-pixel polygons left out: {}; polygons repaired on the "
+                                              "tile grid: {}, dropped: {}; whole-tile squares: {}\n",
+                                              flags->out, with_thousands(static_cast<std::int64_t>(tiles)), flags->minzoom,
+                                              flags->maxzoom, fmt::format("{:.1f}", static_cast<double>(bytes) / 1e6), seconds,
+                                              with_thousands(static_cast<std::int64_t>(totals.features)), totals.dropped_small,
+                                              totals.repaired, totals.dropped_invalid, totals.whole_tile)
+                                      .c_str());
+                return kExitOk;
+            }};
+}
+
+}  // namespace server

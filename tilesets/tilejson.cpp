@@ -1,0 +1,297 @@
+#include "tilesets/tilejson.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string_view>
+
+namespace tilesets {
+
+namespace json = boost::json;
+
+namespace {
+
+// TileJSON 3.0.0 allows zoom levels 0 to 30.
+constexpr int kTileJsonMaxZoom = 30;
+
+// The name of the single vector source in the style.
+constexpr std::string_view kSourceId = "catchment";
+
+// ColorBrewer Set3, a 12-colour qualitative palette light enough to fill under dark borders and circles.
+constexpr std::array<std::string_view, 12> kNetworkPalette{"#8dd3c7", "#ffffb3", "#bebada", "#fb8072",
+                                                           "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
+                                                           "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"};
+
+// MapTiler/OpenMapTiles (and tippecanoe) put the type name as a field's value in `fields`, and clients
+// such as QGIS and Maputnik read it that way; the TileJSON spec calls the value a description, so this is
+// a valid description too. FieldSchema::description stays in the schema for documentation.
+std::string_view type_name(FieldType type) {
+    switch (type) {
+        case FieldType::number: return "Number";
+        case FieldType::string: return "String";
+        case FieldType::boolean: return "Boolean";
+    }
+    throw std::logic_error("tilejson: unknown field type");
+}
+
+void check_zoom(int zoom, std::string_view what) {
+    if (zoom < 0 || zoom > kTileJsonMaxZoom) {
+        std::string message = "tilejson: ";
+        message += what;
+        message += " ";
+        message += std::to_string(zoom);
+        message += " is outside 0 to 30";
+        throw std::invalid_argument(message);
+    }
+}
+
+// Rejects what TileJSON 3.0.0 forbids, so that a bad TileSetInfo fails here rather than in a map client.
+void check_info(const TileSetInfo& info) {
+    if (info.tile_urls.empty()) throw std::invalid_argument("tilejson: a tile set needs at least one tile URL");
+    check_zoom(info.minzoom, "minzoom");
+    check_zoom(info.maxzoom, "maxzoom");
+    if (info.minzoom > info.maxzoom) throw std::invalid_argument("tilejson: minzoom is above maxzoom");
+    const auto [west, south, east, north] = info.bounds;
+    if (west < -180 || east > 180 || south < -90 || north > 90 || south > north) {
+        throw std::invalid_argument("tilejson: bounds must be west, south, east, north in WGS 84 degrees");
+    }
+    const auto [lon, lat, zoom] = info.center;
+    if (lat < south || lat > north || (west <= east && (lon < west || lon > east))) {
+        throw std::invalid_argument("tilejson: center lies outside bounds");
+    }
+    if (zoom < info.minzoom || zoom > info.maxzoom) {
+        throw std::invalid_argument("tilejson: center zoom is outside minzoom to maxzoom");
+    }
+}
+
+// A whole number as a JSON integer: TileJSON readers expect an integer zoom, and Boost.JSON would write the
+// double 10 as 1E1.
+json::value zoom_value(double zoom) {
+    const double whole = std::floor(zoom);
+    if (whole == zoom) return static_cast<std::int64_t>(whole);
+    return zoom;
+}
+
+void put_if_set(json::object& object, std::string_view key, const std::string& value) {
+    if (!value.empty()) object[key] = value;
+}
+
+bool has_layer(const std::vector<LayerSchema>& layers, std::string_view id) {
+    return std::any_of(layers.begin(), layers.end(), [&](const LayerSchema& layer) { return layer.id == id; });
+}
+
+json::array get(std::string_view field) { return json::array{"get", field}; }
+
+// A property as a number, 0 when it is missing or not numeric, so that expressions never fail on it.
+json::array number_of(std::string_view field) { return json::array{"to-number", get(field), 0}; }
+
+// Network ids are "N001" or a locked PCN code such as "U50771": the digits after the first character give a
+// spread of palette slots (consecutive ids get different colours). An id whose tail is not a number falls
+// back to its length; a missing id reads as "" and gets slot 0.
+json::array network_colour() {
+    const json::array id{"to-string", get("network_id")};
+    const json::array tail_number{"to-number", json::array{"slice", id, 1}, json::array{"length", id}};
+    const json::array slot{"%", json::array{"floor", json::array{"abs", tail_number}}, kNetworkPalette.size()};
+    json::array match{"match", slot};
+    for (std::size_t i = 0; i + 1 < kNetworkPalette.size(); ++i) {
+        match.push_back(i);
+        match.push_back(json::string(kNetworkPalette[i]));
+    }
+    match.push_back(json::string(kNetworkPalette.back()));  // fallback: slot 11 and anything unexpected
+    return match;
+}
+
+// Circle radius in pixels by list size (3 px at 2,000 patients to 14 px at 60,000 at z12), half that at z8
+// and twice it at z16. Zoom must be the outer interpolation input for a zoom-and-property expression.
+json::array practice_radius() {
+    const auto by_list_size = [](double small_px, double large_px) {
+        return json::array{"interpolate", json::array{"linear"}, number_of("list_size"), 2000, small_px, 60000,
+                           large_px};
+    };
+    return json::array{"interpolate", json::array{"linear"},  json::array{"zoom"}, 8, by_list_size(1.5, 7),
+                       12,            by_list_size(3, 14),    16,                  by_list_size(6, 28)};
+}
+
+json::array status_colour() {
+    return json::array{"match", get("status"), "above_band", "#d7301f", "below_band",
+                       "#fd8c3c", "in_band",   "#08306b",   "#636363"};
+}
+
+json::object style_layer(std::string_view id, std::string_view type, std::string_view source_layer) {
+    return json::object{{"id", id}, {"type", type}, {"source", kSourceId}, {"source-layer", source_layer}};
+}
+
+void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) {
+    // Each block draws one source layer, and only when the tile set has it. catchment_labels has no style
+    // layer: text needs a glyph server, and the circles and fills are findable without it.
+    if (has_layer(layers, "areas")) {
+        json::object fill = style_layer("areas-fill", "fill", "areas");
+        fill["paint"] = {{"fill-color", "#efece6"}, {"fill-opacity", 0.5}, {"fill-outline-color", "#e2ddd4"}};
+        out.push_back(std::move(fill));
+    }
+    if (has_layer(layers, "networks")) {
+        json::object fill = style_layer("networks-fill", "fill", "networks");
+        // Outlines come from network_borders: a fill outline would draw every tile edge and both sides.
+        fill["paint"] = {{"fill-color", network_colour()},
+                         {"fill-opacity", 0.7},
+                         {"fill-outline-color", "rgba(0, 0, 0, 0)"}};
+        out.push_back(std::move(fill));
+    }
+    if (has_layer(layers, "gaps")) {
+        json::object fill = style_layer("gaps-fill", "fill", "gaps");
+        fill["paint"] = {{"fill-color", "#e31a1c"}, {"fill-opacity", 0.35}, {"fill-outline-color", "rgba(0, 0, 0, 0)"}};
+        out.push_back(std::move(fill));
+    }
+    if (has_layer(layers, "catchments")) {
+        json::object line = style_layer("catchments-line", "line", "catchments");
+        line["minzoom"] = 11;  // hundreds of thin outlines only make sense once a borough fills the screen
+        line["paint"] = {{"line-color", "#4d4d4d"}, {"line-width", 0.6}, {"line-opacity", 0.6}};
+        out.push_back(std::move(line));
+    }
+    if (has_layer(layers, "network_borders")) {
+        json::object line = style_layer("network-borders-line", "line", "network_borders");
+        line["layout"] = {{"line-join", "round"}, {"line-cap", "round"}};
+        line["paint"] = {
+            {"line-color", "#1a1a1a"},
+            {"line-width", json::array{"interpolate", json::array{"linear"}, json::array{"zoom"}, 8, 0.8, 14, 2.5}}};
+        out.push_back(std::move(line));
+    }
+    if (has_layer(layers, "gaps")) {
+        json::object line = style_layer("gaps-line", "line", "gaps");
+        line["paint"] = {{"line-color", "#b10026"}, {"line-width", 1.5}};
+        out.push_back(std::move(line));
+    }
+    if (has_layer(layers, "practices")) {
+        json::object circles = style_layer("practices-circle", "circle", "practices");
+        // Small practices on top, so a large neighbour does not hide them.
+        circles["layout"] = {{"circle-sort-key", json::array{"-", 0, number_of("list_size")}}};
+        circles["paint"] = {{"circle-radius", practice_radius()},
+                            {"circle-color", status_colour()},
+                            {"circle-opacity", 0.9},
+                            {"circle-stroke-color", "#ffffff"},
+                            {"circle-stroke-width", 1}};
+        out.push_back(std::move(circles));
+    }
+}
+
+FieldSchema number_field(std::string name, std::string description) {
+    return {std::move(name), FieldType::number, std::move(description)};
+}
+FieldSchema string_field(std::string name, std::string description) {
+    return {std::move(name), FieldType::string, std::move(description)};
+}
+
+}  // namespace
+
+json::value vector_layers(const std::vector<LayerSchema>& layers) {
+    json::array out;
+    for (const LayerSchema& layer : layers) {
+        json::object fields;
+        for (const FieldSchema& field : layer.fields) fields[field.name] = type_name(field.type);
+        json::object entry{{"id", layer.id}};
+        put_if_set(entry, "description", layer.description);
+        entry["minzoom"] = layer.minzoom;
+        entry["maxzoom"] = layer.maxzoom;
+        entry["fields"] = std::move(fields);
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+json::value tilejson(const TileSetInfo& info, const std::vector<LayerSchema>& layers) {
+    check_info(info);
+    json::object doc{{"tilejson", "3.0.0"},
+                     {"tiles", json::array(info.tile_urls.begin(), info.tile_urls.end())},
+                     {"vector_layers", vector_layers(layers)}};
+    // Empty strings are left out: TileJSON's default for each is null, which means "none".
+    put_if_set(doc, "name", info.name);
+    put_if_set(doc, "description", info.description);
+    put_if_set(doc, "attribution", info.attribution);
+    put_if_set(doc, "version", info.version);
+    doc["scheme"] = "xyz";
+    doc["minzoom"] = info.minzoom;
+    doc["maxzoom"] = info.maxzoom;
+    doc["bounds"] = json::array(info.bounds.begin(), info.bounds.end());
+    doc["center"] = json::array{info.center[0], info.center[1], zoom_value(info.center[2])};
+    return doc;
+}
+
+json::value maplibre_style(const TileSetInfo& info, const std::vector<LayerSchema>& layers, const std::string& source_url) {
+    json::object source{{"type", "vector"}, {"url", source_url}};
+    put_if_set(source, "attribution", info.attribution);
+    json::object sources;
+    sources[kSourceId] = std::move(source);
+
+    json::array style_layers;
+    style_layers.push_back(json::object{{"id", "background"}, {"type", "background"},
+                                        {"paint", {{"background-color", "#f8f7f4"}}}});
+    add_style_layers(style_layers, layers);
+
+    json::object style{{"version", 8}};
+    put_if_set(style, "name", info.name);
+    style["center"] = json::array{info.center[0], info.center[1]};
+    style["zoom"] = zoom_value(info.center[2]);
+    style["sources"] = std::move(sources);
+    style["layers"] = std::move(style_layers);
+    return style;
+}
+
+std::vector<LayerSchema> catchment_layers(int maxzoom) {
+    check_zoom(maxzoom, "maxzoom");
+    const auto layer = [maxzoom](std::string id, std::string description, std::string geometry,
+                                 std::vector<FieldSchema> fields) {
+        return LayerSchema{std::move(id), std::move(description), std::move(geometry), 0, maxzoom, std::move(fields)};
+    };
+    const FieldSchema network_id = string_field("network_id", "Id of the network the feature belongs to");
+    return {
+        layer("networks", "Planned primary care networks: the union of their practices' territories", "polygon",
+              {network_id,
+               string_field("name", "Network name"),
+               number_field("list_size", "Registered patients of the member practices"),
+               number_field("population", "Residents of the territory"),
+               number_field("practice_count", "Member practices"),
+               string_field("status", "in_band, below_band or above_band against the list-size band"),
+               number_field("cohesion", "Share of members' patients living inside the territory (0 to 1)"),
+               number_field("polsby_popper", "Compactness, 4*pi*area/perimeter^2 (0 to 1)"),
+               string_field("constraint", "Value of the constraint field (e.g. the borough), empty if none")}),
+        layer("network_borders", "Shared boundaries between neighbouring networks", "line",
+              {string_field("network_a", "Id of the network on one side"),
+               string_field("network_b", "Id of the network on the other side")}),
+        layer("catchments", "Practice catchments: the areas each practice draws its patients from", "polygon",
+              {string_field("practice_code", "ODS code of the practice"),
+               string_field("practice_name", "Practice name"),
+               network_id,
+               number_field("registered", "Registered patients living in the catchment"),
+               number_field("population", "Residents of the catchment"),
+               number_field("share", "Share of the practice's patients living in the catchment (0 to 1)")}),
+        layer("catchment_labels", "One point per catchment, so that small catchments stay findable", "point",
+              {string_field("practice_code", "ODS code of the practice"),
+               string_field("practice_name", "Practice name"),
+               network_id}),
+        layer("practices", "GP practices", "point",
+              {string_field("code", "ODS code of the practice"),
+               string_field("name", "Practice name"),
+               number_field("list_size", "Registered patients"),
+               network_id,
+               string_field("network_name", "Name of the practice's network"),
+               string_field("status", "Its network's status: in_band, below_band or above_band")}),
+        layer("areas", "Small areas (LSOAs) with their residents and network", "polygon",
+              {string_field("code", "Area code"),
+               string_field("name", "Area name"),
+               number_field("population", "Residents"),
+               number_field("density", "Residents per km2"),
+               network_id,
+               FieldSchema{"gap", FieldType::boolean, "True when the area is a coverage gap"},
+               number_field("nearest_practice_m", "Distance to the nearest practice in metres")}),
+        layer("gaps", "Areas farther than the gap distance from every practice", "polygon",
+              {string_field("code", "Area code"),
+               number_field("population", "Residents"),
+               number_field("nearest_practice_m", "Distance to the nearest practice in metres"),
+               string_field("reason", "Why the area is a gap")}),
+    };
+}
+
+}  // namespace tilesets
