@@ -33,6 +33,7 @@ deps:
 bench: build
 	tests/bench/inspect_london.sh
 	tests/bench/plan.sh
+	tests/bench/tiles.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

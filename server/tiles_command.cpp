@@ -1,3 +1,4 @@
+#include "data/atomic_file.hpp"
 #include "data/errors.hpp"
 #include "data/loader.hpp"
 #include "geo/plan.hpp"
@@ -31,6 +32,8 @@ struct TilesFlags {
     std::uint32_t extent = 4096;
     std::uint32_t buffer = 64;
     std::string attribution;
+    std::string style;
+    std::string style_source;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
@@ -43,6 +46,12 @@ void add_options(CLI::App& command, TilesFlags& flags) {
     command.add_option("--extent", flags.extent, "Tile extent in MVT units")->capture_default_str()->check(CLI::Range(256, 65536))->group(output);
     command.add_option("--buffer", flags.buffer, "Tile buffer in MVT units")->capture_default_str()->check(CLI::Range(0, 4096))->group(output);
     command.add_option("--attribution", flags.attribution, "Attribution text stored in the tile set's metadata (default: none)")->group(output);
+    command.add_option("--style", flags.style,
+                       "Also write a MapLibre GL style for the tile set to this file (with .pmtiles its source is "
+                       "pmtiles://FILE; with .mbtiles give --style-source)")
+        ->type_name("FILE.json")->group(output);
+    command.add_option("--style-source", flags.style_source, "The style's source URL: a TileJSON URL, or pmtiles://...")
+        ->type_name("URL")->group(output);
     command.add_option("--threads", flags.threads, "Threads rendering tiles (default: one per core)")->check(CLI::Range(1, 64))->group(output);
 }
 
@@ -117,6 +126,9 @@ Command add_tiles_command(CLI::App& app) {
                 if (extension != ".mbtiles" && extension != ".pmtiles") {
                     throw data::InputError({flags->out, {}, {}, {}}, "unsupported tile set format (expected .mbtiles or .pmtiles)");
                 }
+                if (!flags->style.empty() && flags->style_source.empty() && extension != ".pmtiles") {
+                    throw geo::PlanError("--style with an MBTiles tile set needs --style-source (the URL the tiles are served from)");
+                }
                 const geo::PlanOptions options = planning->options();
                 ProgressBar progress;
                 const geo::Dataset loaded = data::load_dataset(dataset->description(), progress);
@@ -153,6 +165,20 @@ Command add_tiles_command(CLI::App& app) {
                 }
                 progress.begin("writing " + flags->out, 0);
                 writer->finish();
+                if (!flags->style.empty()) {
+                    tilesets::TileSetInfo info;
+                    info.name = metadata.name;
+                    info.attribution = metadata.attribution;
+                    info.minzoom = metadata.minzoom;
+                    info.maxzoom = metadata.maxzoom;
+                    info.bounds = metadata.bounds;
+                    info.center = metadata.center;
+                    const std::string url = flags->style_source.empty()
+                                                ? "pmtiles://" + std::filesystem::path(flags->out).filename().string()
+                                                : flags->style_source;
+                    data::write_file_atomically(flags->style, boost::json::serialize(tilesets::maplibre_style(
+                                                                  info, tilesets::catchment_layers(flags->maxzoom), url)) + "\n");
+                }
                 progress.end();
                 const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
                 std::printf("%s", fmt::format("Wrote {}: {} tiles, zoom {} to {}, {} MB of MVT before compression, in {:.1f} s\n"

@@ -73,6 +73,57 @@ void append_polygons(GEOSContextHandle_t h, const GEOSGeometry* g, const Frame& 
     }
 }
 
+/// Whether clipping and rounding may have made the polygon invalid. The geometry was valid on the grid
+/// before clipping, so only segments near the clip edge (whose new end points were rounded) can now
+/// touch or cross another segment; each of those is tested against every other segment, exactly, on
+/// the integer grid.
+bool may_be_invalid_after_clipping(const TileGeometry& g, std::int32_t low, std::int32_t high) {
+    struct Segment {
+        TilePoint a, b;
+        std::size_t ring, index;
+    };
+    auto near_edge = [&](const TilePoint& p) { return p.x <= low + 1 || p.x >= high - 1 || p.y <= low + 1 || p.y >= high - 1; };
+    std::vector<Segment> all, near;
+    std::vector<std::size_t> ring_sizes;
+    for (std::size_t r = 0; r < g.parts.size(); ++r) {
+        const auto& ring = g.parts[r];
+        ring_sizes.push_back(ring.size());
+        for (std::size_t i = 0; i < ring.size(); ++i) {
+            const Segment s{ring[i], ring[(i + 1) % ring.size()], r, i};
+            all.push_back(s);
+            if (near_edge(s.a) || near_edge(s.b)) near.push_back(s);
+        }
+    }
+    auto orient = [](const TilePoint& a, const TilePoint& b, const TilePoint& c) {
+        const std::int64_t cross = static_cast<std::int64_t>(b.x - a.x) * (c.y - a.y) - static_cast<std::int64_t>(b.y - a.y) * (c.x - a.x);
+        return (cross > 0) - (cross < 0);
+    };
+    auto within = [](const TilePoint& a, const TilePoint& b, const TilePoint& p) {
+        return std::min(a.x, b.x) <= p.x && p.x <= std::max(a.x, b.x) && std::min(a.y, b.y) <= p.y && p.y <= std::max(a.y, b.y);
+    };
+    auto touch = [&](const Segment& s, const Segment& t) {
+        const int o1 = orient(s.a, s.b, t.a), o2 = orient(s.a, s.b, t.b), o3 = orient(t.a, t.b, s.a), o4 = orient(t.a, t.b, s.b);
+        if (o1 != o2 && o3 != o4) return true;
+        return (o1 == 0 && within(s.a, s.b, t.a)) || (o2 == 0 && within(s.a, s.b, t.b)) || (o3 == 0 && within(t.a, t.b, s.a)) ||
+               (o4 == 0 && within(t.a, t.b, s.b));
+    };
+    // A ring touching itself at a vertex anywhere (GEOS's clipping can rebuild rings that way).
+    std::vector<std::uint64_t> vertices;
+    for (const Segment& s : all) vertices.push_back(static_cast<std::uint64_t>(static_cast<std::uint32_t>(s.a.x)) << 32 | static_cast<std::uint32_t>(s.a.y));
+    std::sort(vertices.begin(), vertices.end());
+    if (std::adjacent_find(vertices.begin(), vertices.end()) != vertices.end()) return true;
+    for (const Segment& s : near) {
+        for (const Segment& t : all) {
+            if (s.ring == t.ring) {
+                const std::size_t n = ring_sizes[s.ring];
+                if (s.index == t.index || (s.index + 1) % n == t.index || (t.index + 1) % n == s.index) continue;  // itself or a neighbour
+            }
+            if (touch(s, t)) return true;
+        }
+    }
+    return false;
+}
+
 /// The polygons of a TileGeometry as GEOS, in tile coordinates, for the validity check.
 geo::Geometry to_geos(geo::GeosContext& context, const TileGeometry& g) {
     auto* h = context.handle();
@@ -123,7 +174,7 @@ TileGeometry polygon_on_tile(geo::GeosContext& context, const GEOSGeometry* g, c
     // a feature wholly inside needs nothing more. A clipped one gets new points on the clip edge,
     // and rounding those can make a ring touch itself there: check it on the grid, repair once.
     append_polygons(h, g, frame, out);
-    if (inside || out.empty()) return out;
+    if (inside || out.empty() || !may_be_invalid_after_clipping(out, -frame.buffer - 1, frame.extent + frame.buffer + 1)) return out;
     const geo::Geometry check = to_geos(context, out);
     if (GEOSisValid_r(h, check.get()) == 1) return out;
     GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
@@ -182,26 +233,30 @@ TileGeometry point_on_tile(geo::GeosContext& context, const GEOSGeometry* g, con
     return out;
 }
 
-/// Rounds every coordinate to the zoom's tile grid (`unit` metres; tile edges lie on it), then makes
-/// sure the polygon is still valid there: repaired once with make-valid and snapped again, or null
-/// when even that fails. Shared vertices snap alike, so a coverage stays a coverage.
+/// The polygon in this zoom's grid coordinates: metres divided by `unit` and rounded, so integers held
+/// exactly in doubles (tile edges are grid lines). Validity is decided there, exactly: an invalid
+/// polygon goes through GEOS's precision reducer on the same grid, which returns a valid one (or an
+/// empty one when nothing survives at this zoom, then dropped and counted). Shared vertices round
+/// alike, so a coverage stays a coverage.
 geo::Geometry snap_to_grid(geo::GeosContext& context, const GEOSGeometry* g, double unit, std::size_t& repaired, std::size_t& dropped) {
     auto* h = context.handle();
-    auto snap = [&](const GEOSGeometry* input) {
-        auto round_to_grid = [](double* x, double* y, void* user) -> int {
-            const double u = *static_cast<const double*>(user);
-            *x = std::round(*x / u) * u;
-            *y = std::round(*y / u) * u;
+    auto to_grid = [&](const GEOSGeometry* input, bool round) {
+        struct Scale {
+            double unit;
+            bool round;
+        } scale{unit, round};
+        auto callback = [](double* x, double* y, void* user) -> int {
+            const auto* sc = static_cast<const Scale*>(user);
+            *x = sc->round ? std::round(*x / sc->unit) : *x / sc->unit;
+            *y = sc->round ? std::round(*y / sc->unit) : *y / sc->unit;
             return 1;
         };
-        return geo::adopt(context, GEOSGeom_transformXY_r(h, input, round_to_grid, &unit), "snapping to the tile grid");
+        return geo::adopt(context, GEOSGeom_transformXY_r(h, input, callback, &scale), "moving to the tile grid");
     };
-    geo::Geometry snapped = snap(g);
+    geo::Geometry snapped = to_grid(g, true);
     if (GEOSisValid_r(h, snapped.get()) == 1) return snapped;
-    // Rounding broke it (a narrow neck or spike on the grid): GEOS's precision reducer snaps to the
-    // same grid (multiples of `unit` from 0) and returns a valid polygon, or an empty one when
-    // nothing of it survives at this zoom.
-    if (GEOSGeometry* raw = GEOSGeom_setPrecision_r(h, g, unit, 0)) {
+    const geo::Geometry scaled = to_grid(g, false);
+    if (GEOSGeometry* raw = GEOSGeom_setPrecision_r(h, scaled.get(), 1.0, 0)) {
         geo::Geometry reduced(raw, geo::GeometryDeleter{h});
         if (GEOSisEmpty_r(h, reduced.get()) == 0 && GEOSisValid_r(h, reduced.get()) == 1) {
             ++repaired;
@@ -314,7 +369,13 @@ std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
     // Half a unit off the grid: snapped edges never lie on the clip rectangle, where GEOS's fast
     // rectangle clipping can return an invalid ring.
     frame.pad = (options_.buffer + 0.5) * frame.unit;
-    const double min_area_m2 = options_.drop_below_px2 * std::pow(frame.unit * options_.extent / kScreenPixelsPerTile, 2);
+    // Generalised polygons are held in grid units (see snap_to_grid): the same tile in those units.
+    Frame grid = frame;
+    grid.unit = 1;
+    grid.box = {frame.box.min_x / frame.unit, frame.box.min_y / frame.unit, frame.box.max_x / frame.unit, frame.box.max_y / frame.unit};
+    for (double* v : {&grid.box.min_x, &grid.box.min_y, &grid.box.max_x, &grid.box.max_y}) *v = std::round(*v);  // tile edges are grid lines
+    grid.pad = options_.buffer + 0.5;
+    const double min_area_units = options_.drop_below_px2 * std::pow(options_.extent / kScreenPixelsPerTile, 2);
     std::vector<std::string> layers;
     for (std::size_t l = 0; l < source_->layers.size(); ++l) {
         const SourceLayer& layer = source_->layers[l];
@@ -333,11 +394,14 @@ std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
             TileGeometry geometry;
             switch (layer.type) {
                 case GeometryType::polygon: {
-                    if (layer.may_drop_small && geo::area_of(context, g) < min_area_m2) {
+                    if (!use_generalised) break;  // polygon layers are always generalised (coverages)
+                    if (layer.may_drop_small && geo::area_of(context, g) < min_area_units) {
                         ++local.dropped_small;
                         continue;
                     }
-                    geometry = polygon_on_tile(context, g, f.box, frame, local);
+                    const geo::Envelope box{f.box.min_x / frame.unit, f.box.min_y / frame.unit, f.box.max_x / frame.unit,
+                                            f.box.max_y / frame.unit, false};
+                    geometry = polygon_on_tile(context, g, box, grid, local);
                     break;
                 }
                 case GeometryType::linestring: geometry = line_on_tile(context, g, frame); break;

@@ -1,17 +1,14 @@
 #include "tilesets/tile_source.hpp"
 
 #include "geo/crs.hpp"
+#include "tilesets/tile_math.hpp"
+#include "tilesets/tilejson.hpp"
 
 #include <cmath>
 
 namespace tilesets {
 
 namespace {
-
-// Small areas and catchments only read at neighbourhood scale; below these zooms they would fill
-// tiles with thousands of sub-pixel polygons (networks, borders, practices and gaps show at every zoom).
-constexpr int kAreasMinzoom = 11;
-constexpr int kCatchmentsMinzoom = 11;
 
 /// Copies a geometry into Web Mercator through PROJ.
 geo::Geometry to_mercator(geo::GeosContext& context, const geo::CrsTransform& transform, const GEOSGeometry* g) {
@@ -29,9 +26,8 @@ geo::Geometry to_mercator(geo::GeosContext& context, const geo::CrsTransform& tr
 class LayerBuilder {
 public:
     LayerBuilder(TileSource& source, const geo::CrsTransform& transform, std::string name, GeometryType type,
-                 std::vector<std::string> keys, bool is_coverage, bool may_drop_small, int minzoom = 0)
+                 std::vector<std::string> keys, bool is_coverage, bool may_drop_small)
         : source_(source), transform_(transform) {
-        layer_.minzoom = minzoom;
         layer_.name = std::move(name);
         layer_.type = type;
         layer_.keys = std::move(keys);
@@ -88,10 +84,9 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     borders.finish();
 
     LayerBuilder catchments(source, transform, "catchments", GeometryType::polygon,
-                            {"practice_code", "practice_name", "network_id", "registered", "population", "share"}, true, true,
-                            kCatchmentsMinzoom);
+                            {"practice_code", "practice_name", "network_id", "registered", "population", "share"}, true, true);
     LayerBuilder labels(source, transform, "catchment_labels", GeometryType::point, {"practice_code", "practice_name", "network_id"},
-                        false, false, kCatchmentsMinzoom);
+                        false, false);
     for (const geo::Catchment& c : plan.catchments) {
         const geo::Practice& p = dataset.practices[c.practice];
         const std::string network = network_id(plan, plan.practice_network[c.practice]);
@@ -118,8 +113,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     practices.finish();
 
     LayerBuilder areas(source, transform, "areas", GeometryType::polygon,
-                       {"code", "name", "population", "density", "network_id", "gap", "nearest_practice_m"}, true, true,
-                       kAreasMinzoom);
+                       {"code", "name", "population", "density", "network_id", "gap", "nearest_practice_m"}, true, true);
     LayerBuilder gaps(source, transform, "gaps", GeometryType::polygon, {"code", "population", "nearest_practice_m", "reason"}, true,
                       false);
     for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
@@ -133,6 +127,12 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     areas.finish();
     gaps.finish();
 
+    // Layer zoom ranges come from the one schema that TileJSON and the style are made from.
+    for (const LayerSchema& schema : catchment_layers(kMaxZoom)) {
+        for (SourceLayer& layer : source.layers) {
+            if (layer.name == schema.id) layer.minzoom = schema.minzoom;
+        }
+    }
     source.bounds_lonlat = geo::CrsTransform("EPSG:3857", "OGC:CRS84").transform_bounds(source.bounds);
     return source;
 }

@@ -125,8 +125,8 @@ json::object style_layer(std::string_view id, std::string_view type, std::string
 }
 
 void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) {
-    // Each block draws one source layer, and only when the tile set has it. catchment_labels has no style
-    // layer: text needs a glyph server, and the circles and fills are findable without it.
+    // Each block draws one source layer, and only when the tile set has it. No text: that needs a glyph
+    // server; catchment_labels are drawn as dots instead.
     if (has_layer(layers, "areas")) {
         json::object fill = style_layer("areas-fill", "fill", "areas");
         fill["paint"] = {{"fill-color", "#efece6"}, {"fill-opacity", 0.5}, {"fill-outline-color", "#e2ddd4"}};
@@ -150,6 +150,13 @@ void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) 
         line["minzoom"] = 11;  // hundreds of thin outlines only make sense once a borough fills the screen
         line["paint"] = {{"line-color", "#4d4d4d"}, {"line-width", 0.6}, {"line-opacity", 0.6}};
         out.push_back(std::move(line));
+    }
+    if (has_layer(layers, "catchment_labels")) {
+        // Dots until the catchment polygons are drawn, so that small catchments can be found and clicked.
+        json::object dots = style_layer("catchment-labels-dots", "circle", "catchment_labels");
+        dots["maxzoom"] = 11;
+        dots["paint"] = {{"circle-radius", 2}, {"circle-color", "#4d4d4d"}, {"circle-opacity", 0.6}};
+        out.push_back(std::move(dots));
     }
     if (has_layer(layers, "network_borders")) {
         json::object line = style_layer("network-borders-line", "line", "network_borders");
@@ -241,9 +248,14 @@ json::value maplibre_style(const TileSetInfo& info, const std::vector<LayerSchem
 
 std::vector<LayerSchema> catchment_layers(int maxzoom) {
     check_zoom(maxzoom, "maxzoom");
-    const auto layer = [maxzoom](std::string id, std::string description, std::string geometry,
-                                 std::vector<FieldSchema> fields) {
-        return LayerSchema{std::move(id), std::move(description), std::move(geometry), 0, maxzoom, std::move(fields)};
+    // Small areas and catchments only read at neighbourhood scale: below z11 they would fill tiles with
+    // thousands of sub-pixel polygons. The catchment label points start earlier, so that small
+    // catchments stay findable before their polygons are drawn.
+    const auto minzoom_of = [](const std::string& id) { return id == "areas" || id == "catchments" ? 11 : id == "catchment_labels" ? 8 : 0; };
+    const auto layer = [maxzoom, minzoom_of](std::string id, std::string description, std::string geometry,
+                                             std::vector<FieldSchema> fields) {
+        const int minzoom = std::min(minzoom_of(id), maxzoom);
+        return LayerSchema{std::move(id), std::move(description), std::move(geometry), minzoom, maxzoom, std::move(fields)};
     };
     const FieldSchema network_id = string_field("network_id", "Id of the network the feature belongs to");
     return {

@@ -297,6 +297,9 @@ TEST_CASE("catchment tiles refuses bad options with exit code 2 and leaves no fi
     CHECK(zooms.exit_code == 2);
     CHECK_THAT(zooms.err, Catch::Contains("--minzoom 9 is greater than --maxzoom 4"));
     CHECK(run(catchment, {"tiles", "--help"}).exit_code == 0);
+    const auto style = run(catchment, {"tiles", sample, "--out", (dir / "x.mbtiles").string(), "--style", (dir / "style.json").string()});
+    CHECK(style.exit_code == 2);
+    CHECK_THAT(style.err, Catch::Contains("needs --style-source"));
     CHECK(std::filesystem::is_empty(dir));
     std::filesystem::remove_all(dir);
 }

@@ -5,6 +5,7 @@
 #include "tilesets/coverage_simplifier.hpp"
 #include "tilesets/mvt_encoder.hpp"
 #include "tilesets/tile_cache.hpp"
+#include "tilesets/prerender.hpp"
 #include "tilesets/tile_renderer.hpp"
 
 #include <boost/json.hpp>
@@ -137,4 +138,37 @@ TEST_CASE("The tile cache is bounded by bytes and evicts the least recently used
     CHECK(s.misses == 2);
     cache.insert(1, {2, 0, 0}, std::make_shared<CachedTile>(CachedTile{std::string(10000, 'x'), {}}));  // larger than the budget
     CHECK(cache.find(1, {2, 0, 0}) == nullptr);
+}
+
+TEST_CASE("Pre-rendering fills the cache with the low zooms of a small coverage", "[cache][prerender]") {
+    // Two squares side by side near London, as networks; nothing else.
+    auto source = std::make_shared<TileSource>();
+    SourceLayer networks;
+    networks.name = "networks";
+    networks.type = GeometryType::polygon;
+    networks.keys = {"network_id"};
+    networks.is_coverage = true;
+    for (const auto& [id, wkt] : {std::pair{"N1", "POLYGON ((-20000 6700000, 0 6700000, 0 6720000, -20000 6720000, -20000 6700000))"},
+                                  std::pair{"N2", "POLYGON ((0 6700000, 20000 6700000, 20000 6720000, 0 6720000, 0 6700000))"}}) {
+        SourceFeature f;
+        f.id = networks.features.size() + 1;
+        f.geometry = geo::from_wkt(*source->geos, wkt);
+        f.box = geo::envelope_of(*source->geos, f.geometry.get());
+        f.values = {std::string(id)};
+        source->bounds.expand(f.box);
+        networks.features.push_back(std::move(f));
+    }
+    source->layers.push_back(std::move(networks));
+    const TileRenderer renderer(source, TileOptions{});
+    TileCache cache(64 << 20);
+    const std::size_t rendered = prerender(renderer, cache, 7, 0, 6, 2);
+    CHECK(rendered >= 7);  // at least one tile a zoom
+    CHECK(cache.stats().tiles == rendered);
+    const auto z6 = cache.find(7, tile_at(0, 6710000, 6));
+    REQUIRE(z6 != nullptr);
+    CHECK_FALSE(z6->raw.empty());
+    CHECK(z6->gzip.substr(0, 2) == "\x1f\x8b");
+    const boost::json::value decoded = decode(z6->raw);
+    CHECK(decoded.at("layers").as_array().at(0).at("features").as_array().size() == 2);
+    CHECK(cache.find(8, tile_at(0, 6710000, 6)) == nullptr);  // another version
 }

@@ -20,6 +20,11 @@ using namespace tilesets;
 namespace json = boost::json;
 
 namespace {
+/// Detail layers start deeper; catchment labels before catchment polygons so that small ones stay findable.
+int expected_minzoom(const std::string& id) { return id == "areas" || id == "catchments" ? 11 : id == "catchment_labels" ? 8 : 0; }
+}  // namespace
+
+namespace {
 
 TileSetInfo london_info() {
     TileSetInfo info;
@@ -189,7 +194,7 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
         const json::object& layer = entry.as_object();
         const std::string id(layer.at("id").as_string());
         INFO("layer " << id);
-        CHECK(layer.at("minzoom") == 0);
+        CHECK(layer.at("minzoom") == expected_minzoom(id));
         CHECK(layer.at("maxzoom") == 13);
         CHECK_FALSE(layer.at("description").as_string().empty());
         Fields fields;
@@ -209,7 +214,7 @@ TEST_CASE("catchment_layers declares geometries and one-line descriptions", "[ti
         INFO("layer " << layer.id);
         CHECK(geometry.at(layer.id) == layer.geometry);
         CHECK(layer.description.find('\n') == std::string::npos);
-        CHECK(layer.minzoom == 0);
+        CHECK(layer.minzoom == expected_minzoom(layer.id));
         CHECK(layer.maxzoom == 12);
     }
     CHECK_THROWS_AS(catchment_layers(31), std::invalid_argument);
@@ -272,7 +277,7 @@ TEST_CASE("Every style layer draws a catchment source layer and reads only its f
                               [&](const FieldSchema& f) { return f.name == field; }));
         }
     }
-    CHECK(drawn == std::set<std::string>{"areas", "networks", "gaps", "catchments", "network_borders", "practices"});
+    CHECK(drawn == std::set<std::string>{"areas", "networks", "gaps", "catchments", "catchment_labels", "network_borders", "practices"});
 }
 
 TEST_CASE("Network fills have no outline and catchment lines start at z11", "[tilejson][style]") {

@@ -1,0 +1,38 @@
+#include "tilesets/prerender.hpp"
+
+#include "tilesets/tile_archive.hpp"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace tilesets {
+
+std::shared_ptr<const CachedTile> render_cached(const TileRenderer& renderer, const TileId& tile) {
+    auto cached = std::make_shared<CachedTile>();
+    cached->raw = renderer.render(tile);
+    cached->gzip = gzip(cached->raw);
+    return cached;
+}
+
+std::size_t prerender(const TileRenderer& renderer, TileCache& cache, std::uint64_t version, int minzoom, int maxzoom, unsigned threads) {
+    const auto& b = renderer.source().bounds;
+    std::vector<TileId> tiles;
+    for (int z = minzoom; z <= maxzoom; ++z) {
+        const TileRange range = tiles_covering({b.min_x, b.min_y, b.max_x, b.max_y}, z);
+        for (std::uint32_t x = range.min_x; x <= range.max_x; ++x) {
+            for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) tiles.push_back({z, x, y});
+        }
+    }
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> workers;
+    for (unsigned w = 0; w < std::max(1u, threads); ++w) {
+        workers.emplace_back([&] {
+            for (std::size_t i = next++; i < tiles.size(); i = next++) cache.insert(version, tiles[i], render_cached(renderer, tiles[i]));
+        });
+    }
+    for (std::thread& t : workers) t.join();
+    return tiles.size();
+}
+
+}  // namespace tilesets
