@@ -353,7 +353,13 @@ std::pair<std::size_t, std::size_t> TileRenderer::zoom_repairs(int z) const {
     return {zoom.repaired, zoom.dropped_invalid};
 }
 
-std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
+std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const { return render_layers(tile, {}, stats); }
+
+std::string TileRenderer::render_layer(const TileId& tile, std::string_view layer, RenderStats* stats) const {
+    return render_layers(tile, layer, stats);
+}
+
+std::string TileRenderer::render_layers(const TileId& tile, std::string_view only, RenderStats* stats) const {
     check_tile(tile);
     if (tile.z > options_.maxzoom) {
         throw TileError("zoom " + std::to_string(tile.z) + " is above the tile set's maximum " + std::to_string(options_.maxzoom));
@@ -379,7 +385,7 @@ std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const {
     std::vector<std::string> layers;
     for (std::size_t l = 0; l < source_->layers.size(); ++l) {
         const SourceLayer& layer = source_->layers[l];
-        if (tile.z < layer.minzoom) continue;
+        if (tile.z < layer.minzoom || (!only.empty() && layer.name != only)) continue;
         LayerEncoder encoder(layer.name, layer.keys, options_.extent);
         const auto& generalised = zoom.geometry[l];
         for (std::size_t i = 0; i < layer.features.size(); ++i) {

@@ -43,6 +43,8 @@ public:
     /// The tile's MVT bytes (uncompressed); empty when no feature falls in it. Throws TileError for a
     /// tile outside the zoom range.
     std::string render(const TileId& tile, RenderStats* stats = nullptr) const;
+    /// The same with only the layer named `layer` (an OGC API collection's tiles).
+    std::string render_layer(const TileId& tile, std::string_view layer, RenderStats* stats = nullptr) const;
 
     /// Polygons of zoom z that the tile grid made invalid: (repaired, dropped), counted once per zoom.
     std::pair<std::size_t, std::size_t> zoom_repairs(int z) const;
@@ -59,6 +61,7 @@ private:
         std::size_t dropped_invalid = 0;                   // polygons that could not be
     };
     const ZoomLayers& at_zoom(int z) const;
+    std::string render_layers(const TileId& tile, std::string_view only, RenderStats* stats) const;
 
     std::shared_ptr<const TileSource> source_;
     TileOptions options_;
