@@ -7,12 +7,12 @@ DATASET ?= data/sample
 
 .PHONY: run test build configure deps bench clean
 
-# Until the server exists, the main job is `catchment plan` on the bundled sample (borough-constrained
-# networks, written as a GeoPackage with its report beside the build).
+# The main job: serve the bundled sample's borough-constrained networks on http://127.0.0.1:$(PORT)
+# (OGC API - Features, vector tiles, /health, /ready, /metrics) until Ctrl-C.
+PORT ?= 8080
 run: build
 	$(BUILD_DIR)/catchment inspect $(DATASET)
-	$(BUILD_DIR)/catchment plan $(DATASET) --constraint-field lad11cd --out $(BUILD_DIR)/sample-plan.gpkg --report $(BUILD_DIR)/sample-plan.json
-	@echo "Plan written to $(BUILD_DIR)/sample-plan.gpkg (open it in QGIS) and $(BUILD_DIR)/sample-plan.json"
+	$(BUILD_DIR)/catchment serve $(DATASET) --constraint-field lad11cd --port $(PORT)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -1,0 +1,877 @@
+#include "server/features.hpp"
+
+#include "geo/crs.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <stdexcept>
+#include <system_error>
+
+namespace server {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr std::string_view kGeoJson = "application/geo+json";
+constexpr std::string_view kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+void append_escaped(std::string& out, std::string_view text) {
+    out += '"';
+    for (const char c : text) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    static constexpr char kHex[] = "0123456789abcdef";
+                    out += "\\u00";
+                    out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+                    out += kHex[static_cast<unsigned char>(c) & 0xf];
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
+/// Shortest round-trip text of a finite number.
+std::string number_text(double value) {
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+/// A coordinate with 7 decimals (about 1 cm), trailing zeros trimmed.
+void append_coordinate(std::string& out, double value) {
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 7);
+    char* end = result.ptr;
+    while (end > buffer && end[-1] == '0') --end;
+    if (end > buffer && end[-1] == '.') --end;
+    std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
+    if (text == "-0") text = "0";
+    out += text;
+}
+
+std::string percent_encode(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == ':') {
+            out += c;
+        } else {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0xf];
+        }
+    }
+    return out;
+}
+
+[[noreturn]] void invalid_parameter(const std::string& name, const std::string& why) {
+    std::string message = "parameter '";
+    message += name;
+    message += "': ";
+    message += why;
+    throw HttpError(http::status::bad_request, "InvalidParameterValue", message);
+}
+
+[[noreturn]] void not_found(const std::string& what) {
+    throw HttpError(http::status::not_found, "NotFound", what);
+}
+
+std::int64_t parse_integer(const std::string& name, const std::string& text) {
+    std::int64_t value = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) {
+        invalid_parameter(name, "expected an integer, got '" + text + "'");
+    }
+    return value;
+}
+
+Response make_response(const Request& request, std::string body, std::string_view content_type) {
+    Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, content_type);
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return response;
+}
+
+Response json_reply(const Request& request, const json::value& body, std::string_view content_type = "application/json") {
+    return make_response(request, json::serialize(body), content_type);
+}
+
+/// "http://HOST" from the Host header.
+std::string base_url(const Request& request) {
+    const auto host = request[http::field::host];
+    std::string url = "http://";
+    url += host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size());
+    return url;
+}
+
+json::object link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {}) {
+    json::object out;
+    out["href"] = href;
+    out["rel"] = rel;
+    out["type"] = type;
+    if (!title.empty()) out["title"] = title;
+    return out;
+}
+
+/// Only f=json (or geojson) is served; other query parameters of the metadata pages are ignored.
+void check_format(const RouteContext& context) {
+    for (const auto& [name, value] : context.query) {
+        if (name == "f" && value != "json" && value != "geojson") invalid_parameter("f", "unsupported format '" + value + "' (expected json)");
+    }
+}
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    const std::size_t size = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(buffer, size);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the cached features
+
+/// Writes a GEOS geometry (already in CRS84) as GeoJSON, polygons and lines promoted to their multi
+/// forms as in catchment's other outputs, and grows `box`.
+class GeometryWriter {
+public:
+    GeometryWriter(GEOSContextHandle_t handle, std::string& out, geo::Envelope& box) : handle_(handle), out_(out), box_(box) {}
+
+    void write(const GEOSGeometry* geometry) {
+        if (geometry == nullptr || GEOSisEmpty_r(handle_, geometry) == 1) {
+            out_ += "null";
+            return;
+        }
+        const int type = GEOSGeomTypeId_r(handle_, geometry);
+        switch (type) {
+            case GEOS_POINT:
+                out_ += R"({"type":"Point","coordinates":)";
+                sequence(GEOSGeom_getCoordSeq_r(handle_, geometry), false);
+                break;
+            case GEOS_LINESTRING:
+                out_ += R"({"type":"MultiLineString","coordinates":[)";
+                sequence(GEOSGeom_getCoordSeq_r(handle_, geometry), true);
+                out_ += ']';
+                break;
+            case GEOS_MULTILINESTRING:
+                out_ += R"({"type":"MultiLineString","coordinates":[)";
+                for (int i = 0; i < GEOSGetNumGeometries_r(handle_, geometry); ++i) {
+                    if (i > 0) out_ += ',';
+                    sequence(GEOSGeom_getCoordSeq_r(handle_, GEOSGetGeometryN_r(handle_, geometry, i)), true);
+                }
+                out_ += ']';
+                break;
+            case GEOS_POLYGON:
+                out_ += R"({"type":"MultiPolygon","coordinates":[)";
+                polygon(geometry);
+                out_ += ']';
+                break;
+            case GEOS_MULTIPOLYGON:
+                out_ += R"({"type":"MultiPolygon","coordinates":[)";
+                for (int i = 0; i < GEOSGetNumGeometries_r(handle_, geometry); ++i) {
+                    if (i > 0) out_ += ',';
+                    polygon(GEOSGetGeometryN_r(handle_, geometry, i));
+                }
+                out_ += ']';
+                break;
+            default:
+                throw std::logic_error("features: unsupported geometry type " + std::to_string(type));
+        }
+        out_ += '}';
+    }
+
+private:
+    void polygon(const GEOSGeometry* geometry) {
+        out_ += '[';
+        sequence(GEOSGeom_getCoordSeq_r(handle_, GEOSGetExteriorRing_r(handle_, geometry)), true);
+        for (int i = 0; i < GEOSGetNumInteriorRings_r(handle_, geometry); ++i) {
+            out_ += ',';
+            sequence(GEOSGeom_getCoordSeq_r(handle_, GEOSGetInteriorRingN_r(handle_, geometry, i)), true);
+        }
+        out_ += ']';
+    }
+    /// A position, or with `many` an array of positions.
+    void sequence(const GEOSCoordSequence* coordinates, bool many) {
+        unsigned int size = 0;
+        GEOSCoordSeq_getSize_r(handle_, coordinates, &size);
+        if (many) out_ += '[';
+        for (unsigned int i = 0; i < size; ++i) {
+            double x = 0, y = 0;
+            GEOSCoordSeq_getXY_r(handle_, coordinates, i, &x, &y);
+            if (i > 0) out_ += ',';
+            out_ += '[';
+            append_coordinate(out_, x);
+            out_ += ',';
+            append_coordinate(out_, y);
+            out_ += ']';
+            box_.expand(x, y);
+        }
+        if (many) out_ += ']';
+    }
+
+    GEOSContextHandle_t handle_;
+    std::string& out_;
+    geo::Envelope& box_;
+};
+
+/// Collects one feature's properties as JSON and as filter text, in the collection's order.
+class FeatureBuilder {
+public:
+    FeatureBuilder(const CollectionInfo& info, std::string id) : info_(info) {
+        feature_.id = std::move(id);
+        properties_ = "{";
+    }
+    FeatureBuilder& text(std::string_view value) {
+        key();
+        append_escaped(properties_, value);
+        feature_.values.emplace_back(value);
+        return *this;
+    }
+    FeatureBuilder& integer(std::int64_t value) {
+        key();
+        const std::string text = std::to_string(value);
+        properties_ += text;
+        feature_.values.push_back(text);
+        return *this;
+    }
+    FeatureBuilder& real(double value) {
+        key();
+        if (std::isfinite(value)) {
+            const std::string text = number_text(value);
+            properties_ += text;
+            feature_.values.push_back(text);
+        } else {
+            properties_ += "null";
+            feature_.values.emplace_back();
+        }
+        return *this;
+    }
+    FeatureBuilder& boolean(bool value) {
+        key();
+        properties_ += value ? "true" : "false";
+        feature_.values.emplace_back(value ? "true" : "false");
+        return *this;
+    }
+
+    /// The finished feature; `geometry` is in CRS84 (or null).
+    CachedFeature finish(geo::GeosContext& context, geo::Geometry geometry) {
+        if (feature_.values.size() != info_.properties.size()) {
+            throw std::logic_error("features: wrong property count for " + info_.id);
+        }
+        properties_ += '}';
+        std::string& out = feature_.json;
+        out = R"({"type":"Feature","id":)";
+        append_escaped(out, feature_.id);
+        out += R"(,"geometry":)";
+        GeometryWriter(context.handle(), out, feature_.bbox).write(geometry.get());
+        out += R"(,"properties":)";
+        out += properties_;
+        out += '}';
+        feature_.geometry = std::move(geometry);
+        return std::move(feature_);
+    }
+
+private:
+    void key() {
+        const std::size_t n = feature_.values.size();
+        if (n >= info_.properties.size()) throw std::logic_error("features: too many properties for " + info_.id);
+        if (n > 0) properties_ += ',';
+        append_escaped(properties_, info_.properties[n]);
+        properties_ += ':';
+    }
+
+    const CollectionInfo& info_;
+    CachedFeature feature_;
+    std::string properties_;
+};
+
+int transform_callback(double* x, double* y, void* user) {
+    try {
+        const geo::Point p = static_cast<const geo::CrsTransform*>(user)->transform({*x, *y});
+        *x = p.x;
+        *y = p.y;
+        return 1;
+    } catch (...) {
+        return 0;
+    }
+}
+
+/// Resolves plan indices, tolerating -1 (none).
+struct Names {
+    const geo::Dataset& dataset;
+    const geo::Plan& plan;
+    std::string practice(std::int64_t index) const {
+        return index >= 0 && static_cast<std::size_t>(index) < dataset.practices.size()
+                   ? dataset.practices[static_cast<std::size_t>(index)].code
+                   : std::string();
+    }
+    const geo::Network* network(std::int64_t index) const {
+        return index >= 0 && static_cast<std::size_t>(index) < plan.networks.size() ? &plan.networks[static_cast<std::size_t>(index)]
+                                                                                      : nullptr;
+    }
+    std::string network_id(std::int64_t index) const {
+        const geo::Network* found = network(index);
+        return found != nullptr ? found->id : std::string();
+    }
+};
+
+std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info) {
+    auto out = std::make_shared<CachedCollection>();
+    out->geos = std::make_shared<geo::GeosContext>();
+    out->info = &info;
+    geo::GeosContext& context = *out->geos;
+    const geo::Dataset& dataset = state.dataset;
+    const geo::Plan& plan = state.plan;
+    const geo::CrsTransform to_crs84(dataset.working_crs, "OGC:CRS84");
+    const Names names{dataset, plan};
+
+    auto project = [&](const GEOSGeometry* geometry) -> geo::Geometry {
+        if (geometry == nullptr) return nullptr;
+        return geo::adopt(context,
+                          GEOSGeom_transformXY_r(context.handle(), geometry, transform_callback,
+                                                 const_cast<geo::CrsTransform*>(&to_crs84)),
+                          "reprojecting a feature to CRS84");
+    };
+    auto add = [&](FeatureBuilder& builder, geo::Geometry geometry) {
+        out->features.push_back(builder.finish(context, std::move(geometry)));
+        out->extent.expand(out->features.back().bbox);
+    };
+    auto area_at = [&](std::size_t i) -> const geo::AreaPlan* { return i < plan.areas.size() ? &plan.areas[i] : nullptr; };
+    auto coverage_at = [&](std::size_t i) -> const geo::AreaCoverage* {
+        return i < plan.coverage.size() ? &plan.coverage[i] : nullptr;
+    };
+    static const geo::AreaPlan kNoPlan{};
+    static const geo::AreaCoverage kNoCoverage{};
+
+    if (info.id == "practices") {
+        std::vector<std::int64_t> dominated(dataset.practices.size(), 0);
+        for (const geo::AreaPlan& area : plan.areas) {
+            if (area.dominant_practice >= 0 && static_cast<std::size_t>(area.dominant_practice) < dominated.size()) {
+                ++dominated[static_cast<std::size_t>(area.dominant_practice)];
+            }
+        }
+        for (std::size_t i = 0; i < dataset.practices.size(); ++i) {
+            const geo::Practice& practice = dataset.practices[i];
+            const std::int32_t network_index = i < plan.practice_network.size() ? plan.practice_network[i] : -1;
+            const geo::Network* network = names.network(network_index);
+            FeatureBuilder builder(info, practice.code);
+            builder.text(practice.code)
+                .text(practice.name)
+                .integer(practice.list_size)
+                .text(network ? network->id : std::string())
+                .text(network ? network->name : std::string())
+                .text(network ? std::string(geo::to_string(network->metrics.status)) : std::string())
+                .text(practice.reference_network)
+                .integer(dominated[i])
+                .boolean(network_index == -1);
+            const geo::Geometry point = geo::make_point(context, practice.location.x, practice.location.y);
+            add(builder, project(point.get()));
+        }
+    } else if (info.id == "areas" || info.id == "gaps") {
+        const bool gaps = info.id == "gaps";
+        for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
+            const geo::Area& area = dataset.areas[i];
+            const geo::AreaPlan& placed = area_at(i) != nullptr ? *area_at(i) : kNoPlan;
+            const geo::AreaCoverage& coverage = coverage_at(i) != nullptr ? *coverage_at(i) : kNoCoverage;
+            if (gaps && !coverage.gap) continue;
+            FeatureBuilder builder(info, area.code);
+            if (gaps) {
+                builder.text(area.code)
+                    .text(area.name)
+                    .integer(area.population)
+                    .text(names.network_id(placed.network))
+                    .real(coverage.nearest_practice_m)
+                    .text(coverage.gap_reason);
+            } else {
+                builder.text(area.code)
+                    .text(area.name)
+                    .integer(area.population)
+                    .text(names.practice(placed.dominant_practice))
+                    .boolean(placed.dominated_externally)
+                    .text(names.practice(placed.owner))
+                    .text(names.network_id(placed.network))
+                    .text(names.practice(coverage.nearest_practice))
+                    .real(coverage.nearest_practice_m)
+                    .real(coverage.hub_m)
+                    .real(coverage.registered_to_resident)
+                    .real(coverage.residents_per_practice)
+                    .boolean(coverage.gap)
+                    .text(coverage.gap_reason);
+            }
+            add(builder, project(area.geometry.get()));
+        }
+    } else if (info.id == "catchments") {
+        const std::string method(geo::to_string(plan.options.method));
+        for (const geo::Catchment& catchment : plan.catchments) {
+            const std::string code = names.practice(catchment.practice);
+            const std::string name =
+                catchment.practice < dataset.practices.size() ? dataset.practices[catchment.practice].name : std::string();
+            FeatureBuilder builder(info, code);
+            builder.text(code)
+                .text(name)
+                .text(method)
+                .integer(static_cast<std::int64_t>(catchment.areas.size()))
+                .integer(catchment.population)
+                .integer(catchment.registered)
+                .real(catchment.share);
+            add(builder, project(catchment.polygon.get()));
+        }
+    } else if (info.id == "networks") {
+        for (const geo::Network& network : plan.networks) {
+            std::string codes;
+            for (const std::uint32_t member : network.practices) {
+                if (!codes.empty()) codes += ',';
+                codes += names.practice(member);
+            }
+            const geo::NetworkMetrics& m = network.metrics;
+            FeatureBuilder builder(info, network.id);
+            builder.text(network.id)
+                .text(network.name)
+                .text(codes)
+                .integer(static_cast<std::int64_t>(network.practices.size()))
+                .text(network.practices.empty() ? std::string() : names.practice(network.hub))
+                .integer(m.list_size)
+                .integer(m.population)
+                .integer(m.registered_inside)
+                .real(m.cohesion)
+                .real(m.area_km2)
+                .real(m.perimeter_km)
+                .real(m.polsby_popper)
+                .real(m.residents_per_practice)
+                .integer(m.people_in_gaps)
+                .text(geo::to_string(m.status))
+                .text(network.status_reason)
+                .boolean(m.contiguous)
+                .boolean(network.locked)
+                .text(network.constraint_value);
+            add(builder, project(network.polygon.get()));
+        }
+    } else if (info.id == "network_borders") {
+        for (const geo::NetworkBorder& border : plan.borders) {
+            const std::string a = names.network_id(border.network_a);
+            const std::string b = names.network_id(border.network_b);
+            std::string id = a;
+            id += '-';
+            id += b;
+            FeatureBuilder builder(info, id);
+            builder.text(a).text(b).real(border.length_m);
+            add(builder, project(border.line.get()));
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items queries
+
+struct ItemsQuery {
+    std::int64_t limit = FeatureHandlers::kDefaultLimit;
+    std::int64_t offset = 0;
+    bool has_bbox = false;
+    double bbox[4] = {0, 0, 0, 0};
+    std::vector<std::pair<std::size_t, std::string>> filters;  // property index, value
+};
+
+ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& info) {
+    ItemsQuery query;
+    for (const auto& [name, value] : context.query) {
+        if (name == "limit") {
+            const std::int64_t limit = parse_integer(name, value);
+            if (limit < 1) invalid_parameter(name, "must be at least 1, got " + value);
+            query.limit = std::min(limit, FeatureHandlers::kMaxLimit);
+        } else if (name == "offset") {
+            query.offset = parse_integer(name, value);
+            if (query.offset < 0) invalid_parameter(name, "must not be negative, got " + value);
+        } else if (name == "bbox") {
+            std::size_t count = 0;
+            std::size_t start = 0;
+            while (true) {
+                const std::size_t comma = value.find(',', start);
+                const std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                double number = 0;
+                const auto result = std::from_chars(part.data(), part.data() + part.size(), number);
+                if (part.empty() || result.ec != std::errc() || result.ptr != part.data() + part.size() || !std::isfinite(number)) {
+                    invalid_parameter(name, "expected four numbers minx,miny,maxx,maxy, got '" + value + "'");
+                }
+                if (count < 4) query.bbox[count] = number;
+                ++count;
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+            if (count != 4) {
+                invalid_parameter(name, "expected exactly four numbers minx,miny,maxx,maxy, got " + std::to_string(count));
+            }
+            if (query.bbox[0] > query.bbox[2] || query.bbox[1] > query.bbox[3]) {
+                invalid_parameter(name, "the minimum must not exceed the maximum in '" + value + "'");
+            }
+            query.has_bbox = true;
+        } else if (name == "f") {
+            if (value != "json" && value != "geojson") invalid_parameter(name, "unsupported format '" + value + "' (expected json)");
+        } else if (name == "datetime") {
+            // The features have no temporal extent: every feature matches.
+        } else {
+            const auto found = std::find(info.properties.begin(), info.properties.end(), name);
+            if (found == info.properties.end()) invalid_parameter(name, "unknown query parameter for collection " + info.id);
+            query.filters.emplace_back(static_cast<std::size_t>(found - info.properties.begin()), value);
+        }
+    }
+    return query;
+}
+
+std::string items_url(const std::string& base, const RouteContext& context, const CollectionInfo& info,
+                      const ItemsQuery* paging, std::int64_t offset) {
+    std::string url = base;
+    url += "/collections/";
+    url += info.id;
+    url += "/items";
+    std::string query;
+    for (const auto& [name, value] : context.query) {
+        if (paging != nullptr && (name == "limit" || name == "offset")) continue;
+        query += query.empty() ? '?' : '&';
+        query += percent_encode(name);
+        query += '=';
+        query += percent_encode(value);
+    }
+    if (paging != nullptr) {
+        query += query.empty() ? '?' : '&';
+        query += "limit=";
+        query += std::to_string(paging->limit);
+        query += "&offset=";
+        query += std::to_string(offset);
+    }
+    url += query;
+    return url;
+}
+
+void append_link(std::string& out, const std::string& href, std::string_view rel, std::string_view type) {
+    out += R"({"href":)";
+    append_escaped(out, href);
+    out += R"(,"rel":)";
+    append_escaped(out, rel);
+    out += R"(,"type":)";
+    append_escaped(out, type);
+    out += '}';
+}
+
+std::size_t collection_index(const RouteContext& context) {
+    const auto id = context.path.find("id");
+    if (id == context.path.end()) not_found("no collection named");
+    const auto& all = feature_collections();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (all[i].id == id->second) return i;
+    }
+    not_found("no collection '" + id->second + "'");
+}
+
+json::object collection_json(const std::string& base, const CachedCollection& collection) {
+    const CollectionInfo& info = *collection.info;
+    json::object out;
+    out["id"] = info.id;
+    out["title"] = info.title;
+    out["description"] = info.description;
+    if (!collection.extent.is_empty) {
+        const geo::Envelope& e = collection.extent;
+        json::object spatial;
+        spatial["bbox"] = json::array{json::array{e.min_x, e.min_y, e.max_x, e.max_y}};
+        spatial["crs"] = kCrs84;
+        out["extent"] = json::object{{"spatial", std::move(spatial)}};
+    }
+    out["itemType"] = "feature";
+    out["crs"] = json::array{kCrs84};
+    out["storageCrs"] = kCrs84;
+    std::string self = base;
+    self += "/collections/";
+    self += info.id;
+    std::string items = self;
+    items += "/items";
+    out["links"] = json::array{link(self, "self", "application/json", "this collection"),
+                               link(items, "items", kGeoJson, "the features")};
+    return out;
+}
+
+}  // namespace
+
+// -------------------------------------------------------------------------------------------------
+
+const std::vector<CollectionInfo>& feature_collections() {
+    static const std::vector<CollectionInfo> kCollections{
+        {"practices", "GP practices",
+         "GP practice locations with their list sizes and the network each was placed in",
+         {"practice_code", "practice_name", "list_size", "network_id", "network_name", "network_status", "reference_network",
+          "dominant_areas", "excluded"}},
+        {"areas", "Small areas",
+         "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
+         {"area_code", "area_name", "population", "dominant_practice", "dominated_externally", "owner_practice", "network_id",
+          "nearest_practice", "nearest_practice_m", "hub_m", "registered_to_resident", "residents_per_practice", "gap",
+          "gap_reason"}},
+        {"catchments", "Practice catchments", "Each practice's catchment: the union of the areas it serves",
+         {"practice_code", "practice_name", "method", "area_count", "population", "registered", "share"}},
+        {"networks", "Primary care networks", "Planned networks with their territories and quality measures",
+         {"network_id", "network_name", "practice_codes", "practice_count", "hub_practice", "list_size", "population",
+          "registered_inside", "cohesion", "area_km2", "perimeter_km", "polsby_popper", "residents_per_practice",
+          "people_in_gaps", "status", "status_reason", "contiguous", "locked", "constraint_value"}},
+        {"network_borders", "Network borders", "The lines where two networks' territories meet",
+         {"network_a", "network_b", "length_m"}},
+        {"gaps", "Coverage gaps", "Areas far from every practice or outside every network",
+         {"area_code", "area_name", "population", "network_id", "nearest_practice_m", "gap_reason"}},
+    };
+    return kCollections;
+}
+
+std::shared_ptr<const ServiceState> FeatureHandlers::state() const {
+    std::shared_ptr<const ServiceState> state = service_.current();
+    if (!state) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
+    return state;
+}
+
+std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceState& state, std::size_t collection) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cache_.state != &state || cache_.version != state.version) {
+        cache_.state = &state;
+        cache_.version = state.version;
+        cache_.collections.assign(feature_collections().size(), nullptr);
+    }
+    std::shared_ptr<const CachedCollection>& slot = cache_.collections.at(collection);
+    if (!slot) slot = build_collection(state, feature_collections()[collection]);
+    return slot;
+}
+
+Response FeatureHandlers::landing(const RouteContext& context) const {
+    check_format(context);
+    const auto current = state();
+    const std::string base = base_url(context.request);
+    json::object out;
+    std::string title = "catchment";
+    if (!current->dataset.name.empty()) {
+        title += ": ";
+        title += current->dataset.name;
+    }
+    out["title"] = title;
+    out["description"] =
+        "GP practices, small areas, practice catchments, planned primary care networks, their borders and coverage gaps "
+        "as OGC API - Features";
+    out["links"] = json::array{link(base + "/", "self", "application/json", "this document"),
+                               link(base + "/api", "service-desc", kOpenApi, "the API definition"),
+                               link(base + "/conformance", "conformance", "application/json", "conformance classes"),
+                               link(base + "/collections", "data", "application/json", "the feature collections")};
+    return json_reply(context.request, out);
+}
+
+Response FeatureHandlers::conformance(const RouteContext& context) const {
+    check_format(context);
+    json::object out;
+    out["conformsTo"] = json::array{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"};
+    return json_reply(context.request, out);
+}
+
+Response FeatureHandlers::api(const RouteContext& context) const {
+    check_format(context);
+    static constexpr std::string_view kDocument = R"json({
+  "openapi": "3.0.3",
+  "info": {"title": "catchment", "version": "1.0.0",
+           "description": "GP practices, areas, catchments and primary care networks as OGC API - Features"},
+  "paths": {
+    "/": {"get": {"operationId": "getLandingPage", "summary": "Landing page",
+      "responses": {"200": {"description": "The landing page", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/conformance": {"get": {"operationId": "getConformance", "summary": "Conformance classes",
+      "responses": {"200": {"description": "The conformance classes", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/api": {"get": {"operationId": "getApi", "summary": "This document",
+      "responses": {"200": {"description": "The OpenAPI definition", "content": {"application/vnd.oai.openapi+json;version=3.0": {"schema": {"type": "object"}}}}}}},
+    "/collections": {"get": {"operationId": "getCollections", "summary": "The feature collections",
+      "responses": {"200": {"description": "The collections", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/collections/{collectionId}": {"get": {"operationId": "describeCollection", "summary": "One collection",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}],
+      "responses": {"200": {"description": "The collection", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}},
+    "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "The features of a collection",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/limit"},
+                     {"$ref": "#/components/parameters/offset"}, {"$ref": "#/components/parameters/bbox"},
+                     {"$ref": "#/components/parameters/datetime"}],
+      "responses": {"200": {"description": "A GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/InvalidParameter"},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}},
+    "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "One feature",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"}],
+      "responses": {"200": {"description": "A GeoJSON Feature", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}}
+  },
+  "components": {
+    "parameters": {
+      "collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "practices, areas, catchments, networks, network_borders or gaps",
+                       "schema": {"type": "string", "enum": ["practices", "areas", "catchments", "networks", "network_borders", "gaps"]}},
+      "featureId": {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}},
+      "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
+                "description": "The most features to return; larger values are reduced to the maximum",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+      "offset": {"name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
+                 "description": "How many matching features to skip",
+                 "schema": {"type": "integer", "minimum": 0, "default": 0}},
+      "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+               "description": "minx,miny,maxx,maxy in CRS84 (longitude, latitude)",
+               "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
+      "datetime": {"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
+                   "description": "Accepted and ignored: the features have no time", "schema": {"type": "string"}}
+    },
+    "responses": {
+      "NotFound": {"description": "No such collection or feature", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
+      "InvalidParameter": {"description": "A query parameter is unknown or invalid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}
+    },
+    "schemas": {
+      "exception": {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}, "description": {"type": "string"}}}
+    }
+  }
+})json";
+    json::value document = json::parse(kDocument);
+    document.as_object()["servers"] = json::array{json::object{{"url", base_url(context.request)}}};
+    return json_reply(context.request, document, kOpenApi);
+}
+
+Response FeatureHandlers::collections(const RouteContext& context) const {
+    check_format(context);
+    const auto current = state();
+    const std::string base = base_url(context.request);
+    json::array list;
+    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i)));
+    json::object out;
+    out["links"] = json::array{link(base + "/collections", "self", "application/json", "this document")};
+    out["collections"] = std::move(list);
+    return json_reply(context.request, out);
+}
+
+Response FeatureHandlers::collection(const RouteContext& context) const {
+    check_format(context);
+    const std::size_t index = collection_index(context);
+    const auto current = state();
+    return json_reply(context.request, collection_json(base_url(context.request), *cached(*current, index)));
+}
+
+Response FeatureHandlers::items(const RouteContext& context) const {
+    const std::size_t index = collection_index(context);
+    const CollectionInfo& info = feature_collections()[index];
+    const ItemsQuery query = parse_items_query(context, info);
+    const auto current = state();
+    const auto collection = cached(*current, index);
+
+    std::unique_ptr<geo::GeosContext> geos;
+    geo::Geometry box;
+    if (query.has_bbox) {
+        geos = std::make_unique<geo::GeosContext>();
+        box = geo::adopt(*geos,
+                         GEOSGeom_createRectangle_r(geos->handle(), query.bbox[0], query.bbox[1], query.bbox[2], query.bbox[3]),
+                         "making the bbox");
+    }
+    std::vector<const CachedFeature*> matched;
+    for (const CachedFeature& feature : collection->features) {
+        bool keep = true;
+        for (const auto& [property, value] : query.filters) {
+            if (feature.values[property] != value) {
+                keep = false;
+                break;
+            }
+        }
+        if (keep && query.has_bbox) {
+            const geo::Envelope& e = feature.bbox;
+            keep = !e.is_empty && e.max_x >= query.bbox[0] && e.min_x <= query.bbox[2] && e.max_y >= query.bbox[1] &&
+                   e.min_y <= query.bbox[3];
+            // Inside the box's envelope test, the exact one (a polygon's envelope may touch the box while it does not).
+            const bool inside = e.min_x >= query.bbox[0] && e.max_x <= query.bbox[2] && e.min_y >= query.bbox[1] &&
+                                e.max_y <= query.bbox[3];
+            if (keep && !inside && feature.geometry) {
+                const char result = GEOSIntersects_r(geos->handle(), feature.geometry.get(), box.get());
+                if (result == 2) geos->fail("testing a feature against the bbox");
+                keep = result == 1;
+            }
+        }
+        if (keep) matched.push_back(&feature);
+    }
+
+    const auto total = static_cast<std::int64_t>(matched.size());
+    const std::int64_t first = std::min(query.offset, total);
+    const std::int64_t last = std::min(total, first + query.limit);
+    const std::string base = base_url(context.request);
+
+    std::string out = R"({"type":"FeatureCollection","features":[)";
+    for (std::int64_t i = first; i < last; ++i) {
+        if (i > first) out += ',';
+        out += matched[static_cast<std::size_t>(i)]->json;
+    }
+    out += R"(],"numberMatched":)";
+    out += std::to_string(total);
+    out += R"(,"numberReturned":)";
+    out += std::to_string(last - first);
+    out += R"(,"timeStamp":")";
+    out += utc_now();
+    out += R"(","links":[)";
+    append_link(out, items_url(base, context, info, nullptr, 0), "self", kGeoJson);
+    if (last < total) {
+        out += ',';
+        append_link(out, items_url(base, context, info, &query, last), "next", kGeoJson);
+    }
+    if (query.offset > 0) {
+        out += ',';
+        append_link(out, items_url(base, context, info, &query, std::max<std::int64_t>(0, std::min(query.offset, total) - query.limit)),
+                    "prev", kGeoJson);
+    }
+    std::string collection_url = base;
+    collection_url += "/collections/";
+    collection_url += info.id;
+    out += ',';
+    append_link(out, collection_url, "collection", "application/json");
+    out += "]}";
+    return make_response(context.request, std::move(out), kGeoJson);
+}
+
+Response FeatureHandlers::item(const RouteContext& context) const {
+    const std::size_t index = collection_index(context);
+    const CollectionInfo& info = feature_collections()[index];
+    check_format(context);
+    const auto found_id = context.path.find("featureId");
+    if (found_id == context.path.end()) not_found("no feature named");
+    const auto current = state();
+    const auto collection = cached(*current, index);
+    for (const CachedFeature& feature : collection->features) {
+        if (feature.id != found_id->second) continue;
+        const std::string base = base_url(context.request);
+        std::string self = base;
+        self += "/collections/";
+        self += info.id;
+        std::string collection_url = self;
+        self += "/items/";
+        self += percent_encode(feature.id);
+        // The cached feature ends with '}': add the links before it.
+        std::string out(feature.json, 0, feature.json.size() - 1);
+        out += R"(,"links":[)";
+        append_link(out, self, "self", kGeoJson);
+        out += ',';
+        append_link(out, collection_url, "collection", "application/json");
+        out += "]}";
+        return make_response(context.request, std::move(out), kGeoJson);
+    }
+    not_found("no feature '" + found_id->second + "' in collection " + info.id);
+}
+
+}  // namespace server

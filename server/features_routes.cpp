@@ -1,0 +1,27 @@
+// The feature routes on the one table; kept apart from the handlers so that the handlers can be
+// tested without the router.
+#include "server/features.hpp"
+#include "server/routes.hpp"
+
+#include <memory>
+
+namespace server {
+
+void add_feature_routes(Router& router, const Service& service) {
+    auto handlers = std::make_shared<FeatureHandlers>(service);
+    using Method = Response (FeatureHandlers::*)(const RouteContext&) const;
+    auto add = [&](const char* pattern, const char* name, Method method) {
+        router.add(http::verb::get, pattern, name, [handlers, method](const RouteContext& context) {
+            return ((*handlers).*method)(context);
+        });
+    };
+    add("/", "landing", &FeatureHandlers::landing);
+    add("/conformance", "conformance", &FeatureHandlers::conformance);
+    add("/api", "api", &FeatureHandlers::api);
+    add("/collections", "collections", &FeatureHandlers::collections);
+    add("/collections/{id}", "collection", &FeatureHandlers::collection);
+    add("/collections/{id}/items", "collection_items", &FeatureHandlers::items);
+    add("/collections/{id}/items/{featureId}", "collection_item", &FeatureHandlers::item);
+}
+
+}  // namespace server

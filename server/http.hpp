@@ -1,0 +1,37 @@
+#pragma once
+// HTTP types shared by the route table, the handlers and the socket server. Handlers are pure:
+// request in, response out; failures are thrown as HttpError and turned into JSON by the router.
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace server {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+/// A failure with its HTTP status and a stable machine-readable code ("InvalidParameterValue",
+/// "NotFound", ...); the error boundary answers {"code": ..., "description": ...}.
+class HttpError : public std::runtime_error {
+public:
+    HttpError(http::status status, std::string code, const std::string& description)
+        : std::runtime_error(description), status_(status), code_(std::move(code)) {}
+    http::status status() const noexcept { return status_; }
+    const std::string& code() const noexcept { return code_; }
+
+private:
+    http::status status_;
+    std::string code_;
+};
+
+/// A JSON response with the request's HTTP version and keep-alive.
+Response json_response(const Request& request, http::status status, const boost::json::value& body,
+                       std::string_view content_type = "application/json");
+/// The error boundary's answer for an HttpError.
+Response error_response(const Request& request, const HttpError& error);
+
+}  // namespace server

@@ -1,0 +1,281 @@
+#include "server/http_server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+void ServerLimits::validate() const {
+    if (header_limit < 1024) throw std::invalid_argument("header limit must be at least 1024 bytes");
+    if (body_limit < 1) throw std::invalid_argument("body limit must be at least 1 byte");
+    if (read_timeout.count() < 1) throw std::invalid_argument("read timeout must be at least 1 second");
+    if (idle_timeout.count() < 1) throw std::invalid_argument("idle timeout must be at least 1 second");
+    if (max_connections < 1) throw std::invalid_argument("maximum connections must be at least 1");
+}
+
+namespace {
+class Session;
+}
+
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
+public:
+    explicit Impl(ServerOptions options) : options_(std::move(options)) {}
+
+    // Declared before the io_context: sessions destroyed with it still unregister here.
+    ServerOptions options_;
+    const Router* router_ = nullptr;
+    Metrics* metrics_ = nullptr;
+    std::mutex sessions_mutex_;
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+    std::atomic<std::size_t> connections_{0};
+    std::atomic<bool> stopping_{false};
+    std::uint16_t port_ = 0;
+
+    net::io_context ioc_;
+    net::strand<net::io_context::executor_type> accept_strand_{net::make_strand(ioc_)};
+    tcp::acceptor acceptor_{accept_strand_};
+    net::signal_set signals_{ioc_};
+    std::vector<std::thread> threads_;
+    std::mutex join_mutex_;
+
+    void do_accept();
+    void on_accept(beast::error_code ec, tcp::socket socket);
+    void do_stop();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {}
+    ~Session() {
+        {
+            std::lock_guard<std::mutex> lock(server_.sessions_mutex_);
+            server_.sessions_.erase(this);
+        }
+        --server_.connections_;
+    }
+
+    void run() {
+        {
+            std::lock_guard<std::mutex> lock(server_.sessions_mutex_);
+            server_.sessions_[this] = weak_from_this();
+        }
+        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+    }
+
+    /// Graceful stop: close the connection if it waits for a request with nothing received yet,
+    /// otherwise let the request in flight finish (its response will close the connection).
+    void shutdown() {
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            self->stopping_ = true;
+            if (self->reading_ && self->buffer_.size() == 0 && !(self->parser_ && self->parser_->got_some())) {
+                self->stream_.cancel();
+            }
+        });
+    }
+
+private:
+    void do_read() {
+        if (stopping_ && buffer_.size() == 0) return close();
+        const ServerLimits& limits = server_.options_.limits;
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(limits.header_limit));
+        parser_->body_limit(limits.body_limit);
+        stream_.expires_after(first_ || buffer_.size() > 0 ? limits.read_timeout : limits.idle_timeout);
+        first_ = false;
+        reading_ = true;
+        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        reading_ = false;
+        if (ec == http::error::body_limit) {
+            return reject(http::status::payload_too_large, "PayloadTooLarge", "the request body is larger than the limit");
+        }
+        if (ec == http::error::header_limit) {
+            return reject(http::status::request_header_fields_too_large, "RequestHeaderFieldsTooLarge",
+                          "the request headers are larger than the limit");
+        }
+        if (ec) return close();  // end of stream, timeout, cancelled by stop(), malformed request
+        started_ = std::chrono::steady_clock::now();
+        const Request request = parser_->release();
+        method_ = std::string(request.method_string());
+        target_ = std::string(request.target());
+        route_ = server_.router_->route_name(request);
+        Response response = server_.router_->handle(request);
+        send(std::move(response));
+    }
+
+    void reject(http::status status, const std::string& code, const std::string& description) {
+        started_ = std::chrono::steady_clock::now();
+        Request request{http::verb::unknown, "", 11};
+        request.keep_alive(false);
+        method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
+        target_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
+        route_ = "unknown";
+        Response response = error_response(request, HttpError(status, code, description));
+        add_cors_headers(response);
+        send(std::move(response));
+    }
+
+    void send(Response&& response) {
+        if (stopping_ || server_.stopping_) response.keep_alive(false);
+        response_ = std::move(response);
+        status_ = response_.result_int();
+        // Recorded before the write, so that a client's next request already sees it in /metrics.
+        handled_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+        server_.metrics_->record(route_, status_, handled_seconds_);
+        stream_.expires_after(server_.options_.limits.read_timeout);
+        http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, std::size_t bytes) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+        if (server_.options_.access_log) {
+            const std::string line = fmt::format("{} {} {} {} {:.3f}ms {}{}\n", method_, target_, status_, bytes, seconds * 1000,
+                                                 route_, ec ? " (write failed)" : "");
+            std::fwrite(line.data(), 1, line.size(), stderr);
+        }
+        const bool keep_alive = response_.keep_alive();
+        response_ = {};
+        if (ec || !keep_alive) return close();
+        do_read();
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.socket().close(ignored);
+    }
+
+    beast::tcp_stream stream_;
+    HttpServer::Impl& server_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Response response_;
+    bool first_ = true;
+    bool reading_ = false;
+    bool stopping_ = false;
+    std::chrono::steady_clock::time_point started_;
+    std::string method_, target_, route_;
+    unsigned status_ = 0;
+    double handled_seconds_ = 0;  // from the request read to its response ready
+};
+
+}  // namespace
+
+void HttpServer::Impl::do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::on_accept, shared_from_this()));
+}
+
+void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+    if (stopping_ || !acceptor_.is_open()) return;
+    if (!ec) {
+        if (connections_.load() >= options_.limits.max_connections) {
+            beast::error_code ignored;
+            socket.close(ignored);
+        } else {
+            ++connections_;
+            std::make_shared<Session>(std::move(socket), *this)->run();
+        }
+    }
+    do_accept();
+}
+
+void HttpServer::Impl::do_stop() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+    std::vector<std::shared_ptr<Session>> live;
+    {
+        std::lock_guard<std::mutex> lock(sessions_mutex_);
+        for (auto& [pointer, weak] : sessions_) {
+            if (auto session = weak.lock()) live.push_back(std::move(session));
+        }
+    }
+    for (auto& session : live) session->shutdown();
+}
+
+HttpServer::HttpServer(ServerOptions options) {
+    options.limits.validate();
+    if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+    impl_ = std::make_shared<Impl>(std::move(options));
+}
+
+HttpServer::~HttpServer() {
+    stop();
+    wait();
+}
+
+std::uint16_t HttpServer::listen() {
+    const tcp::endpoint endpoint{net::ip::make_address(impl_->options_.host), impl_->options_.port};
+    tcp::acceptor& acceptor = impl_->acceptor_;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(net::socket_base::max_listen_connections);
+    impl_->port_ = acceptor.local_endpoint().port();
+    return impl_->port_;
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port_; }
+
+void HttpServer::start(const Router& router, Metrics& metrics) {
+    if (!impl_->acceptor_.is_open()) listen();
+    impl_->router_ = &router;
+    impl_->metrics_ = &metrics;
+    if (impl_->options_.handle_signals) {
+        impl_->signals_.add(SIGINT);
+        impl_->signals_.add(SIGTERM);
+        impl_->signals_.async_wait([this](const beast::error_code& ec, int) {
+            if (!ec) stop();
+        });
+    }
+    net::dispatch(impl_->accept_strand_, [impl = impl_] { impl->do_accept(); });
+    for (unsigned i = 0; i < impl_->options_.threads; ++i) {
+        impl_->threads_.emplace_back([impl = impl_.get()] { impl->ioc_.run(); });
+    }
+}
+
+void HttpServer::stop() {
+    if (impl_->stopping_.exchange(true)) return;
+    if (impl_->threads_.empty()) {
+        impl_->do_stop();  // never started: nothing runs the io_context
+        return;
+    }
+    net::post(impl_->accept_strand_, [impl = impl_] { impl->do_stop(); });
+}
+
+void HttpServer::wait() {
+    std::lock_guard<std::mutex> lock(impl_->join_mutex_);
+    for (std::thread& thread : impl_->threads_) {
+        if (thread.joinable()) thread.join();
+    }
+    impl_->threads_.clear();
+}
+
+}  // namespace server

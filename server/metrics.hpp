@@ -1,0 +1,45 @@
+#pragma once
+// Request metrics for Prometheus: counts per route and status, a latency histogram per route, and the
+// service's gauges (tile cache, dataset version). Thread-safe; render() writes the text exposition
+// format 0.0.4.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace server {
+
+class Service;
+
+class Metrics {
+public:
+    /// Upper bounds of the duration histogram's buckets, in seconds (+Inf is implied).
+    static constexpr std::array<double, 13> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                        0.1,    0.25,  0.5,    1.0,   2.5,   5.0};
+
+    /// One answered request: its route name ("unknown" when none matched), status and duration.
+    void record(const std::string& route, unsigned status, double seconds);
+
+    /// The exposition text; with a service, also its tile cache and dataset gauges.
+    std::string render(const Service* service = nullptr) const;
+
+    /// Requests of route "tile" answered so far.
+    std::uint64_t tiles_served() const;
+
+private:
+    struct Histogram {
+        std::array<std::uint64_t, kBuckets.size()> buckets{};  // non-cumulative counts per bucket
+        std::uint64_t count = 0;
+        double sum = 0;
+    };
+    mutable std::mutex mutex_;
+    std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+    std::map<std::string, Histogram> durations_;
+};
+
+/// Escapes a label value for the exposition format (backslash, quote, newline).
+std::string prometheus_label(const std::string& value);
+
+}  // namespace server

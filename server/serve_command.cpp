@@ -1,0 +1,116 @@
+#include "data/loader.hpp"
+#include "geo/plan.hpp"
+#include "server/cli.hpp"
+#include "server/commands.hpp"
+#include "server/http_server.hpp"
+#include "server/metrics.hpp"
+#include "server/planning_options.hpp"
+#include "server/progress_bar.hpp"
+#include "server/routes.hpp"
+#include "server/service.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+namespace server {
+
+namespace {
+
+struct ServeFlags {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string token;
+    std::size_t tile_cache_mb = 256;
+    int maxzoom = 16;
+    bool quiet = false;
+};
+
+void add_options(CLI::App& command, ServeFlags& flags) {
+    const std::string group = "Server";
+    command.add_option("--host", flags.host, "Address to listen on (an IP address; other than loopback needs --token)")
+        ->capture_default_str()->group(group);
+    command.add_option("--port", flags.port, "Port to listen on (0: any free port)")->capture_default_str()->group(group);
+    command.add_option("--threads", flags.threads, "Threads answering requests (default: one per core)")
+        ->check(CLI::Range(1, 256))->group(group);
+    command.add_option("--token", flags.token, "Access token; required to listen on a non-loopback address")->group(group);
+    command.add_option("--tile-cache-mb", flags.tile_cache_mb, "Memory for rendered tiles, in MB")
+        ->capture_default_str()->check(CLI::Range(0, 1 << 20))->group(group);
+    command.add_option("--maxzoom", flags.maxzoom, "Highest tile zoom served")->capture_default_str()->check(CLI::Range(0, 22))->group(group);
+    command.add_flag("--quiet", flags.quiet, "Do not log each request on stderr")->group(group);
+}
+
+bool is_loopback(const std::string& host) {
+    if (host == "localhost") return true;
+    boost::system::error_code error;
+    const auto address = boost::asio::ip::make_address(host, error);
+    return !error && address.is_loopback();
+}
+
+}  // namespace
+
+Command add_serve_command(CLI::App& app) {
+    CLI::App* command = app.add_subcommand(
+        "serve", "Load the dataset, plan its networks and serve them over HTTP: OGC API - Features, vector tiles, "
+                 "/health, /ready and /metrics");
+    auto flags = std::make_shared<ServeFlags>();
+    auto dataset = std::make_shared<DatasetOptions>(*command);
+    auto planning = std::make_shared<PlanningOptions>(*command);
+    add_options(*command, *flags);
+    command->footer("Example: catchment serve data/sample --constraint-field lad11cd --port 8080");
+    return {command, [flags, dataset, planning] {
+                std::string host = flags->host == "localhost" ? "127.0.0.1" : flags->host;
+                boost::system::error_code error;
+                boost::asio::ip::make_address(host, error);
+                if (error) throw geo::PlanError("--host " + flags->host + " is not an IP address");
+                if (!is_loopback(host) && flags->token.empty()) {
+                    throw geo::PlanError("refusing to listen on non-loopback address " + flags->host +
+                                         " without --token (anyone on the network could reach the server)");
+                }
+                const geo::PlanOptions options = planning->options();
+                const data::DatasetDescription description = dataset->description();
+
+                Service service(flags->tile_cache_mb * 1024 * 1024);
+                Metrics metrics;
+                ServerOptions server_options;
+                server_options.host = host;
+                server_options.port = flags->port;
+                server_options.threads = flags->threads;
+                server_options.access_log = !flags->quiet;
+                server_options.handle_signals = true;
+                HttpServer server(server_options);
+                const std::uint16_t port = server.listen();
+                std::string url = "http://";
+                url += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+                url += ":" + std::to_string(port);
+
+                Router router;
+                add_operation_routes(router, service, metrics);
+                add_feature_routes(router, service);
+                add_tile_routes(router, service, url);
+                server.start(router, metrics);
+                std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)\n", url.c_str());
+                try {
+                    ProgressBar progress;
+                    geo::Dataset loaded = data::load_dataset(description, progress);
+                    options.validate(loaded);
+                    progress.begin("planning", 0);
+                    const std::string name = loaded.name.empty() ? "dataset" : loaded.name;
+                    service.install(make_state(std::move(loaded), options, 1, flags->maxzoom));
+                    progress.end();
+                    std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
+                } catch (...) {
+                    server.stop();
+                    server.wait();
+                    throw;
+                }
+                server.wait();
+                std::fprintf(stderr, "catchment: stopped\n");
+                return kExitOk;
+            }};
+}
+
+}  // namespace server

@@ -1,0 +1,364 @@
+// The real `catchment serve` on an ephemeral port: operations endpoints, errors, concurrency and a
+// graceful SIGTERM. Every wait has a time bound; the child is always killed when a test ends.
+#include "paths.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+/// A blocking HTTP/1.1 client whose every step is bounded by a timeout.
+class Client {
+public:
+    explicit Client(std::uint16_t port) : port_(port) {}
+
+    beast::error_code connect() {
+        beast::error_code result = net::error::timed_out;
+        stream_.expires_after(10s);
+        stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_),
+                              [&](beast::error_code ec) { result = ec; });
+        run();
+        return result;
+    }
+
+    beast::error_code write_raw(const std::string& bytes) {
+        beast::error_code result = net::error::timed_out;
+        stream_.expires_after(10s);
+        net::async_write(stream_, net::buffer(bytes), [&](beast::error_code ec, std::size_t) { result = ec; });
+        run();
+        return result;
+    }
+
+    beast::error_code read(http::response<http::string_body>& response) {
+        beast::error_code result = net::error::timed_out;
+        stream_.expires_after(20s);
+        http::async_read(stream_, buffer_, response, [&](beast::error_code ec, std::size_t) { result = ec; });
+        run();
+        return result;
+    }
+
+    /// One request on this connection (keep-alive).
+    std::optional<http::response<http::string_body>> get(const std::string& target, http::verb method = http::verb::get) {
+        http::request<http::string_body> request{method, target, 11};
+        request.set(http::field::host, "127.0.0.1");
+        std::ostringstream bytes;
+        bytes << request;
+        if (write_raw(bytes.str())) return std::nullopt;
+        http::response<http::string_body> response;
+        if (read(response)) return std::nullopt;
+        return response;
+    }
+
+private:
+    void run() {
+        ioc_.restart();
+        ioc_.run();
+    }
+    std::uint16_t port_;
+    net::io_context ioc_;
+    beast::tcp_stream stream_{ioc_};
+    beast::flat_buffer buffer_;
+};
+
+std::optional<http::response<http::string_body>> fetch(std::uint16_t port, const std::string& target) {
+    Client client(port);
+    if (client.connect()) return std::nullopt;
+    return client.get(target);
+}
+
+/// `catchment serve data/sample` on port 0, its stderr in a file.
+class ServeProcess {
+public:
+    ServeProcess() {
+        log_ = std::filesystem::temp_directory_path() / ("catchment-serve-" + std::to_string(::getpid()) + "-" +
+                                                         std::to_string(counter_++) + ".log");
+        const std::string binary = test_paths::catchment_binary().string();
+        const std::string dataset = test_paths::sample_dir().string();
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0) ::_exit(127);
+            ::dup2(fd, STDERR_FILENO);
+            ::dup2(fd, STDOUT_FILENO);
+            ::execl(binary.c_str(), binary.c_str(), "serve", dataset.c_str(), "--constraint-field", "lad11cd", "--port", "0",
+                    "--threads", "4", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+        while (std::chrono::steady_clock::now() < deadline) {
+            std::smatch match;
+            const std::string text = log();
+            if (std::regex_search(text, match, listening)) {
+                port_ = static_cast<std::uint16_t>(std::stoi(match[1].str()));
+                return;
+            }
+            if (exited()) break;
+            std::this_thread::sleep_for(20ms);
+        }
+        const std::string text = log();
+        kill_child();
+        FAIL("catchment serve did not report its port:\n" << text);
+    }
+    ~ServeProcess() { kill_child(); }
+    void kill_child() {
+        if (pid_ > 0 && !exit_code_) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+            exit_code_ = -1;
+        }
+        std::error_code ignored;
+        std::filesystem::remove(log_, ignored);
+    }
+    ServeProcess(const ServeProcess&) = delete;
+    ServeProcess& operator=(const ServeProcess&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    std::string log() const { return read_file(log_); }
+    pid_t pid() const { return pid_; }
+
+    /// Waits (bounded) until /ready answers 200.
+    void wait_ready() {
+        const auto deadline = std::chrono::steady_clock::now() + 120s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const auto response = fetch(port_, "/ready");
+            if (response && response->result() == http::status::ok) return;
+            REQUIRE_FALSE(exited());
+            std::this_thread::sleep_for(100ms);
+        }
+        FAIL("catchment serve never became ready:\n" << log());
+    }
+
+    /// True once the child has exited (its code is then in exit_code()).
+    bool exited() {
+        if (exit_code_) return true;
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return true;
+        }
+        return false;
+    }
+    /// Waits (bounded) for the child to exit; its exit code, or nullopt on timeout.
+    std::optional<int> wait_exit(std::chrono::seconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (exited()) return exit_code_;
+            std::this_thread::sleep_for(20ms);
+        }
+        return std::nullopt;
+    }
+
+private:
+    static inline std::atomic<int> counter_{0};
+    std::filesystem::path log_;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::optional<int> exit_code_;
+};
+
+}  // namespace
+
+TEST_CASE("catchment serve answers health, ready, metrics and unknown paths", "[serve]") {
+    ServeProcess server;
+    const auto health = fetch(server.port(), "/health");
+    REQUIRE(health);
+    CHECK(health->result() == http::status::ok);
+    CHECK(boost::json::parse(health->body()) == boost::json::parse(R"({"status":"ok"})"));
+    CHECK((*health)[http::field::access_control_allow_origin] == "*");
+
+    server.wait_ready();
+    const auto ready = fetch(server.port(), "/ready");
+    REQUIRE(ready);
+    CHECK(ready->result() == http::status::ok);
+    CHECK(boost::json::parse(ready->body()).at("status") == "ready");
+    CHECK(boost::json::parse(ready->body()).at("version") == 1);
+
+    const auto missing = fetch(server.port(), "/no/such/thing");
+    REQUIRE(missing);
+    CHECK(missing->result() == http::status::not_found);
+    CHECK(boost::json::parse(missing->body()).at("code") == "NotFound");
+
+    const auto wrong_method = [&] {
+        Client client(server.port());
+        REQUIRE_FALSE(client.connect());
+        return client.get("/health", http::verb::delete_);
+    }();
+    REQUIRE(wrong_method);
+    CHECK(wrong_method->result() == http::status::method_not_allowed);
+    CHECK(std::string((*wrong_method)[http::field::allow]).find("GET") != std::string::npos);
+
+    const auto metrics = fetch(server.port(), "/metrics");
+    REQUIRE(metrics);
+    CHECK(metrics->result() == http::status::ok);
+    CHECK(std::string((*metrics)[http::field::content_type]).find("text/plain; version=0.0.4") == 0);
+    const std::regex sample_line(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (-?[0-9.eE+-]+|\+Inf|-Inf|NaN)$)");
+    std::istringstream lines(metrics->body());
+    std::string line;
+    int samples = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
+        INFO(line);
+        CHECK(std::regex_match(line, sample_line));
+        ++samples;
+    }
+    CHECK(samples > 0);
+    CHECK(metrics->body().find("catchment_requests_total{route=\"health\",status=\"200\"}") != std::string::npos);
+    CHECK(metrics->body().find("catchment_requests_total{route=\"unknown\",status=\"404\"} 1") != std::string::npos);
+    CHECK(metrics->body().find("catchment_dataset_version 1") != std::string::npos);
+
+    // One access-log line per request (written once the response is sent: wait for it, bounded).
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (server.log().find("GET /no/such/thing 404") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(server.log().find("GET /no/such/thing 404") != std::string::npos);
+}
+
+TEST_CASE("catchment serve holds requests to its header and body limits", "[serve]") {
+    ServeProcess server;
+    {
+        Client client(server.port());
+        REQUIRE_FALSE(client.connect());
+        REQUIRE_FALSE(client.write_raw("POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000000\r\n\r\n"));
+        http::response<http::string_body> response;
+        REQUIRE_FALSE(client.read(response));
+        CHECK(response.result() == http::status::payload_too_large);
+        CHECK(boost::json::parse(response.body()).at("code") == "PayloadTooLarge");
+        CHECK_FALSE(response.keep_alive());
+    }
+    {
+        Client client(server.port());
+        REQUIRE_FALSE(client.connect());
+        std::string request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ";
+        request += std::string(9 * 1024, 'x');
+        request += "\r\n\r\n";
+        client.write_raw(request);  // the server may answer and close before it has read everything
+        http::response<http::string_body> response;
+        REQUIRE_FALSE(client.read(response));
+        CHECK(response.result() == http::status::request_header_fields_too_large);
+    }
+    const auto health = fetch(server.port(), "/health");
+    REQUIRE(health);
+    CHECK(health->result() == http::status::ok);
+}
+
+TEST_CASE("catchment serve answers 64 concurrent keep-alive clients", "[serve]") {
+    ServeProcess server;
+    constexpr int kClients = 64, kRequests = 5;
+    std::atomic<int> ok{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+        clients.emplace_back([&] {
+            Client client(server.port());
+            if (client.connect()) return;
+            for (int r = 0; r < kRequests; ++r) {
+                const auto response = client.get("/health");
+                if (!response || response->result() != http::status::ok) return;
+                ++ok;
+            }
+        });
+    }
+    for (std::thread& t : clients) t.join();
+    CHECK(ok == kClients * kRequests);
+}
+
+TEST_CASE("SIGTERM closes idle connections, finishes requests in flight and exits 0", "[serve]") {
+    ServeProcess server;
+    // An idle keep-alive connection.
+    Client idle(server.port());
+    REQUIRE_FALSE(idle.connect());
+    const auto first = idle.get("/health");
+    REQUIRE(first);
+    REQUIRE(first->keep_alive());
+    // Requests in flight: their headers are half sent when the signal comes.
+    constexpr int kInFlight = 8;
+    std::vector<std::unique_ptr<Client>> in_flight;
+    for (int i = 0; i < kInFlight; ++i) {
+        in_flight.push_back(std::make_unique<Client>(server.port()));
+        REQUIRE_FALSE(in_flight.back()->connect());
+        REQUIRE_FALSE(in_flight.back()->write_raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    }
+    std::this_thread::sleep_for(300ms);  // let the server read the partial requests
+    REQUIRE(::kill(server.pid(), SIGTERM) == 0);
+    std::this_thread::sleep_for(300ms);
+
+    // The idle connection is closed by the server.
+    http::response<http::string_body> none;
+    const beast::error_code closed = idle.read(none);
+    CHECK((closed == http::error::end_of_stream || closed == net::error::connection_reset || closed == net::error::eof));
+
+    // Every request in flight gets its answer, and the connection is then closed.
+    int answered = 0;
+    for (auto& client : in_flight) {
+        REQUIRE_FALSE(client->write_raw("\r\n"));
+        http::response<http::string_body> response;
+        const beast::error_code ec = client->read(response);
+        INFO(ec.message());
+        CHECK_FALSE(ec);
+        if (!ec && response.result() == http::status::ok) ++answered;
+        CHECK_FALSE(response.keep_alive());
+    }
+    CHECK(answered == kInFlight);
+
+    const auto code = server.wait_exit(20s);
+    INFO(server.log());
+    REQUIRE(code);
+    CHECK(*code == 0);
+    CHECK(server.log().find("catchment: stopped") != std::string::npos);
+    // Nothing listens any more.
+    Client late(server.port());
+    CHECK(late.connect());
+}
+
+TEST_CASE("catchment serve refuses a non-loopback address without a token", "[serve]") {
+    const std::string command = test_paths::catchment_binary().string() + " serve " + test_paths::sample_dir().string() +
+                                " --host 0.0.0.0 --port 0 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe);
+    std::string output;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    const int status = ::pclose(pipe);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(output.find("--token") != std::string::npos);
+}

@@ -1,0 +1,300 @@
+// The OGC API - Features handlers, called directly on the hand-made two-squares plan.
+#include "geo/crs.hpp"
+#include "plan_fixture.hpp"
+#include "server/features.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace server;
+namespace json = boost::json;
+
+namespace {
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+using Path = std::map<std::string, std::string>;
+
+struct Fixture {
+    Service service{1 << 20};
+    FeatureHandlers handlers{service};
+    Request request{http::verb::get, "/", 11};
+
+    Fixture() {
+        plan_fixture::Example example = plan_fixture::example();
+        auto state = std::make_shared<ServiceState>();
+        state->version = 1;
+        state->dataset = std::move(example.dataset);
+        state->plan = std::move(example.plan);
+        service.install(std::move(state));
+        request.set(http::field::host, "example.test:8080");
+    }
+
+    json::value call(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path = {}, Query query = {},
+                     std::string_view content_type = "") {
+        const RouteContext context{request, std::move(path), std::move(query)};
+        const Response response = (handlers.*method)(context);
+        REQUIRE(response.result() == http::status::ok);
+        if (!content_type.empty()) CHECK(response[http::field::content_type] == content_type);
+        return json::parse(response.body());
+    }
+    json::value items(const std::string& collection, Query query = {}) {
+        return call(&FeatureHandlers::items, {{"id", collection}}, std::move(query), "application/geo+json");
+    }
+    /// The HttpError the call throws.
+    HttpError error(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path, Query query = {}) {
+        const RouteContext context{request, std::move(path), std::move(query)};
+        try {
+            (handlers.*method)(context);
+        } catch (const HttpError& e) {
+            return e;
+        }
+        FAIL("no HttpError");
+        throw std::logic_error("unreachable");
+    }
+};
+
+const json::object* find_link(const json::value& document, const std::string& rel) {
+    for (const json::value& link : document.at("links").as_array()) {
+        if (link.at("rel").as_string() == rel) return &link.as_object();
+    }
+    return nullptr;
+}
+
+std::vector<std::string> ids(const json::value& collection) {
+    std::vector<std::string> out;
+    for (const json::value& feature : collection.at("features").as_array()) {
+        out.emplace_back(feature.at("id").as_string());
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("The landing page links to the API, conformance and the collections with absolute hrefs", "[features]") {
+    Fixture f;
+    const json::value page = f.call(&FeatureHandlers::landing, {}, {}, "application/json");
+    CHECK(page.at("title").as_string() == "catchment: two squares");
+    CHECK(page.at("description").is_string());
+    const json::object* desc = find_link(page, "service-desc");
+    REQUIRE(desc != nullptr);
+    CHECK(desc->at("href").as_string() == "http://example.test:8080/api");
+    CHECK(desc->at("type").as_string() == "application/vnd.oai.openapi+json;version=3.0");
+    REQUIRE(find_link(page, "self") != nullptr);
+    REQUIRE(find_link(page, "conformance") != nullptr);
+    CHECK(find_link(page, "conformance")->at("href").as_string() == "http://example.test:8080/conformance");
+    REQUIRE(find_link(page, "data") != nullptr);
+    CHECK(find_link(page, "data")->at("href").as_string() == "http://example.test:8080/collections");
+}
+
+TEST_CASE("Conformance lists Core, OpenAPI 3.0 and GeoJSON", "[features]") {
+    Fixture f;
+    const json::value page = f.call(&FeatureHandlers::conformance);
+    std::vector<std::string> classes;
+    for (const json::value& c : page.at("conformsTo").as_array()) classes.emplace_back(c.as_string());
+    CHECK(classes == std::vector<std::string>{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                                              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                                              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"});
+}
+
+TEST_CASE("The OpenAPI document declares limit with its default, minimum and maximum", "[features]") {
+    Fixture f;
+    const json::value api = f.call(&FeatureHandlers::api, {}, {}, "application/vnd.oai.openapi+json;version=3.0");
+    CHECK(api.at("openapi").as_string().starts_with("3.0"));
+    const json::object& parameters = api.at("components").at("parameters").as_object();
+    const json::value& limit = parameters.at("limit").at("schema");
+    CHECK(limit.at("default").to_number<int>() == 100);
+    CHECK(limit.at("minimum").to_number<int>() == 1);
+    CHECK(limit.at("maximum").to_number<int>() == 10000);
+    CHECK(parameters.contains("bbox"));
+    CHECK(parameters.contains("offset"));
+    CHECK(api.at("paths").as_object().contains("/collections/{collectionId}/items"));
+    // No remote references.
+    CHECK(json::serialize(api).find("\"$ref\":\"http") == std::string::npos);
+}
+
+TEST_CASE("The collections carry ids, CRS84 extents and items links", "[features]") {
+    Fixture f;
+    const json::value page = f.call(&FeatureHandlers::collections);
+    std::vector<std::string> names;
+    for (const json::value& c : page.at("collections").as_array()) {
+        names.emplace_back(c.at("id").as_string());
+        CHECK(c.at("itemType").as_string() == "feature");
+        CHECK(c.at("crs").at(0).as_string() == "http://www.opengis.net/def/crs/OGC/1.3/CRS84");
+        const json::object* items = find_link(c, "items");
+        REQUIRE(items != nullptr);
+        CHECK(items->at("type").as_string() == "application/geo+json");
+        CHECK(items->at("href").as_string() == "http://example.test:8080/collections/" + std::string(c.at("id").as_string()) + "/items");
+    }
+    CHECK(names == std::vector<std::string>{"practices", "areas", "catchments", "networks", "network_borders", "gaps"});
+
+    const json::value areas = f.call(&FeatureHandlers::collection, {{"id", "areas"}});
+    const json::array& bbox = areas.at("extent").at("spatial").at("bbox").at(0).as_array();
+    REQUIRE(bbox.size() == 4);
+    // Two 1 km squares in central London, in lon/lat.
+    CHECK(bbox[0].as_double() == Approx(-0.13).margin(0.02));
+    CHECK(bbox[1].as_double() == Approx(51.51).margin(0.02));
+    CHECK(bbox[2].as_double() > bbox[0].as_double());
+    CHECK(bbox[3].as_double() > bbox[1].as_double());
+}
+
+TEST_CASE("Items are GeoJSON in CRS84 with the plan writer's properties", "[features]") {
+    Fixture f;
+    const json::value areas = f.items("areas");
+    CHECK(areas.at("type").as_string() == "FeatureCollection");
+    CHECK(ids(areas) == std::vector<std::string>{"A1", "A2"});
+    const json::value& a1 = areas.at("features").at(0);
+    CHECK(a1.at("geometry").at("type").as_string() == "MultiPolygon");
+    const json::value& corner = a1.at("geometry").at("coordinates").at(0).at(0).at(0);
+    const geo::CrsTransform to_crs84("EPSG:27700", "OGC:CRS84");
+    const geo::Point expected = to_crs84.transform({530000, 180000});
+    CHECK(corner.at(0).to_number<double>() == Approx(expected.x).margin(1e-7));
+    CHECK(corner.at(1).to_number<double>() == Approx(expected.y).margin(1e-7));
+    const json::object& properties = a1.at("properties").as_object();
+    CHECK(properties.at("area_code").as_string() == "A1");
+    CHECK(properties.at("population").as_int64() == 100);
+    CHECK(properties.at("network_id").as_string() == "N001");
+    CHECK(properties.at("gap").as_bool() == false);
+    CHECK(areas.at("numberMatched").as_int64() == 2);
+    CHECK(areas.at("numberReturned").as_int64() == 2);
+    CHECK(areas.at("timeStamp").is_string());
+
+    const json::value practices = f.items("practices");
+    CHECK(ids(practices) == std::vector<std::string>{"P1", "P2", "P3"});
+    CHECK(practices.at("features").at(1).at("properties").at("practice_name").as_string() == "Two, \"the\" surgery");
+    CHECK(practices.at("features").at(0).at("geometry").at("type").as_string() == "Point");
+    CHECK(practices.at("features").at(2).at("properties").at("excluded").as_bool());
+
+    CHECK(ids(f.items("network_borders")) == std::vector<std::string>{"N001-N002"});
+    CHECK(ids(f.items("gaps")) == std::vector<std::string>{"A2"});
+    const json::value catchments = f.items("catchments");
+    CHECK(ids(catchments) == std::vector<std::string>{"P1", "P2", "P3"});
+    CHECK(catchments.at("features").at(2).at("geometry").is_null());
+}
+
+TEST_CASE("Items page with limit and offset and link next and prev", "[features]") {
+    Fixture f;
+    const json::value first = f.items("practices", {{"limit", "1"}});
+    CHECK(ids(first) == std::vector<std::string>{"P1"});
+    CHECK(first.at("numberMatched").as_int64() == 3);
+    CHECK(first.at("numberReturned").as_int64() == 1);
+    REQUIRE(find_link(first, "next") != nullptr);
+    CHECK(find_link(first, "next")->at("href").as_string() ==
+          "http://example.test:8080/collections/practices/items?limit=1&offset=1");
+    CHECK(find_link(first, "prev") == nullptr);
+    CHECK(find_link(first, "self")->at("href").as_string() == "http://example.test:8080/collections/practices/items?limit=1");
+
+    const json::value middle = f.items("practices", {{"offset", "1"}, {"limit", "1"}});
+    CHECK(ids(middle) == std::vector<std::string>{"P2"});
+    REQUIRE(find_link(middle, "prev") != nullptr);
+    CHECK(find_link(middle, "prev")->at("href").as_string() ==
+          "http://example.test:8080/collections/practices/items?limit=1&offset=0");
+    REQUIRE(find_link(middle, "next") != nullptr);
+
+    const json::value last = f.items("practices", {{"offset", "2"}, {"limit", "5"}});
+    CHECK(ids(last) == std::vector<std::string>{"P3"});
+    CHECK(find_link(last, "next") == nullptr);
+    CHECK(last.at("numberMatched").as_int64() == 3);
+
+    const json::value beyond = f.items("practices", {{"offset", "10"}});
+    CHECK(beyond.at("numberReturned").as_int64() == 0);
+    CHECK(beyond.at("numberMatched").as_int64() == 3);
+
+    // Above the maximum: clamped, not refused.
+    CHECK(f.items("practices", {{"limit", "50000"}}).at("numberReturned").as_int64() == 3);
+}
+
+TEST_CASE("The bbox keeps exactly the features that intersect it", "[features]") {
+    Fixture f;
+    const geo::CrsTransform to_crs84("EPSG:27700", "OGC:CRS84");
+    // A box well inside the west square.
+    const geo::Point low = to_crs84.transform({530200, 180200});
+    const geo::Point high = to_crs84.transform({530800, 180800});
+    const std::string west = std::to_string(low.x) + "," + std::to_string(low.y) + "," + std::to_string(high.x) + "," +
+                             std::to_string(high.y);
+    CHECK(ids(f.items("areas", {{"bbox", west}})) == std::vector<std::string>{"A1"});
+    CHECK(ids(f.items("practices", {{"bbox", west}})) == std::vector<std::string>{"P1"});
+    CHECK(f.items("network_borders", {{"bbox", west}}).at("numberMatched").as_int64() == 0);
+    // Across the shared edge: both squares and the border.
+    const geo::Point a = to_crs84.transform({530900, 180400});
+    const geo::Point b = to_crs84.transform({531100, 180600});
+    const std::string across = std::to_string(a.x) + "," + std::to_string(a.y) + "," + std::to_string(b.x) + "," + std::to_string(b.y);
+    CHECK(ids(f.items("areas", {{"bbox", across}})) == std::vector<std::string>{"A1", "A2"});
+    CHECK(ids(f.items("network_borders", {{"bbox", across}})) == std::vector<std::string>{"N001-N002"});
+    CHECK(f.items("practices", {{"bbox", across}}).at("numberMatched").as_int64() == 0);
+    // Far away.
+    CHECK(f.items("areas", {{"bbox", "10,10,11,11"}}).at("numberMatched").as_int64() == 0);
+}
+
+TEST_CASE("Items filter on property equality", "[features]") {
+    Fixture f;
+    CHECK(ids(f.items("areas", {{"network_id", "N002"}})) == std::vector<std::string>{"A2"});
+    CHECK(ids(f.items("networks", {{"status", "in_band"}})) == std::vector<std::string>{"N002"});
+    CHECK(ids(f.items("practices", {{"excluded", "true"}})) == std::vector<std::string>{"P3"});
+    CHECK(ids(f.items("practices", {{"list_size", "2000"}, {"f", "json"}})) == std::vector<std::string>{"P2"});
+    const json::value none = f.items("networks", {{"status", "above_band"}});
+    CHECK(none.at("numberMatched").as_int64() == 0);
+    const json::value filtered = f.items("areas", {{"network_id", "N001"}, {"limit", "1"}});
+    CHECK(find_link(filtered, "self")->at("href").as_string() ==
+          "http://example.test:8080/collections/areas/items?network_id=N001&limit=1");
+}
+
+TEST_CASE("Bad items parameters are refused with 400 naming the parameter", "[features]") {
+    Fixture f;
+    const auto check_bad = [&f](const std::string& name, const std::string& value) {
+        const HttpError e = f.error(&FeatureHandlers::items, {{"id", "areas"}}, {{name, value}});
+        CHECK(e.status() == http::status::bad_request);
+        CHECK(e.code() == "InvalidParameterValue");
+        CHECK(std::string(e.what()).find("'" + name + "'") != std::string::npos);
+    };
+    check_bad("bbox", "1,2,3");
+    check_bad("bbox", "1,2,3,4,5");
+    check_bad("bbox", "a,b,c,d");
+    check_bad("bbox", "3,2,1,4");
+    check_bad("limit", "-1");
+    check_bad("limit", "0");
+    check_bad("limit", "ten");
+    check_bad("limit", "1.5");
+    check_bad("offset", "-3");
+    check_bad("colour", "red");
+    check_bad("f", "html");
+    check_bad("practice_code", "P1");  // a property of another collection
+}
+
+TEST_CASE("Unknown collections and features are 404", "[features]") {
+    Fixture f;
+    for (const auto method : {&FeatureHandlers::collection, &FeatureHandlers::items}) {
+        const HttpError e = f.error(method, {{"id", "hospitals"}});
+        CHECK(e.status() == http::status::not_found);
+        CHECK(e.code() == "NotFound");
+    }
+    const HttpError missing = f.error(&FeatureHandlers::item, {{"id", "areas"}, {"featureId", "E99999999"}});
+    CHECK(missing.status() == http::status::not_found);
+    CHECK(missing.code() == "NotFound");
+
+    const json::value one = f.call(&FeatureHandlers::item, {{"id", "network_borders"}, {"featureId", "N001-N002"}}, {},
+                                   "application/geo+json");
+    CHECK(one.at("type").as_string() == "Feature");
+    CHECK(one.at("properties").at("network_a").as_string() == "N001");
+    CHECK(find_link(one, "self")->at("href").as_string() ==
+          "http://example.test:8080/collections/network_borders/items/N001-N002");
+}
+
+TEST_CASE("A new state version is served from a fresh cache", "[features]") {
+    Fixture f;
+    CHECK(f.items("areas").at("numberMatched").as_int64() == 2);
+    plan_fixture::Example example = plan_fixture::example();
+    example.dataset.areas.pop_back();
+    example.plan.areas.pop_back();
+    example.plan.coverage.pop_back();
+    auto state = std::make_shared<ServiceState>();
+    state->version = 2;
+    state->dataset = std::move(example.dataset);
+    state->plan = std::move(example.plan);
+    f.service.install(std::move(state));
+    CHECK(f.items("areas").at("numberMatched").as_int64() == 1);
+}

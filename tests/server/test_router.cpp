@@ -1,0 +1,150 @@
+#include "server/router.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+using namespace server;
+
+namespace {
+
+Request make_request(http::verb method, const std::string& target) {
+    Request request{method, target, 11};
+    request.set(http::field::host, "localhost");
+    return request;
+}
+
+Router make_router() {
+    Router router;
+    router.add(http::verb::get, "/collections/{id}/items/{featureId}", "feature", [](const RouteContext& context) {
+        boost::json::object body;
+        body["id"] = context.path.at("id");
+        body["featureId"] = context.path.at("featureId");
+        const std::string* limit = context.parameter("limit");
+        body["limit"] = limit ? *limit : "none";
+        boost::json::array query;
+        for (const auto& [key, value] : context.query) query.push_back(boost::json::array{key, value});
+        body["query"] = query;
+        return json_response(context.request, http::status::ok, body);
+    });
+    router.add(http::verb::get, "/collections", "collections", [](const RouteContext& context) {
+        return json_response(context.request, http::status::ok, boost::json::object{{"collections", boost::json::array{}}});
+    });
+    router.add(http::verb::post, "/collections", "create", [](const RouteContext& context) {
+        return json_response(context.request, http::status::created, boost::json::object{});
+    });
+    router.add(http::verb::get, "/bad", "bad", [](const RouteContext&) -> Response {
+        throw HttpError(http::status::bad_request, "InvalidParameterValue", "limit must be a number");
+    });
+    router.add(http::verb::get, "/boom", "boom", [](const RouteContext&) -> Response {
+        throw std::runtime_error("secret internals: /etc/passwd");
+    });
+    router.add(http::verb::get, "/", "landing", [](const RouteContext& context) {
+        return json_response(context.request, http::status::ok, boost::json::object{{"title", "catchment"}});
+    });
+    return router;
+}
+
+boost::json::value body_of(const Response& response) { return boost::json::parse(response.body()); }
+
+void check_cors(const Response& response) {
+    CHECK(response[http::field::access_control_allow_origin] == "*");
+    const std::string expose(response[http::field::access_control_expose_headers]);
+    CHECK(expose.find("ETag") != std::string::npos);
+    CHECK(expose.find("Content-Crs") != std::string::npos);
+    CHECK(expose.find("Content-Encoding") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("placeholders match one segment each and decoded query pairs keep their order", "[router]") {
+    const Router router = make_router();
+    const Response response = router.handle(make_request(http::verb::get, "/collections/net%20works/items/F8%2F4?limit=10&q=a%26b&flag"));
+    REQUIRE(response.result() == http::status::ok);
+    CHECK(response[http::field::content_type] == "application/json");
+    const auto body = body_of(response);
+    CHECK(body.at("id") == "net works");
+    CHECK(body.at("featureId") == "F8/4");
+    CHECK(body.at("limit") == "10");
+    CHECK(body.at("query") == boost::json::parse(R"([["limit","10"],["q","a&b"],["flag",""]])"));
+    check_cors(response);
+    CHECK(router.route_name(make_request(http::verb::get, "/collections/x/items/y")) == "feature");
+    CHECK(router.route_name(make_request(http::verb::get, "/collections/x/items")) == "unknown");
+}
+
+TEST_CASE("the root and a trailing slash route", "[router]") {
+    const Router router = make_router();
+    CHECK(router.handle(make_request(http::verb::get, "/")).result() == http::status::ok);
+    CHECK(router.handle(make_request(http::verb::get, "/collections/")).result() == http::status::ok);
+    CHECK(router.route_name(make_request(http::verb::get, "/")) == "landing");
+}
+
+TEST_CASE("an unknown path is a 404 with a JSON error", "[router]") {
+    const Router router = make_router();
+    for (const char* target : {"/nothing", "/collections/a/items", "/collections/a/items/b/c"}) {
+        const Response response = router.handle(make_request(http::verb::get, target));
+        CHECK(response.result() == http::status::not_found);
+        CHECK(body_of(response).at("code") == "NotFound");
+        check_cors(response);
+    }
+}
+
+TEST_CASE("a known path with another method is a 405 naming the allowed ones", "[router]") {
+    const Router router = make_router();
+    const Response response = router.handle(make_request(http::verb::delete_, "/collections"));
+    CHECK(response.result() == http::status::method_not_allowed);
+    const std::string allow(response[http::field::allow]);
+    CHECK(allow.find("GET") != std::string::npos);
+    CHECK(allow.find("POST") != std::string::npos);
+    CHECK(allow.find("DELETE") == std::string::npos);
+    CHECK(body_of(response).at("code") == "MethodNotAllowed");
+    check_cors(response);
+    CHECK(router.handle(make_request(http::verb::post, "/collections")).result() == http::status::created);
+}
+
+TEST_CASE("OPTIONS on a known path is a CORS preflight", "[router]") {
+    const Router router = make_router();
+    const Response response = router.handle(make_request(http::verb::options, "/collections/a/items/b"));
+    CHECK(response.result() == http::status::no_content);
+    CHECK(std::string(response[http::field::access_control_allow_methods]).find("GET") != std::string::npos);
+    CHECK(!response[http::field::access_control_allow_headers].empty());
+    CHECK(!response[http::field::access_control_max_age].empty());
+    CHECK(response.body().empty());
+    check_cors(response);
+    CHECK(router.handle(make_request(http::verb::options, "/nowhere")).result() == http::status::not_found);
+}
+
+TEST_CASE("HEAD answers like GET without a body", "[router]") {
+    const Router router = make_router();
+    const Response get = router.handle(make_request(http::verb::get, "/collections"));
+    const Response head = router.handle(make_request(http::verb::head, "/collections"));
+    CHECK(head.result() == http::status::ok);
+    CHECK(head.body().empty());
+    CHECK(head[http::field::content_length] == std::to_string(get.body().size()));
+}
+
+TEST_CASE("the error boundary: HttpError keeps its status, anything else is a 500 that leaks nothing", "[router]") {
+    const Router router = make_router();
+    const Response bad = router.handle(make_request(http::verb::get, "/bad"));
+    CHECK(bad.result() == http::status::bad_request);
+    CHECK(body_of(bad) == boost::json::parse(R"({"code":"InvalidParameterValue","description":"limit must be a number"})"));
+    check_cors(bad);
+
+    const Response boom = router.handle(make_request(http::verb::get, "/boom"));
+    CHECK(boom.result() == http::status::internal_server_error);
+    CHECK(body_of(boom) == boost::json::parse(R"({"code":"InternalServerError","description":"internal error"})"));
+    CHECK(boom.body().find("secret") == std::string::npos);
+    check_cors(boom);
+}
+
+TEST_CASE("responses keep the request's version and keep-alive", "[router]") {
+    const Router router = make_router();
+    Request request = make_request(http::verb::get, "/collections");
+    request.version(10);
+    request.keep_alive(false);
+    const Response response = router.handle(request);
+    CHECK(response.version() == 10);
+    CHECK(!response.keep_alive());
+}

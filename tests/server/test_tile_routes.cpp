@@ -1,0 +1,133 @@
+// The tile endpoints as pure handlers: request in, response out, no sockets.
+#include "server/routes.hpp"
+#include "tilesets/tile_math.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace server;
+
+namespace {
+
+/// A service holding two square networks near London.
+std::unique_ptr<Service> two_squares() {
+    auto service = std::make_unique<Service>(16 << 20);
+    auto state = std::make_shared<ServiceState>();
+    state->version = 3;
+    state->dataset.name = "two squares";
+    auto source = std::make_shared<tilesets::TileSource>();
+    tilesets::SourceLayer networks;
+    networks.name = "networks";
+    networks.type = tilesets::GeometryType::polygon;
+    networks.keys = {"network_id"};
+    networks.is_coverage = true;
+    for (const auto& [id, wkt] : {std::pair{"N1", "POLYGON ((-20000 6700000, 0 6700000, 0 6720000, -20000 6720000, -20000 6700000))"},
+                                  std::pair{"N2", "POLYGON ((0 6700000, 20000 6700000, 20000 6720000, 0 6720000, 0 6700000))"}}) {
+        tilesets::SourceFeature f;
+        f.id = networks.features.size() + 1;
+        f.geometry = geo::from_wkt(*source->geos, wkt);
+        f.box = geo::envelope_of(*source->geos, f.geometry.get());
+        f.values = {std::string(id)};
+        source->bounds.expand(f.box);
+        networks.features.push_back(std::move(f));
+    }
+    source->layers.push_back(std::move(networks));
+    source->bounds_lonlat.expand(-0.18, 51.4);
+    source->bounds_lonlat.expand(0.18, 51.6);
+    state->tiles = source;
+    tilesets::TileOptions options;
+    options.maxzoom = 14;
+    state->renderer = std::make_unique<tilesets::TileRenderer>(source, options);
+    service->install(state);
+    return service;
+}
+
+Request get(const std::string& target, const std::string& accept_encoding = {}) {
+    Request request{http::verb::get, target, 11};
+    request.set(http::field::host, "maps.example:8080");
+    if (!accept_encoding.empty()) request.set(http::field::accept_encoding, accept_encoding);
+    return request;
+}
+
+std::string tile_target(int z, const std::string& prefix = "/tiles") {
+    const tilesets::TileId t = tilesets::tile_at(0, 6710000, z);
+    return prefix + "/" + std::to_string(z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".mvt";
+}
+
+}  // namespace
+
+TEST_CASE("A tile is gzipped for clients that accept it and raw for others", "[tile-routes]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service, {});
+    const Response zipped = router.handle(get(tile_target(8), "gzip, deflate"));
+    REQUIRE(zipped.result() == http::status::ok);
+    CHECK(zipped[http::field::content_type] == "application/vnd.mapbox-vector-tile");
+    CHECK(zipped[http::field::content_encoding] == "gzip");
+    CHECK(zipped.body().substr(0, 2) == "\x1f\x8b");
+    CHECK(zipped[http::field::vary] == "Accept-Encoding");
+    CHECK_FALSE(zipped[http::field::etag].empty());
+    CHECK(zipped[http::field::access_control_allow_origin] == "*");
+    const Response raw = router.handle(get(tile_target(8)));
+    REQUIRE(raw.result() == http::status::ok);
+    CHECK(raw[http::field::content_encoding].empty());
+    CHECK(raw.body().substr(0, 1) == "\x1a");  // Tile.layers, field 3, length-delimited
+    CHECK(raw[http::field::etag] != zipped[http::field::etag]);
+    CHECK(service->cache().stats().hits >= 1);  // the second request came from the cache
+}
+
+TEST_CASE("A matching If-None-Match is answered 304 without a body", "[tile-routes]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service, {});
+    const Response first = router.handle(get(tile_target(10), "gzip"));
+    Request again = get(tile_target(10), "gzip");
+    again.set(http::field::if_none_match, first[http::field::etag]);
+    const Response second = router.handle(again);
+    CHECK(second.result() == http::status::not_modified);
+    CHECK(second.body().empty());
+}
+
+TEST_CASE("Bad tile addresses get 404 or 400 naming the problem", "[tile-routes]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service, {});
+    const Response deep = router.handle(get("/tiles/40/0/0.mvt"));
+    CHECK(deep.result() == http::status::not_found);
+    CHECK(boost::json::parse(deep.body()).at("code").as_string() == "NotFound");
+    CHECK_THAT(std::string(deep.body()), Catch::Contains("zoom 40 is outside"));
+    const Response letters = router.handle(get("/tiles/6/abc/0.mvt"));
+    CHECK(letters.result() == http::status::bad_request);
+    CHECK_THAT(std::string(letters.body()), Catch::Contains("tile x must be a whole number"));
+    CHECK(router.handle(get("/tiles/6/0/0.png")).result() == http::status::not_found);
+    CHECK(router.handle(get("/tiles/2/9/0.mvt")).result() == http::status::not_found);  // x beyond 2^2
+}
+
+TEST_CASE("A tile with no data is an empty 200 and a collection's tiles hold only its layer", "[tile-routes]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service, {});
+    const Response empty = router.handle(get("/tiles/10/0/0.mvt", "gzip"));
+    CHECK(empty.result() == http::status::ok);
+    CHECK(empty.body().empty());
+    const Response networks = router.handle(get(tile_target(8, "/collections/networks/tiles")));
+    CHECK(networks.result() == http::status::ok);
+    CHECK_FALSE(networks.body().empty());
+    CHECK(router.handle(get(tile_target(8, "/collections/elephants/tiles"))).result() == http::status::not_found);
+}
+
+TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service, {});
+    const Response tilejson = router.handle(get("/tiles.json"));
+    REQUIRE(tilejson.result() == http::status::ok);
+    const auto doc = boost::json::parse(tilejson.body());
+    CHECK(doc.at("tilejson").as_string() == "3.0.0");
+    CHECK(doc.at("tiles").as_array().at(0).as_string() == "http://maps.example:8080/tiles/{z}/{x}/{y}.mvt");
+    CHECK(doc.at("maxzoom").to_number<int>() == 14);
+    CHECK(doc.at("vector_layers").as_array().size() == 7);
+    const Response style = router.handle(get("/style.json"));
+    REQUIRE(style.result() == http::status::ok);
+    CHECK(boost::json::parse(style.body()).at("sources").at("catchment").at("url").as_string() == "http://maps.example:8080/tiles.json");
+}
