@@ -1,0 +1,21 @@
+#pragma once
+// Building the cached collections the OGC API handlers serve, and the text helpers both use.
+#include "server/features.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace server {
+
+/// The collection's features from the state's dataset and plan, in CRS84.
+std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info);
+
+/// Appends `text` as a JSON string body (without the quotes), escaped.
+void append_escaped(std::string& out, std::string_view text);
+/// Shortest round-trip text of a finite number.
+std::string number_text(double value);
+/// A coordinate with 7 decimals (about 1 cm), trailing zeros trimmed.
+void append_coordinate(std::string& out, double value);
+
+}  // namespace server
