@@ -1,6 +1,7 @@
 // The tile endpoints as pure handlers: request in, response out, no sockets.
 #include "server/routes.hpp"
 #include "tilesets/tile_math.hpp"
+#include "tilesets/two_squares.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -15,25 +16,7 @@ std::unique_ptr<Service> two_squares() {
     auto state = std::make_shared<ServiceState>();
     state->version = 3;
     state->dataset.name = "two squares";
-    auto source = std::make_shared<tilesets::TileSource>();
-    tilesets::SourceLayer networks;
-    networks.name = "networks";
-    networks.type = tilesets::GeometryType::polygon;
-    networks.keys = {"network_id"};
-    networks.is_coverage = true;
-    for (const auto& [id, wkt] : {std::pair{"N1", "POLYGON ((-20000 6700000, 0 6700000, 0 6720000, -20000 6720000, -20000 6700000))"},
-                                  std::pair{"N2", "POLYGON ((0 6700000, 20000 6700000, 20000 6720000, 0 6720000, 0 6700000))"}}) {
-        tilesets::SourceFeature f;
-        f.id = networks.features.size() + 1;
-        f.geometry = geo::from_wkt(*source->geos, wkt);
-        f.box = geo::envelope_of(*source->geos, f.geometry.get());
-        f.values = {std::string(id)};
-        source->bounds.expand(f.box);
-        networks.features.push_back(std::move(f));
-    }
-    source->layers.push_back(std::move(networks));
-    source->bounds_lonlat.expand(-0.18, 51.4);
-    source->bounds_lonlat.expand(0.18, 51.6);
+    auto source = two_square_networks();
     state->tiles = source;
     tilesets::TileOptions options;
     options.maxzoom = 14;

@@ -7,6 +7,7 @@
 #include "tilesets/tile_cache.hpp"
 #include "tilesets/prerender.hpp"
 #include "tilesets/tile_renderer.hpp"
+#include "tilesets/two_squares.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -141,24 +142,7 @@ TEST_CASE("The tile cache is bounded by bytes and evicts the least recently used
 }
 
 TEST_CASE("Pre-rendering fills the cache with the low zooms of a small coverage", "[cache][prerender]") {
-    // Two squares side by side near London, as networks; nothing else.
-    auto source = std::make_shared<TileSource>();
-    SourceLayer networks;
-    networks.name = "networks";
-    networks.type = GeometryType::polygon;
-    networks.keys = {"network_id"};
-    networks.is_coverage = true;
-    for (const auto& [id, wkt] : {std::pair{"N1", "POLYGON ((-20000 6700000, 0 6700000, 0 6720000, -20000 6720000, -20000 6700000))"},
-                                  std::pair{"N2", "POLYGON ((0 6700000, 20000 6700000, 20000 6720000, 0 6720000, 0 6700000))"}}) {
-        SourceFeature f;
-        f.id = networks.features.size() + 1;
-        f.geometry = geo::from_wkt(*source->geos, wkt);
-        f.box = geo::envelope_of(*source->geos, f.geometry.get());
-        f.values = {std::string(id)};
-        source->bounds.expand(f.box);
-        networks.features.push_back(std::move(f));
-    }
-    source->layers.push_back(std::move(networks));
+    const auto source = two_square_networks();
     const TileRenderer renderer(source, TileOptions{});
     TileCache cache(64 << 20);
     const std::size_t rendered = prerender(renderer, cache, 7, 0, 6, 2);
