@@ -16,3 +16,11 @@ void add_feature_routes(Router& router, const Service& service);
 void add_tile_routes(Router& router, Service& service, const std::string& public_url);
 
 }  // namespace server
+
+namespace server {
+
+/// GET /gaps?max_distance_m=&min_population= (GeoJSON of coverage-gap areas with a summary) and
+/// GET /practices/{code}/catchment (the practice's catchment and core catchment as GeoJSON).
+void add_coverage_routes(Router& router, const Service& service);
+
+}  // namespace server
