@@ -24,3 +24,34 @@ namespace server {
 void add_coverage_routes(Router& router, const Service& service);
 
 }  // namespace server
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace server {
+
+/// What one reload attempt did. The reload function never throws: a bad dataset is `failed` with its
+/// message, and a reload asked for while another runs is `busy`.
+struct ReloadResult {
+    enum class Outcome { reloaded, failed, busy };
+    Outcome outcome = Outcome::failed;
+    std::uint64_t version = 0;  // the version now served (the old one when failed)
+    double seconds = 0;         // time spent building the new state
+    std::string message;        // why it failed
+};
+using ReloadFunction = std::function<ReloadResult()>;
+
+/// Wraps `reload` so that one runs at a time: a call while another is running answers `busy` at once.
+/// The wrapper may be called from any thread (HTTP handlers, the SIGHUP thread).
+ReloadFunction one_reload_at_a_time(ReloadFunction reload);
+
+/// `handler` behind `Authorization: Bearer <token>` (compared in constant time); a missing or wrong token
+/// answers 401 {"code":"Unauthorized"} with `WWW-Authenticate: Bearer`. An empty token lets every request in.
+Handler require_token(std::string token, Handler handler);
+
+/// POST /admin/reload: 200 {"status":"reloaded","version","seconds"}, 422 ReloadFailed (the old state keeps
+/// serving) or 409 ReloadInProgress; behind require_token(token).
+void add_admin_routes(Router& router, ReloadFunction reload, const std::string& token);
+
+}  // namespace server

@@ -1,3 +1,4 @@
+#include "data/errors.hpp"
 #include "data/loader.hpp"
 #include "geo/plan.hpp"
 #include "server/cli.hpp"
@@ -9,9 +10,14 @@
 #include "server/routes.hpp"
 #include "server/service.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -49,6 +55,81 @@ bool is_loopback(const std::string& host) {
     const auto address = boost::asio::ip::make_address(host, error);
     return !error && address.is_loopback();
 }
+
+/// Rebuilds the state from the dataset description and planning options the server started with and
+/// installs it as the next version; the old state serves until then. Never throws.
+ReloadResult reload_state(Service& service, const data::DatasetDescription& description, const geo::PlanOptions& options,
+                          int maxzoom) {
+    ReloadResult result;
+    const auto current = service.current();
+    if (!current) {
+        result.outcome = ReloadResult::Outcome::busy;
+        result.message = "the dataset is still loading";
+        return result;
+    }
+    result.version = current->version;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        data::Progress quiet;
+        geo::Dataset loaded = data::load_dataset(description, quiet);
+        options.validate(loaded);
+        service.install(make_state(std::move(loaded), options, current->version + 1, maxzoom));
+        result.outcome = ReloadResult::Outcome::reloaded;
+        result.version = current->version + 1;
+    } catch (const data::InputError& error) {
+        result.message = error.what();
+    } catch (const geo::PlanError& error) {
+        result.message = error.what();
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "catchment: reload failed unexpectedly: %s\n", error.what());
+        result.message = "unexpected error while reloading (see the server log)";
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+}
+
+/// Runs `reload` on its own thread each time the process gets SIGHUP, off the io threads.
+class HangupReloader {
+public:
+    explicit HangupReloader(ReloadFunction reload) : reload_(std::move(reload)) {
+        signals_.add(SIGHUP);
+        wait();
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    ~HangupReloader() {
+        ioc_.stop();
+        thread_.join();
+    }
+    HangupReloader(const HangupReloader&) = delete;
+    HangupReloader& operator=(const HangupReloader&) = delete;
+
+private:
+    void wait() {
+        signals_.async_wait([this](const boost::system::error_code& error, int) {
+            if (error) return;
+            const ReloadResult result = reload_();
+            switch (result.outcome) {
+                case ReloadResult::Outcome::reloaded:
+                    std::fprintf(stderr, "catchment: reloaded version %llu in %.2f s\n",
+                                 static_cast<unsigned long long>(result.version), result.seconds);
+                    break;
+                case ReloadResult::Outcome::busy:
+                    std::fprintf(stderr, "catchment: reload skipped: %s\n", result.message.c_str());
+                    break;
+                case ReloadResult::Outcome::failed:
+                    std::fprintf(stderr, "catchment: reload failed, still serving version %llu: %s\n",
+                                 static_cast<unsigned long long>(result.version), result.message.c_str());
+                    break;
+            }
+            wait();
+        });
+    }
+
+    ReloadFunction reload_;
+    boost::asio::io_context ioc_;
+    boost::asio::signal_set signals_{ioc_};
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -91,6 +172,12 @@ Command add_serve_command(CLI::App& app) {
                 add_operation_routes(router, service, metrics);
                 add_feature_routes(router, service);
                 add_tile_routes(router, service, url);
+                add_coverage_routes(router, service);
+                const int maxzoom = flags->maxzoom;
+                const ReloadFunction reload = one_reload_at_a_time(
+                    [&service, description, options, maxzoom] { return reload_state(service, description, options, maxzoom); });
+                add_admin_routes(router, reload, flags->token);
+                HangupReloader hangup(reload);
                 server.start(router, metrics);
                 std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)\n", url.c_str());
                 try {

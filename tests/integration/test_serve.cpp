@@ -74,9 +74,12 @@ public:
     }
 
     /// One request on this connection (keep-alive).
-    std::optional<http::response<http::string_body>> get(const std::string& target, http::verb method = http::verb::get) {
+    std::optional<http::response<http::string_body>> get(const std::string& target, http::verb method = http::verb::get,
+                                                         const std::string& authorization = "") {
         http::request<http::string_body> request{method, target, 11};
         request.set(http::field::host, "127.0.0.1");
+        if (!authorization.empty()) request.set(http::field::authorization, authorization);
+        request.prepare_payload();
         std::ostringstream bytes;
         bytes << request;
         if (write_raw(bytes.str())) return std::nullopt;
@@ -105,11 +108,16 @@ std::optional<http::response<http::string_body>> fetch(std::uint16_t port, const
 /// `catchment serve data/sample` on port 0, its stderr in a file.
 class ServeProcess {
 public:
-    ServeProcess() {
+    explicit ServeProcess(std::vector<std::string> extra = {}) {
         log_ = std::filesystem::temp_directory_path() / ("catchment-serve-" + std::to_string(::getpid()) + "-" +
                                                          std::to_string(counter_++) + ".log");
         const std::string binary = test_paths::catchment_binary().string();
         const std::string dataset = test_paths::sample_dir().string();
+        std::vector<std::string> arguments = {binary, "serve", dataset, "--constraint-field", "lad11cd", "--port", "0", "--threads", "4"};
+        arguments.insert(arguments.end(), extra.begin(), extra.end());
+        std::vector<char*> argv;
+        for (std::string& argument : arguments) argv.push_back(argument.data());
+        argv.push_back(nullptr);
         pid_ = ::fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
@@ -117,8 +125,7 @@ public:
             if (fd < 0) ::_exit(127);
             ::dup2(fd, STDERR_FILENO);
             ::dup2(fd, STDOUT_FILENO);
-            ::execl(binary.c_str(), binary.c_str(), "serve", dataset.c_str(), "--constraint-field", "lad11cd", "--port", "0",
-                    "--threads", "4", static_cast<char*>(nullptr));
+            ::execv(binary.c_str(), argv.data());
             ::_exit(127);
         }
         const auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -361,4 +368,92 @@ TEST_CASE("catchment serve refuses a non-loopback address without a token", "[se
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 2);
     CHECK(output.find("--token") != std::string::npos);
+}
+
+namespace {
+
+/// /ready's version, or 0 when it does not answer 200.
+std::int64_t ready_version(std::uint16_t port) {
+    const auto ready = fetch(port, "/ready");
+    if (!ready || ready->result() != http::status::ok) return 0;
+    return boost::json::parse(ready->body()).at("version").as_int64();
+}
+
+}  // namespace
+
+TEST_CASE("POST /admin/reload and SIGHUP swap in a new version while clients keep being answered", "[serve]") {
+    ServeProcess server({"--token", "secret", "--quiet"});
+    server.wait_ready();
+    REQUIRE(ready_version(server.port()) == 1);
+
+    // 8 keep-alive clients hammer a tile and /health until told to stop (each request bounded by Client).
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, failed{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 8; ++c) {
+        clients.emplace_back([&, c] {
+            Client client(server.port());
+            if (client.connect()) {
+                ++failed;
+                return;
+            }
+            for (int r = 0; !stop; ++r) {
+                const auto response = client.get((r + c) % 2 ? "/health" : "/tiles/12/2047/1361.mvt");
+                if (!response || response->result() != http::status::ok) {
+                    ++failed;
+                    return;
+                }
+                ++ok;
+            }
+        });
+    }
+    struct Join {
+        std::atomic<bool>& stop;
+        std::vector<std::thread>& threads;
+        ~Join() {
+            stop = true;
+            for (std::thread& t : threads) t.join();
+        }
+    } join{stop, clients};
+
+    const auto admin = [&](const std::string& authorization) {
+        Client client(server.port());
+        REQUIRE_FALSE(client.connect());
+        auto response = client.get("/admin/reload", http::verb::post, authorization);
+        REQUIRE(response);
+        return *response;
+    };
+    const auto denied = admin("");
+    CHECK(denied.result() == http::status::unauthorized);
+    CHECK(boost::json::parse(denied.body()).at("code") == "Unauthorized");
+    CHECK(denied[http::field::www_authenticate] == "Bearer");
+    CHECK(admin("Bearer wrong").result() == http::status::unauthorized);
+    CHECK(ready_version(server.port()) == 1);
+
+    const int before = ok;
+    const auto reloaded = admin("Bearer secret");
+    INFO(reloaded.body());
+    REQUIRE(reloaded.result() == http::status::ok);
+    CHECK(boost::json::parse(reloaded.body()).at("status") == "reloaded");
+    CHECK(boost::json::parse(reloaded.body()).at("version") == 2);
+    CHECK(ready_version(server.port()) == 2);
+
+    REQUIRE(::kill(server.pid(), SIGHUP) == 0);
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (ready_version(server.port()) != 3 && std::chrono::steady_clock::now() < deadline) {
+        REQUIRE_FALSE(server.exited());
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(ready_version(server.port()) == 3);
+    const auto logged = std::chrono::steady_clock::now() + 5s;
+    while (server.log().find("catchment: reloaded version 3") == std::string::npos && std::chrono::steady_clock::now() < logged) {
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(server.log().find("catchment: reloaded version 3") != std::string::npos);
+
+    stop = true;
+    for (std::thread& t : clients) t.join();
+    clients.clear();
+    CHECK(failed == 0);
+    CHECK(ok > before);
 }

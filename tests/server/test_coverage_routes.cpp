@@ -1,0 +1,242 @@
+// The coverage endpoints as pure handlers over the hand-made two-squares plan: /gaps and
+// /practices/{code}/catchment.
+#include "server/routes.hpp"
+
+#include "plan_fixture.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <set>
+
+using namespace server;
+namespace json = boost::json;
+
+namespace {
+
+/// A service holding the fixture's dataset and plan, after `edit` changes the plan.
+std::unique_ptr<Service> fixture_service(const std::function<void(plan_fixture::Example&)>& edit = {}) {
+    plan_fixture::Example example = plan_fixture::example();
+    if (edit) edit(example);
+    auto service = std::make_unique<Service>(1 << 20);
+    auto state = std::make_shared<ServiceState>();
+    state->version = 1;
+    state->dataset = std::move(example.dataset);
+    state->plan = std::move(example.plan);
+    service->install(state);
+    return service;
+}
+
+Request get(const std::string& target) {
+    Request request{http::verb::get, target, 11};
+    request.set(http::field::host, "maps.example:8080");
+    return request;
+}
+
+struct Answer {
+    http::status status;
+    json::value body;
+};
+
+Answer ask(const Service& service, const std::string& target) {
+    Router router;
+    add_coverage_routes(router, service);
+    const Response response = router.handle(get(target));
+    if (response.result() == http::status::ok) CHECK(response[http::field::content_type] == "application/geo+json");
+    return {response.result(), json::parse(response.body())};
+}
+
+std::set<std::string> codes(const json::value& collection) {
+    std::set<std::string> out;
+    for (const json::value& feature : collection.at("features").as_array()) {
+        out.insert(std::string(feature.at("properties").at("area_code").as_string()));
+    }
+    return out;
+}
+
+std::int64_t feature_people(const json::value& collection) {
+    std::int64_t sum = 0;
+    for (const json::value& feature : collection.at("features").as_array()) {
+        sum += feature.at("properties").at("population").as_int64();
+    }
+    return sum;
+}
+
+}  // namespace
+
+TEST_CASE("/gaps with the default threshold returns exactly the plan's gap areas", "[coverage-routes]") {
+    auto service = fixture_service();
+    const Answer answer = ask(*service, "/gaps");
+    REQUIRE(answer.status == http::status::ok);
+    const json::value& body = answer.body;
+    CHECK(body.at("type").as_string() == "FeatureCollection");
+    CHECK(codes(body) == std::set<std::string>{"A2"});
+    const json::value& feature = body.at("features").at(0);
+    CHECK(feature.at("id").as_string() == "A2");
+    const json::value& properties = feature.at("properties");
+    CHECK(properties.at("area_name").as_string() == "east");
+    CHECK(properties.at("network_id").as_string() == "N002");
+    CHECK(properties.at("nearest_practice").as_string() == "P2");
+    CHECK(properties.at("nearest_practice_m").to_number<double>() == 1700);
+    CHECK(properties.at("reason").as_string() == "farther than 1600 m from any practice");
+    // The east square in CRS84: a MultiPolygon near London with 7 decimals at most.
+    const json::value& geometry = feature.at("geometry");
+    CHECK(geometry.at("type").as_string() == "MultiPolygon");
+    const json::array& ring = geometry.at("coordinates").at(0).at(0).as_array();
+    CHECK(ring.size() == 5);
+    const double lon = ring.at(0).at(0).to_number<double>();
+    const double lat = ring.at(0).at(1).to_number<double>();
+    CHECK(lon > -0.2);
+    CHECK(lon < 0.0);
+    CHECK(lat > 51.4);
+    CHECK(lat < 51.6);
+
+    const json::value& summary = body.at("summary");
+    CHECK(summary.at("max_distance_m").to_number<double>() == 1600);
+    CHECK(summary.at("areas").as_int64() == 1);
+    CHECK(summary.at("people").as_int64() == feature_people(body));
+    CHECK(summary.at("people").as_int64() == 200);
+    const json::array& by_network = summary.at("by_network").as_array();
+    REQUIRE(by_network.size() == 1);
+    CHECK(by_network.at(0).at("network_id").as_string() == "N002");
+    CHECK(by_network.at(0).at("areas").as_int64() == 1);
+    CHECK(by_network.at(0).at("people").as_int64() == 200);
+
+    // A repeated request (served from the cached geometries) answers the same.
+    Router router;
+    add_coverage_routes(router, *service);
+    const Response first = router.handle(get("/gaps"));
+    const Response second = router.handle(get("/gaps"));
+    CHECK(first.body() == second.body());
+}
+
+TEST_CASE("/gaps thresholds: max_distance_m and min_population filter the areas", "[coverage-routes]") {
+    auto service = fixture_service();
+    const Answer zero = ask(*service, "/gaps?max_distance_m=0");
+    REQUIRE(zero.status == http::status::ok);
+    CHECK(codes(zero.body) == std::set<std::string>{"A2"});  // A1 is 0 m from P1
+    CHECK(zero.body.at("features").at(0).at("properties").at("reason").as_string() == "farther than 0 m from any practice");
+    CHECK(zero.body.at("summary").at("max_distance_m").to_number<double>() == 0);
+
+    const Answer far = ask(*service, "/gaps?max_distance_m=2000");
+    REQUIRE(far.status == http::status::ok);
+    CHECK(codes(far.body).empty());
+    CHECK(far.body.at("summary").at("areas").as_int64() == 0);
+    CHECK(far.body.at("summary").at("people").as_int64() == 0);
+    CHECK(far.body.at("summary").at("by_network").as_array().empty());
+
+    const Answer big = ask(*service, "/gaps?max_distance_m=0&min_population=201");
+    REQUIRE(big.status == http::status::ok);
+    CHECK(codes(big.body).empty());
+    const Answer enough = ask(*service, "/gaps?min_population=200");
+    REQUIRE(enough.status == http::status::ok);
+    CHECK(codes(enough.body) == std::set<std::string>{"A2"});
+}
+
+TEST_CASE("/gaps includes areas outside every network whatever the distance", "[coverage-routes]") {
+    auto service = fixture_service([](plan_fixture::Example& e) { e.plan.areas[0].network = -1; });
+    const Answer answer = ask(*service, "/gaps?max_distance_m=5000");
+    REQUIRE(answer.status == http::status::ok);
+    CHECK(codes(answer.body) == std::set<std::string>{"A1"});
+    const json::value& properties = answer.body.at("features").at(0).at("properties");
+    CHECK(properties.at("network_id").is_null());
+    CHECK(properties.at("reason").as_string() == "outside every network");
+
+    const Answer both = ask(*service, "/gaps");
+    REQUIRE(both.status == http::status::ok);
+    CHECK(codes(both.body) == std::set<std::string>{"A1", "A2"});
+    const json::value& summary = both.body.at("summary");
+    CHECK(summary.at("areas").as_int64() == 2);
+    CHECK(summary.at("people").as_int64() == feature_people(both.body));
+    const json::array& by_network = summary.at("by_network").as_array();
+    REQUIRE(by_network.size() == 2);
+    CHECK(by_network.at(0).at("network_id").as_string() == "N002");
+    CHECK(by_network.at(1).at("network_id").is_null());
+    CHECK(by_network.at(1).at("people").as_int64() == 100);
+}
+
+TEST_CASE("/gaps rejects bad and unknown parameters with 400 naming them", "[coverage-routes]") {
+    auto service = fixture_service();
+    for (const std::string target : {"/gaps?max_distance_m=-1", "/gaps?max_distance_m=abc", "/gaps?max_distance_m=",
+                                     "/gaps?max_distance_m=nan", "/gaps?max_distance_m=12m"}) {
+        const Answer answer = ask(*service, target);
+        INFO(target);
+        CHECK(answer.status == http::status::bad_request);
+        CHECK(answer.body.at("code").as_string() == "InvalidParameterValue");
+        CHECK(std::string(answer.body.at("description").as_string()).find("max_distance_m") != std::string::npos);
+    }
+    const Answer population = ask(*service, "/gaps?min_population=-5");
+    CHECK(population.status == http::status::bad_request);
+    CHECK(std::string(population.body.at("description").as_string()).find("min_population") != std::string::npos);
+    const Answer unknown = ask(*service, "/gaps?radius=3");
+    CHECK(unknown.status == http::status::bad_request);
+    CHECK(unknown.body.at("code").as_string() == "InvalidParameterValue");
+    CHECK(std::string(unknown.body.at("description").as_string()).find("radius") != std::string::npos);
+}
+
+TEST_CASE("/practices/{code}/catchment returns the catchment and core catchment", "[coverage-routes]") {
+    auto service = fixture_service();
+    const Answer one = ask(*service, "/practices/P1/catchment");
+    REQUIRE(one.status == http::status::ok);
+    const json::array& features = one.body.at("features").as_array();
+    REQUIRE(features.size() == 2);
+    CHECK(features.at(0).at("id").as_string() == "P1-catchment");
+    CHECK(features.at(1).at("id").as_string() == "P1-core");
+    const json::value& properties = features.at(0).at("properties");
+    CHECK(properties.at("practice_code").as_string() == "P1");
+    CHECK(properties.at("practice_name").as_string() == "One");
+    CHECK(properties.at("kind").as_string() == "catchment");
+    CHECK(properties.at("method").as_string() == "registrations");
+    CHECK(properties.at("area_count").as_int64() == 1);
+    CHECK(properties.at("population").as_int64() == 100);
+    CHECK(properties.at("registered").as_int64() == 800);
+    CHECK(properties.at("share").to_number<double>() == Approx(0.8));
+    CHECK(properties.at("network_id").as_string() == "N001");
+    CHECK(features.at(1).at("properties").at("kind").as_string() == "core");
+    CHECK(features.at(0).at("geometry").at("type").as_string() == "MultiPolygon");
+    CHECK(features.at(0).at("geometry").at("coordinates").as_array().size() == 1);
+
+    // P2 has a catchment but no core catchment; its name needs escaping.
+    const Answer two = ask(*service, "/practices/P2/catchment");
+    REQUIRE(two.status == http::status::ok);
+    REQUIRE(two.body.at("features").as_array().size() == 1);
+    CHECK(two.body.at("features").at(0).at("properties").at("practice_name").as_string() == "Two, \"the\" surgery");
+    CHECK(two.body.at("features").at(0).at("properties").at("population").as_int64() == 200);
+
+    // P3 (excluded) has an empty catchment: no geometry, no network.
+    const Answer three = ask(*service, "/practices/P3/catchment");
+    REQUIRE(three.status == http::status::ok);
+    REQUIRE(three.body.at("features").as_array().size() == 1);
+    CHECK(three.body.at("features").at(0).at("geometry").is_null());
+    CHECK(three.body.at("features").at(0).at("properties").at("area_count").as_int64() == 0);
+    CHECK(three.body.at("features").at(0).at("properties").at("network_id").is_null());
+}
+
+TEST_CASE("/practices/{code}/catchment matches by practice index, not position", "[coverage-routes]") {
+    // Only the active practices have catchments: drop P1's, so P2's is first in the list.
+    auto service = fixture_service([](plan_fixture::Example& e) {
+        e.plan.catchments.erase(e.plan.catchments.begin());
+        e.plan.core_catchments.clear();
+    });
+    const Answer two = ask(*service, "/practices/P2/catchment");
+    REQUIRE(two.status == http::status::ok);
+    REQUIRE(two.body.at("features").as_array().size() == 1);
+    CHECK(two.body.at("features").at(0).at("properties").at("population").as_int64() == 200);
+    const Answer one = ask(*service, "/practices/P1/catchment");
+    REQUIRE(one.status == http::status::ok);
+    CHECK(one.body.at("features").as_array().empty());
+}
+
+TEST_CASE("/practices/{code}/catchment answers 404 for an unknown practice", "[coverage-routes]") {
+    auto service = fixture_service();
+    const Answer answer = ask(*service, "/practices/NOPE/catchment");
+    CHECK(answer.status == http::status::not_found);
+    CHECK(answer.body.at("code").as_string() == "NotFound");
+}
+
+TEST_CASE("The coverage routes answer 503 before a dataset is loaded", "[coverage-routes]") {
+    Service service(1 << 20);
+    CHECK(ask(service, "/gaps").status == http::status::service_unavailable);
+    CHECK(ask(service, "/practices/P1/catchment").status == http::status::service_unavailable);
+}
