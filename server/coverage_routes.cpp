@@ -25,14 +25,6 @@ namespace {
 
 constexpr std::string_view kGeoJson = "application/geo+json";
 
-[[noreturn]] void invalid_parameter(const std::string& name, const std::string& why) {
-    std::string message = "parameter '";
-    message += name;
-    message += "': ";
-    message += why;
-    throw HttpError(http::status::bad_request, "InvalidParameterValue", message);
-}
-
 /// A finite, non-negative number.
 double parse_distance(const std::string& name, const std::string& text) {
     double value = 0;
@@ -74,17 +66,6 @@ void append_text_or_null(std::string& out, std::string_view text) {
         out += "null";
     } else {
         append_escaped(out, text);
-    }
-}
-
-int transform_callback(double* x, double* y, void* user) {
-    try {
-        const geo::Point p = static_cast<const geo::CrsTransform*>(user)->transform({*x, *y});
-        *x = p.x;
-        *y = p.y;
-        return 1;
-    } catch (...) {
-        return 0;
     }
 }
 

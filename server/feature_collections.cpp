@@ -171,17 +171,6 @@ private:
     std::string properties_;
 };
 
-int transform_callback(double* x, double* y, void* user) {
-    try {
-        const geo::Point p = static_cast<const geo::CrsTransform*>(user)->transform({*x, *y});
-        *x = p.x;
-        *y = p.y;
-        return 1;
-    } catch (...) {
-        return 0;
-    }
-}
-
 /// Resolves plan indices, tolerating -1 (none).
 struct Names {
     const geo::Dataset& dataset;
@@ -421,5 +410,24 @@ const std::vector<CollectionInfo>& feature_collections() {
     return kCollections;
 }
 
+
+int transform_callback(double* x, double* y, void* user) {
+    try {
+        const geo::Point p = static_cast<const geo::CrsTransform*>(user)->transform({*x, *y});
+        *x = p.x;
+        *y = p.y;
+        return 1;
+    } catch (...) {
+        return 0;  // GEOS then reports the transform as failed
+    }
+}
+
+void invalid_parameter(const std::string& name, const std::string& why) {
+    std::string message = "parameter '";
+    message += name;
+    message += "': ";
+    message += why;
+    throw HttpError(http::status::bad_request, "InvalidParameterValue", message);
+}
 
 }  // namespace server

@@ -18,4 +18,10 @@ std::string number_text(double value);
 /// A coordinate with 7 decimals (about 1 cm), trailing zeros trimmed.
 void append_coordinate(std::string& out, double value);
 
+/// GEOSGeom_transformXY_r callback applying the geo::CrsTransform passed as `user` (0 on failure).
+int transform_callback(double* x, double* y, void* user);
+
+/// Throws the 400 "InvalidParameterValue" naming the query parameter and what was wrong with it.
+[[noreturn]] void invalid_parameter(const std::string& name, const std::string& why);
+
 }  // namespace server

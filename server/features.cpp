@@ -41,14 +41,6 @@ std::string percent_encode(std::string_view text) {
     return out;
 }
 
-[[noreturn]] void invalid_parameter(const std::string& name, const std::string& why) {
-    std::string message = "parameter '";
-    message += name;
-    message += "': ";
-    message += why;
-    throw HttpError(http::status::bad_request, "InvalidParameterValue", message);
-}
-
 [[noreturn]] void not_found(const std::string& what) {
     throw HttpError(http::status::not_found, "NotFound", what);
 }
