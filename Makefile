@@ -34,6 +34,7 @@ bench: build
 	tests/bench/inspect_london.sh
 	tests/bench/plan.sh
 	tests/bench/tiles.sh
+	tests/bench/serve.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

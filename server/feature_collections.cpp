@@ -1,6 +1,6 @@
-// The cached GeoJSON of each OGC API collection: geometries reprojected to CRS84 once per dataset
-// version, each feature written once by hand (7 decimals), properties in the order of catchment's
-// other outputs.
+// The cached GeoJSON of each OGC API collection: geometries reprojected to a served CRS once per
+// dataset version, each feature written once by hand (7 decimals in CRS84, 2 in metres), properties
+// in the order of catchment's other outputs.
 #include "server/feature_collections.hpp"
 
 #include "geo/crs.hpp"
@@ -17,11 +17,12 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Building the cached features
 
-/// Writes a GEOS geometry (already in CRS84) as GeoJSON, polygons and lines promoted to their multi
+/// Writes a GEOS geometry (already in the served CRS) as GeoJSON, polygons and lines promoted to their multi
 /// forms as in catchment's other outputs, and grows `box`.
 class GeometryWriter {
 public:
-    GeometryWriter(GEOSContextHandle_t handle, std::string& out, geo::Envelope& box) : handle_(handle), out_(out), box_(box) {}
+    GeometryWriter(GEOSContextHandle_t handle, std::string& out, geo::Envelope& box, int decimals)
+        : handle_(handle), out_(out), box_(box), decimals_(decimals) {}
 
     void write(const GEOSGeometry* geometry) {
         if (geometry == nullptr || GEOSisEmpty_r(handle_, geometry) == 1) {
@@ -86,9 +87,9 @@ private:
             GEOSCoordSeq_getXY_r(handle_, coordinates, i, &x, &y);
             if (i > 0) out_ += ',';
             out_ += '[';
-            append_coordinate(out_, x);
+            append_coordinate(out_, x, decimals_);
             out_ += ',';
-            append_coordinate(out_, y);
+            append_coordinate(out_, y, decimals_);
             out_ += ']';
             box_.expand(x, y);
         }
@@ -98,6 +99,7 @@ private:
     GEOSContextHandle_t handle_;
     std::string& out_;
     geo::Envelope& box_;
+    int decimals_;
 };
 
 /// Collects one feature's properties as JSON and as filter text, in the collection's order.
@@ -139,8 +141,8 @@ public:
         return *this;
     }
 
-    /// The finished feature; `geometry` is in CRS84 (or null).
-    CachedFeature finish(geo::GeosContext& context, geo::Geometry geometry) {
+    /// The finished feature; `geometry` is in the served CRS (or null).
+    CachedFeature finish(geo::GeosContext& context, geo::Geometry geometry, int decimals) {
         if (feature_.values.size() != info_.properties.size()) {
             throw std::logic_error("features: wrong property count for " + info_.id);
         }
@@ -149,7 +151,7 @@ public:
         out = R"({"type":"Feature","id":)";
         append_escaped(out, feature_.id);
         out += R"(,"geometry":)";
-        GeometryWriter(context.handle(), out, feature_.bbox).write(geometry.get());
+        GeometryWriter(context.handle(), out, feature_.bbox, decimals).write(geometry.get());
         out += R"(,"properties":)";
         out += properties_;
         out += '}';
@@ -192,25 +194,27 @@ struct Names {
 
 }  // namespace
 
-std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info) {
+std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info,
+                                                         const ServedCrs& crs) {
     auto out = std::make_shared<CachedCollection>();
     out->geos = std::make_shared<geo::GeosContext>();
     out->info = &info;
+    out->crs = &crs;
     geo::GeosContext& context = *out->geos;
     const geo::Dataset& dataset = state.dataset;
     const geo::Plan& plan = state.plan;
-    const geo::CrsTransform to_crs84(dataset.working_crs, "OGC:CRS84");
+    const geo::CrsTransform to_crs(dataset.working_crs, std::string(crs.proj));
     const Names names{dataset, plan};
 
     auto project = [&](const GEOSGeometry* geometry) -> geo::Geometry {
         if (geometry == nullptr) return nullptr;
         return geo::adopt(context,
                           GEOSGeom_transformXY_r(context.handle(), geometry, transform_callback,
-                                                 const_cast<geo::CrsTransform*>(&to_crs84)),
-                          "reprojecting a feature to CRS84");
+                                                 const_cast<geo::CrsTransform*>(&to_crs)),
+                          "reprojecting a feature");
     };
     auto add = [&](FeatureBuilder& builder, geo::Geometry geometry) {
-        out->features.push_back(builder.finish(context, std::move(geometry)));
+        out->features.push_back(builder.finish(context, std::move(geometry), crs.decimals));
         out->extent.expand(out->features.back().bbox);
     };
     auto area_at = [&](std::size_t i) -> const geo::AreaPlan* { return i < plan.areas.size() ? &plan.areas[i] : nullptr; };
@@ -374,15 +378,26 @@ std::string number_text(double value) {
 }
 
 /// A coordinate with 7 decimals (about 1 cm), trailing zeros trimmed.
-void append_coordinate(std::string& out, double value) {
+void append_coordinate(std::string& out, double value) { append_coordinate(out, value, 7); }
+
+void append_coordinate(std::string& out, double value, int decimals) {
     char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 7);
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
     char* end = result.ptr;
     while (end > buffer && end[-1] == '0') --end;
     if (end > buffer && end[-1] == '.') --end;
     std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
     if (text == "-0") text = "0";
     out += text;
+}
+
+const std::vector<ServedCrs>& served_crss() {
+    static const std::vector<ServedCrs> kCrss{
+        {"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84", 7},
+        {"http://www.opengis.net/def/crs/EPSG/0/27700", "EPSG:27700", 2},
+        {"http://www.opengis.net/def/crs/EPSG/0/3857", "EPSG:3857", 2},
+    };
+    return kCrss;
 }
 
 const std::vector<CollectionInfo>& feature_collections() {

@@ -8,8 +8,9 @@
 
 namespace server {
 
-/// The collection's features from the state's dataset and plan, in CRS84.
-std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info);
+/// The collection's features from the state's dataset and plan, in `crs` (CRS84 by default).
+std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info,
+                                                         const ServedCrs& crs = served_crss().front());
 
 /// Appends `text` as a JSON string body (without the quotes), escaped.
 void append_escaped(std::string& out, std::string_view text);
@@ -17,6 +18,8 @@ void append_escaped(std::string& out, std::string_view text);
 std::string number_text(double value);
 /// A coordinate with 7 decimals (about 1 cm), trailing zeros trimmed.
 void append_coordinate(std::string& out, double value);
+/// A coordinate with `decimals` decimals, trailing zeros trimmed.
+void append_coordinate(std::string& out, double value, int decimals);
 
 /// GEOSGeom_transformXY_r callback applying the geo::CrsTransform passed as `user` (0 on failure).
 int transform_callback(double* x, double* y, void* user);

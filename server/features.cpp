@@ -109,7 +109,48 @@ struct ItemsQuery {
     bool has_bbox = false;
     double bbox[4] = {0, 0, 0, 0};
     std::vector<std::pair<std::size_t, std::string>> filters;  // property index, value
+    std::size_t crs = 0;       // index in served_crss() of the output CRS
+    std::size_t bbox_crs = 0;  // and of the bbox's
 };
+
+/// The index in served_crss() of the CRS `uri` names; a 400 naming `name` when it is not served.
+std::size_t parse_crs(const std::string& name, const std::string& uri) {
+    const auto& all = served_crss();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (all[i].uri == uri) return i;
+    }
+    std::string why = "unsupported CRS '";
+    why += uri;
+    why += "' (expected one of";
+    for (const ServedCrs& crs : all) {
+        why += ' ';
+        why += crs.uri;
+    }
+    why += ')';
+    invalid_parameter(name, why);
+}
+
+/// The Content-Crs header (OGC API - Features Part 2): the URI in angle brackets.
+void set_content_crs(Response& response, std::size_t crs) {
+    std::string value(1, '<');
+    value += served_crss()[crs].uri;
+    value += '>';
+    response.set("Content-Crs", value);
+}
+
+/// The URI of the dataset's working CRS if it is served, else CRS84.
+std::string_view storage_crs(const std::string& working_crs) {
+    for (const ServedCrs& crs : served_crss()) {
+        if (crs.proj == working_crs || crs.uri == working_crs) return crs.uri;
+    }
+    return kCrs84;
+}
+
+json::array crs_list() {
+    json::array out;
+    for (const ServedCrs& crs : served_crss()) out.emplace_back(crs.uri);
+    return out;
+}
 
 ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& info) {
     ItemsQuery query;
@@ -146,6 +187,10 @@ ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& 
             query.has_bbox = true;
         } else if (name == "f") {
             if (value != "json" && value != "geojson") invalid_parameter(name, "unsupported format '" + value + "' (expected json)");
+        } else if (name == "crs") {
+            query.crs = parse_crs(name, value);
+        } else if (name == "bbox-crs") {
+            query.bbox_crs = parse_crs(name, value);
         } else if (name == "datetime") {
             // The features have no temporal extent: every feature matches.
         } else {
@@ -202,7 +247,7 @@ std::size_t collection_index(const RouteContext& context) {
     not_found("no collection '" + id->second + "'");
 }
 
-json::object collection_json(const std::string& base, const CachedCollection& collection) {
+json::object collection_json(const std::string& base, const CachedCollection& collection, const std::string& working_crs) {
     const CollectionInfo& info = *collection.info;
     json::object out;
     out["id"] = info.id;
@@ -216,8 +261,8 @@ json::object collection_json(const std::string& base, const CachedCollection& co
         out["extent"] = json::object{{"spatial", std::move(spatial)}};
     }
     out["itemType"] = "feature";
-    out["crs"] = json::array{kCrs84};
-    out["storageCrs"] = kCrs84;
+    out["crs"] = crs_list();
+    out["storageCrs"] = storage_crs(working_crs);
     std::string self = base;
     self += "/collections/";
     self += info.id;
@@ -238,15 +283,17 @@ std::shared_ptr<const ServiceState> FeatureHandlers::state() const {
     return state;
 }
 
-std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceState& state, std::size_t collection) const {
+std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceState& state, std::size_t collection,
+                                                                std::size_t crs) const {
+    const std::size_t crs_count = served_crss().size();
     std::lock_guard<std::mutex> lock(mutex_);
     if (cache_.state != &state || cache_.version != state.version) {
         cache_.state = &state;
         cache_.version = state.version;
-        cache_.collections.assign(feature_collections().size(), nullptr);
+        cache_.collections.assign(feature_collections().size() * crs_count, nullptr);
     }
-    std::shared_ptr<const CachedCollection>& slot = cache_.collections.at(collection);
-    if (!slot) slot = build_collection(state, feature_collections()[collection]);
+    std::shared_ptr<const CachedCollection>& slot = cache_.collections.at(collection * crs_count + crs);
+    if (!slot) slot = build_collection(state, feature_collections()[collection], served_crss().at(crs));
     return slot;
 }
 
@@ -276,7 +323,8 @@ Response FeatureHandlers::conformance(const RouteContext& context) const {
     json::object out;
     out["conformsTo"] = json::array{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-                                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"};
+                                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"};
     return json_reply(context.request, out);
 }
 
@@ -302,13 +350,16 @@ Response FeatureHandlers::api(const RouteContext& context) const {
     "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "The features of a collection",
       "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/limit"},
                      {"$ref": "#/components/parameters/offset"}, {"$ref": "#/components/parameters/bbox"},
-                     {"$ref": "#/components/parameters/datetime"}],
+                     {"$ref": "#/components/parameters/datetime"}, {"$ref": "#/components/parameters/crs"},
+                     {"$ref": "#/components/parameters/bbox-crs"}],
       "responses": {"200": {"description": "A GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
                     "400": {"$ref": "#/components/responses/InvalidParameter"},
                     "404": {"$ref": "#/components/responses/NotFound"}}}},
     "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "One feature",
-      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"}],
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"},
+                     {"$ref": "#/components/parameters/crs"}],
       "responses": {"200": {"description": "A GeoJSON Feature", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/InvalidParameter"},
                     "404": {"$ref": "#/components/responses/NotFound"}}}}
   },
   "components": {
@@ -323,10 +374,20 @@ Response FeatureHandlers::api(const RouteContext& context) const {
                  "description": "How many matching features to skip",
                  "schema": {"type": "integer", "minimum": 0, "default": 0}},
       "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-               "description": "minx,miny,maxx,maxy in CRS84 (longitude, latitude)",
+               "description": "minx,miny,maxx,maxy in the bbox-crs (CRS84 longitude, latitude by default)",
                "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
       "datetime": {"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
-                   "description": "Accepted and ignored: the features have no time", "schema": {"type": "string"}}
+                   "description": "Accepted and ignored: the features have no time", "schema": {"type": "string"}},
+      "crs": {"name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
+              "description": "The CRS of the response's coordinates (OGC API - Features Part 2)",
+              "schema": {"type": "string", "format": "uri", "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+                         "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/27700",
+                                  "http://www.opengis.net/def/crs/EPSG/0/3857"]}},
+      "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
+                   "description": "The CRS of the bbox parameter (OGC API - Features Part 2)",
+                   "schema": {"type": "string", "format": "uri", "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+                              "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/27700",
+                                       "http://www.opengis.net/def/crs/EPSG/0/3857"]}}
     },
     "responses": {
       "NotFound": {"description": "No such collection or feature", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
@@ -347,10 +408,11 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
     const auto current = state();
     const std::string base = base_url(context.request);
     json::array list;
-    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i)));
+    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i), current->dataset.working_crs));
     json::object out;
     out["links"] = json::array{link(base + "/collections", "self", "application/json", "this document")};
     out["collections"] = std::move(list);
+    out["crs"] = crs_list();
     return json_reply(context.request, out);
 }
 
@@ -358,7 +420,7 @@ Response FeatureHandlers::collection(const RouteContext& context) const {
     check_format(context);
     const std::size_t index = collection_index(context);
     const auto current = state();
-    return json_reply(context.request, collection_json(base_url(context.request), *cached(*current, index)));
+    return json_reply(context.request, collection_json(base_url(context.request), *cached(*current, index), current->dataset.working_crs));
 }
 
 Response FeatureHandlers::items(const RouteContext& context) const {
@@ -366,7 +428,9 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const CollectionInfo& info = feature_collections()[index];
     const ItemsQuery query = parse_items_query(context, info);
     const auto current = state();
-    const auto collection = cached(*current, index);
+    // Filter in the bbox's CRS, serve in the output CRS: every CRS's cache holds the same features in the same order.
+    const auto collection = cached(*current, index, query.crs);
+    const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(*current, index, query.bbox_crs);
 
     std::unique_ptr<geo::GeosContext> geos;
     geo::Geometry box;
@@ -377,7 +441,9 @@ Response FeatureHandlers::items(const RouteContext& context) const {
                          "making the bbox");
     }
     std::vector<const CachedFeature*> matched;
-    for (const CachedFeature& feature : collection->features) {
+    if (filtered->features.size() != collection->features.size()) throw std::logic_error("features: CRS caches differ");
+    for (std::size_t n = 0; n < filtered->features.size(); ++n) {
+        const CachedFeature& feature = filtered->features[n];
         bool keep = true;
         for (const auto& [property, value] : query.filters) {
             if (feature.values[property] != value) {
@@ -398,7 +464,7 @@ Response FeatureHandlers::items(const RouteContext& context) const {
                 keep = result == 1;
             }
         }
-        if (keep) matched.push_back(&feature);
+        if (keep) matched.push_back(&collection->features[n]);
     }
 
     const auto total = static_cast<std::int64_t>(matched.size());
@@ -434,7 +500,9 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     out += ',';
     append_link(out, collection_url, "collection", "application/json");
     out += "]}";
-    return make_response(context.request, std::move(out), kGeoJson);
+    Response response = make_response(context.request, std::move(out), kGeoJson);
+    set_content_crs(response, query.crs);
+    return response;
 }
 
 Response FeatureHandlers::item(const RouteContext& context) const {
@@ -443,8 +511,12 @@ Response FeatureHandlers::item(const RouteContext& context) const {
     check_format(context);
     const auto found_id = context.path.find("featureId");
     if (found_id == context.path.end()) not_found("no feature named");
+    std::size_t crs = 0;
+    for (const auto& [name, value] : context.query) {
+        if (name == "crs") crs = parse_crs(name, value);
+    }
     const auto current = state();
-    const auto collection = cached(*current, index);
+    const auto collection = cached(*current, index, crs);
     for (const CachedFeature& feature : collection->features) {
         if (feature.id != found_id->second) continue;
         const std::string base = base_url(context.request);
@@ -461,7 +533,9 @@ Response FeatureHandlers::item(const RouteContext& context) const {
         out += ',';
         append_link(out, collection_url, "collection", "application/json");
         out += "]}";
-        return make_response(context.request, std::move(out), kGeoJson);
+        Response response = make_response(context.request, std::move(out), kGeoJson);
+        set_content_crs(response, crs);
+        return response;
     }
     not_found("no feature '" + found_id->second + "' in collection " + info.id);
 }

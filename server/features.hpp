@@ -2,8 +2,9 @@
 // OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0) over the current plan: the landing page,
 // conformance, the OpenAPI document, the collections and their items. Every handler is pure (route
 // context in, response out), reads the state through Service::current() once per request and throws
-// HttpError for bad input. Features are reprojected to CRS84 and serialised once per state version
-// and collection, lazily, then reused by every request.
+// HttpError for bad input. Part 2 (CRS by reference): items can be served in CRS84, EPSG:27700 or
+// EPSG:3857. Features are reprojected and serialised once per state version, collection and CRS,
+// lazily, then reused by every request.
 #include "server/router.hpp"
 #include "server/service.hpp"
 
@@ -11,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace server {
@@ -19,10 +21,20 @@ namespace server {
 struct CachedFeature {
     std::string id;
     std::string json;                 // the whole Feature object
-    geo::Envelope bbox;               // CRS84; empty for a feature with no geometry
-    geo::Geometry geometry;           // CRS84, for the exact bbox test; null when none
+    geo::Envelope bbox;               // in the cache's CRS; empty for a feature with no geometry
+    geo::Geometry geometry;           // in the cache's CRS, for the exact bbox test; null when none
     std::vector<std::string> values;  // property values as text, per CollectionInfo::properties
 };
+
+/// A CRS the items can be served in (OGC API - Features Part 2).
+struct ServedCrs {
+    std::string_view uri;   // e.g. http://www.opengis.net/def/crs/EPSG/0/27700
+    std::string_view proj;  // what geo::CrsTransform takes, e.g. EPSG:27700
+    int decimals;           // coordinate decimals: 7 for CRS84, 2 for projected CRSs
+};
+
+/// The served CRSs, CRS84 (the default) first, then EPSG:27700 and EPSG:3857.
+const std::vector<ServedCrs>& served_crss();
 
 struct CollectionInfo {
     std::string id;
@@ -38,7 +50,8 @@ struct CachedCollection {
     std::shared_ptr<geo::GeosContext> geos;  // declared first: the geometries free themselves through it
     const CollectionInfo* info = nullptr;
     std::vector<CachedFeature> features;
-    geo::Envelope extent;  // CRS84
+    geo::Envelope extent;  // in `crs`
+    const ServedCrs* crs = nullptr;
 };
 
 class FeatureHandlers {
@@ -60,11 +73,11 @@ private:
     struct Cache {
         const ServiceState* state = nullptr;
         std::uint64_t version = 0;
-        std::vector<std::shared_ptr<const CachedCollection>> collections;
+        std::vector<std::shared_ptr<const CachedCollection>> collections;  // collection * served_crss().size() + crs
     };
     std::shared_ptr<const ServiceState> state() const;
-    /// The collection's features for `state`, built on first use.
-    std::shared_ptr<const CachedCollection> cached(const ServiceState& state, std::size_t collection) const;
+    /// The collection's features for `state` in served_crss()[crs], built on first use.
+    std::shared_ptr<const CachedCollection> cached(const ServiceState& state, std::size_t collection, std::size_t crs = 0) const;
 
     const Service& service_;
     mutable std::mutex mutex_;

@@ -42,6 +42,12 @@ struct Fixture {
         if (!content_type.empty()) CHECK(response[http::field::content_type] == content_type);
         return json::parse(response.body());
     }
+    Response raw(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path, Query query = {}) {
+        const RouteContext context{request, std::move(path), std::move(query)};
+        Response response = (handlers.*method)(context);
+        REQUIRE(response.result() == http::status::ok);
+        return response;
+    }
     json::value items(const std::string& collection, Query query = {}) {
         return call(&FeatureHandlers::items, {{"id", collection}}, std::move(query), "application/geo+json");
     }
@@ -91,14 +97,15 @@ TEST_CASE("The landing page links to the API, conformance and the collections wi
     CHECK(find_link(page, "data")->at("href").as_string() == "http://example.test:8080/collections");
 }
 
-TEST_CASE("Conformance lists Core, OpenAPI 3.0 and GeoJSON", "[features]") {
+TEST_CASE("Conformance lists Core, OpenAPI 3.0, GeoJSON and CRS by reference", "[features]") {
     Fixture f;
     const json::value page = f.call(&FeatureHandlers::conformance);
     std::vector<std::string> classes;
     for (const json::value& c : page.at("conformsTo").as_array()) classes.emplace_back(c.as_string());
     CHECK(classes == std::vector<std::string>{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-                                              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"});
+                                              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                              "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"});
 }
 
 TEST_CASE("The OpenAPI document declares limit with its default, minimum and maximum", "[features]") {
@@ -113,6 +120,15 @@ TEST_CASE("The OpenAPI document declares limit with its default, minimum and max
     CHECK(parameters.contains("bbox"));
     CHECK(parameters.contains("offset"));
     CHECK(api.at("paths").as_object().contains("/collections/{collectionId}/items"));
+    CHECK(parameters.contains("crs"));
+    CHECK(parameters.contains("bbox-crs"));
+    const std::string items_parameters =
+        json::serialize(api.at("paths").at("/collections/{collectionId}/items").at("get").at("parameters"));
+    CHECK(items_parameters.find("#/components/parameters/crs") != std::string::npos);
+    CHECK(items_parameters.find("#/components/parameters/bbox-crs") != std::string::npos);
+    const std::string item_parameters =
+        json::serialize(api.at("paths").at("/collections/{collectionId}/items/{featureId}").at("get").at("parameters"));
+    CHECK(item_parameters.find("#/components/parameters/crs") != std::string::npos);
     // No remote references.
     CHECK(json::serialize(api).find("\"$ref\":\"http") == std::string::npos);
 }
@@ -297,4 +313,117 @@ TEST_CASE("A new state version is served from a fresh cache", "[features]") {
     state->plan = std::move(example.plan);
     f.service.install(std::move(state));
     CHECK(f.items("areas").at("numberMatched").as_int64() == 1);
+}
+
+namespace {
+
+constexpr const char* kCrs84Uri = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr const char* kBngUri = "http://www.opengis.net/def/crs/EPSG/0/27700";
+constexpr const char* kMercatorUri = "http://www.opengis.net/def/crs/EPSG/0/3857";
+
+}  // namespace
+
+TEST_CASE("Collections list the three CRSs and the storage CRS", "[features][crs]") {
+    Fixture f;
+    const std::vector<std::string> expected{kCrs84Uri, kBngUri, kMercatorUri};
+    const json::value page = f.call(&FeatureHandlers::collections);
+    std::vector<std::string> top;
+    for (const json::value& c : page.at("crs").as_array()) top.emplace_back(c.as_string());
+    CHECK(top == expected);
+    for (const json::value& c : page.at("collections").as_array()) {
+        std::vector<std::string> listed;
+        for (const json::value& crs : c.at("crs").as_array()) listed.emplace_back(crs.as_string());
+        CHECK(listed == expected);
+        CHECK(c.at("storageCrs").as_string() == kBngUri);  // the fixture's working CRS
+    }
+    CHECK(f.call(&FeatureHandlers::collection, {{"id", "areas"}}).at("storageCrs").as_string() == kBngUri);
+}
+
+TEST_CASE("Items in EPSG:27700 come back at the fixture's easting and northing with Content-Crs", "[features][crs]") {
+    Fixture f;
+    const Response response = f.raw(&FeatureHandlers::items, {{"id", "practices"}}, {{"crs", kBngUri}});
+    CHECK(response[http::field::content_type] == "application/geo+json");
+    CHECK(response["Content-Crs"] == std::string("<") + kBngUri + ">");
+    const json::value practices = json::parse(response.body());
+    const json::value& p1 = practices.at("features").at(0).at("geometry").at("coordinates");
+    CHECK(p1.at(0).to_number<double>() == Approx(530500).margin(0.01));
+    CHECK(p1.at(1).to_number<double>() == Approx(180500).margin(0.01));
+    const json::value& p3 = practices.at("features").at(2).at("geometry").at("coordinates");
+    CHECK(p3.at(0).to_number<double>() == Approx(532500).margin(0.01));
+    // The next link keeps the crs.
+    const json::value paged = f.items("practices", {{"crs", kBngUri}, {"limit", "1"}});
+    REQUIRE(find_link(paged, "next") != nullptr);
+    CHECK(std::string(find_link(paged, "next")->at("href").as_string()).find("crs=http") != std::string::npos);
+
+    const json::value areas = f.items("areas", {{"crs", kBngUri}});
+    const json::value& corner = areas.at("features").at(0).at("geometry").at("coordinates").at(0).at(0).at(0);
+    CHECK(corner.at(0).to_number<double>() == Approx(530000).margin(0.01));
+    CHECK(corner.at(1).to_number<double>() == Approx(180000).margin(0.01));
+
+    // The default is CRS84, said so in the header too.
+    const Response plain = f.raw(&FeatureHandlers::items, {{"id", "practices"}});
+    CHECK(plain["Content-Crs"] == std::string("<") + kCrs84Uri + ">");
+
+    const Response one = f.raw(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P2"}}, {{"crs", kBngUri}});
+    CHECK(one["Content-Crs"] == std::string("<") + kBngUri + ">");
+    const json::value p2 = json::parse(one.body());
+    CHECK(p2.at("geometry").at("coordinates").at(0).to_number<double>() == Approx(531500).margin(0.01));
+    CHECK(p2.at("geometry").at("coordinates").at(1).to_number<double>() == Approx(180500).margin(0.01));
+    const Response default_one = f.raw(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P2"}});
+    CHECK(default_one["Content-Crs"] == std::string("<") + kCrs84Uri + ">");
+}
+
+TEST_CASE("Items in EPSG:3857 are in web mercator metres", "[features][crs]") {
+    Fixture f;
+    const Response response = f.raw(&FeatureHandlers::items, {{"id", "practices"}}, {{"crs", kMercatorUri}});
+    CHECK(response["Content-Crs"] == std::string("<") + kMercatorUri + ">");
+    const json::value practices = json::parse(response.body());
+    const json::value& p1 = practices.at("features").at(0).at("geometry").at("coordinates");
+    const geo::CrsTransform to_mercator("EPSG:27700", "EPSG:3857");
+    const geo::Point expected = to_mercator.transform({530500, 180500});
+    CHECK(p1.at(0).to_number<double>() == Approx(expected.x).margin(0.01));
+    CHECK(p1.at(1).to_number<double>() == Approx(expected.y).margin(0.01));
+    // Central London: about -14,000 m east, 6.7 million m north.
+    CHECK(p1.at(0).to_number<double>() == Approx(-14000).margin(5000));
+    CHECK(p1.at(1).to_number<double>() == Approx(6711000).margin(10000));
+}
+
+TEST_CASE("A bbox in EPSG:27700 with bbox-crs selects what the CRS84 bbox does", "[features][crs]") {
+    Fixture f;
+    const geo::CrsTransform to_crs84("EPSG:27700", "OGC:CRS84");
+    for (const auto& [low, high] : std::vector<std::pair<geo::Point, geo::Point>>{
+             {{530200, 180200}, {530800, 180800}}, {{530900, 180400}, {531100, 180600}}, {{531200, 180100}, {532900, 180900}}}) {
+        const geo::Point a = to_crs84.transform(low);
+        const geo::Point b = to_crs84.transform(high);
+        const std::string lonlat = std::to_string(a.x) + "," + std::to_string(a.y) + "," + std::to_string(b.x) + "," + std::to_string(b.y);
+        const std::string metres = std::to_string(low.x) + "," + std::to_string(low.y) + "," + std::to_string(high.x) + "," +
+                                   std::to_string(high.y);
+        for (const char* collection : {"areas", "practices", "network_borders"}) {
+            INFO(collection << " " << metres);
+            const auto expected = ids(f.items(collection, {{"bbox", lonlat}}));
+            CHECK(ids(f.items(collection, {{"bbox", metres}, {"bbox-crs", kBngUri}})) == expected);
+            // Output in another CRS than the bbox's.
+            CHECK(ids(f.items(collection, {{"bbox", metres}, {"bbox-crs", kBngUri}, {"crs", kMercatorUri}})) == expected);
+            CHECK(ids(f.items(collection, {{"bbox", lonlat}, {"crs", kBngUri}})) == expected);
+        }
+    }
+    CHECK(ids(f.items("practices", {{"bbox", "530200,180200,530800,180800"}, {"bbox-crs", kBngUri}})) ==
+          std::vector<std::string>{"P1"});
+    // bbox-crs alone is allowed.
+    CHECK(f.items("practices", {{"bbox-crs", kBngUri}}).at("numberMatched").as_int64() == 3);
+}
+
+TEST_CASE("An unsupported crs or bbox-crs is a 400 naming it", "[features][crs]") {
+    Fixture f;
+    for (const char* name : {"crs", "bbox-crs"}) {
+        for (const char* value : {"EPSG:27700", "http://www.opengis.net/def/crs/EPSG/0/4326", ""}) {
+            const HttpError e = f.error(&FeatureHandlers::items, {{"id", "areas"}}, {{name, value}});
+            CHECK(e.status() == http::status::bad_request);
+            CHECK(e.code() == "InvalidParameterValue");
+            CHECK(std::string(e.what()).find(std::string("'") + name + "'") != std::string::npos);
+        }
+    }
+    const HttpError e = f.error(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P1"}}, {{"crs", "EPSG:3857"}});
+    CHECK(e.status() == http::status::bad_request);
+    CHECK(std::string(e.what()).find("'crs'") != std::string::npos);
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Benchmark: `catchment serve` under load on loopback with wrk (each run bounded to $SECONDS_PER_RUN s).
+#  - tiles: a fixed list of up to 500 London z10-z14 tile paths (from a `catchment tiles` MBTiles export),
+#    warmed once so they are cached, then `wrk -t2 -c64 --latency` cycling through them with
+#    `Accept-Encoding: gzip`;
+#  - peer, in the same run: nginx serving the same tiles as static gzip files from disk (`gzip_static on`,
+#    the .mvt.gz bytes taken unchanged from the MBTiles), same wrk run;
+#  - GeoJSON items throughput: wrk on /collections/areas/items?limit=1000, features/s = requests/s x 1000.
+# Prints requests/s, p50 and p99 latency, the ratio catchment/nginx, features/s and the server's RSS.
+# Needs wrk and nginx (Debian: wrk nginx-light). Usage: tests/bench/serve.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${CATCHMENT_BIN:-$root/build/catchment}
+secs=${SECONDS_PER_RUN:-10}
+[ -x "$bin" ] || { echo "build first: $bin" >&2; exit 2; }
+for tool in wrk nginx sqlite3 curl python3; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk nginx-light sqlite3 curl)" >&2; exit 2; }
+done
+work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers may run as another user
+serve_pid=""
+nginx_pid=""
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_mb() { echo "scale=1; $(ps -o rss= -p "$1") / 1024" | bc; }
+
+# The tile list and the static tree, both from one MBTiles export (gzip tiles, TMS rows).
+timeout 600 "$bin" tiles "$root/data/sample" --constraint-field lad11cd --maxzoom 14 --out "$work/london.mbtiles" >/dev/null 2>&1
+select="SELECT zoom_level, tile_column, (1 << zoom_level) - 1 - tile_row FROM tiles WHERE zoom_level BETWEEN 10 AND 14
+        ORDER BY (tile_column * 7919 + tile_row * 104729 + zoom_level * 31) % 1009, zoom_level, tile_column, tile_row LIMIT 500"
+sqlite3 -separator / "$work/london.mbtiles" "$select" | sed 's|^|/tiles/|; s|$|.mvt|' >"$work/paths.txt"
+count=$(wc -l <"$work/paths.txt")
+mkdir -p "$work/www"
+sqlite3 -separator / "$work/london.mbtiles" "SELECT DISTINCT zoom_level, tile_column FROM ($select)" | sed "s|^|$work/www/tiles/|" | xargs mkdir -p
+sqlite3 "$work/london.mbtiles" "SELECT writefile('$work/www/tiles/' || z || '/' || x || '/' || y || '.mvt.gz', d) FROM
+  (SELECT zoom_level AS z, tile_column AS x, (1 << zoom_level) - 1 - tile_row AS y, tile_data AS d FROM tiles
+   WHERE zoom_level BETWEEN 10 AND 14)" >/dev/null
+chmod -R a+rX "$work/www"
+
+cat >"$work/paths.lua" <<'EOF'
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
+end
+EOF
+
+# catchment serve on the sample.
+"$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 >"$work/serve.log" 2>&1 &
+serve_pid=$!
+port=""
+for _ in $(seq 600); do
+  port=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://') || true
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "catchment serve did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+for _ in $(seq 600); do
+  [ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")" = 200 ] && break
+  sleep 0.2
+done
+rss_before=$(rss_mb "$serve_pid")
+while read -r path; do  # warm the cache once
+  curl -s --max-time 10 -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$path"
+done <"$work/paths.txt"
+
+# nginx on the same tiles, from disk.
+nport=$(free_port)
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  types { application/vnd.mapbox-vector-tile mvt; }
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/www;
+    location /tiles/ { gzip_static on; add_header Access-Control-Allow-Origin *; }
+  }
+}
+EOF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+for _ in $(seq 100); do
+  curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$nport/" && break
+  sleep 0.1
+done
+first=$(head -1 "$work/paths.txt")
+[ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$nport$first")" = 200 ] ||
+  { echo "nginx does not serve $first" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
+
+# One wrk run: prints "requests/s p50 p99" (latencies in ms).
+bench() {
+  local out
+  out=$(BENCH_PATHS="$work/paths.txt" timeout $((secs + 30)) wrk -t2 -c64 -d"${secs}s" --latency "$@")
+  if echo "$out" | grep -q 'Non-2xx'; then echo "$out" >&2; echo "non-2xx responses" >&2; exit 1; fi
+  local rps p50 p99
+  rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+}
+to_ms() {
+  case $1 in
+    *us) echo "scale=3; ${1%us} / 1000" | bc ;;
+    *ms) echo "${1%ms}" ;;
+    *s) echo "scale=3; ${1%s} * 1000" | bc ;;
+    *) echo "$1" ;;
+  esac
+}
+
+read -r c_rps c_p50 c_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$port")
+read -r n_rps n_p50 n_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$nport")
+read -r i_rps i_p50 i_p99 < <(bench "http://127.0.0.1:$port/collections/areas/items?limit=1000")
+rss_after=$(rss_mb "$serve_pid")
+
+echo "Tiles: $count cached London z10-z14 tiles, gzip, wrk -t2 -c64 -d${secs}s on loopback, $(nproc) CPUs:"
+printf '  catchment serve         %10.0f req/s  p50 %8.2f ms  p99 %8.2f ms\n' "$c_rps" "$c_p50" "$c_p99"
+printf '  peer: nginx gzip_static %10.0f req/s  p50 %8.2f ms  p99 %8.2f ms\n' "$n_rps" "$n_p50" "$n_p99"
+printf '  catchment / nginx       %10.2f x\n' "$(echo "$c_rps / $n_rps" | bc -l)"
+echo "GeoJSON items: /collections/areas/items?limit=1000, wrk -t2 -c64 -d${secs}s:"
+printf '  catchment serve         %10.1f req/s  p50 %8.2f ms  p99 %8.2f ms  = %.0f features/s\n' "$i_rps" "$i_p50" "$i_p99" \
+  "$(echo "$i_rps * 1000" | bc -l)"
+printf 'catchment serve RSS: %s MB before the runs, %s MB after\n' "$rss_before" "$rss_after"
