@@ -10,6 +10,16 @@
 # Needs wrk and nginx (Debian: wrk nginx-light). Usage: tests/bench/serve.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# The load generator and the static-file peer are only needed here, so they are installed here rather
+# than by `make test`: installing nginx on a desktop starts a web server on port 80.
+bench_packages=(wrk nginx-light curl)
+missing=()
+for p in "${bench_packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "serve.sh: installing ${missing[*]} for the benchmark" >&2
+  as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 bin=${CATCHMENT_BIN:-$root/build/catchment}
 secs=${SECONDS_PER_RUN:-10}
 [ -x "$bin" ] || { echo "build first: $bin" >&2; exit 2; }
