@@ -69,85 +69,27 @@ void append_text_or_null(std::string& out, std::string_view text) {
     }
 }
 
-/// Writes a GEOS geometry in the working CRS as CRS84 GeoJSON, polygons as MultiPolygon (as in the
-/// feature collections); "null" for no geometry.
+/// Writes a GEOS geometry in the working CRS as CRS84 GeoJSON with the feature collections' writer
+/// (polygons as MultiPolygon); "null" for no geometry.
 class GeometryWriter {
 public:
-    GeometryWriter(geo::GeosContext& context, const geo::CrsTransform& to_crs84)
-        : context_(context), handle_(context.handle()), to_crs84_(to_crs84) {}
+    GeometryWriter(geo::GeosContext& context, const geo::CrsTransform& to_crs84) : context_(context), to_crs84_(to_crs84) {}
 
     void write(std::string& out, const GEOSGeometry* source) {
-        if (source == nullptr || GEOSisEmpty_r(handle_, source) == 1) {
-            out += "null";
+        geo::Envelope ignored;
+        if (source == nullptr || GEOSisEmpty_r(context_.handle(), source) == 1) {
+            write_geojson_geometry(context_.handle(), nullptr, out, ignored, kCrs84Decimals);
             return;
         }
-        const geo::Geometry geometry =
-            geo::adopt(context_,
-                       GEOSGeom_transformXY_r(handle_, source, transform_callback, const_cast<geo::CrsTransform*>(&to_crs84_)),
-                       "reprojecting a geometry to CRS84");
-        const int type = GEOSGeomTypeId_r(handle_, geometry.get());
-        out += R"({"type":"MultiPolygon","coordinates":[)";
-        if (type == GEOS_POLYGON) {
-            polygon(out, geometry.get());
-        } else if (type == GEOS_MULTIPOLYGON) {
-            for (int i = 0; i < GEOSGetNumGeometries_r(handle_, geometry.get()); ++i) {
-                if (i > 0) out += ',';
-                polygon(out, GEOSGetGeometryN_r(handle_, geometry.get(), i));
-            }
-        } else if (type == GEOS_GEOMETRYCOLLECTION) {
-            bool first = true;
-            for (int i = 0; i < GEOSGetNumGeometries_r(handle_, geometry.get()); ++i) {
-                const GEOSGeometry* part = GEOSGetGeometryN_r(handle_, geometry.get(), i);
-                const int part_type = GEOSGeomTypeId_r(handle_, part);
-                if (part_type == GEOS_POLYGON) {
-                    if (!first) out += ',';
-                    first = false;
-                    polygon(out, part);
-                } else if (part_type == GEOS_MULTIPOLYGON) {
-                    for (int j = 0; j < GEOSGetNumGeometries_r(handle_, part); ++j) {
-                        if (!first) out += ',';
-                        first = false;
-                        polygon(out, GEOSGetGeometryN_r(handle_, part, j));
-                    }
-                }
-            }
-        } else {
-            std::string message = "coverage: unsupported geometry type ";
-            message += std::to_string(type);
-            throw std::logic_error(message);
-        }
-        out += "]}";
+        const geo::Geometry geometry = geo::adopt(
+            context_, GEOSGeom_transformXY_r(context_.handle(), source, transform_callback, const_cast<geo::CrsTransform*>(&to_crs84_)),
+            "reprojecting a geometry to CRS84");
+        write_geojson_geometry(context_.handle(), geometry.get(), out, ignored, kCrs84Decimals);
     }
 
 private:
-    void polygon(std::string& out, const GEOSGeometry* geometry) {
-        out += '[';
-        ring(out, GEOSGeom_getCoordSeq_r(handle_, GEOSGetExteriorRing_r(handle_, geometry)));
-        for (int i = 0; i < GEOSGetNumInteriorRings_r(handle_, geometry); ++i) {
-            out += ',';
-            ring(out, GEOSGeom_getCoordSeq_r(handle_, GEOSGetInteriorRingN_r(handle_, geometry, i)));
-        }
-        out += ']';
-    }
-    void ring(std::string& out, const GEOSCoordSequence* coordinates) {
-        unsigned int size = 0;
-        GEOSCoordSeq_getSize_r(handle_, coordinates, &size);
-        out += '[';
-        for (unsigned int i = 0; i < size; ++i) {
-            double x = 0, y = 0;
-            GEOSCoordSeq_getXY_r(handle_, coordinates, i, &x, &y);
-            if (i > 0) out += ',';
-            out += '[';
-            append_coordinate(out, x);
-            out += ',';
-            append_coordinate(out, y);
-            out += ']';
-        }
-        out += ']';
-    }
-
+    static constexpr int kCrs84Decimals = 7;
     geo::GeosContext& context_;
-    GEOSContextHandle_t handle_;
     const geo::CrsTransform& to_crs84_;
 };
 

@@ -437,6 +437,11 @@ int transform_callback(double* x, double* y, void* user) {
     }
 }
 
+void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, geo::Envelope& box,
+                            int decimals) {
+    GeometryWriter(handle, out, box, decimals).write(geometry);
+}
+
 void invalid_parameter(const std::string& name, const std::string& why) {
     std::string message = "parameter '";
     message += name;
