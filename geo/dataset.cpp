@@ -14,4 +14,34 @@ int index_of(const std::vector<std::string>& names, const std::string& name) {
 int Dataset::area_field(const std::string& field) const { return index_of(area_fields, field); }
 int Dataset::practice_field(const std::string& field) const { return index_of(practice_fields, field); }
 
+Dataset copy_dataset(const Dataset& source) {
+    Dataset copy;
+    copy.name = source.name;
+    copy.working_crs = source.working_crs;
+    copy.areas.reserve(source.areas.size());
+    for (const Area& area : source.areas) {
+        Area& out = copy.areas.emplace_back();
+        out.code = area.code;
+        out.name = area.name;
+        out.group = area.group;
+        out.population = area.population;
+        out.attributes = area.attributes;
+        if (area.geometry) {
+            out.geometry = adopt(*copy.geos, GEOSGeom_clone_r(copy.geos->handle(), area.geometry.get()), "copying an area");
+        } else {
+            out.geometry = Geometry(nullptr, GeometryDeleter{copy.geos->handle()});
+        }
+    }
+    copy.practices = source.practices;
+    copy.registrations = source.registrations;
+    copy.area_fields = source.area_fields;
+    copy.practice_fields = source.practice_fields;
+    copy.sources = source.sources;
+    copy.repaired_areas = source.repaired_areas;
+    copy.list_size_mismatches = source.list_size_mismatches;
+    copy.population_rows_unmatched = source.population_rows_unmatched;
+    copy.list_size_from_registrations = source.list_size_from_registrations;
+    return copy;
+}
+
 }  // namespace geo

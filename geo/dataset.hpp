@@ -91,4 +91,8 @@ struct Dataset {
     int practice_field(const std::string& name) const;
 };
 
+/// A deep copy with its own GEOS context (e.g. to add hypothetical practices to a loaded study).
+/// Reads `source` only, so it may run while other threads read `source` too.
+Dataset copy_dataset(const Dataset& source);
+
 }  // namespace geo

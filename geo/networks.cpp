@@ -397,6 +397,7 @@ int improve(const PartitionProblem& p, Regions& regions, const PartitionSettings
     }
     int moves = 0;
     for (int pass = 0; pass < settings.local_search_passes; ++pass) {
+        if (settings.checkpoint) settings.checkpoint();
         for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random_below(rng, i)]);
         bool moved = false;
         for (const std::uint32_t u : order) {
@@ -449,6 +450,7 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
     std::size_t best_out_of_band = 0;
     bool have_best = false;
     for (int run = 0; run < std::max(1, settings.construction_runs); ++run) {
+        if (settings.checkpoint) settings.checkpoint();
         std::mt19937_64 rng(settings.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(run));
         Regions candidate = construct(problem, rng, settings.growth_slack);
         Regions regions(problem, candidate.assignment(), candidate.count());

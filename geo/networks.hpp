@@ -16,6 +16,7 @@
 // welded to the practice whose territory holds the area it stands in, so that every practice lies
 // inside its network's territory.
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct PartitionSettings {
     double compactness_weight = 0.001;  // cohesion comes first; compactness only breaks near-ties
     int tabu_tenure = 3;              // passes during which a unit may not return to the region it left
     double growth_slack = 0.0;        // regions grow to min + slack * (max - min) before they stop
+    std::function<void()> checkpoint; // called between restarts and local-search passes; may throw to abandon the search
 };
 
 struct PartitionResult {

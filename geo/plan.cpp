@@ -468,10 +468,12 @@ void compare_with_reference(Context& c) {
 
 }  // namespace
 
-Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress) {
+Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress,
+          const PlanCheckpoint& checkpoint) {
     const auto started = std::chrono::steady_clock::now();
     options.validate(dataset);
-    auto stage = [&progress](std::string_view name) {
+    auto stage = [&progress, &checkpoint](std::string_view name) {
+        if (checkpoint) checkpoint();
         if (progress) progress(name);
     };
     Plan out;
@@ -502,6 +504,7 @@ Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& conte
     settings.seed = options.seed;
     settings.construction_runs = options.construction_runs;
     settings.local_search_passes = options.local_search_passes;
+    settings.checkpoint = checkpoint;
     const PartitionResult result = partition_units(problem, settings);
     std::size_t welded = 0;
     for (const auto& members : units.practices) welded += members.size() - 1;

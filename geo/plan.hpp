@@ -150,8 +150,12 @@ struct Plan {
 
 /// Progress by stage name ("adjacency", "catchments", "networks", "boundaries", "gaps").
 using PlanProgress = std::function<void(std::string_view stage)>;
+/// Called at every stage and often during the network search (between restarts and passes); it may
+/// throw to abandon the plan, e.g. when a time limit has passed. The exception propagates unchanged.
+using PlanCheckpoint = std::function<void()>;
 
 /// Plans networks for `dataset`. Deterministic: the same dataset and options give the same plan.
-Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress = {});
+Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress = {},
+          const PlanCheckpoint& checkpoint = {});
 
 }  // namespace geo

@@ -81,7 +81,7 @@ void add_admin_routes(Router& router, ReloadFunction reload, const std::string& 
         }
         throw HttpError(http::status::unprocessable_entity, "ReloadFailed", result.message);
     };
-    router.add(http::verb::post, "/admin/reload", "admin_reload", require_token(token, std::move(handler)));
+    router.add(http::verb::post, "/admin/reload", "admin_reload", require_token(token, std::move(handler)), Execution::blocking);
 }
 
 }  // namespace server

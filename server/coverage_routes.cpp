@@ -103,17 +103,11 @@ public:
 private:
     /// Each area's geometry as CRS84 GeoJSON text.
     using AreaGeometries = std::vector<std::string>;
+    /// Keyed by the dataset, which stored plans may share with the default plan.
     struct Cache {
-        const ServiceState* state = nullptr;
-        std::uint64_t version = 0;
+        std::weak_ptr<const geo::Dataset> dataset;
         std::shared_ptr<const AreaGeometries> areas;
     };
-
-    std::shared_ptr<const ServiceState> state() const {
-        std::shared_ptr<const ServiceState> state = service_.current();
-        if (!state) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
-        return state;
-    }
     std::shared_ptr<const AreaGeometries> area_geometries(const ServiceState& state) const;
 
     const Service& service_;
@@ -123,19 +117,18 @@ private:
 
 std::shared_ptr<const CoverageHandlers::AreaGeometries> CoverageHandlers::area_geometries(const ServiceState& state) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (cache_.state == &state && cache_.version == state.version && cache_.areas) return cache_.areas;
+    if (cache_.areas && cache_.dataset.lock() == state.dataset) return cache_.areas;
     geo::GeosContext context;
-    const geo::CrsTransform to_crs84(state.dataset.working_crs, "OGC:CRS84");
+    const geo::CrsTransform to_crs84(state.dataset->working_crs, "OGC:CRS84");
     GeometryWriter writer(context, to_crs84);
     auto areas = std::make_shared<AreaGeometries>();
-    areas->reserve(state.dataset.areas.size());
-    for (const geo::Area& area : state.dataset.areas) {
+    areas->reserve(state.dataset->areas.size());
+    for (const geo::Area& area : state.dataset->areas) {
         std::string text;
         writer.write(text, area.geometry.get());
         areas->push_back(std::move(text));
     }
-    cache_.state = &state;
-    cache_.version = state.version;
+    cache_.dataset = state.dataset;
     cache_.areas = areas;
     return areas;
 }
@@ -154,8 +147,8 @@ Response CoverageHandlers::gaps(const RouteContext& context) const {
             invalid_parameter(name, "unknown query parameter (expected max_distance_m or min_population)");
         }
     }
-    const auto current = state();
-    const geo::Dataset& dataset = current->dataset;
+    const auto current = state_for(service_, context);
+    const geo::Dataset& dataset = *current->dataset;
     const geo::Plan& plan = current->plan;
     if (!has_max) max_distance = plan.options.gap_distance_m;
     const auto geometries = area_geometries(*current);
@@ -269,8 +262,8 @@ Response CoverageHandlers::catchment(const RouteContext& context) const {
     }
     const auto found = context.path.find("code");
     const std::string code = found != context.path.end() ? found->second : std::string();
-    const auto current = state();
-    const geo::Dataset& dataset = current->dataset;
+    const auto current = state_for(service_, context);
+    const geo::Dataset& dataset = *current->dataset;
     const geo::Plan& plan = current->plan;
 
     std::size_t practice = dataset.practices.size();
@@ -350,9 +343,9 @@ Response CoverageHandlers::catchment(const RouteContext& context) const {
 
 void add_coverage_routes(Router& router, const Service& service) {
     auto handlers = std::make_shared<CoverageHandlers>(service);
-    router.add(http::verb::get, "/gaps", "gaps", [handlers](const RouteContext& context) { return handlers->gaps(context); });
-    router.add(http::verb::get, "/practices/{code}/catchment", "practice_catchment",
-               [handlers](const RouteContext& context) { return handlers->catchment(context); });
+    add_plan_scoped(router, "/gaps", "gaps", [handlers](const RouteContext& context) { return handlers->gaps(context); });
+    add_plan_scoped(router, "/practices/{code}/catchment", "practice_catchment",
+                    [handlers](const RouteContext& context) { return handlers->catchment(context); });
 }
 
 }  // namespace server

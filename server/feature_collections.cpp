@@ -201,7 +201,7 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
     out->info = &info;
     out->crs = &crs;
     geo::GeosContext& context = *out->geos;
-    const geo::Dataset& dataset = state.dataset;
+    const geo::Dataset& dataset = *state.dataset;
     const geo::Plan& plan = state.plan;
     const geo::CrsTransform to_crs(dataset.working_crs, std::string(crs.proj));
     const Names names{dataset, plan};

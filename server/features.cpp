@@ -1,6 +1,7 @@
 #include "server/features.hpp"
 
 #include "server/feature_collections.hpp"
+#include "server/routes.hpp"
 
 #include "geo/crs.hpp"
 
@@ -65,14 +66,6 @@ Response make_response(const Request& request, std::string body, std::string_vie
 
 Response json_reply(const Request& request, const json::value& body, std::string_view content_type = "application/json") {
     return make_response(request, json::serialize(body), content_type);
-}
-
-/// "http://HOST" from the Host header.
-std::string base_url(const Request& request) {
-    const auto host = request[http::field::host];
-    std::string url = "http://";
-    url += host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size());
-    return url;
 }
 
 json::object link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {}) {
@@ -277,35 +270,29 @@ json::object collection_json(const std::string& base, const CachedCollection& co
 
 // -------------------------------------------------------------------------------------------------
 
-std::shared_ptr<const ServiceState> FeatureHandlers::state() const {
-    std::shared_ptr<const ServiceState> state = service_.current();
-    if (!state) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
-    return state;
+std::shared_ptr<const ServiceState> FeatureHandlers::state(const RouteContext& context) const {
+    return state_for(service_, context);
 }
 
 std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceState& state, std::size_t collection,
                                                                 std::size_t crs) const {
     const std::size_t crs_count = served_crss().size();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cache_.state != &state || cache_.version != state.version) {
-        cache_.state = &state;
-        cache_.version = state.version;
-        cache_.collections.assign(feature_collections().size() * crs_count, nullptr);
-    }
-    std::shared_ptr<const CachedCollection>& slot = cache_.collections.at(collection * crs_count + crs);
+    std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+    if (state.feature_cache.empty()) state.feature_cache.assign(feature_collections().size() * crs_count, nullptr);
+    std::shared_ptr<const CachedCollection>& slot = state.feature_cache.at(collection * crs_count + crs);
     if (!slot) slot = build_collection(state, feature_collections()[collection], served_crss().at(crs));
     return slot;
 }
 
 Response FeatureHandlers::landing(const RouteContext& context) const {
     check_format(context);
-    const auto current = state();
-    const std::string base = base_url(context.request);
+    const auto current = state(context);
+    const std::string base = base_url(context);
     json::object out;
     std::string title = "catchment";
-    if (!current->dataset.name.empty()) {
+    if (!current->dataset->name.empty()) {
         title += ": ";
-        title += current->dataset.name;
+        title += current->dataset->name;
     }
     out["title"] = title;
     out["description"] =
@@ -398,17 +385,47 @@ Response FeatureHandlers::api(const RouteContext& context) const {
     }
   }
 })json";
+    static constexpr std::string_view kPlanPaths = R"json({
+    "/plans": {
+      "get": {"operationId": "getPlans", "summary": "The plans kept: default and those made with POST",
+        "responses": {"200": {"description": "The plans", "content": {"application/json": {"schema": {"type": "object"}}}}}},
+      "post": {"operationId": "createPlan", "summary": "Plan networks with other parameters or hypothetical practices",
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+          "properties": {"min_list_size": {"type": "integer"}, "max_list_size": {"type": "integer"},
+                         "method": {"type": "string", "enum": ["registrations", "nearest", "radius"]},
+                         "core_share": {"type": "number"}, "radius_m": {"type": "number"}, "constraint_field": {"type": "string"},
+                         "lock_field": {"type": "string"}, "locked_networks": {"type": "array", "items": {"type": "string"}},
+                         "excluded_practices": {"type": "array", "items": {"type": "string"}}, "seed": {"type": "integer"},
+                         "construction_runs": {"type": "integer", "minimum": 1, "maximum": 64}, "gap_distance_m": {"type": "number"},
+                         "new_practices": {"type": "array", "maxItems": 100, "items": {"type": "object", "required": ["code", "lon", "lat", "list_size"],
+                           "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "lon": {"type": "number"},
+                                          "lat": {"type": "number"}, "list_size": {"type": "integer", "minimum": 1}}}}}}}}},
+        "responses": {"201": {"description": "The new plan", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "400": {"$ref": "#/components/responses/InvalidParameter"},
+                      "401": {"description": "A token is needed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
+                      "503": {"description": "Busy, or past the time limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}}}},
+    "/plans/{planId}": {"get": {"operationId": "getPlan", "summary": "A plan: parameters, quality report and links",
+      "parameters": [{"name": "planId", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "The plan", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}}
+})json";
     json::value document = json::parse(kDocument);
-    document.as_object()["servers"] = json::array{json::object{{"url", base_url(context.request)}}};
+    document.as_object()["servers"] = json::array{json::object{{"url", base_url(context)}}};
+    // The plan endpoints belong to the root; a plan's own API (/plans/{plan}/api) is its layers only.
+    if (context.path.find("plan") == context.path.end()) {
+        const json::value plan_paths = json::parse(kPlanPaths);
+        json::object& paths = document.at("paths").as_object();
+        for (const auto& [path, item] : plan_paths.as_object()) paths[path] = item;
+    }
     return json_reply(context.request, document, kOpenApi);
 }
 
 Response FeatureHandlers::collections(const RouteContext& context) const {
     check_format(context);
-    const auto current = state();
-    const std::string base = base_url(context.request);
+    const auto current = state(context);
+    const std::string base = base_url(context);
     json::array list;
-    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i), current->dataset.working_crs));
+    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i), current->dataset->working_crs));
     json::object out;
     out["links"] = json::array{link(base + "/collections", "self", "application/json", "this document")};
     out["collections"] = std::move(list);
@@ -419,15 +436,15 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
 Response FeatureHandlers::collection(const RouteContext& context) const {
     check_format(context);
     const std::size_t index = collection_index(context);
-    const auto current = state();
-    return json_reply(context.request, collection_json(base_url(context.request), *cached(*current, index), current->dataset.working_crs));
+    const auto current = state(context);
+    return json_reply(context.request, collection_json(base_url(context), *cached(*current, index), current->dataset->working_crs));
 }
 
 Response FeatureHandlers::items(const RouteContext& context) const {
     const std::size_t index = collection_index(context);
     const CollectionInfo& info = feature_collections()[index];
     const ItemsQuery query = parse_items_query(context, info);
-    const auto current = state();
+    const auto current = state(context);
     // Filter in the bbox's CRS, serve in the output CRS: every CRS's cache holds the same features in the same order.
     const auto collection = cached(*current, index, query.crs);
     const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(*current, index, query.bbox_crs);
@@ -470,7 +487,7 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const auto total = static_cast<std::int64_t>(matched.size());
     const std::int64_t first = std::min(query.offset, total);
     const std::int64_t last = std::min(total, first + query.limit);
-    const std::string base = base_url(context.request);
+    const std::string base = base_url(context);
 
     std::string out = R"({"type":"FeatureCollection","features":[)";
     for (std::int64_t i = first; i < last; ++i) {
@@ -515,11 +532,11 @@ Response FeatureHandlers::item(const RouteContext& context) const {
     for (const auto& [name, value] : context.query) {
         if (name == "crs") crs = parse_crs(name, value);
     }
-    const auto current = state();
+    const auto current = state(context);
     const auto collection = cached(*current, index, crs);
     for (const CachedFeature& feature : collection->features) {
         if (feature.id != found_id->second) continue;
-        const std::string base = base_url(context.request);
+        const std::string base = base_url(context);
         std::string self = base;
         self += "/collections/";
         self += info.id;

@@ -1,7 +1,8 @@
 #pragma once
 // OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0) over the current plan: the landing page,
-// conformance, the OpenAPI document, the collections and their items. Every handler is pure (route
-// context in, response out), reads the state through Service::current() once per request and throws
+// conformance, the OpenAPI document, the collections and their items, for the default plan at the root
+// and for each stored plan under /plans/{plan}. Every handler is pure (route context in, response out),
+// resolves the plan's state once per request and throws
 // HttpError for bad input. Part 2 (CRS by reference): items can be served in CRS84, EPSG:27700 or
 // EPSG:3857. Features are reprojected and serialised once per state version, collection and CRS,
 // lazily, then reused by every request.
@@ -70,18 +71,12 @@ public:
     static constexpr std::int64_t kMaxLimit = 10000;
 
 private:
-    struct Cache {
-        const ServiceState* state = nullptr;
-        std::uint64_t version = 0;
-        std::vector<std::shared_ptr<const CachedCollection>> collections;  // collection * served_crss().size() + crs
-    };
-    std::shared_ptr<const ServiceState> state() const;
-    /// The collection's features for `state` in served_crss()[crs], built on first use.
+    /// The state of the plan the request names (/plans/{plan}/...), or the default plan's.
+    std::shared_ptr<const ServiceState> state(const RouteContext& context) const;
+    /// The collection's features for `state` in served_crss()[crs], built on first use and kept in the state.
     std::shared_ptr<const CachedCollection> cached(const ServiceState& state, std::size_t collection, std::size_t crs = 0) const;
 
     const Service& service_;
-    mutable std::mutex mutex_;
-    mutable Cache cache_;
 };
 
 }  // namespace server

@@ -11,11 +11,12 @@ void add_feature_routes(Router& router, const Service& service) {
     auto handlers = std::make_shared<FeatureHandlers>(service);
     using Method = Response (FeatureHandlers::*)(const RouteContext&) const;
     auto add = [&](const char* pattern, const char* name, Method method) {
-        router.add(http::verb::get, pattern, name, [handlers, method](const RouteContext& context) {
+        add_plan_scoped(router, pattern, name, [handlers, method](const RouteContext& context) {
             return ((*handlers).*method)(context);
         });
     };
-    add("/", "landing", &FeatureHandlers::landing);
+    // A plan's landing page, /plans/{plan}, is its document (see add_plan_routes).
+    router.add(http::verb::get, "/", "landing", [handlers](const RouteContext& context) { return handlers->landing(context); });
     add("/conformance", "conformance", &FeatureHandlers::conformance);
     add("/api", "api", &FeatureHandlers::api);
     add("/collections", "collections", &FeatureHandlers::collections);

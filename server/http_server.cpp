@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -34,6 +35,7 @@ void ServerLimits::validate() const {
     if (read_timeout.count() < 1) throw std::invalid_argument("read timeout must be at least 1 second");
     if (idle_timeout.count() < 1) throw std::invalid_argument("idle timeout must be at least 1 second");
     if (max_connections < 1) throw std::invalid_argument("maximum connections must be at least 1");
+    if (max_blocking_queue < 1) throw std::invalid_argument("the blocking queue must hold at least 1 request");
 }
 
 namespace {
@@ -51,6 +53,7 @@ public:
     std::mutex sessions_mutex_;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
     std::atomic<std::size_t> connections_{0};
+    std::atomic<std::size_t> blocking_queued_{0};
     std::atomic<bool> stopping_{false};
     std::uint16_t port_ = 0;
 
@@ -58,6 +61,7 @@ public:
     net::strand<net::io_context::executor_type> accept_strand_{net::make_strand(ioc_)};
     tcp::acceptor acceptor_{accept_strand_};
     net::signal_set signals_{ioc_};
+    std::optional<net::thread_pool> blocking_pool_;
     std::vector<std::thread> threads_;
     std::mutex join_mutex_;
 
@@ -122,12 +126,34 @@ private:
         }
         if (ec) return close();  // end of stream, timeout, cancelled by stop(), malformed request
         started_ = std::chrono::steady_clock::now();
-        const Request request = parser_->release();
+        Request request = parser_->release();
         method_ = std::string(request.method_string());
         target_ = std::string(request.target());
-        route_ = server_.router_->route_name(request);
-        Response response = server_.router_->handle(request);
-        send(std::move(response));
+        RouteInfo route = server_.router_->route_info(request);
+        route_ = std::move(route.name);
+        if (route.execution == Execution::blocking) return handle_blocking(std::move(request));
+        send(server_.router_->handle(request));
+    }
+
+    /// Runs the handler on the blocking pool; the io threads go on serving. The work guard keeps the
+    /// io_context running (even while stopping) until the response is handed back to this session.
+    void handle_blocking(Request&& request) {
+        if (server_.blocking_queued_.fetch_add(1) >= server_.options_.limits.max_blocking_queue) {
+            --server_.blocking_queued_;
+            Response busy = error_response(request, HttpError(http::status::service_unavailable, "Busy",
+                                                              "too many long requests are running or waiting; try again later"));
+            busy.set(http::field::retry_after, "5");
+            add_cors_headers(busy);
+            return send(std::move(busy));
+        }
+        net::post(*server_.blocking_pool_, [self = shared_from_this(), request = std::move(request),
+                                            work = net::make_work_guard(server_.ioc_)]() mutable {
+            Response response = self->server_.router_->handle(request);
+            --self->server_.blocking_queued_;
+            net::dispatch(self->stream_.get_executor(), [self, response = std::move(response), work = std::move(work)]() mutable {
+                self->send(std::move(response));
+            });
+        });
     }
 
     void reject(http::status status, const std::string& code, const std::string& description) {
@@ -224,6 +250,7 @@ HttpServer::HttpServer(ServerOptions options) {
     options.limits.validate();
     if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
     impl_ = std::make_shared<Impl>(std::move(options));
+    impl_->blocking_pool_.emplace(std::max(1u, impl_->options_.blocking_threads));
 }
 
 HttpServer::~HttpServer() {
@@ -276,6 +303,7 @@ void HttpServer::wait() {
         if (thread.joinable()) thread.join();
     }
     impl_->threads_.clear();
+    if (impl_->blocking_pool_) impl_->blocking_pool_->join();
 }
 
 }  // namespace server

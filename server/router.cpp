@@ -75,20 +75,20 @@ const std::string* RouteContext::parameter(const std::string& name) const {
     return nullptr;
 }
 
-void Router::add(http::verb method, std::string pattern, std::string name, Handler handler) {
-    routes_.push_back({method, split_path(pattern), std::move(name), std::move(handler)});
+void Router::add(http::verb method, std::string pattern, std::string name, Handler handler, Execution execution) {
+    routes_.push_back({method, split_path(pattern), std::move(name), std::move(handler), execution});
 }
 
-std::string Router::route_name(const Request& request) const {
+RouteInfo Router::route_info(const Request& request) const {
     try {
         const Target target = parse_target(request.target());
         const http::verb method = request.method() == http::verb::head ? http::verb::get : request.method();
         for (const Route& route : routes_) {
-            if (route.method == method && matches(route.segments, target.segments, nullptr)) return route.name;
+            if (route.method == method && matches(route.segments, target.segments, nullptr)) return {route.name, route.execution};
         }
     } catch (const std::exception&) {
     }
-    return "unknown";
+    return {};
 }
 
 Response Router::handle(const Request& request) const {

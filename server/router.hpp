@@ -23,17 +23,28 @@ struct RouteContext {
 
 using Handler = std::function<Response(const RouteContext&)>;
 
+/// Where the server runs a route's handler: on the io threads (quick handlers), or on the separate
+/// pool for long computations, so that they never hold an io thread.
+enum class Execution { io, blocking };
+
+/// What the server needs to know of a request's route before handling it.
+struct RouteInfo {
+    std::string name = "unknown";  // labels the route in metrics and logs
+    Execution execution = Execution::io;
+};
+
 class Router {
 public:
     /// `pattern` is a path such as "/collections/{id}/items/{featureId}"; a placeholder matches one
     /// path segment. `name` labels the route in metrics and logs (e.g. "collection_items").
-    void add(http::verb method, std::string pattern, std::string name, Handler handler);
+    void add(http::verb method, std::string pattern, std::string name, Handler handler, Execution execution = Execution::io);
 
     /// Pure: the response to `request`. Never throws.
     Response handle(const Request& request) const;
 
-    /// The name of the route `request` matches ("unknown" when none), for metrics.
-    std::string route_name(const Request& request) const;
+    /// The route `request` matches (name "unknown" when none), for metrics and for choosing the thread.
+    RouteInfo route_info(const Request& request) const;
+    std::string route_name(const Request& request) const { return route_info(request).name; }
 
 private:
     struct Route {
@@ -41,6 +52,7 @@ private:
         std::vector<std::string> segments;  // "{id}" for a placeholder
         std::string name;
         Handler handler;
+        Execution execution = Execution::io;
     };
     std::vector<Route> routes_;
 };

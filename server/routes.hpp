@@ -3,9 +3,22 @@
 #include "server/router.hpp"
 #include "server/service.hpp"
 
+#include <chrono>
+#include <string>
+
 namespace server {
 
 class Metrics;
+
+/// The state a request addresses: the stored plan of /plans/{plan}/..., else the default plan. Throws
+/// 503 NotReady before the dataset is loaded and 404 for an unknown (or evicted) plan.
+std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context);
+/// The base of every link in a response: `public_url` or "http://" + Host, plus "/plans/{plan}" on a
+/// plan's routes.
+std::string base_url(const RouteContext& context, const std::string& public_url = {});
+/// Registers GET `pattern` for the default plan and GET /plans/{plan}`pattern` for every plan (route
+/// name "plan_" + `name`), with the same handler.
+void add_plan_scoped(Router& router, const std::string& pattern, const std::string& name, const Handler& handler);
 
 /// /health, /ready, /metrics.
 void add_operation_routes(Router& router, const Service& service, const Metrics& metrics);
@@ -45,6 +58,20 @@ using ReloadFunction = std::function<ReloadResult()>;
 /// Wraps `reload` so that one runs at a time: a call while another is running answers `busy` at once.
 /// The wrapper may be called from any thread (HTTP handlers, the SIGHUP thread).
 ReloadFunction one_reload_at_a_time(ReloadFunction reload);
+
+struct PlanSettings {
+    geo::PlanOptions defaults;                // what a POST /plans body starts from (the server's flags)
+    int tile_maxzoom = 16;
+    std::chrono::seconds time_limit{60};      // a computation still running after this answers 503 PlanTimeout
+    std::string token;                        // POST /plans needs it when not empty
+    std::string public_url;                   // base of links; empty: from the Host header
+    void validate() const;                    // throws std::invalid_argument
+};
+
+/// POST /plans (201 with the plan's document and Location; on the blocking pool; behind the token),
+/// GET /plans and GET /plans/{plan} (the plan's document: parameters, quality report, links; it is
+/// also the plan's OGC API landing page).
+void add_plan_routes(Router& router, Service& service, PlanSettings settings);
 
 /// `handler` behind `Authorization: Bearer <token>` (compared in constant time); a missing or wrong token
 /// answers 401 {"code":"Unauthorized"} with `WWW-Authenticate: Bearer`. An empty token lets every request in.

@@ -32,6 +32,9 @@ struct ServeFlags {
     std::string token;
     std::size_t tile_cache_mb = 256;
     int maxzoom = 16;
+    std::size_t max_plans = 16;
+    std::size_t plans_memory_mb = 512;
+    unsigned plan_timeout_s = 60;
     bool quiet = false;
 };
 
@@ -46,6 +49,12 @@ void add_options(CLI::App& command, ServeFlags& flags) {
     command.add_option("--tile-cache-mb", flags.tile_cache_mb, "Memory for rendered tiles, in MB")
         ->capture_default_str()->check(CLI::Range(0, 1 << 20))->group(group);
     command.add_option("--maxzoom", flags.maxzoom, "Highest tile zoom served")->capture_default_str()->check(CLI::Range(0, 22))->group(group);
+    command.add_option("--max-plans", flags.max_plans, "Plans made with POST /plans kept at once (the least recently used go first)")
+        ->capture_default_str()->check(CLI::Range(1, 10000))->group(group);
+    command.add_option("--plans-memory-mb", flags.plans_memory_mb, "Approximate memory the kept plans may use, in MB")
+        ->capture_default_str()->check(CLI::Range(1, 1 << 20))->group(group);
+    command.add_option("--plan-timeout-s", flags.plan_timeout_s, "Time limit of one POST /plans computation, in seconds")
+        ->capture_default_str()->check(CLI::Range(1, 86400))->group(group);
     command.add_flag("--quiet", flags.quiet, "Do not log each request on stderr")->group(group);
 }
 
@@ -73,7 +82,9 @@ ReloadResult reload_state(Service& service, const data::DatasetDescription& desc
         data::Progress quiet;
         geo::Dataset loaded = data::load_dataset(description, quiet);
         options.validate(loaded);
-        service.install(make_state(std::move(loaded), options, current->version + 1, maxzoom));
+        service.install(make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, current->version + 1, maxzoom));
+        // Stored plans were made from the old dataset: their ids would now mislead.
+        service.plans().clear();
         result.outcome = ReloadResult::Outcome::reloaded;
         result.version = current->version + 1;
     } catch (const data::InputError& error) {
@@ -136,7 +147,7 @@ private:
 Command add_serve_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "serve", "Load the dataset, plan its networks and serve them over HTTP: OGC API - Features, vector tiles, "
-                 "/health, /ready and /metrics");
+                 "plans on request (POST /plans), coverage gaps, /health, /ready and /metrics");
     auto flags = std::make_shared<ServeFlags>();
     auto dataset = std::make_shared<DatasetOptions>(*command);
     auto planning = std::make_shared<PlanningOptions>(*command);
@@ -154,7 +165,10 @@ Command add_serve_command(CLI::App& app) {
                 const geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
 
-                Service service(flags->tile_cache_mb * 1024 * 1024);
+                PlanStore::Limits plan_limits;
+                plan_limits.max_plans = flags->max_plans;
+                plan_limits.max_bytes = flags->plans_memory_mb << 20;
+                Service service(flags->tile_cache_mb * 1024 * 1024, plan_limits);
                 Metrics metrics;
                 ServerOptions server_options;
                 server_options.host = host;
@@ -173,6 +187,12 @@ Command add_serve_command(CLI::App& app) {
                 add_feature_routes(router, service);
                 add_tile_routes(router, service, url);
                 add_coverage_routes(router, service);
+                PlanSettings plan_settings;
+                plan_settings.defaults = options;
+                plan_settings.tile_maxzoom = flags->maxzoom;
+                plan_settings.time_limit = std::chrono::seconds(flags->plan_timeout_s);
+                plan_settings.token = flags->token;
+                add_plan_routes(router, service, plan_settings);
                 const int maxzoom = flags->maxzoom;
                 const ReloadFunction reload = one_reload_at_a_time(
                     [&service, description, options, maxzoom] { return reload_state(service, description, options, maxzoom); });
@@ -186,7 +206,7 @@ Command add_serve_command(CLI::App& app) {
                     options.validate(loaded);
                     progress.begin("planning", 0);
                     const std::string name = loaded.name.empty() ? "dataset" : loaded.name;
-                    service.install(make_state(std::move(loaded), options, 1, flags->maxzoom));
+                    service.install(make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, 1, flags->maxzoom));
                     progress.end();
                     std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
                 } catch (...) {

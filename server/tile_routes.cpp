@@ -62,11 +62,11 @@ bool accepts_gzip(const Request& request) {
 }
 
 /// Cache key namespace: the whole tile set and each single layer are cached apart.
-std::uint64_t cache_version(std::uint64_t version, int layer) { return version * 64 + static_cast<std::uint64_t>(layer + 1); }
+std::uint64_t cache_version(std::uint64_t state_key, int layer) { return state_key * 64 + static_cast<std::uint64_t>(layer + 1); }
 
 Response tile_response(const Request& request, const ServiceState& state, Service& service, const tilesets::TileId& tile,
                        const std::string& layer, int layer_index) {
-    const std::uint64_t key = cache_version(state.version, layer_index);
+    const std::uint64_t key = cache_version(state.cache_key, layer_index);
     auto cached = service.cache().find(key, tile);
     if (!cached) {
         auto fresh = std::make_shared<tilesets::CachedTile>();
@@ -95,21 +95,10 @@ Response tile_response(const Request& request, const ServiceState& state, Servic
     return response;
 }
 
-std::string base_url(const Request& request, const std::string& public_url) {
-    if (!public_url.empty()) return public_url;
-    std::string url = "http://";
-    const auto host = request[http::field::host];
-    if (host.empty()) {
-        url += "localhost";
-    } else {
-        url.append(host.data(), host.size());
-    }
-    return url;
-}
-
 tilesets::TileSetInfo tile_set_info(const ServiceState& state, const std::string& base) {
     tilesets::TileSetInfo info;
-    info.name = state.dataset.name.empty() ? "catchment" : state.dataset.name;
+    info.name = state.dataset->name.empty() ? "catchment" : state.dataset->name;
+    if (state.plan_id != kDefaultPlanId) info.name += " (plan " + state.plan_id + ")";
     info.description = "GP practice catchments and primary care networks planned by catchment";
     info.tile_urls = {base + "/tiles/{z}/{x}/{y}.mvt"};
     info.minzoom = 0;
@@ -120,21 +109,15 @@ tilesets::TileSetInfo tile_set_info(const ServiceState& state, const std::string
     return info;
 }
 
-std::shared_ptr<const ServiceState> require_state(const Service& service) {
-    auto state = service.current();
-    if (!state) throw HttpError(http::status::service_unavailable, "NotReady", "the dataset is still loading");
-    return state;
-}
-
 }  // namespace
 
 void add_tile_routes(Router& router, Service& service, const std::string& public_url) {
-    router.add(http::verb::get, "/tiles/{z}/{x}/{y}", "tile", [&service](const RouteContext& context) {
-        const auto state = require_state(service);
+    add_plan_scoped(router, "/tiles/{z}/{x}/{y}", "tile", [&service](const RouteContext& context) {
+        const auto state = state_for(service, context);
         return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), {}, -1);
     });
-    router.add(http::verb::get, "/collections/{id}/tiles/{z}/{x}/{y}", "collection_tile", [&service](const RouteContext& context) {
-        const auto state = require_state(service);
+    add_plan_scoped(router, "/collections/{id}/tiles/{z}/{x}/{y}", "collection_tile", [&service](const RouteContext& context) {
+        const auto state = state_for(service, context);
         const std::string& id = context.path.at("id");
         const auto& layers = state->tiles->layers;
         const auto it = std::find_if(layers.begin(), layers.end(), [&id](const tilesets::SourceLayer& l) { return l.name == id; });
@@ -142,15 +125,15 @@ void add_tile_routes(Router& router, Service& service, const std::string& public
         return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), id,
                              static_cast<int>(it - layers.begin()));
     });
-    router.add(http::verb::get, "/tiles.json", "tilejson", [&service, public_url](const RouteContext& context) {
-        const auto state = require_state(service);
-        const tilesets::TileSetInfo info = tile_set_info(*state, base_url(context.request, public_url));
+    add_plan_scoped(router, "/tiles.json", "tilejson", [&service, public_url](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        const tilesets::TileSetInfo info = tile_set_info(*state, base_url(context, public_url));
         return json_response(context.request, http::status::ok,
                              tilesets::tilejson(info, tilesets::catchment_layers(state->renderer->options().maxzoom)));
     });
-    router.add(http::verb::get, "/style.json", "style", [&service, public_url](const RouteContext& context) {
-        const auto state = require_state(service);
-        const std::string base = base_url(context.request, public_url);
+    add_plan_scoped(router, "/style.json", "style", [&service, public_url](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        const std::string base = base_url(context, public_url);
         const tilesets::TileSetInfo info = tile_set_info(*state, base);
         return json_response(context.request, http::status::ok,
                              tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json"));

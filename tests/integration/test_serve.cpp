@@ -67,7 +67,7 @@ public:
 
     beast::error_code read(http::response<http::string_body>& response) {
         beast::error_code result = net::error::timed_out;
-        stream_.expires_after(20s);
+        stream_.expires_after(120s);  // a reload re-plans London: seconds, more on a loaded machine
         http::async_read(stream_, buffer_, response, [&](beast::error_code ec, std::size_t) { result = ec; });
         run();
         return result;

@@ -22,7 +22,7 @@ std::unique_ptr<Service> fixture_service(const std::function<void(plan_fixture::
     auto service = std::make_unique<Service>(1 << 20);
     auto state = std::make_shared<ServiceState>();
     state->version = 1;
-    state->dataset = std::move(example.dataset);
+    state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
     state->plan = std::move(example.plan);
     service->install(state);
     return service;

@@ -28,7 +28,7 @@ struct Fixture {
         plan_fixture::Example example = plan_fixture::example();
         auto state = std::make_shared<ServiceState>();
         state->version = 1;
-        state->dataset = std::move(example.dataset);
+        state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
         state->plan = std::move(example.plan);
         service.install(std::move(state));
         request.set(http::field::host, "example.test:8080");
@@ -309,7 +309,7 @@ TEST_CASE("A new state version is served from a fresh cache", "[features]") {
     example.plan.coverage.pop_back();
     auto state = std::make_shared<ServiceState>();
     state->version = 2;
-    state->dataset = std::move(example.dataset);
+    state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
     state->plan = std::move(example.plan);
     f.service.install(std::move(state));
     CHECK(f.items("areas").at("numberMatched").as_int64() == 1);

@@ -15,7 +15,9 @@ std::unique_ptr<Service> two_squares() {
     auto service = std::make_unique<Service>(16 << 20);
     auto state = std::make_shared<ServiceState>();
     state->version = 3;
-    state->dataset.name = "two squares";
+    auto dataset = std::make_shared<geo::Dataset>();
+    dataset->name = "two squares";
+    state->dataset = dataset;
     auto source = two_square_networks();
     state->tiles = source;
     tilesets::TileOptions options;

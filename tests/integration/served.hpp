@@ -1,0 +1,61 @@
+#pragma once
+// The real `catchment serve` on an ephemeral port for client tests: started on the bundled sample,
+// ready when constructed, killed when destroyed; plus curl helpers and bounded client runs.
+#include "integration/process.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace integration {
+
+/// Runs a client under coreutils `timeout` so no test can hang on it.
+ProcessResult run_bounded(const std::string& seconds, const std::vector<std::string>& command);
+
+/// A fresh temporary directory, removed with its contents on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// `catchment serve data/sample --constraint-field lad11cd --port 0 EXTRA...`, its output in a file;
+/// waits (bounded) for /ready; killed on destruction.
+class Server {
+public:
+    explicit Server(std::vector<std::string> extra = {});
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    std::string url(const std::string& target) const { return "http://127.0.0.1:" + std::to_string(port_) + target; }
+    std::string log() const;
+
+    /// The HTTP status code curl saw for a GET (extra curl arguments allowed).
+    std::string status(const std::string& target, std::vector<std::string> extra = {}) const;
+    /// The response headers (lower-cased, without CR) of a request; the body is discarded.
+    std::string headers(const std::string& target, std::vector<std::string> extra = {}) const;
+    /// Body and status code of a request, as "<body>\n<code>" (extra curl arguments allowed).
+    std::string body_and_status(const std::string& target, std::vector<std::string> extra = {}) const;
+
+private:
+    bool exited();
+    void kill_child();
+    TempDir dir_;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+/// The value of header `name` (lower-case) in curl's lower-cased header dump, or "".
+std::string header_value(const std::string& headers, const std::string& name);
+
+}  // namespace integration

@@ -1,0 +1,135 @@
+// POST /plans on the real `catchment serve` of the bundled London sample, read back with curl and with
+// GDAL's OAPIF driver: a plan with a hypothetical practice, the token, the bounded store and the time
+// limit. Every client runs under `timeout`; the server is killed when each test case ends.
+#include "integration/served.hpp"
+#include "paths.hpp"
+
+#include <boost/json.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <future>
+#include <regex>
+#include <string>
+
+namespace {
+
+namespace json = boost::json;
+using integration::run_bounded;
+using integration::Server;
+
+struct Answer {
+    std::string status;
+    std::string body;
+};
+
+Answer split(const std::string& body_and_status) {
+    const std::size_t newline = body_and_status.rfind('\n');
+    REQUIRE(newline != std::string::npos);
+    return {body_and_status.substr(newline + 1), body_and_status.substr(0, newline)};
+}
+
+Answer post_plan(const Server& server, const std::string& body, const std::string& token = "secret") {
+    std::vector<std::string> extra = {"-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body};
+    if (!token.empty()) {
+        extra.push_back("-H");
+        extra.push_back("Authorization: Bearer " + token);
+    }
+    return split(server.body_and_status("/plans", extra));
+}
+
+Answer get(const Server& server, const std::string& target) { return split(server.body_and_status(target)); }
+
+/// "Feature Count: N" of one OAPIF layer, as GDAL sees it.
+std::int64_t oapif_count(const std::string& url, const std::string& layer) {
+    const auto info = run_bounded("120", {"ogrinfo", "-ro", "-so", "OAPIF:" + url, layer});
+    REQUIRE(info.exit_code == 0);
+    std::smatch match;
+    const std::regex count("Feature Count: ([0-9]+)");
+    REQUIRE(std::regex_search(info.out, match, count));
+    return std::stoll(match[1].str());
+}
+
+// A practice site on Mile End Road, Tower Hamlets (inside the study area).
+constexpr const char* kNewPractice =
+    R"({"code":"NEW1","name":"Hypothetical Mile End surgery","lon":-0.0415,"lat":51.5215,"list_size":9000})";
+
+}  // namespace
+
+TEST_CASE("POST /plans with a hypothetical practice makes a plan GDAL opens over OAPIF", "[serve][plans]") {
+    Server server({"--token", "secret", "--max-plans", "2"});
+
+    const Answer unauthorised = post_plan(server, "{}", "");
+    CHECK(unauthorised.status == "401");
+    CHECK(json::parse(unauthorised.body).at("code") == "Unauthorized");
+
+    const Answer bad = post_plan(server, R"({"new_practices":[{"code":"X","lon":-0.04,"lat":95,"list_size":10}]})");
+    CHECK(bad.status == "400");
+    CHECK(std::string(json::parse(bad.body).at("description").as_string()).find("new_practices[0].lat") == 0);
+
+    const Answer created = post_plan(server, std::string(R"({"min_list_size":25000,"new_practices":[)") + kNewPractice + "]}");
+    REQUIRE(created.status == "201");
+    const json::value plan = json::parse(created.body);
+    CHECK(plan.at("id") == "p1");
+    CHECK(plan.at("new_practices").as_array().size() == 1);
+    CHECK(plan.at("report").at("options").at("min_list_size").to_number<std::int64_t>() == 25000);
+    // The band moved: every network the plan counts in band holds at least 25,000 patients.
+    std::size_t in_band = 0;
+    for (const auto& network : plan.at("report").at("networks").as_array()) {
+        if (network.at("status") != "in_band") continue;
+        ++in_band;
+        CHECK(network.at("list_size").to_number<std::int64_t>() >= 25000);
+    }
+    CHECK(static_cast<std::int64_t>(in_band) == plan.at("report").at("summary").at("plan").at("in_band").to_number<std::int64_t>());
+    CHECK(server.headers("/plans/p1").find("200") != std::string::npos);
+
+    // GDAL opens the plan as an OGC API landing page and counts one more practice than the default plan.
+    const std::int64_t default_practices = oapif_count(server.url(""), "practices");
+    CHECK(oapif_count(server.url("/plans/p1"), "practices") == default_practices + 1);
+    CHECK(oapif_count(server.url("/plans/p1"), "networks") == plan.at("report").at("summary").at("plan").at("networks").to_number<std::int64_t>());
+
+    // The new practice stands where it was put and belongs to a network.
+    const Answer practice = get(server, "/plans/p1/collections/practices/items/NEW1");
+    REQUIRE(practice.status == "200");
+    const json::value feature = json::parse(practice.body);
+    CHECK(feature.at("geometry").at("coordinates").at(0).to_number<double>() == Approx(-0.0415).margin(1e-6));
+    CHECK(feature.at("geometry").at("coordinates").at(1).to_number<double>() == Approx(51.5215).margin(1e-6));
+    CHECK(feature.at("properties").at("network_id").is_string());
+    CHECK(get(server, "/collections/practices/items/NEW1").status == "404");
+
+    // Its tiles come from the plan: GDAL's MVT driver reads one through /vsicurl/.
+    const auto tile = run_bounded("60", {"ogrinfo", "-ro", "-so", "/vsicurl/" + server.url("/plans/p1/tiles/12/2047/1361.mvt"), "-oo",
+                                         "METADATA_FILE=", "networks"});
+    CHECK(tile.exit_code == 0);
+    CHECK(tile.out.find("Feature Count") != std::string::npos);
+    const json::value tilejson = json::parse(get(server, "/plans/p1/tiles.json").body);
+    CHECK(std::string(tilejson.at("tiles").at(0).as_string()).find("/plans/p1/tiles/{z}/{x}/{y}.mvt") != std::string::npos);
+
+    // The store keeps two plans: a third evicts the least recently used (p1 was read last, so p2 goes).
+    REQUIRE(post_plan(server, R"({"construction_runs":1})").status == "201");
+    CHECK(get(server, "/plans/p1").status == "200");
+    REQUIRE(post_plan(server, R"({"construction_runs":1,"seed":2})").status == "201");
+    CHECK(get(server, "/plans/p2").status == "404");
+    CHECK(get(server, "/plans/p1").status == "200");
+    const json::value list = json::parse(get(server, "/plans").body);
+    std::vector<std::string> ids;
+    for (const auto& entry : list.at("plans").as_array()) ids.emplace_back(entry.at("id").as_string());
+    CHECK(ids == std::vector<std::string>{"default", "p1", "p3"});
+    CHECK(list.at("evicted").to_number<int>() == 1);
+}
+
+TEST_CASE("A plan past the time limit answers 503 while tiles keep being served", "[serve][plans]") {
+    Server server({"--plan-timeout-s", "1", "--threads", "1"});
+    auto slow = std::async(std::launch::async, [&server] { return post_plan(server, R"({"construction_runs":64})", ""); });
+    // While the plan computes on the blocking pool, the one io thread still answers.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(server.status("/tiles/10/511/340.mvt") == "200");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900));
+    const Answer timed_out = slow.get();
+    CHECK(timed_out.status == "503");
+    CHECK(json::parse(timed_out.body).at("code") == "PlanTimeout");
+    CHECK(get(server, "/health").status == "200");
+    CHECK(get(server, "/plans/p1").status == "404");
+}

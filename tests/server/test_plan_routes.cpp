@@ -1,0 +1,215 @@
+// POST /plans, GET /plans and the plan-scoped routes as pure handlers over the two-squares dataset,
+// the request parser's errors, and the plan store's bounds.
+#include "server/features.hpp"
+#include "server/plan_request.hpp"
+#include "server/routes.hpp"
+
+#include "geo/crs.hpp"
+#include "plan_fixture.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <set>
+#include <string>
+
+using namespace server;
+namespace json = boost::json;
+
+namespace {
+
+/// The server's defaults for the two squares: their three practices fit one band of 1,000 to 5,000.
+geo::PlanOptions fixture_defaults() {
+    geo::PlanOptions options;
+    options.method = geo::CatchmentMethod::nearest;
+    options.min_list_size = 1000;
+    options.max_list_size = 5000;
+    options.construction_runs = 1;
+    return options;
+}
+
+/// A service whose default state is the fixture's dataset planned for real with fixture_defaults().
+std::unique_ptr<Service> planned_service(PlanStore::Limits limits = {}) {
+    auto service = std::make_unique<Service>(1 << 20, limits);
+    auto dataset = std::make_shared<const geo::Dataset>(std::move(plan_fixture::example().dataset));
+    service->install(make_state(dataset, fixture_defaults(), 1, 14));
+    return service;
+}
+
+Request post(const std::string& body, const std::string& token = {}) {
+    Request request{http::verb::post, "/plans", 11};
+    request.set(http::field::host, "plans.test");
+    request.set(http::field::content_type, "application/json");
+    if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
+    request.body() = body;
+    request.prepare_payload();
+    return request;
+}
+
+Request get(const std::string& target) {
+    Request request{http::verb::get, target, 11};
+    request.set(http::field::host, "plans.test");
+    return request;
+}
+
+/// The description of the 400 that parsing `body` throws.
+std::string parse_error(const std::string& body) {
+    const geo::Dataset dataset = std::move(plan_fixture::example().dataset);
+    try {
+        parse_plan_request(body, fixture_defaults(), dataset);
+    } catch (const HttpError& error) {
+        CHECK(error.status() == http::status::bad_request);
+        CHECK(error.code() == "InvalidParameterValue");
+        return error.what();
+    }
+    FAIL("no error for " << body);
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("A bad plan request is a 400 naming the member", "[plan-routes]") {
+    struct Case {
+        const char* body;
+        const char* starts;
+    };
+    const Case cases[] = {
+        {"[1]", "body: expected a JSON object"},
+        {"{\"min_list_size\":", "body: not valid JSON"},
+        {R"({"min_list_size":-5})", "min_list_size: expected a whole number"},
+        {R"({"min_list_size":9000})", "min_list_size: 9000 is greater than max_list_size 5000"},
+        {R"({"method":"voronoi"})", "method: expected registrations, nearest or radius"},
+        {R"({"core_share":1.5})", "core_share: expected a share"},
+        {R"({"seed":"one"})", "seed: expected a whole number"},
+        {R"({"construction_runs":1000})", "construction_runs: expected a whole number from 1 to 64"},
+        {R"({"excluded_practices":"P1"})", "excluded_practices: expected an array"},
+        {R"({"excluded_practices":["P9"]})", "parameters: unknown practice code 'P9'"},
+        {R"({"constraint_field":"borough"})", "parameters: unknown constraint field 'borough'"},
+        {R"({"locked_networks":["PCN1"]})", "locked_networks: names values of a practice field"},
+        {R"({"colour":"red"})", "colour: unknown parameter"},
+        {R"({"new_practices":{}})", "new_practices: expected an array"},
+        {R"({"new_practices":[{"code":"P1","lon":-0.13,"lat":51.5,"list_size":10}]})", "new_practices[0].code: 'P1' is already"},
+        {R"({"new_practices":[{"code":"N1","lon":-0.13,"list_size":10}]})", "new_practices[0].lat: is required"},
+        {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":91,"list_size":10}]})", "new_practices[0].lat: expected a latitude"},
+        {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"list_size":0}]})", "new_practices[0].list_size: expected a whole number"},
+        {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"list_size":5,"beds":2}]})", "new_practices[0].beds: unknown member"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.body);
+        CHECK_THAT(parse_error(c.body), Catch::StartsWith(c.starts));
+    }
+}
+
+TEST_CASE("A new practice is placed in the working CRS and planned on a copy of the dataset", "[plan-routes]") {
+    auto base = std::make_shared<const geo::Dataset>(std::move(plan_fixture::example().dataset));
+    // Where the first square's middle is in lon/lat, by PROJ.
+    const geo::Point lonlat = geo::CrsTransform("EPSG:27700", "OGC:CRS84").transform({530500, 180400});
+    const std::string body = R"({"excluded_practices":["N1"],"new_practices":[{"code":"N1","name":"New","lon":)" +
+                             std::to_string(lonlat.x) + R"(,"lat":)" + std::to_string(lonlat.y) + R"(,"list_size":1200}]})";
+    const PlanRequest request = parse_plan_request(body, fixture_defaults(), *base);
+    REQUIRE(request.new_practices.size() == 1);
+    CHECK(request.new_practices[0].location.x == Approx(530500).margin(0.01));
+    CHECK(request.new_practices[0].location.y == Approx(180400).margin(0.01));
+    CHECK(request.options.excluded_practices == std::vector<std::string>{"N1"});
+
+    const auto copy = dataset_for(request, base);
+    CHECK(copy != base);
+    CHECK(copy->practices.size() == base->practices.size() + 1);
+    CHECK(base->practices.size() == 3);
+    REQUIRE(copy->areas.size() == base->areas.size());
+    CHECK(geo::to_wkt(*copy->geos, copy->areas[1].geometry.get()) == geo::to_wkt(*base->geos, base->areas[1].geometry.get()));
+    CHECK(dataset_for(parse_plan_request("{}", fixture_defaults(), *base), base) == base);
+}
+
+TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", "[plan-routes]") {
+    auto service = planned_service();
+    Router router;
+    PlanSettings settings;
+    settings.defaults = fixture_defaults();
+    settings.tile_maxzoom = 14;
+    settings.token = "let-me-plan";
+    add_plan_routes(router, *service, settings);
+    add_feature_routes(router, *service);
+    add_tile_routes(router, *service, {});
+
+    const Response refused = router.handle(post("{}"));
+    CHECK(refused.result() == http::status::unauthorized);
+    CHECK(router.route_info(post("{}")).execution == Execution::blocking);
+    CHECK(router.route_info(get("/plans")).execution == Execution::io);
+
+    Request form = post("min=1", "let-me-plan");
+    form.set(http::field::content_type, "application/x-www-form-urlencoded");
+    CHECK(router.handle(form).result() == http::status::unsupported_media_type);
+
+    const Response created = router.handle(post(R"({"min_list_size":1500,"max_list_size":4000})", "let-me-plan"));
+    REQUIRE(created.result() == http::status::created);
+    CHECK(created[http::field::location] == "http://plans.test/plans/p1");
+    const json::value plan = json::parse(created.body());
+    CHECK(plan.at("id") == "p1");
+    CHECK(plan.at("parameters").at("max_list_size").to_number<int>() == 4000);
+    CHECK(plan.at("report").at("options").at("max_list_size").to_number<int>() == 4000);
+    std::set<std::string> rels;
+    for (const auto& link : plan.at("links").as_array()) rels.insert(std::string(link.at("rel").as_string()));
+    CHECK(rels.count("service-desc") == 1);
+    CHECK(rels.count("data") == 1);
+    CHECK(rels.count("conformance") == 1);
+
+    const json::value list = json::parse(router.handle(get("/plans")).body());
+    REQUIRE(list.at("plans").as_array().size() == 2);
+    CHECK(list.at("plans").at(0).at("id") == "default");
+    CHECK(list.at("plans").at(1).at("id") == "p1");
+
+    const Response items = router.handle(get("/plans/p1/collections/practices/items"));
+    REQUIRE(items.result() == http::status::ok);
+    const json::value collection = json::parse(items.body());
+    CHECK(collection.at("numberMatched").to_number<int>() == 3);
+    CHECK(std::string(collection.at("links").at(0).at("href").as_string()).rfind("http://plans.test/plans/p1/collections/practices/items", 0) == 0);
+    CHECK(router.handle(get("/plans/default/collections/networks")).result() == http::status::ok);
+    CHECK(router.handle(get("/plans/p7/collections")).result() == http::status::not_found);
+    const json::value tilejson = json::parse(router.handle(get("/plans/p1/tiles.json")).body());
+    CHECK(tilejson.at("tiles").at(0) == "http://plans.test/plans/p1/tiles/{z}/{x}/{y}.mvt");
+}
+
+TEST_CASE("The plan store keeps the most recently used plans within its count and memory", "[plan-routes]") {
+    auto service = planned_service();
+    const auto base = service->current();
+    auto stored = [&base](PlanStore& store) {
+        StoredPlan plan;
+        plan.id = store.reserve_id();
+        plan.state = make_state(base->dataset, fixture_defaults(), 1, 14);
+        return store.add(std::move(plan))->id;
+    };
+    PlanStore::Limits limits;
+    limits.max_plans = 2;
+    PlanStore by_count(limits);
+    CHECK(stored(by_count) == "p1");
+    CHECK(stored(by_count) == "p2");
+    CHECK(by_count.find("p1") != nullptr);  // p1 used last: p2 goes next
+    CHECK(stored(by_count) == "p3");
+    CHECK(by_count.find("p2") == nullptr);
+    CHECK(by_count.find("p1") != nullptr);
+    CHECK(by_count.evicted() == 1);
+
+    // A state whose feature cache holds 700 kB: two of them exceed 1 MB, so the older goes.
+    limits.max_plans = 10;
+    limits.max_bytes = 1 << 20;
+    PlanStore by_memory(limits);
+    auto heavy = [&base](PlanStore& store) {
+        auto state = make_state(base->dataset, fixture_defaults(), 1, 14);
+        auto collection = std::make_shared<CachedCollection>();
+        collection->features.emplace_back().json.assign(700 * 1024, ' ');
+        state->feature_cache.push_back(collection);
+        CHECK(approximate_bytes(*state, false) > 700 * 1024);
+        StoredPlan plan;
+        plan.id = store.reserve_id();
+        plan.state = state;
+        return store.add(std::move(plan))->id;
+    };
+    heavy(by_memory);
+    heavy(by_memory);
+    const auto kept = by_memory.list();
+    REQUIRE(kept.size() == 1);
+    CHECK(kept.front()->id == "p2");
+    CHECK_THROWS_AS(PlanStore(PlanStore::Limits{0, 1 << 20}), std::invalid_argument);
+}
