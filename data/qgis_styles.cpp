@@ -7,9 +7,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
-#include <algorithm>
 #include <array>
-#include <cstdio>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
