@@ -1,6 +1,7 @@
 #include "data/plan_writer.hpp"
 
 #include "data/errors.hpp"
+#include "data/qgis_styles.hpp"
 #include "data/vector_writer.hpp"
 
 #include <algorithm>
@@ -272,6 +273,13 @@ void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, c
     write_networks(output, plan, index, to_ogr);
     write_borders(output, plan, index, to_ogr);
     write_gaps(output, dataset, plan, index, to_ogr);
+    if (GDALDataset* geopackage = output.geopackage()) {
+        try {
+            write_layer_styles(*geopackage, qgis_styles(plan));  // QGIS draws every layer styled on open
+        } catch (const std::runtime_error& error) {
+            throw InputError({out.string(), {}, {}, {}}, error.what());
+        }
+    }
     output.add_text_file("-networks.csv", csv);
     output.commit();
 }

@@ -89,6 +89,10 @@ public:
     void add(std::unique_ptr<OGRGeometry> geometry, const std::vector<FieldValue>& values);
     void end_layer();
 
+    /// The GeoPackage being written, for tables beyond the layers (such as QGIS's layer_styles); null for
+    /// the other formats. Call it between layers, not inside one.
+    GDALDataset* geopackage() { return format_ == VectorFormat::geopackage ? dataset_.get() : nullptr; }
+
     /// A text file beside the target named `<stem><suffix>`, e.g. "-networks.csv".
     void add_text_file(const std::string& suffix, std::string_view content);
     /// Closes every file and moves them all into place. Without it, nothing appears.

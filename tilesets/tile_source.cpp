@@ -1,6 +1,7 @@
 #include "tilesets/tile_source.hpp"
 
 #include "geo/crs.hpp"
+#include "geo/network_colours.hpp"
 #include "tilesets/tile_math.hpp"
 #include "tilesets/tilejson.hpp"
 
@@ -68,12 +69,14 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
 
     LayerBuilder networks(source, transform, "networks", GeometryType::polygon,
                           {"network_id", "name", "list_size", "population", "practice_count", "status", "cohesion",
-                           "polsby_popper", "constraint"},
+                           "polsby_popper", "constraint", "colour"},
                           true, false);
-    for (const geo::Network& n : plan.networks) {
+    const std::vector<std::int64_t> colours = geo::network_colour_slots(plan, kNetworkPaletteSize);
+    for (std::size_t i = 0; i < plan.networks.size(); ++i) {
+        const geo::Network& n = plan.networks[i];
         networks.add(n.polygon.get(), {n.id, n.name, n.metrics.list_size, n.metrics.population,
                                        static_cast<std::int64_t>(n.practices.size()), std::string(geo::to_string(n.metrics.status)),
-                                       n.metrics.cohesion, n.metrics.polsby_popper, n.constraint_value});
+                                       n.metrics.cohesion, n.metrics.polsby_popper, n.constraint_value, colours[i]});
     }
     networks.finish();
 

@@ -21,7 +21,7 @@ constexpr int kTileJsonMaxZoom = 30;
 constexpr std::string_view kSourceId = "catchment";
 
 // ColorBrewer Set3, a 12-colour qualitative palette light enough to fill under dark borders and circles.
-constexpr std::array<std::string_view, 12> kNetworkPalette{"#8dd3c7", "#ffffb3", "#bebada", "#fb8072",
+constexpr std::array<std::string_view, kNetworkPaletteSize> kNetworkPalette{"#8dd3c7", "#ffffb3", "#bebada", "#fb8072",
                                                            "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
                                                            "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"};
 
@@ -88,19 +88,16 @@ json::array get(std::string_view field) { return json::array{"get", field}; }
 // A property as a number, 0 when it is missing or not numeric, so that expressions never fail on it.
 json::array number_of(std::string_view field) { return json::array{"to-number", get(field), 0}; }
 
-// Network ids are "N001" or a locked PCN code such as "U50771": the digits after the first character give a
-// spread of palette slots (consecutive ids get different colours). An id whose tail is not a number falls
-// back to its length; a missing id reads as "" and gets slot 0.
+// A network's `colour` property is its slot in the palette (neighbours differ). Each label is an array
+// (["match", input, [0], colour, ...]), which MapLibre accepts and QGIS's style converter needs; a missing
+// or unexpected slot takes the last colour.
 json::array network_colour() {
-    const json::array id{"to-string", get("network_id")};
-    const json::array tail_number{"to-number", json::array{"slice", id, 1}, json::array{"length", id}};
-    const json::array slot{"%", json::array{"floor", json::array{"abs", tail_number}}, kNetworkPalette.size()};
-    json::array match{"match", slot};
+    json::array match{"match", get("colour")};
     for (std::size_t i = 0; i + 1 < kNetworkPalette.size(); ++i) {
-        match.push_back(i);
+        match.push_back(json::array{i});
         match.push_back(json::string(kNetworkPalette[i]));
     }
-    match.push_back(json::string(kNetworkPalette.back()));  // fallback: slot 11 and anything unexpected
+    match.push_back(json::string(kNetworkPalette.back()));
     return match;
 }
 
@@ -268,7 +265,8 @@ std::vector<LayerSchema> catchment_layers(int maxzoom) {
                string_field("status", "in_band, below_band or above_band against the list-size band"),
                number_field("cohesion", "Share of members' patients living inside the territory (0 to 1)"),
                number_field("polsby_popper", "Compactness, 4*pi*area/perimeter^2 (0 to 1)"),
-               string_field("constraint", "Value of the constraint field (e.g. the borough), empty if none")}),
+               string_field("constraint", "Value of the constraint field (e.g. the borough), empty if none"),
+               number_field("colour", "Slot in the style's 12-colour palette; neighbouring networks differ")}),
         layer("network_borders", "Shared boundaries between neighbouring networks", "line",
               {string_field("network_a", "Id of the network on one side"),
                string_field("network_b", "Id of the network on the other side")}),

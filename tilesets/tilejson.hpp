@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,10 @@ boost::json::value tilejson(const TileSetInfo& info, const std::vector<LayerSche
 
 /// The `vector_layers` array alone (also stored in MBTiles metadata).
 boost::json::value vector_layers(const std::vector<LayerSchema>& layers);
+
+/// How many colours the style's network palette has: the `colour` property of a network is a slot in it
+/// (geo::network_colour_slots), so that neighbouring networks differ.
+inline constexpr std::size_t kNetworkPaletteSize = 12;
 
 /// A MapLibre GL style (spec version 8) drawing the layers: networks filled in distinct colours with
 /// outlines from `network_borders`, practices as circles sized by list size, gap areas marked, and the

@@ -8,9 +8,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <cpl_minixml.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -107,6 +113,55 @@ TEST_CASE("A plan as one GeoPackage: every layer with its features and fields in
     CHECK(std::stod(ogr_value(out, "SELECT hub_m FROM areas WHERE area_code = 'A2'", "hub_m")) == Approx(500));
 
     CHECK(slurp(dir.path() / "plan-networks.csv") == kCsv);
+}
+
+TEST_CASE("A plan GeoPackage carries a default QGIS style for every layer in layer_styles", "[plan_writer][qgis]") {
+    const plan_fixture::Example e = plan_fixture::example();
+    TempDir dir;
+    const fs::path out = dir.path() / "plan.gpkg";
+    data::write_plan(out, e.dataset, e.plan);
+    CHECK(ogr_value(out, "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'", "data_type") == "attributes");
+
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(out.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    REQUIRE(ds);
+    OGRLayer* styles = ds->GetLayerByName("layer_styles");
+    REQUIRE(styles != nullptr);
+    CHECK(std::string(styles->GetFIDColumn()) == "id");
+    std::map<std::string, std::string> qml;
+    for (auto& row : *styles) {
+        const std::string table = row->GetFieldAsString("f_table_name");
+        INFO(table);
+        CHECK(ds->GetLayerByName(table.c_str()) != nullptr);
+        CHECK(std::string(row->GetFieldAsString("f_geometry_column")) == "geom");
+        CHECK(std::string(row->GetFieldAsString("f_table_schema")).empty());
+        CHECK(row->GetFieldAsInteger("useAsDefault") == 1);
+        CHECK(std::string(row->GetFieldAsString("update_time")) == "2000/01/01 00:00:00+00");
+        qml[table] = row->GetFieldAsString("styleQML");
+    }
+    CHECK(qml.size() == std::size(kLayers));
+    for (const auto& [table, document] : qml) {
+        INFO(table << ":\n" << document);
+        CPLXMLTreeCloser tree(CPLParseXMLString(document.c_str()));  // well-formed XML, rooted at <qgis>
+        REQUIRE(tree);
+        const CPLXMLNode* renderer = CPLGetXMLNode(tree.get(), "=qgis.renderer-v2");
+        REQUIRE(renderer != nullptr);
+        CHECK(std::string(CPLGetXMLValue(renderer, "type", "")) ==
+              (table == "networks" || table == "practices" ? "categorizedSymbol" : "singleSymbol"));
+    }
+    // N001 and N002 share a border: two categories in different colours; N001 is below the band.
+    const std::string& networks = qml["networks"];
+    CHECK_THAT(networks, Catch::Contains(R"(attr="network_id")") && Catch::Contains(R"x(value="N001" label="N001 West (below the band)")x") &&
+                             Catch::Contains(R"(value="N002")"));
+    std::smatch m;
+    std::set<std::string> fills;
+    for (auto it = networks.cbegin(); std::regex_search(it, networks.cend(), m, std::regex(R"re(name="color" type="QString" value="([0-9,]+)")re"));
+         it = m.suffix().first) {
+        if (m[1] != "0,0,0,0") fills.insert(m[1]);  // not the transparent fill of the out-of-band outline
+    }
+    CHECK(fills.size() == 2);
+    CHECK_THAT(qml["practices"], Catch::Contains(R"(attr="network_status")") && Catch::Contains("list_size"));
+    CHECK_THAT(qml["gaps"], Catch::Contains("LinePatternFill"));
 }
 
 TEST_CASE("A plan as GeoJSON: one file per layer beside the networks in RFC 7946 lon/lat", "[plan_writer]") {

@@ -7,6 +7,7 @@
 #include "paths.hpp"
 #include "process.hpp"
 #include "tilesets/tile_renderer.hpp"
+#include "tilesets/tilejson.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -15,6 +16,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 
 using integration::run;
 
@@ -150,6 +152,35 @@ TEST_CASE("Each network at z14 read back by GDAL matches its source with IoU of 
     }
     INFO("worst network " << worst_id << " IoU " << worst);
     CHECK(worst >= 0.99);
+}
+
+TEST_CASE("Networks that share a border have different colour slots in the MBTiles read by GDAL", "[tiles][gdal][colour]") {
+    GDALAllRegister();
+    const char* const options[] = {"ZOOM_LEVEL=8", nullptr};
+    GDALDatasetUniquePtr ds(GDALDataset::Open((fixtures / "london.mbtiles").string().c_str(), GDAL_OF_VECTOR, nullptr, options));
+    REQUIRE(ds);
+    OGRLayer* layer = ds->GetLayerByName("networks");
+    REQUIRE(layer != nullptr);
+    std::map<std::string, std::set<std::int64_t>> colours;  // a network cut by tile edges has one piece per tile
+    for (auto& f : *layer) colours[f->GetFieldAsString("network_id")].insert(f->GetFieldAsInteger64("colour"));
+    const auto& plan = london().plan;
+    REQUIRE(colours.size() == plan.networks.size());
+    std::set<std::int64_t> used;
+    for (const auto& [id, slots] : colours) {
+        INFO("network " << id);
+        CHECK(slots.size() == 1);
+        CHECK(*slots.begin() >= 0);
+        CHECK(*slots.begin() < static_cast<std::int64_t>(tilesets::kNetworkPaletteSize));
+        used.insert(*slots.begin());
+    }
+    CHECK(used.size() == tilesets::kNetworkPaletteSize);
+    REQUIRE(plan.borders.size() > 0);
+    for (const geo::NetworkBorder& border : plan.borders) {
+        const std::string& a = plan.networks[border.network_a].id;
+        const std::string& b = plan.networks[border.network_b].id;
+        INFO(a << " and " << b);
+        CHECK(*colours[a].begin() != *colours[b].begin());
+    }
 }
 
 TEST_CASE("Adjacent networks leave no gap or overlap larger than a pixel at z6 z8 z10 and z12", "[tiles][js][seams]") {

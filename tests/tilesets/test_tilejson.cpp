@@ -174,7 +174,7 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
         {"networks",
          {{"network_id", "String"}, {"name", "String"}, {"list_size", "Number"}, {"population", "Number"},
           {"practice_count", "Number"}, {"status", "String"}, {"cohesion", "Number"}, {"polsby_popper", "Number"},
-          {"constraint", "String"}}},
+          {"constraint", "String"}, {"colour", "Number"}}},
         {"network_borders", {{"network_a", "String"}, {"network_b", "String"}}},
         {"catchments",
          {{"practice_code", "String"}, {"practice_name", "String"}, {"network_id", "String"}, {"registered", "Number"},
@@ -317,23 +317,21 @@ TEST_CASE("gl-style-validate rejects a broken style", "[tilejson][style][node]")
     CHECK(r.out.find("circle-radius") != std::string::npos);
 }
 
-TEST_CASE("Network colours spread consecutive and locked ids over the palette", "[tilejson][style][node]") {
+TEST_CASE("Network colours: each palette slot its own colour and a missing slot the last", "[tilejson][style][node]") {
     const json::object style = round_trip(maplibre_style(london_info(), catchment_layers(14), "http://x/tiles.json"));
     json::array features;
-    for (int i = 1; i <= 12; ++i) {
-        std::string id = i < 10 ? "N00" : "N0";
-        id += std::to_string(i);
-        features.push_back(json::object{{"network_id", id}});
-    }
-    features.push_back(json::object{{"network_id", "U50771"}});
-    features.push_back(json::object{{"network_id", "not-a-number"}});
-    features.push_back(json::object{});  // no id at all
+    for (std::int64_t slot = 0; slot < static_cast<std::int64_t>(kNetworkPaletteSize); ++slot) features.push_back(json::object{{"colour", slot}});
+    features.push_back(json::object{{"colour", 99}});
+    features.push_back(json::object{});  // no slot at all
     const std::vector<json::value> colours =
         evaluate_paint(layer_by_id(style.at("layers").as_array(), "networks-fill"), "fill-color", 10, features);
-    std::set<std::string> first_twelve;
-    for (std::size_t i = 0; i < 12; ++i) first_twelve.insert(std::string(colours[i].as_string()));
-    CHECK(first_twelve.size() == 12);
-    for (const json::value& colour : colours) CHECK(colour.as_string().starts_with("rgba("));
+    REQUIRE(colours.size() == kNetworkPaletteSize + 2);
+    std::set<std::string> palette;
+    for (std::size_t i = 0; i < kNetworkPaletteSize; ++i) palette.insert(std::string(colours[i].as_string()));
+    CHECK(palette.size() == kNetworkPaletteSize);
+    CHECK(colours[0] == "rgba(141,211,199,1)");  // #8dd3c7
+    CHECK(colours[kNetworkPaletteSize] == colours[kNetworkPaletteSize - 1]);
+    CHECK(colours[kNetworkPaletteSize + 1] == colours[kNetworkPaletteSize - 1]);
 }
 
 TEST_CASE("Practice circles grow with list size and zoom and are coloured by status", "[tilejson][style][node]") {

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""QGIS against a running `catchment serve`: usage check_server.py URL OUTDIR
+
+- OGC API - Features: each collection added as QGIS's OAPIF layer is valid, has the collection's fields,
+  and yields as many features as the server's numberMatched (QGIS pages through the items).
+- Vector tiles: an XYZ vector tile layer with the server's MapLibre style (styleUrl) is valid, the style
+  converts to one QGIS style per style layer, and networks are filled by their palette slot.
+- Rendering: London at 1200x900 drawn from the vector tiles, and from the OAPIF layers, saved as PNG in
+  OUTDIR; each is not blank, and the tiles' picture shows the network palette. Render times are printed.
+"""
+import json
+import sys
+import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
+import qgis_headless as h
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsDataSourceUri,
+    QgsSymbolLayer,
+    QgsVectorLayer,
+    QgsVectorTileBasicRenderer,
+    QgsVectorTileLayer,
+)
+from qgis.PyQt.QtGui import QColor
+
+# Every collection and the properties its features carry (server/feature_collections.cpp).
+COLLECTIONS = {
+    "networks": ["network_id", "network_name", "practice_codes", "practice_count", "hub_practice", "list_size",
+                 "population", "cohesion", "polsby_popper", "status", "status_reason", "contiguous"],
+    "practices": ["practice_code", "practice_name", "list_size", "network_id", "network_name", "network_status",
+                  "reference_network", "excluded"],
+    "gaps": ["area_code", "area_name", "population", "network_id", "nearest_practice_m", "gap_reason"],
+    "network_borders": ["network_a", "network_b", "length_m"],
+    "catchments": ["practice_code", "practice_name", "method", "population", "registered", "share"],
+    "areas": ["area_code", "area_name", "population", "network_id", "gap"],
+}
+
+# The MapLibre style's network palette (ColorBrewer Set3), drawn at fill-opacity 0.7 over its background.
+PALETTE = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
+           "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"]
+STYLE_BACKGROUND = "#f8f7f4"
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def blend(colour, background, opacity):
+    c, b = QColor(colour), QColor(background)
+    return tuple(round(opacity * x + (1 - opacity) * y)
+                 for x, y in ((c.red(), b.red()), (c.green(), b.green()), (c.blue(), b.blue())))
+
+
+def check_oapif(base):
+    layers = {}
+    for collection, fields in COLLECTIONS.items():
+        matched = get_json(f"{base}/collections/{collection}/items?limit=1")["numberMatched"]
+        layer = QgsVectorLayer(f"url={base} typename={collection}", collection, "OAPIF")
+        h.require(layer.isValid(), f"OAPIF layer '{collection}' is valid")
+        names = layer.fields().names()
+        missing = [f for f in fields if f not in names]
+        h.check(not missing, f"OAPIF layer '{collection}' has the expected fields (missing: {missing})")
+        count = sum(1 for _ in layer.getFeatures())
+        h.check(matched > 0 and count == matched,
+                f"OAPIF layer '{collection}': QGIS read {count} features, the server's numberMatched is {matched}")
+        layers[collection] = layer
+    return layers
+
+
+def check_vector_tiles(base):
+    uri = QgsDataSourceUri()
+    uri.setParam("type", "xyz")
+    uri.setParam("url", f"{base}/tiles/{{z}}/{{x}}/{{y}}.mvt")
+    uri.setParam("zmin", "0")
+    uri.setParam("zmax", "14")
+    uri.setParam("styleUrl", f"{base}/style.json")
+    layer = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), "catchment")
+    h.require(layer.isValid(), "vector tile layer is valid")
+    # As QGIS does when a connection has a style URL: fetch /style.json and convert it (QgsMapBoxGlStyleConverter).
+    message, loaded = layer.loadDefaultStyle()
+    h.check(loaded, f"the style at /style.json loads into QGIS ('{message}')")
+    renderer = layer.renderer()
+    h.require(isinstance(renderer, QgsVectorTileBasicRenderer), "the vector tile layer has a basic renderer")
+    style_ids = [l["id"] for l in get_json(f"{base}/style.json")["layers"]]
+    converted = {s.styleName(): s for s in renderer.styles()}
+    h.check(sorted(converted) == sorted(style_ids), f"every MapLibre layer became a QGIS style: {sorted(converted)}")
+    for source_layer in ("networks", "network_borders", "gaps", "practices"):
+        h.check(any(s.layerName() == source_layer for s in converted.values()), f"the style draws the '{source_layer}' tile layer")
+    # The networks' palette `match` on the colour property converts to a data-defined fill colour. (QGIS 3.22
+    # converts no data-driven circle radius, so practices are left to the OAPIF layer: see the README.)
+    fill = converted["networks-fill"].symbol().symbolLayer(0)
+    colour = fill.dataDefinedProperties().property(QgsSymbolLayer.PropertyFillColor)
+    h.check(colour.isActive() and '"colour"' in colour.expressionString(),
+            f"networks are filled by their colour slot ({colour.expressionString()[:60]}...)")
+    return layer
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    base, out_dir = sys.argv[1].rstrip("/"), sys.argv[2]
+    app = h.start_qgis()  # noqa: F841 (kept alive for the whole run)
+
+    oapif = check_oapif(base)
+    tiles = check_vector_tiles(base)
+
+    mercator = QgsCoordinateReferenceSystem("EPSG:3857")
+    image, seconds = h.render([tiles], mercator, f"{out_dir}/qgis-vector-tiles.png", QColor(STYLE_BACKGROUND))
+    print(f"QGIS render time, London vector tiles {h.WIDTH}x{h.HEIGHT}: {seconds:.2f} s", flush=True)
+    counts = h.colour_counts(image)
+    h.check_not_blank(counts, STYLE_BACKGROUND, "vector tile render")
+    shown = [c for c in PALETTE if h.has_colour(counts, blend(c, STYLE_BACKGROUND, 0.7))]
+    h.check(len(shown) >= 10, f"vector tile render: {len(shown)} of the 12 network colours appear (at least 10)")
+
+    ordered = [oapif[name] for name in ("practices", "gaps", "network_borders", "networks")]
+    image, seconds = h.render(ordered, mercator, f"{out_dir}/qgis-oapif.png")
+    print(f"QGIS render time, London OAPIF networks, borders, gaps and practices {h.WIDTH}x{h.HEIGHT}: {seconds:.2f} s",
+          flush=True)
+    h.check_not_blank(h.colour_counts(image), "#ffffff", "OAPIF render")
+    h.finish()
+
+
+if __name__ == "__main__":
+    main()
