@@ -6,23 +6,6 @@
 
 namespace fixtures {
 
-TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "catchment-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
-    path_ = pattern;
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
-
-std::string TempDir::write(const std::string& name, const std::string& content) const {
-    const std::filesystem::path file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file.string();
-}
-
 data::Settings SmallDataset::write(const TempDir& dir) const {
     data::Settings s;
     s.set("areas.source", dir.write("areas.csv", areas_csv));

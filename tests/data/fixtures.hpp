@@ -1,6 +1,7 @@
 #pragma once
 // Small input files that the data tests write for themselves, and the settings that describe them.
 #include "data/description.hpp"
+#include "temp_dir.hpp"
 
 #include <filesystem>
 #include <map>
@@ -8,20 +9,7 @@
 
 namespace fixtures {
 
-/// A fresh directory, removed with everything in it when the object goes.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-    /// Writes `content` to `name` inside the directory; returns the full path.
-    std::string write(const std::string& name, const std::string& content) const;
-
-private:
-    std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 /// Two 1 km squares (CSV with WKT, British National Grid), two practices with x/y and list sizes,
 /// and registrations with one NO2011 row and one row for an unknown practice. Valid as written.

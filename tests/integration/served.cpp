@@ -26,15 +26,21 @@ ProcessResult run_bounded(const std::string& seconds, const std::vector<std::str
     return run("timeout", arguments);
 }
 
-TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "catchment-clients-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
+pid_t spawn(std::vector<std::string> arguments, const std::filesystem::path& log) {
+    std::vector<char*> argv;
+    for (std::string& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) ::_exit(127);
+        ::dup2(fd, STDERR_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+        ::execv(argv.front(), argv.data());
+        ::_exit(127);
+    }
+    return pid;
 }
 
 Server::Server(std::vector<std::string> extra) {
@@ -42,20 +48,7 @@ Server::Server(std::vector<std::string> extra) {
     std::vector<std::string> arguments = {binary, "serve", test_paths::sample_dir().string(), "--constraint-field", "lad11cd",
                                           "--port", "0"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& argument : arguments) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    const std::string log_file = dir_ / "serve.log";
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-        const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0) ::_exit(127);
-        ::dup2(fd, STDERR_FILENO);
-        ::dup2(fd, STDOUT_FILENO);
-        ::execv(binary.c_str(), argv.data());
-        ::_exit(127);
-    }
+    pid_ = spawn(std::move(arguments), dir_ / "serve.log");
     const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (port_ == 0 && std::chrono::steady_clock::now() < deadline && !exited()) {

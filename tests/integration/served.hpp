@@ -2,6 +2,7 @@
 // The real `catchment serve` on an ephemeral port for client tests: started on the bundled sample,
 // ready when constructed, killed when destroyed; plus curl helpers and bounded client runs.
 #include "integration/process.hpp"
+#include "temp_dir.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -14,18 +15,10 @@ namespace integration {
 /// Runs a client under coreutils `timeout` so no test can hang on it.
 ProcessResult run_bounded(const std::string& seconds, const std::vector<std::string>& command);
 
-/// A fresh temporary directory, removed with its contents on destruction.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+using test_support::TempDir;
 
-private:
-    std::filesystem::path path_;
-};
+/// Starts `arguments` (the program first) as a child with stdout and stderr in `log`; its pid.
+pid_t spawn(std::vector<std::string> arguments, const std::filesystem::path& log);
 
 /// `catchment serve data/sample --constraint-field lad11cd --port 0 EXTRA...`, its output in a file;
 /// waits (bounded) for /ready; killed on destruction.

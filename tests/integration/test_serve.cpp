@@ -1,5 +1,6 @@
 // The real `catchment serve` on an ephemeral port: operations endpoints, errors, concurrency and a
 // graceful SIGTERM. Every wait has a time bound; the child is always killed when a test ends.
+#include "integration/served.hpp"
 #include "paths.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -115,19 +116,7 @@ public:
         const std::string dataset = test_paths::sample_dir().string();
         std::vector<std::string> arguments = {binary, "serve", dataset, "--constraint-field", "lad11cd", "--port", "0", "--threads", "4"};
         arguments.insert(arguments.end(), extra.begin(), extra.end());
-        std::vector<char*> argv;
-        for (std::string& argument : arguments) argv.push_back(argument.data());
-        argv.push_back(nullptr);
-        pid_ = ::fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0) ::_exit(127);
-            ::dup2(fd, STDERR_FILENO);
-            ::dup2(fd, STDOUT_FILENO);
-            ::execv(binary.c_str(), argv.data());
-            ::_exit(127);
-        }
+        pid_ = integration::spawn(std::move(arguments), log_);
         const auto deadline = std::chrono::steady_clock::now() + 60s;
         const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
         while (std::chrono::steady_clock::now() < deadline) {
