@@ -106,7 +106,7 @@ try {
     const { network_id: networkId, network_name: networkName } = served.body.properties;
     console.log(`clicking practice ${code} (${served.body.properties.practice_name}), network ${networkId} ${networkName}`);
     const [lon, lat] = practice.geometry.coordinates;
-    await page.evaluate(([x, y]) => window.catchment.map.jumpTo({ center: [x, y], zoom: 14 }), [lon, lat]);
+    await page.evaluate(([x, y]) => window.catchment.map.jumpTo({ center: [x, y], zoom: 12.5 }), [lon, lat]);
     await waitForIdle();
     const point = await page.evaluate(([x, y]) => window.catchment.map.project([x, y]), [lon, lat]);
     const box = await page.locator('#map canvas').boundingBox();
