@@ -23,6 +23,7 @@ const viewer = {
   practices: new Map(),    // code -> properties
   firstIdleMs: null,       // performance.now() at the first idle event (navigation start is 0)
   popup: null,
+  selectedCode: null,      // the practice whose catchment is shown
 };
 window.catchment = viewer;  // for the browser tests and the console
 
@@ -142,6 +143,15 @@ async function planDocument() {
     viewer.plansApi = false;
     return null;
   }
+  if (answer.status === 404) {
+    // A plan from an older URL that this server no longer holds (e.g. after a restart): show the served plan.
+    showMessage(`Plan ${viewer.planId} is not on this server (any more); showing the served plan.`);
+    viewer.planId = 'default';
+    const url = new URL(window.location.href);
+    url.searchParams.delete('plan');
+    window.history.replaceState(null, '', url);
+    return planDocument();
+  }
   throw new Error(`plan ${viewer.planId}: ${answer.body?.description || `HTTP ${answer.status}`}`);
 }
 
@@ -214,12 +224,13 @@ async function selectPractice(feature, lngLat) {
 <p>List size <strong>${formatNumber(p.list_size)}</strong>${practice?.reference_network ? ` · real PCN ${escapeHtml(practice.reference_network)}` : ''}</p>
 ${networkHtml(network, { id: p.network_id, name: p.network_name, status: p.status })}</div>`);
   highlight(p.network_id, p.code);
+  viewer.selectedCode = p.code;
   const url = viewer.planId === 'default'
     ? `/practices/${encodeURIComponent(p.code)}/catchment`
     : `${planPrefix()}/collections/catchments/items/${encodeURIComponent(p.code)}`;
   const answer = await fetchJson(url);
   const source = viewer.map.getSource('selection');
-  if (!answer.ok || !source) return;
+  if (!answer.ok || !source || viewer.selectedCode !== p.code) return;  // failed, or another practice was clicked since
   const body = answer.body.type === 'Feature' ? { type: 'FeatureCollection', features: [{ ...answer.body, properties: { ...answer.body.properties, kind: 'catchment' } }] } : answer.body;
   source.setData(body);
 }
@@ -228,6 +239,7 @@ function selectNetwork(feature, lngLat) {
   const n = feature.properties;
   openPopup(lngLat, `<div class="popup">${networkHtml(viewer.networks.get(n.network_id), { id: n.network_id, name: n.name, status: n.status, list_size: n.list_size, population: n.population, cohesion: n.cohesion })}</div>`);
   highlight(n.network_id, null);
+  viewer.selectedCode = null;
   viewer.map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
 }
 
@@ -293,6 +305,8 @@ async function submitPlan(event) {
     const style = await loadPlan(answer.body);
     viewer.popup?.remove();
     viewer.map.setStyle(style);
+    viewer.plansApi = true;
+    showMessage('');
     status.textContent = `Showing plan ${viewer.planId}.`;
   } catch (error) {
     status.textContent = `Planning failed: ${error.message ?? error}`;

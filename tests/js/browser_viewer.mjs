@@ -5,9 +5,9 @@
 //                                               gaps at a chosen distance; screenshots in OUTDIR
 //   node browser_viewer.mjs URL OUTDIR plan     the Plan button: a new plan's style and tiles are shown
 //                                               (exit 77, skipped, while POST /plans answers 404)
-// Prints the time from navigation to the map's first idle event. Exit 0 pass, 1 fail, 77 skipped.
+// Prints the time from navigation to the map's first idle event (also in OUTDIR/time-to-idle-MODE.txt). Exit 0 pass, 1 fail, 77 skipped.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [base, outDir, mode = 'viewer'] = process.argv.slice(2);
@@ -82,6 +82,7 @@ try {
   await page.waitForFunction(() => window.catchment?.firstIdleMs !== null && window.catchment?.firstIdleMs !== undefined, null, { timeout: 90000 });
   const idleMs = await page.evaluate(() => window.catchment.firstIdleMs);
   console.log(`time from navigation to the map's first idle: ${Math.round(idleMs)} ms`);
+  writeFileSync(path.join(outDir, `time-to-idle-${mode}.txt`), `${Math.round(idleMs)}\n`);
   const title = await page.title();
   check(title.includes('catchment'), `GET / in a browser is the viewer (title "${title}")`);
 
