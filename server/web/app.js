@@ -157,10 +157,10 @@ async function planDocument() {
 
 /** Loads what the panel and popups need for the current plan, and the style with the viewer's layers. */
 async function loadPlan(documentIfKnown) {
-  const documentPromise = documentIfKnown ? Promise.resolve(documentIfKnown) : planDocument();
-  const stylePromise = fetchJson(`${planPrefix()}/style.json`);
-  const [doc, styleAnswer, practices, borders] = await Promise.all([
-    documentPromise, stylePromise, collection('practices'), collection('network_borders').catch(() => []),
+  // The document first: an unknown plan falls back to the served one, which changes every URL below.
+  const doc = documentIfKnown ?? (await planDocument());
+  const [styleAnswer, practices, borders] = await Promise.all([
+    fetchJson(`${planPrefix()}/style.json`), collection('practices'), collection('network_borders').catch(() => []),
   ]);
   if (!styleAnswer.ok) throw new Error(`style: ${styleAnswer.body?.description || `HTTP ${styleAnswer.status}`}`);
   const networks = doc?.report?.networks ?? (await collection('networks')).map((n) => ({
