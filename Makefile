@@ -8,7 +8,7 @@ DATASET ?= data/sample
 .PHONY: run test build configure deps bench clean
 
 # The main job: serve the bundled sample's borough-constrained networks on http://127.0.0.1:$(PORT)
-# (OGC API - Features, vector tiles, /health, /ready, /metrics) until Ctrl-C.
+# (the map viewer at / for browsers, OGC API - Features, vector tiles, /health, /ready, /metrics) until Ctrl-C.
 PORT ?= 8080
 run: build
 	$(BUILD_DIR)/catchment inspect $(DATASET)

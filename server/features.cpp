@@ -301,7 +301,8 @@ Response FeatureHandlers::landing(const RouteContext& context) const {
     out["links"] = json::array{link(base + "/", "self", "application/json", "this document"),
                                link(base + "/api", "service-desc", kOpenApi, "the API definition"),
                                link(base + "/conformance", "conformance", "application/json", "conformance classes"),
-                               link(base + "/collections", "data", "application/json", "the feature collections")};
+                               link(base + "/collections", "data", "application/json", "the feature collections"),
+                               link(base + "/?f=html", "alternate", "text/html", "the map viewer")};
     return json_reply(context.request, out);
 }
 

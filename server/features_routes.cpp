@@ -2,12 +2,13 @@
 // tested without the router.
 #include "server/features.hpp"
 #include "server/routes.hpp"
+#include "server/web_assets.hpp"
 
 #include <memory>
 
 namespace server {
 
-void add_feature_routes(Router& router, const Service& service) {
+void add_feature_routes(Router& router, const Service& service, Handler html_landing) {
     auto handlers = std::make_shared<FeatureHandlers>(service);
     using Method = Response (FeatureHandlers::*)(const RouteContext&) const;
     auto add = [&](const char* pattern, const char* name, Method method) {
@@ -16,7 +17,12 @@ void add_feature_routes(Router& router, const Service& service) {
         });
     };
     // A plan's landing page, /plans/{plan}, is its document (see add_plan_routes).
-    router.add(http::verb::get, "/", "landing", [handlers](const RouteContext& context) { return handlers->landing(context); });
+    router.add(http::verb::get, "/", "landing", [handlers, html_landing](const RouteContext& context) {
+        if (html_landing && prefers_html(context)) return html_landing(context);
+        Response response = handlers->landing(context);
+        if (html_landing) response.set(http::field::vary, "Accept");
+        return response;
+    });
     add("/conformance", "conformance", &FeatureHandlers::conformance);
     add("/api", "api", &FeatureHandlers::api);
     add("/collections", "collections", &FeatureHandlers::collections);

@@ -23,8 +23,10 @@ void add_plan_scoped(Router& router, const std::string& pattern, const std::stri
 /// /health, /ready, /metrics.
 void add_operation_routes(Router& router, const Service& service, const Metrics& metrics);
 /// OGC API - Features: /, /conformance, /api, /collections, /collections/{id}, /collections/{id}/items,
-/// /collections/{id}/items/{featureId}.
-void add_feature_routes(Router& router, const Service& service);
+/// /collections/{id}/items/{featureId}. With `html_landing`, GET / answers it instead of the JSON landing
+/// page when the client prefers HTML (a browser; see prefers_html), and `?f=json` or a JSON Accept header
+/// keep the landing page; both carry `Vary: Accept`.
+void add_feature_routes(Router& router, const Service& service, Handler html_landing = {});
 /// /tiles/{z}/{x}/{y}.mvt, /collections/{id}/tiles/{z}/{x}/{y}.mvt, /tiles.json, /style.json.
 void add_tile_routes(Router& router, Service& service, const std::string& public_url);
 

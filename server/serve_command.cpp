@@ -9,6 +9,7 @@
 #include "server/progress_bar.hpp"
 #include "server/routes.hpp"
 #include "server/service.hpp"
+#include "server/web_assets.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -36,6 +38,7 @@ struct ServeFlags {
     std::size_t plans_memory_mb = 512;
     unsigned plan_timeout_s = 60;
     bool quiet = false;
+    std::string web_dir = CATCHMENT_WEB_DIR;
 };
 
 void add_options(CLI::App& command, ServeFlags& flags) {
@@ -55,6 +58,9 @@ void add_options(CLI::App& command, ServeFlags& flags) {
         ->capture_default_str()->check(CLI::Range(1, 1 << 20))->group(group);
     command.add_option("--plan-timeout-s", flags.plan_timeout_s, "Time limit of one POST /plans computation, in seconds")
         ->capture_default_str()->check(CLI::Range(1, 86400))->group(group);
+    command.add_option("--web-dir", flags.web_dir, "Folder holding the map viewer served at / (index.html, app.js, app.css, "
+                                                   "node_modules/maplibre-gl)")
+        ->capture_default_str()->group(group);
     command.add_flag("--quiet", flags.quiet, "Do not log each request on stderr")->group(group);
 }
 
@@ -184,7 +190,13 @@ Command add_serve_command(CLI::App& app) {
 
                 Router router;
                 add_operation_routes(router, service, metrics);
-                add_feature_routes(router, service);
+                const auto web = std::make_shared<const WebAssets>(flags->web_dir);
+                if (!std::filesystem::is_regular_file(std::filesystem::path(flags->web_dir) / "index.html")) {
+                    std::fprintf(stderr, "catchment: warning: no map viewer in %s (--web-dir): browsers get a 404 at /; JSON clients are not affected\n",
+                                 flags->web_dir.c_str());
+                }
+                add_feature_routes(router, service, viewer_page(web));
+                add_web_routes(router, web);
                 add_tile_routes(router, service, url);
                 add_coverage_routes(router, service);
                 PlanSettings plan_settings;
