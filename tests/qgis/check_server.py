@@ -17,7 +17,10 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import qgis_headless as h
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsDataSourceUri,
+    QgsProject,
+    QgsRectangle,
     QgsSymbolLayer,
     QgsVectorLayer,
     QgsVectorTileBasicRenderer,
@@ -98,6 +101,22 @@ def check_vector_tiles(base):
     return layer
 
 
+def check_empty_tiles(tiles, base, mercator, out_dir):
+    """East of London (Kent, beyond Dartford) the tiles hold no feature. The server answers each with an empty
+    200, which QGIS draws as nothing, without a render error, next to London's edge tiles that it draws."""
+    with urllib.request.urlopen(f"{base}/tiles/12/2053/1362.mvt", timeout=30) as answer:
+        h.check(answer.status == 200, f"an empty tile is a 200 (got {answer.status})")
+        h.check(len(answer.read()) == 0, "an empty tile has an empty body")
+    # Lon 0.2 to 0.6: London's eastern edge (Havering, Bexley) and the empty tiles beyond it.
+    transform = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), mercator, QgsProject.instance())
+    extent = transform.transformBoundingBox(QgsRectangle(0.2, 51.35, 0.6, 51.6))
+    image, _ = h.render([tiles], mercator, f"{out_dir}/qgis-empty-tiles.png", QColor(STYLE_BACKGROUND), extent)
+    h.check(len(h.colour_counts(image)) > 1, "London's edge tiles are drawn next to the empty ones")
+    right = image.copy(int(h.WIDTH * 0.75), 0, h.WIDTH // 4, h.HEIGHT)  # lon 0.5 to 0.6: empty tiles only
+    h.check(set(h.colour_counts(right)) == {QColor(STYLE_BACKGROUND).rgba()},
+            "the empty tiles east of London are drawn as the background only")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -121,6 +140,8 @@ def main():
     print(f"QGIS render time, London OAPIF networks, borders, gaps and practices {h.WIDTH}x{h.HEIGHT}: {seconds:.2f} s",
           flush=True)
     h.check_not_blank(h.colour_counts(image), "#ffffff", "OAPIF render")
+
+    check_empty_tiles(tiles, base, mercator, out_dir)
     h.finish()
 
 

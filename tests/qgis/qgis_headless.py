@@ -69,15 +69,16 @@ def london_extent(crs):
     return transform.transformBoundingBox(LONDON_LONLAT)
 
 
-def render(layers, crs, path, background=QColor("#ffffff")):
-    """Renders `layers` (top first) over London at WIDTH x HEIGHT to the PNG `path`; returns (image, seconds)."""
+def render(layers, crs, path, background=QColor("#ffffff"), extent=None):
+    """Renders `layers` (top first) over `extent` (London by default) at WIDTH x HEIGHT to the PNG `path`;
+    returns (image, seconds). Every error QGIS reports while rendering fails the check."""
     settings = QgsMapSettings()
     settings.setLayers(layers)
     settings.setDestinationCrs(crs)
     settings.setOutputSize(QSize(WIDTH, HEIGHT))
     settings.setOutputDpi(96)
     settings.setBackgroundColor(background)
-    settings.setExtent(london_extent(crs))
+    settings.setExtent(extent if extent is not None else london_extent(crs))
     job = QgsMapRendererParallelJob(settings)
     started = time.monotonic()
     job.start()
@@ -85,6 +86,7 @@ def render(layers, crs, path, background=QColor("#ffffff")):
     seconds = time.monotonic() - started
     for error in job.errors():
         print(f"render error in {error.layerID}: {error.message}", file=sys.stderr)
+    check(not job.errors(), f"{path}: QGIS reported no rendering error")
     image = job.renderedImage()
     check(image.save(path, "PNG"), f"saved {path}")
     return image, seconds
