@@ -34,6 +34,7 @@ struct ServeFlags {
     std::string token;
     std::size_t tile_cache_mb = 256;
     int maxzoom = 16;
+    std::size_t max_connections = ServerLimits{}.max_connections;
     std::size_t max_plans = 16;
     std::size_t plans_memory_mb = 512;
     unsigned plan_timeout_s = 60;
@@ -52,6 +53,8 @@ void add_options(CLI::App& command, ServeFlags& flags) {
     command.add_option("--tile-cache-mb", flags.tile_cache_mb, "Memory for rendered tiles, in MB")
         ->capture_default_str()->check(CLI::Range(0, 1 << 20))->group(group);
     command.add_option("--maxzoom", flags.maxzoom, "Highest tile zoom served")->capture_default_str()->check(CLI::Range(0, 22))->group(group);
+    command.add_option("--max-connections", flags.max_connections, "Open connections at once; further ones are closed at once")
+        ->capture_default_str()->check(CLI::Range(1, 1 << 20))->group(group);
     command.add_option("--max-plans", flags.max_plans, "Plans made with POST /plans kept at once (the least recently used go first)")
         ->capture_default_str()->check(CLI::Range(1, 10000))->group(group);
     command.add_option("--plans-memory-mb", flags.plans_memory_mb, "Approximate memory the kept plans may use, in MB")
@@ -182,6 +185,7 @@ Command add_serve_command(CLI::App& app) {
                 server_options.threads = flags->threads;
                 server_options.access_log = !flags->quiet;
                 server_options.handle_signals = true;
+                server_options.limits.max_connections = flags->max_connections;
                 HttpServer server(server_options);
                 const std::uint16_t port = server.listen();
                 std::string url = "http://";

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -275,6 +276,31 @@ TEST_CASE("catchment serve holds requests to its header and body limits", "[serv
     const auto health = fetch(server.port(), "/health");
     REQUIRE(health);
     CHECK(health->result() == http::status::ok);
+}
+
+TEST_CASE("Connections beyond --max-connections are closed and a freed slot is taken again", "[serve]") {
+    ServeProcess server({"--max-connections", "4"});
+    server.wait_ready();
+    std::vector<std::unique_ptr<Client>> held;
+    for (int c = 0; c < 4; ++c) {
+        held.push_back(std::make_unique<Client>(server.port()));
+        REQUIRE_FALSE(held.back()->connect());
+        const auto response = held.back()->get("/health");
+        REQUIRE(response);
+        CHECK(response->result() == http::status::ok);
+    }
+    // The kernel completes the handshake; the server closes the fifth connection without an answer.
+    CHECK_FALSE(fetch(server.port(), "/health"));
+    held.pop_back();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::optional<http::response<http::string_body>> again;
+    while (!again && std::chrono::steady_clock::now() < deadline) {
+        again = fetch(server.port(), "/health");
+        if (!again) std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(again);
+    CHECK(again->result() == http::status::ok);
+    for (auto& client : held) CHECK(client->get("/health"));  // the kept connections still work
 }
 
 TEST_CASE("catchment serve answers 64 concurrent keep-alive clients", "[serve]") {
