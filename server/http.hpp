@@ -1,6 +1,8 @@
 #pragma once
 // HTTP types shared by the route table, the handlers and the socket server. Handlers are pure:
 // request in, response out; failures are thrown as HttpError and turned into JSON by the router.
+#include "server/shared_body.hpp"
+
 #include <boost/beast/http.hpp>
 #include <boost/json/value.hpp>
 
@@ -12,7 +14,11 @@ namespace server {
 
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+/// Responses reference cached bytes (tiles, features) instead of copying them: see SharedBody.
+using Response = http::response<SharedBody>;
+
+/// The whole response body as one string (for tests and small bodies).
+inline std::string body_text(const Response& response) { return response.body().text(); }
 
 /// A failure with its HTTP status and a stable machine-readable code ("InvalidParameterValue",
 /// "NotFound", ...); the error boundary answers {"code": ..., "description": ...}.

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <string_view>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -123,10 +125,11 @@ private:
         if (ec) return close();  // end of stream, timeout, cancelled by stop(), malformed request
         started_ = std::chrono::steady_clock::now();
         const Request request = parser_->release();
-        method_ = std::string(request.method_string());
-        target_ = std::string(request.target());
-        route_ = server_.router_->route_name(request);
-        Response response = server_.router_->handle(request);
+        if (server_.options_.access_log) {
+            method_.assign(request.method_string());  // reuses the strings' capacity
+            target_.assign(request.target());
+        }
+        Response response = server_.router_->handle(request, route_);  // matches once, names the route
         send(std::move(response));
     }
 
@@ -134,8 +137,8 @@ private:
         started_ = std::chrono::steady_clock::now();
         Request request{http::verb::unknown, "", 11};
         request.keep_alive(false);
-        method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
-        target_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
+        method_.assign(parser_ && parser_->is_header_done() ? std::string_view(parser_->get().method_string()) : std::string_view("-"));
+        target_.assign(parser_ && parser_->is_header_done() ? std::string_view(parser_->get().target()) : std::string_view("-"));
         route_ = "unknown";
         Response response = error_response(request, HttpError(status, code, description));
         add_cors_headers(response);
@@ -156,8 +159,9 @@ private:
     void on_write(beast::error_code ec, std::size_t bytes) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         if (server_.options_.access_log) {
-            const std::string line = fmt::format("{} {} {} {} {:.3f}ms {}{}\n", method_, target_, status_, bytes, seconds * 1000,
-                                                 route_, ec ? " (write failed)" : "");
+            fmt::memory_buffer line;  // on the stack for any usual line: one write, no allocation
+            fmt::format_to(std::back_inserter(line), "{} {} {} {} {:.3f}ms {}{}\n", method_, target_, status_, bytes, seconds * 1000,
+                           route_, ec ? " (write failed)" : "");
             std::fwrite(line.data(), 1, line.size(), stderr);
         }
         const bool keep_alive = response_.keep_alive();
@@ -181,7 +185,8 @@ private:
     bool reading_ = false;
     bool stopping_ = false;
     std::chrono::steady_clock::time_point started_;
-    std::string method_, target_, route_;
+    std::string method_, target_;
+    std::string_view route_ = "unknown";  // a route name owned by the router, or a literal
     unsigned status_ = 0;
     double handled_seconds_ = 0;  // from the request read to its response ready
 };

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,9 @@ public:
 
     /// Pure: the response to `request`. Never throws.
     Response handle(const Request& request) const;
+    /// The same, matching the request once and also giving the matched route's name ("unknown" when
+    /// none; it stays valid as long as the router), for metrics and logs.
+    Response handle(const Request& request, std::string_view& route) const;
 
     /// The name of the route `request` matches ("unknown" when none), for metrics.
     std::string route_name(const Request& request) const;
