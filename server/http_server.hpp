@@ -31,7 +31,7 @@ struct ServerOptions {
     std::uint16_t port = 8080;        // 0: an ephemeral port, see HttpServer::port()
     unsigned threads = 0;             // 0: one per core
     ServerLimits limits;
-    bool access_log = true;           // one line per request on stderr
+    bool access_log = true;           // one line per request on stderr, written in batches (at most 20 ms late)
     bool handle_signals = false;      // SIGINT and SIGTERM call stop()
 };
 
