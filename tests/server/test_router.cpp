@@ -72,6 +72,16 @@ TEST_CASE("placeholders match one segment each and decoded query pairs keep thei
     check_cors(response);
     CHECK(router.route_name(make_request(http::verb::get, "/collections/x/items/y")) == "feature");
     CHECK(router.route_name(make_request(http::verb::get, "/collections/x/items")) == "unknown");
+    // handle() names the route it matched, as route_name() does, from the same single match.
+    std::string_view route;
+    CHECK(router.handle(make_request(http::verb::get, "/collections/x/items/y"), route).result() == http::status::ok);
+    CHECK(route == "feature");
+    CHECK(router.handle(make_request(http::verb::head, "/collections/x/items/y"), route).result() == http::status::ok);
+    CHECK(route == "feature");
+    CHECK(router.handle(make_request(http::verb::get, "/collections/x/items"), route).result() == http::status::not_found);
+    CHECK(route == "unknown");
+    CHECK(router.handle(make_request(http::verb::get, "/%zz"), route).result() == http::status::bad_request);
+    CHECK(route == "unknown");
 }
 
 TEST_CASE("the root and a trailing slash route", "[router]") {
