@@ -17,6 +17,11 @@ using Request = http::request<http::string_body>;
 /// Responses reference cached bytes (tiles, features) instead of copying them: see SharedBody.
 using Response = http::response<SharedBody>;
 
+/// Appends the response's status line and header fields (ending with the empty line) to `out`, byte
+/// for byte as Beast's serializer writes them; the server then writes them and the body's pieces in
+/// one gathered write, without Beast's per-field buffer sequence.
+void serialize_header(const Response& response, std::string& out);
+
 /// The whole response body as one string (for tests and small bodies).
 inline std::string body_text(const Response& response) { return response.body().text(); }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -229,7 +230,13 @@ private:
         handled_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         server_.metrics_->record(route_, status_, handled_seconds_);
         stream_.expires_after(server_.options_.limits.read_timeout);
-        http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        // The header in one buffer, then the body's pieces (cached bytes, not copies): one gathered write.
+        head_.clear();
+        serialize_header(response_, head_);
+        buffers_.clear();
+        buffers_.emplace_back(head_.data(), head_.size());
+        for (const auto& piece : response_.body().pieces()) buffers_.emplace_back(piece.data, piece.size);
+        net::async_write(stream_, buffers_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t bytes) {
@@ -257,6 +264,8 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Response response_;
+    std::string head_;                           // response_'s serialised header, while it is written
+    std::vector<net::const_buffer> buffers_;     // head_ and the body's pieces, while they are written
     bool first_ = true;
     bool reading_ = false;
     bool stopping_ = false;

@@ -45,3 +45,33 @@ TEST_CASE("A shared body keeps its owners alive and serialises its pieces in ord
     CHECK(body_text(text) == "hello");
     CHECK(text[http::field::content_length] == "5");
 }
+
+TEST_CASE("serialize_header writes the status line and fields as Beast does", "[stream]") {
+    auto check = [](const Response& response) {
+        std::ostringstream beast;
+        beast << response;
+        std::string ours;
+        serialize_header(response, ours);
+        ours += body_text(response);
+        CHECK(ours == beast.str());
+    };
+    Response ok{http::status::ok, 11};
+    ok.set(http::field::content_type, "application/geo+json");
+    ok.set("Content-Crs", "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
+    ok.set(http::field::etag, "\"abc-gz\"");
+    ok.keep_alive(true);
+    ok.body() = std::string("{}");
+    ok.prepare_payload();
+    check(ok);
+    Response old{http::status::not_modified, 10};
+    old.keep_alive(true);
+    check(old);
+    Response closing{http::status::request_header_fields_too_large, 11};
+    closing.keep_alive(false);
+    closing.body() = std::string("{\"code\":\"RequestHeaderFieldsTooLarge\"}");
+    closing.prepare_payload();
+    check(closing);
+    Response custom{http::status::ok, 11};
+    custom.reason("Fine");
+    check(custom);
+}
