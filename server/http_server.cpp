@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <iterator>
 #include <string_view>
 #include <atomic>
@@ -26,6 +28,9 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace server {
 
@@ -236,7 +241,51 @@ private:
         buffers_.clear();
         buffers_.emplace_back(head_.data(), head_.size());
         for (const auto& piece : response_.body().pieces()) buffers_.emplace_back(piece.data, piece.size);
-        net::async_write(stream_, buffers_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        // Asio writes at most 64 buffers per call: a page of 1,000 features (2,000 pieces) would take
+        // dozens of calls. First write what the socket takes at once with up to 1,024 buffers per call;
+        // what is left (a slow reader) goes through async_write, under the stream's timeout.
+        beast::error_code ec;
+        const std::size_t sent = send_now(ec);
+        if (ec || sent_all_) return on_write(ec, sent);
+        net::async_write(stream_, buffers_, [self = shared_from_this(), sent](beast::error_code error, std::size_t bytes) {
+            self->on_write(error, sent + bytes);
+        });
+    }
+
+    /// Writes as much of buffers_ as the socket accepts without waiting and drops what was written
+    /// from buffers_; sets sent_all_ when nothing is left. Returns the bytes written.
+    std::size_t send_now(beast::error_code& ec) {
+        sent_all_ = false;
+        std::size_t total = 0;
+        std::size_t next = 0;
+        const int fd = stream_.socket().native_handle();
+        while (next < buffers_.size()) {
+            std::array<::iovec, 1024> iov;
+            std::size_t count = 0;
+            for (std::size_t i = next; i < buffers_.size() && count < iov.size(); ++i) {
+                iov[count++] = {const_cast<void*>(buffers_[i].data()), buffers_[i].size()};
+            }
+            ::msghdr message{};
+            message.msg_iov = iov.data();
+            message.msg_iovlen = count;
+            const ssize_t written = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (written < 0) {
+                if (errno == EINTR) continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK) ec = beast::error_code(errno, boost::system::system_category());
+                break;
+            }
+            if (written == 0) break;
+            auto left = static_cast<std::size_t>(written);
+            total += left;
+            while (next < buffers_.size() && left >= buffers_[next].size()) left -= buffers_[next++].size();
+            if (left > 0) {
+                buffers_[next] += left;  // part of this buffer went out
+                break;                   // the socket is full
+            }
+        }
+        buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(next));
+        sent_all_ = !ec && buffers_.empty();
+        return total;
     }
 
     void on_write(beast::error_code ec, std::size_t bytes) {
@@ -266,6 +315,7 @@ private:
     Response response_;
     std::string head_;                           // response_'s serialised header, while it is written
     std::vector<net::const_buffer> buffers_;     // head_ and the body's pieces, while they are written
+    bool sent_all_ = false;
     bool first_ = true;
     bool reading_ = false;
     bool stopping_ = false;
