@@ -490,12 +490,17 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const std::int64_t last = std::min(total, first + query.limit);
     const std::string base = base_url(context);
 
-    std::string out = R"({"type":"FeatureCollection","features":[)";
+    // The features' JSON is referenced in the cached collection (kept alive by the body), not copied.
+    Response response = make_response(context.request, {}, kGeoJson);
+    SharedBody::value_type& body = response.body();
+    body.reserve(2 * static_cast<std::size_t>(last - first) + 2);
+    body.append_view(R"({"type":"FeatureCollection","features":[)");
+    body.keep(collection);
     for (std::int64_t i = first; i < last; ++i) {
-        if (i > first) out += ',';
-        out += matched[static_cast<std::size_t>(i)]->json;
+        if (i > first) body.append_view(",");
+        body.append_view(matched[static_cast<std::size_t>(i)]->json);
     }
-    out += R"(],"numberMatched":)";
+    std::string out = R"(],"numberMatched":)";
     out += std::to_string(total);
     out += R"(,"numberReturned":)";
     out += std::to_string(last - first);
@@ -518,7 +523,8 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     out += ',';
     append_link(out, collection_url, "collection", "application/json");
     out += "]}";
-    Response response = make_response(context.request, std::move(out), kGeoJson);
+    body.append(std::move(out));
+    response.prepare_payload();
     set_content_crs(response, query.crs);
     return response;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // HTTP types shared by the route table, the handlers and the socket server. Handlers are pure:
 // request in, response out; failures are thrown as HttpError and turned into JSON by the router.
+#include "server/shared_body.hpp"
+
 #include <boost/beast/http.hpp>
 #include <boost/json/value.hpp>
 
@@ -12,7 +14,16 @@ namespace server {
 
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+/// Responses reference cached bytes (tiles, features) instead of copying them: see SharedBody.
+using Response = http::response<SharedBody>;
+
+/// Appends the response's status line and header fields (ending with the empty line) to `out`, byte
+/// for byte as Beast's serializer writes them; the server then writes them and the body's pieces in
+/// one gathered write, without Beast's per-field buffer sequence.
+void serialize_header(const Response& response, std::string& out);
+
+/// The whole response body as one string (for tests and small bodies).
+inline std::string body_text(const Response& response) { return response.body().text(); }
 
 /// A failure with its HTTP status and a stable machine-readable code ("InvalidParameterValue",
 /// "NotFound", ...); the error boundary answers {"code": ..., "description": ...}.

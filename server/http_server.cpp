@@ -7,13 +7,20 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <iterator>
+#include <string_view>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
@@ -22,6 +29,9 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace server {
 
@@ -42,6 +52,79 @@ namespace {
 class Session;
 }
 
+namespace {
+
+/// The access log: lines are gathered in memory and written to stderr in one write every few
+/// milliseconds (or as soon as 64 KiB are waiting) by a flusher thread, instead of one write per
+/// request on the io threads. flush() writes what is waiting; stop() flushes and ends the thread.
+class AccessLog {
+public:
+    static constexpr std::size_t kFlushBytes = 64 * 1024;
+    static constexpr std::chrono::milliseconds kFlushEvery{20};
+
+    ~AccessLog() { stop(); }
+
+    void start() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (flusher_.joinable()) return;
+        running_ = true;
+        flusher_ = std::thread([this] { run(); });
+    }
+
+    void append(std::string_view line) {
+        bool full = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            pending_.append(line);
+            full = pending_.size() >= kFlushBytes || !running_;
+        }
+        if (full) flush();
+    }
+
+    void flush() {
+        std::lock_guard<std::mutex> writing(write_mutex_);  // keeps batches in order
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            writing_.swap(pending_);
+        }
+        if (writing_.empty()) return;
+        std::fwrite(writing_.data(), 1, writing_.size(), stderr);
+        writing_.clear();
+    }
+
+    void stop() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_ = false;
+        }
+        wake_.notify_all();
+        if (flusher_.joinable() && flusher_.get_id() != std::this_thread::get_id()) flusher_.join();
+        flush();
+    }
+
+private:
+    void run() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (running_) {
+            wake_.wait_for(lock, kFlushEvery);
+            if (pending_.empty()) continue;
+            lock.unlock();
+            flush();
+            lock.lock();
+        }
+    }
+
+    std::mutex mutex_;        // pending_, running_
+    std::mutex write_mutex_;  // writing_ and the write itself
+    std::condition_variable wake_;
+    std::string pending_;
+    std::string writing_;
+    bool running_ = false;
+    std::thread flusher_;
+};
+
+}  // namespace
+
 class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 public:
     explicit Impl(ServerOptions options) : options_(std::move(options)) {}
@@ -56,6 +139,7 @@ public:
     std::atomic<std::size_t> blocking_queued_{0};
     std::atomic<bool> stopping_{false};
     std::uint16_t port_ = 0;
+    AccessLog access_log_;
 
     net::io_context ioc_;
     net::strand<net::io_context::executor_type> accept_strand_{net::make_strand(ioc_)};
@@ -127,12 +211,15 @@ private:
         if (ec) return close();  // end of stream, timeout, cancelled by stop(), malformed request
         started_ = std::chrono::steady_clock::now();
         Request request = parser_->release();
-        method_ = std::string(request.method_string());
-        target_ = std::string(request.target());
-        RouteInfo route = server_.router_->route_info(request);
-        route_ = std::move(route.name);
-        if (route.execution == Execution::blocking) return handle_blocking(std::move(request));
-        send(server_.router_->handle(request));
+        if (server_.options_.access_log) {
+            method_.assign(request.method_string());  // reuses the strings' capacity
+            target_.assign(request.target());
+        }
+        Router::Routed routed;
+        Response response = server_.router_->handle(request, routed, false);  // matches once, names the route
+        route_ = routed.name;
+        if (routed.deferred) return handle_blocking(std::move(request));
+        send(std::move(response));
     }
 
     /// Runs the handler on the blocking pool; the io threads go on serving. The work guard keeps the
@@ -160,8 +247,8 @@ private:
         started_ = std::chrono::steady_clock::now();
         Request request{http::verb::unknown, "", 11};
         request.keep_alive(false);
-        method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
-        target_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
+        method_.assign(parser_ && parser_->is_header_done() ? std::string_view(parser_->get().method_string()) : std::string_view("-"));
+        target_.assign(parser_ && parser_->is_header_done() ? std::string_view(parser_->get().target()) : std::string_view("-"));
         route_ = "unknown";
         Response response = error_response(request, HttpError(status, code, description));
         add_cors_headers(response);
@@ -176,15 +263,66 @@ private:
         handled_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         server_.metrics_->record(route_, status_, handled_seconds_);
         stream_.expires_after(server_.options_.limits.read_timeout);
-        http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        // The header in one buffer, then the body's pieces (cached bytes, not copies): one gathered write.
+        head_.clear();
+        serialize_header(response_, head_);
+        buffers_.clear();
+        buffers_.emplace_back(head_.data(), head_.size());
+        for (const auto& piece : response_.body().pieces()) buffers_.emplace_back(piece.data, piece.size);
+        // Asio writes at most 64 buffers per call: a page of 1,000 features (2,000 pieces) would take
+        // dozens of calls. First write what the socket takes at once with up to 1,024 buffers per call;
+        // what is left (a slow reader) goes through async_write, under the stream's timeout.
+        beast::error_code ec;
+        const std::size_t sent = send_now(ec);
+        if (ec || sent_all_) return on_write(ec, sent);
+        net::async_write(stream_, buffers_, [self = shared_from_this(), sent](beast::error_code error, std::size_t bytes) {
+            self->on_write(error, sent + bytes);
+        });
+    }
+
+    /// Writes as much of buffers_ as the socket accepts without waiting and drops what was written
+    /// from buffers_; sets sent_all_ when nothing is left. Returns the bytes written.
+    std::size_t send_now(beast::error_code& ec) {
+        sent_all_ = false;
+        std::size_t total = 0;
+        std::size_t next = 0;
+        const int fd = stream_.socket().native_handle();
+        while (next < buffers_.size()) {
+            std::array<::iovec, 1024> iov;
+            std::size_t count = 0;
+            for (std::size_t i = next; i < buffers_.size() && count < iov.size(); ++i) {
+                iov[count++] = {const_cast<void*>(buffers_[i].data()), buffers_[i].size()};
+            }
+            ::msghdr message{};
+            message.msg_iov = iov.data();
+            message.msg_iovlen = count;
+            const ssize_t written = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (written < 0) {
+                if (errno == EINTR) continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK) ec = beast::error_code(errno, boost::system::system_category());
+                break;
+            }
+            if (written == 0) break;
+            auto left = static_cast<std::size_t>(written);
+            total += left;
+            while (next < buffers_.size() && left >= buffers_[next].size()) left -= buffers_[next++].size();
+            if (left > 0) {
+                buffers_[next] += left;  // part of this buffer went out
+                break;                   // the socket is full
+            }
+        }
+        buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(next));
+        sent_all_ = !ec && buffers_.empty();
+        return total;
     }
 
     void on_write(beast::error_code ec, std::size_t bytes) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         if (server_.options_.access_log) {
-            const std::string line = fmt::format("{} {} {} {} {:.3f}ms {}{}\n", method_, target_, status_, bytes, seconds * 1000,
-                                                 route_, ec ? " (write failed)" : "");
-            std::fwrite(line.data(), 1, line.size(), stderr);
+            fmt::memory_buffer line;  // on the stack for any usual line: no allocation
+            fmt::format_to(std::back_inserter(line), "{} {} {} {} {:.3f}ms {}{}\n", method_, target_, status_, bytes, seconds * 1000,
+                           route_, ec ? " (write failed)" : "");
+            server_.access_log_.append(std::string_view(line.data(), line.size()));
         }
         const bool keep_alive = response_.keep_alive();
         response_ = {};
@@ -203,11 +341,15 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Response response_;
+    std::string head_;                           // response_'s serialised header, while it is written
+    std::vector<net::const_buffer> buffers_;     // head_ and the body's pieces, while they are written
+    bool sent_all_ = false;
     bool first_ = true;
     bool reading_ = false;
     bool stopping_ = false;
     std::chrono::steady_clock::time_point started_;
-    std::string method_, target_, route_;
+    std::string method_, target_;
+    std::string_view route_ = "unknown";  // a route name owned by the router, or a literal
     unsigned status_ = 0;
     double handled_seconds_ = 0;  // from the request read to its response ready
 };
@@ -282,6 +424,7 @@ void HttpServer::start(const Router& router, Metrics& metrics) {
             if (!ec) stop();
         });
     }
+    if (impl_->options_.access_log) impl_->access_log_.start();
     net::dispatch(impl_->accept_strand_, [impl = impl_] { impl->do_accept(); });
     for (unsigned i = 0; i < impl_->options_.threads; ++i) {
         impl_->threads_.emplace_back([impl = impl_.get()] { impl->ioc_.run(); });
@@ -304,6 +447,7 @@ void HttpServer::wait() {
     }
     impl_->threads_.clear();
     if (impl_->blocking_pool_) impl_->blocking_pool_->join();
+    impl_->access_log_.flush();  // every answered request is logged by the time wait() returns
 }
 
 }  // namespace server

@@ -34,7 +34,7 @@ struct ServerOptions {
     unsigned threads = 0;             // 0: one per core
     unsigned blocking_threads = 1;    // run the handlers of Execution::blocking routes (e.g. POST /plans)
     ServerLimits limits;
-    bool access_log = true;           // one line per request on stderr
+    bool access_log = true;           // one line per request on stderr, written in batches (at most 20 ms late)
     bool handle_signals = false;      // SIGINT and SIGTERM call stop()
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace server {
@@ -20,7 +21,8 @@ public:
                                                         0.1,    0.25,  0.5,    1.0,   2.5,   5.0};
 
     /// One answered request: its route name ("unknown" when none matched), status and duration.
-    void record(const std::string& route, unsigned status, double seconds);
+    /// Cheap and rarely contended: each thread records in one of a few shards, merged by render().
+    void record(std::string_view route, unsigned status, double seconds);
 
     /// The exposition text; with a service, also its tile cache and dataset gauges.
     std::string render(const Service* service = nullptr) const;
@@ -34,9 +36,16 @@ private:
         std::uint64_t count = 0;
         double sum = 0;
     };
-    mutable std::mutex mutex_;
-    std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
-    std::map<std::string, Histogram> durations_;
+    struct RouteStats {
+        std::map<unsigned, std::uint64_t> statuses;
+        Histogram histogram;
+    };
+    struct alignas(64) Shard {
+        mutable std::mutex mutex;
+        std::map<std::string, RouteStats, std::less<>> routes;  // found by string_view, no allocation
+    };
+    static constexpr std::size_t kShards = 8;
+    std::array<Shard, kShards> shards_;
 };
 
 /// Escapes a label value for the exposition format (backslash, quote, newline).

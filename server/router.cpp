@@ -92,36 +92,54 @@ RouteInfo Router::route_info(const Request& request) const {
 }
 
 Response Router::handle(const Request& request) const {
+    Routed routed;
+    return handle(request, routed);
+}
+
+Response Router::handle(const Request& request, Routed& routed, bool run_blocking) const {
+    routed = Routed{};
     Response response;
     try {
         try {
-            const Target target = parse_target(request.target());
+            Target target = parse_target(request.target());
             const bool head = request.method() == http::verb::head;
             const http::verb method = head ? http::verb::get : request.method();
-            std::vector<std::string> allowed;
+            // One pass over the routes without capturing; the placeholders are captured for the match only.
             const Route* found = nullptr;
-            std::map<std::string, std::string> values;
+            bool path_known = false;
             for (const Route& route : routes_) {
-                std::map<std::string, std::string> candidate;
-                if (!matches(route.segments, target.segments, &candidate)) continue;
-                const std::string verb(http::to_string(route.method));
-                if (std::find(allowed.begin(), allowed.end(), verb) == allowed.end()) allowed.push_back(verb);
-                if (route.method == method && !found) {
+                if (!matches(route.segments, target.segments, nullptr)) continue;
+                path_known = true;
+                if (route.method == method) {
                     found = &route;
-                    values = std::move(candidate);
+                    break;
                 }
             }
             if (found) {
-                RouteContext context{request, std::move(values), target.query};
+                routed.name = found->name;
+                routed.execution = found->execution;
+                if (found->execution == Execution::blocking && !run_blocking) {
+                    routed.deferred = true;
+                    return response;
+                }
+                std::map<std::string, std::string> values;
+                matches(found->segments, target.segments, &values);
+                RouteContext context{request, std::move(values), std::move(target.query)};
                 response = found->handler(context);
                 if (head) {
                     const auto length = response.body().size();
                     response.body().clear();
                     response.content_length(length);
                 }
-            } else if (allowed.empty()) {
+            } else if (!path_known) {
                 throw HttpError(http::status::not_found, "NotFound", "no resource at this path");
             } else {
+                std::vector<std::string> allowed;
+                for (const Route& route : routes_) {
+                    if (!matches(route.segments, target.segments, nullptr)) continue;
+                    const std::string verb(http::to_string(route.method));
+                    if (std::find(allowed.begin(), allowed.end(), verb) == allowed.end()) allowed.push_back(verb);
+                }
                 if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allowed.push_back("HEAD");
                 allowed.push_back("OPTIONS");
                 std::string allow;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,17 @@ public:
 
     /// Pure: the response to `request`. Never throws.
     Response handle(const Request& request) const;
+
+    /// How handle() met a request: the matched route's name ("unknown" when none; valid as long as the
+    /// router), its execution, and whether its handler was left for the blocking pool.
+    struct Routed {
+        std::string_view name = "unknown";
+        Execution execution = Execution::io;
+        bool deferred = false;
+    };
+    /// The same, matching the request once. With `run_blocking` false, a blocking route's handler is not
+    /// run: `routed.deferred` is set and the caller calls handle() again on the blocking pool.
+    Response handle(const Request& request, Routed& routed, bool run_blocking = true) const;
 
     /// The route `request` matches (name "unknown" when none), for metrics and for choosing the thread.
     RouteInfo route_info(const Request& request) const;

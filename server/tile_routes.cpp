@@ -50,12 +50,6 @@ tilesets::TileId tile_from(const RouteContext& context, int maxzoom) {
     return tile;
 }
 
-std::uint64_t fnv1a(std::string_view bytes) {
-    std::uint64_t hash = 1469598103934665603ULL;
-    for (const unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ULL;
-    return hash;
-}
-
 bool accepts_gzip(const Request& request) {
     const auto header = request[http::field::accept_encoding];
     return header.find("gzip") != std::string_view::npos;
@@ -72,12 +66,13 @@ Response tile_response(const Request& request, const ServiceState& state, Servic
         auto fresh = std::make_shared<tilesets::CachedTile>();
         fresh->raw = layer.empty() ? state.renderer->render(tile) : state.renderer->render_layer(tile, layer);
         if (!fresh->raw.empty()) fresh->gzip = tilesets::gzip(fresh->raw);
+        fresh->raw_hash = tilesets::content_hash(fresh->raw);
         service.cache().insert(key, tile, fresh);
         cached = fresh;
     }
     const bool gzip = accepts_gzip(request) && !cached->raw.empty();
     char etag[64];
-    std::snprintf(etag, sizeof etag, "\"%llx%s\"", static_cast<unsigned long long>(fnv1a(cached->raw) ^ state.version), gzip ? "-gz" : "");
+    std::snprintf(etag, sizeof etag, "\"%llx%s\"", static_cast<unsigned long long>((cached->raw_hash ? cached->raw_hash : tilesets::content_hash(cached->raw)) ^ state.version), gzip ? "-gz" : "");
     Response response{http::status::ok, request.version()};
     response.keep_alive(request.keep_alive());
     response.set(http::field::etag, etag);
@@ -90,7 +85,8 @@ Response tile_response(const Request& request, const ServiceState& state, Servic
     // An empty tile is an empty 200 body: MapLibre and QGIS both draw nothing for it without an error.
     response.set(http::field::content_type, kMvtType);
     if (gzip) response.set(http::field::content_encoding, "gzip");
-    response.body() = gzip ? cached->gzip : cached->raw;
+    // The cached bytes themselves, kept alive by the response: no copy per request.
+    response.body().append_view(gzip ? cached->gzip : cached->raw, cached);
     response.prepare_payload();
     return response;
 }

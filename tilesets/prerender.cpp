@@ -12,6 +12,7 @@ std::shared_ptr<const CachedTile> render_cached(const TileRenderer& renderer, co
     auto cached = std::make_shared<CachedTile>();
     cached->raw = renderer.render(tile);
     cached->gzip = gzip(cached->raw);
+    cached->raw_hash = content_hash(cached->raw);
     return cached;
 }
 

@@ -2,6 +2,12 @@
 
 namespace tilesets {
 
+std::uint64_t content_hash(std::string_view bytes) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (const unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ULL;
+    return hash;
+}
+
 namespace {
 constexpr std::size_t kEntryOverhead = 128;  // list node, hash node, shared_ptr control block (approximate)
 }

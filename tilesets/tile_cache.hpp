@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace tilesets {
@@ -16,7 +17,11 @@ namespace tilesets {
 struct CachedTile {
     std::string raw;   // uncompressed MVT (may be empty: an empty tile is worth caching too)
     std::string gzip;  // the same, gzip-compressed
+    std::uint64_t raw_hash = 0;  // content_hash(raw) once computed (for ETags, not per request); 0: not yet
 };
+
+/// FNV-1a (64 bit) of `bytes`: tiles' ETags are derived from it.
+std::uint64_t content_hash(std::string_view bytes);
 
 struct TileCacheStats {
     std::uint64_t hits = 0;

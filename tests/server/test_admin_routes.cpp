@@ -23,7 +23,7 @@ Request post(const std::string& target, const std::string& authorization = "") {
     return request;
 }
 
-boost::json::value body_of(const Response& response) { return boost::json::parse(response.body()); }
+boost::json::value body_of(const Response& response) { return boost::json::parse(body_text(response)); }
 
 /// A stand-in for the real reload: bumps a version, or fails with a message keeping it.
 struct FakeReload {

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,7 +41,7 @@ struct Fixture {
         const Response response = (handlers.*method)(context);
         REQUIRE(response.result() == http::status::ok);
         if (!content_type.empty()) CHECK(response[http::field::content_type] == content_type);
-        return json::parse(response.body());
+        return json::parse(body_text(response));
     }
     Response raw(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path, Query query = {}) {
         const RouteContext context{request, std::move(path), std::move(query)};
@@ -344,7 +345,7 @@ TEST_CASE("Items in EPSG:27700 come back at the fixture's easting and northing w
     const Response response = f.raw(&FeatureHandlers::items, {{"id", "practices"}}, {{"crs", kBngUri}});
     CHECK(response[http::field::content_type] == "application/geo+json");
     CHECK(response["Content-Crs"] == std::string("<") + kBngUri + ">");
-    const json::value practices = json::parse(response.body());
+    const json::value practices = json::parse(body_text(response));
     const json::value& p1 = practices.at("features").at(0).at("geometry").at("coordinates");
     CHECK(p1.at(0).to_number<double>() == Approx(530500).margin(0.01));
     CHECK(p1.at(1).to_number<double>() == Approx(180500).margin(0.01));
@@ -366,7 +367,7 @@ TEST_CASE("Items in EPSG:27700 come back at the fixture's easting and northing w
 
     const Response one = f.raw(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P2"}}, {{"crs", kBngUri}});
     CHECK(one["Content-Crs"] == std::string("<") + kBngUri + ">");
-    const json::value p2 = json::parse(one.body());
+    const json::value p2 = json::parse(body_text(one));
     CHECK(p2.at("geometry").at("coordinates").at(0).to_number<double>() == Approx(531500).margin(0.01));
     CHECK(p2.at("geometry").at("coordinates").at(1).to_number<double>() == Approx(180500).margin(0.01));
     const Response default_one = f.raw(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P2"}});
@@ -377,7 +378,7 @@ TEST_CASE("Items in EPSG:3857 are in web mercator metres", "[features][crs]") {
     Fixture f;
     const Response response = f.raw(&FeatureHandlers::items, {{"id", "practices"}}, {{"crs", kMercatorUri}});
     CHECK(response["Content-Crs"] == std::string("<") + kMercatorUri + ">");
-    const json::value practices = json::parse(response.body());
+    const json::value practices = json::parse(body_text(response));
     const json::value& p1 = practices.at("features").at(0).at("geometry").at("coordinates");
     const geo::CrsTransform to_mercator("EPSG:27700", "EPSG:3857");
     const geo::Point expected = to_mercator.transform({530500, 180500});
@@ -426,4 +427,78 @@ TEST_CASE("An unsupported crs or bbox-crs is a 400 naming it", "[features][crs]"
     const HttpError e = f.error(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P1"}}, {{"crs", "EPSG:3857"}});
     CHECK(e.status() == http::status::bad_request);
     CHECK(std::string(e.what()).find("'crs'") != std::string::npos);
+}
+
+namespace {
+
+/// The body as a client reads it: the whole message as Beast serialises it onto the wire.
+template <class Message>
+std::string wire_bytes(const Message& message) {
+    std::ostringstream out;
+    out << message;
+    return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("Items at the maximum limit reference the cached features instead of copying them", "[features][stream]") {
+    Fixture f;
+    // 10,000 more areas (10 m squares) in the fixture's state, all owned by P1 in network N001.
+    {
+        plan_fixture::Example example = plan_fixture::example();
+        geo::GeosContext& context = *example.dataset.geos;
+        for (int i = 0; i < 10000; ++i) {
+            geo::Area a;
+            a.code = "X";
+            a.code += std::to_string(i);
+            a.name = "small";
+            a.group = "B1";
+            a.population = i;
+            const int x = 530000 + (i % 100) * 10;
+            const int y = 182000 + (i / 100) * 10;
+            std::ostringstream wkt;
+            wkt << "POLYGON ((" << x << ' ' << y << ", " << x + 10 << ' ' << y << ", " << x + 10 << ' ' << y + 10 << ", " << x << ' '
+                << y + 10 << ", " << x << ' ' << y << "))";
+            a.geometry = geo::from_wkt(context, wkt.str());
+            example.dataset.areas.push_back(std::move(a));
+            example.plan.areas.push_back({.dominant_practice = 0, .dominated_externally = false, .owner = 0, .network = 0});
+            example.plan.coverage.emplace_back();
+            example.plan.networks[0].areas.push_back(static_cast<std::uint32_t>(example.dataset.areas.size() - 1));
+        }
+        auto state = std::make_shared<ServiceState>();
+        state->version = 2;
+        state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
+        state->plan = std::move(example.plan);
+        f.service.install(std::move(state));
+    }
+    const Response first = f.raw(&FeatureHandlers::items, {{"id", "areas"}}, {{"limit", "10000"}});
+    const Response second = f.raw(&FeatureHandlers::items, {{"id", "areas"}}, {{"limit", "10000"}});
+    const SharedBody::value_type& body = first.body();
+    const json::value document = json::parse(body_text(first));
+    CHECK(document.at("numberReturned").as_int64() == 10000);
+    CHECK(document.at("numberMatched").as_int64() == 10002);
+    CHECK(first[http::field::content_length] == std::to_string(body.size()));
+    // Megabytes of features, a few hundred owned bytes (the counts and the links).
+    CHECK(body.size() > 2'000'000);
+    CHECK(body.owned_bytes() < 2048);
+    // Both responses point at the very same cached bytes.
+    REQUIRE(body.piece_count() == second.body().piece_count());
+    std::size_t shared = 0;
+    for (std::size_t i = 0; i < body.piece_count(); ++i) {
+        const auto& a = body.pieces()[i];
+        const auto& b = second.body().pieces()[i];
+        if (!a.owned && a.size > 100) {
+            CHECK(a.data == b.data);
+            ++shared;
+        }
+    }
+    CHECK(shared == 10000);
+
+    // On the wire: exactly the bytes of the same message with a string body.
+    http::response<http::string_body> copy{first.result(), first.version()};
+    for (const auto& field : first.base()) copy.set(field.name_string(), field.value());
+    copy.body() = body_text(first);
+    const std::string wire = wire_bytes(first);
+    CHECK(wire == wire_bytes(copy));
+    CHECK(wire.size() > body.size());
 }

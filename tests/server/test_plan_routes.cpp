@@ -145,7 +145,7 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
     const Response created = router.handle(post(R"({"min_list_size":1500,"max_list_size":4000})", "let-me-plan"));
     REQUIRE(created.result() == http::status::created);
     CHECK(created[http::field::location] == "http://plans.test/plans/p1");
-    const json::value plan = json::parse(created.body());
+    const json::value plan = json::parse(body_text(created));
     CHECK(plan.at("id") == "p1");
     CHECK(plan.at("parameters").at("max_list_size").to_number<int>() == 4000);
     CHECK(plan.at("report").at("options").at("max_list_size").to_number<int>() == 4000);
@@ -155,19 +155,19 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
     CHECK(rels.count("data") == 1);
     CHECK(rels.count("conformance") == 1);
 
-    const json::value list = json::parse(router.handle(get("/plans")).body());
+    const json::value list = json::parse(body_text(router.handle(get("/plans"))));
     REQUIRE(list.at("plans").as_array().size() == 2);
     CHECK(list.at("plans").at(0).at("id") == "default");
     CHECK(list.at("plans").at(1).at("id") == "p1");
 
     const Response items = router.handle(get("/plans/p1/collections/practices/items"));
     REQUIRE(items.result() == http::status::ok);
-    const json::value collection = json::parse(items.body());
+    const json::value collection = json::parse(body_text(items));
     CHECK(collection.at("numberMatched").to_number<int>() == 3);
     CHECK(std::string(collection.at("links").at(0).at("href").as_string()).rfind("http://plans.test/plans/p1/collections/practices/items", 0) == 0);
     CHECK(router.handle(get("/plans/default/collections/networks")).result() == http::status::ok);
     CHECK(router.handle(get("/plans/p7/collections")).result() == http::status::not_found);
-    const json::value tilejson = json::parse(router.handle(get("/plans/p1/tiles.json")).body());
+    const json::value tilejson = json::parse(body_text(router.handle(get("/plans/p1/tiles.json"))));
     CHECK(tilejson.at("tiles").at(0) == "http://plans.test/plans/p1/tiles/{z}/{x}/{y}.mvt");
 }
 

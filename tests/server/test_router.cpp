@@ -47,7 +47,7 @@ Router make_router() {
     return router;
 }
 
-boost::json::value body_of(const Response& response) { return boost::json::parse(response.body()); }
+boost::json::value body_of(const Response& response) { return boost::json::parse(body_text(response)); }
 
 void check_cors(const Response& response) {
     CHECK(response[http::field::access_control_allow_origin] == "*");
@@ -72,6 +72,34 @@ TEST_CASE("placeholders match one segment each and decoded query pairs keep thei
     check_cors(response);
     CHECK(router.route_name(make_request(http::verb::get, "/collections/x/items/y")) == "feature");
     CHECK(router.route_name(make_request(http::verb::get, "/collections/x/items")) == "unknown");
+    // handle() names the route it matched, as route_name() does, from the same single match.
+    Router::Routed route;
+    CHECK(router.handle(make_request(http::verb::get, "/collections/x/items/y"), route).result() == http::status::ok);
+    CHECK(route.name == "feature");
+    CHECK(router.handle(make_request(http::verb::head, "/collections/x/items/y"), route).result() == http::status::ok);
+    CHECK(route.name == "feature");
+    CHECK(router.handle(make_request(http::verb::get, "/collections/x/items"), route).result() == http::status::not_found);
+    CHECK(route.name == "unknown");
+    CHECK(router.handle(make_request(http::verb::get, "/%zz"), route).result() == http::status::bad_request);
+    CHECK(route.name == "unknown");
+}
+
+TEST_CASE("A blocking route's handler is left for the blocking pool when asked", "[router]") {
+    Router router;
+    int runs = 0;
+    router.add(http::verb::post, "/slow", "slow", [&runs](const RouteContext& context) {
+        ++runs;
+        return json_response(context.request, http::status::created, boost::json::object{});
+    }, Execution::blocking);
+    Router::Routed routed;
+    router.handle(make_request(http::verb::post, "/slow"), routed, false);
+    CHECK(routed.deferred);
+    CHECK(routed.name == "slow");
+    CHECK(runs == 0);
+    CHECK(router.handle(make_request(http::verb::post, "/slow"), routed).result() == http::status::created);
+    CHECK_FALSE(routed.deferred);
+    CHECK(runs == 1);
+    CHECK(router.route_info(make_request(http::verb::post, "/slow")).execution == Execution::blocking);
 }
 
 TEST_CASE("the root and a trailing slash route", "[router]") {
@@ -111,7 +139,7 @@ TEST_CASE("OPTIONS on a known path is a CORS preflight", "[router]") {
     CHECK(std::string(response[http::field::access_control_allow_methods]).find("GET") != std::string::npos);
     CHECK(!response[http::field::access_control_allow_headers].empty());
     CHECK(!response[http::field::access_control_max_age].empty());
-    CHECK(response.body().empty());
+    CHECK(body_text(response).empty());
     check_cors(response);
     CHECK(router.handle(make_request(http::verb::options, "/nowhere")).result() == http::status::not_found);
 }
@@ -121,8 +149,8 @@ TEST_CASE("HEAD answers like GET without a body", "[router]") {
     const Response get = router.handle(make_request(http::verb::get, "/collections"));
     const Response head = router.handle(make_request(http::verb::head, "/collections"));
     CHECK(head.result() == http::status::ok);
-    CHECK(head.body().empty());
-    CHECK(head[http::field::content_length] == std::to_string(get.body().size()));
+    CHECK(body_text(head).empty());
+    CHECK(head[http::field::content_length] == std::to_string(body_text(get).size()));
 }
 
 TEST_CASE("the error boundary: HttpError keeps its status, anything else is a 500 that leaks nothing", "[router]") {
@@ -135,7 +163,7 @@ TEST_CASE("the error boundary: HttpError keeps its status, anything else is a 50
     const Response boom = router.handle(make_request(http::verb::get, "/boom"));
     CHECK(boom.result() == http::status::internal_server_error);
     CHECK(body_of(boom) == boost::json::parse(R"({"code":"InternalServerError","description":"internal error"})"));
-    CHECK(boom.body().find("secret") == std::string::npos);
+    CHECK(body_text(boom).find("secret") == std::string::npos);
     check_cors(boom);
 }
 

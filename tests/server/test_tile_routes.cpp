@@ -49,16 +49,41 @@ TEST_CASE("A tile is gzipped for clients that accept it and raw for others", "[t
     REQUIRE(zipped.result() == http::status::ok);
     CHECK(zipped[http::field::content_type] == "application/vnd.mapbox-vector-tile");
     CHECK(zipped[http::field::content_encoding] == "gzip");
-    CHECK(zipped.body().substr(0, 2) == "\x1f\x8b");
+    CHECK(body_text(zipped).substr(0, 2) == "\x1f\x8b");
     CHECK(zipped[http::field::vary] == "Accept-Encoding");
     CHECK_FALSE(zipped[http::field::etag].empty());
     CHECK(zipped[http::field::access_control_allow_origin] == "*");
     const Response raw = router.handle(get(tile_target(8)));
     REQUIRE(raw.result() == http::status::ok);
     CHECK(raw[http::field::content_encoding].empty());
-    CHECK(raw.body().substr(0, 1) == "\x1a");  // Tile.layers, field 3, length-delimited
+    CHECK(body_text(raw).substr(0, 1) == "\x1a");  // Tile.layers, field 3, length-delimited
     CHECK(raw[http::field::etag] != zipped[http::field::etag]);
     CHECK(service->cache().stats().hits >= 1);  // the second request came from the cache
+}
+
+TEST_CASE("A cached tile is answered with the cache's bytes, not a copy", "[tile-routes][stream]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service, {});
+    const Response first = router.handle(get(tile_target(9), "gzip"));
+    const Response second = router.handle(get(tile_target(9), "gzip"));
+    const Response raw = router.handle(get(tile_target(9)));
+    REQUIRE(first.result() == http::status::ok);
+    const auto cached = service->cache().find(service->current()->cache_key * 64, tilesets::tile_at(0, 6710000, 9));
+    REQUIRE(cached);
+    REQUIRE(second.body().piece_count() == 1);
+    CHECK(second.body().owned_bytes() == 0);
+    CHECK(second.body().pieces()[0].data == cached->gzip.data());
+    CHECK(first.body().pieces()[0].data == cached->gzip.data());
+    CHECK(raw.body().pieces()[0].data == cached->raw.data());
+    CHECK(second[http::field::content_length] == std::to_string(cached->gzip.size()));
+    CHECK(body_text(second) == cached->gzip);
+    // A HEAD answer carries the length and no body.
+    Request head = get(tile_target(9), "gzip");
+    head.method(http::verb::head);
+    const Response headed = router.handle(head);
+    CHECK(headed.body().empty());
+    CHECK(headed[http::field::content_length] == std::to_string(cached->gzip.size()));
 }
 
 TEST_CASE("A matching If-None-Match is answered 304 without a body", "[tile-routes]") {
@@ -70,7 +95,7 @@ TEST_CASE("A matching If-None-Match is answered 304 without a body", "[tile-rout
     again.set(http::field::if_none_match, first[http::field::etag]);
     const Response second = router.handle(again);
     CHECK(second.result() == http::status::not_modified);
-    CHECK(second.body().empty());
+    CHECK(body_text(second).empty());
 }
 
 TEST_CASE("Bad tile addresses get 404 or 400 naming the problem", "[tile-routes]") {
@@ -79,11 +104,11 @@ TEST_CASE("Bad tile addresses get 404 or 400 naming the problem", "[tile-routes]
     add_tile_routes(router, *service, {});
     const Response deep = router.handle(get("/tiles/40/0/0.mvt"));
     CHECK(deep.result() == http::status::not_found);
-    CHECK(boost::json::parse(deep.body()).at("code").as_string() == "NotFound");
-    CHECK_THAT(std::string(deep.body()), Catch::Contains("zoom 40 is outside"));
+    CHECK(boost::json::parse(body_text(deep)).at("code").as_string() == "NotFound");
+    CHECK_THAT(body_text(deep), Catch::Contains("zoom 40 is outside"));
     const Response letters = router.handle(get("/tiles/6/abc/0.mvt"));
     CHECK(letters.result() == http::status::bad_request);
-    CHECK_THAT(std::string(letters.body()), Catch::Contains("tile x must be a whole number"));
+    CHECK_THAT(body_text(letters), Catch::Contains("tile x must be a whole number"));
     CHECK(router.handle(get("/tiles/6/0/0.png")).result() == http::status::not_found);
     CHECK(router.handle(get("/tiles/2/9/0.mvt")).result() == http::status::not_found);  // x beyond 2^2
 }
@@ -94,10 +119,10 @@ TEST_CASE("A tile with no data is an empty 200 and a collection's tiles hold onl
     add_tile_routes(router, *service, {});
     const Response empty = router.handle(get("/tiles/10/0/0.mvt", "gzip"));
     CHECK(empty.result() == http::status::ok);
-    CHECK(empty.body().empty());
+    CHECK(body_text(empty).empty());
     const Response networks = router.handle(get(tile_target(8, "/collections/networks/tiles")));
     CHECK(networks.result() == http::status::ok);
-    CHECK_FALSE(networks.body().empty());
+    CHECK_FALSE(body_text(networks).empty());
     CHECK(router.handle(get(tile_target(8, "/collections/elephants/tiles"))).result() == http::status::not_found);
 }
 
@@ -107,12 +132,12 @@ TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
     add_tile_routes(router, *service, {});
     const Response tilejson = router.handle(get("/tiles.json"));
     REQUIRE(tilejson.result() == http::status::ok);
-    const auto doc = boost::json::parse(tilejson.body());
+    const auto doc = boost::json::parse(body_text(tilejson));
     CHECK(doc.at("tilejson").as_string() == "3.0.0");
     CHECK(doc.at("tiles").as_array().at(0).as_string() == "http://maps.example:8080/tiles/{z}/{x}/{y}.mvt");
     CHECK(doc.at("maxzoom").to_number<int>() == 14);
     CHECK(doc.at("vector_layers").as_array().size() == 7);
     const Response style = router.handle(get("/style.json"));
     REQUIRE(style.result() == http::status::ok);
-    CHECK(boost::json::parse(style.body()).at("sources").at("catchment").at("url").as_string() == "http://maps.example:8080/tiles.json");
+    CHECK(boost::json::parse(body_text(style)).at("sources").at("catchment").at("url").as_string() == "http://maps.example:8080/tiles.json");
 }

@@ -71,7 +71,7 @@ Router web_router(const fs::path& web_dir) {
 
 /// Parses an error body; fails the test when it is not {"code","description"}.
 boost::json::object error_body(const Response& response) {
-    const boost::json::value body = boost::json::parse(response.body());
+    const boost::json::value body = boost::json::parse(body_text(response));
     REQUIRE(body.is_object());
     REQUIRE(body.as_object().contains("code"));
     REQUIRE(body.as_object().contains("description"));
@@ -97,11 +97,11 @@ TEST_CASE("Static files are served with their content type and cache headers", "
         CHECK(response["X-Content-Type-Options"] == "nosniff");
         CHECK_FALSE(response[http::field::etag].empty());
     }
-    CHECK(router.handle(get("/web/app.js")).body() == "export const answer = 42;\n");
+    CHECK(body_text(router.handle(get("/web/app.js"))) == "export const answer = 42;\n");
     CHECK(router.handle(get("/web/app.js"))[http::field::cache_control] == "no-cache");
     CHECK(router.handle(get("/web/maplibre-gl/maplibre-gl.mjs"))[http::field::cache_control] == "public, max-age=3600");
     // MapLibre asks for its worker with ?v=<version>: the query does not change the file.
-    CHECK(router.handle(get("/web/maplibre-gl/maplibre-gl.mjs?v=6.17.0")).body() == "export default {};\n");
+    CHECK(body_text(router.handle(get("/web/maplibre-gl/maplibre-gl.mjs?v=6.17.0"))) == "export default {};\n");
     CHECK(content_type_for("x.mjs.map") == "application/json");
     CHECK(content_type_for("x.bin") == "application/octet-stream");
 }
@@ -114,7 +114,7 @@ TEST_CASE("Static files answer 304 to their ETag and change ETag when the file c
     again.set(http::field::if_none_match, etag);
     const Response not_modified = router.handle(again);
     CHECK(not_modified.result() == http::status::not_modified);
-    CHECK(not_modified.body().empty());
+    CHECK(body_text(not_modified).empty());
     CHECK(not_modified[http::field::etag] == etag);
     again.set(http::field::if_none_match, "\"other\", " + etag);
     CHECK(router.handle(again).result() == http::status::not_modified);
@@ -122,7 +122,7 @@ TEST_CASE("Static files answer 304 to their ETag and change ETag when the file c
     write(folder.web / "app.js", "export const answer = 43; // changed, and longer\n");
     const Response changed = router.handle(again);
     REQUIRE(changed.result() == http::status::ok);
-    CHECK(changed.body() == "export const answer = 43; // changed, and longer\n");
+    CHECK(body_text(changed) == "export const answer = 43; // changed, and longer\n");
     CHECK(changed[http::field::etag] != etag);
 }
 
@@ -134,12 +134,12 @@ TEST_CASE("Large text files are gzipped only for clients that accept it", "[web]
     const Response zipped = router.handle(zipped_request);
     REQUIRE(zipped.result() == http::status::ok);
     CHECK(zipped[http::field::content_encoding] == "gzip");
-    CHECK(zipped.body().substr(0, 2) == "\x1f\x8b");
-    CHECK(zipped.body().size() < folder.big_script.size() / 4);
+    CHECK(body_text(zipped).substr(0, 2) == "\x1f\x8b");
+    CHECK(body_text(zipped).size() < folder.big_script.size() / 4);
     CHECK(zipped[http::field::vary] == "Accept-Encoding");
     const Response raw = router.handle(get("/web/big.js"));
     CHECK(raw[http::field::content_encoding].empty());
-    CHECK(raw.body() == folder.big_script);
+    CHECK(body_text(raw) == folder.big_script);
     CHECK(raw[http::field::etag] != zipped[http::field::etag]);
 }
 
@@ -165,9 +165,9 @@ TEST_CASE("No path reaches outside the web folder or a hidden file", "[web]") {
         INFO(target);
         const Response response = router.handle(get(target));
         CHECK(response.result() == http::status::not_found);
-        CHECK(response.body().find("SECRET") == std::string::npos);
-        CHECK(response.body().find("TOKEN") == std::string::npos);
-        CHECK(response.body().find("root:") == std::string::npos);
+        CHECK(body_text(response).find("SECRET") == std::string::npos);
+        CHECK(body_text(response).find("TOKEN") == std::string::npos);
+        CHECK(body_text(response).find("root:") == std::string::npos);
         CHECK(error_body(response).at("code").as_string() == "NotFound");
     }
     CHECK_FALSE(is_plain_file_name(".."));
@@ -224,7 +224,7 @@ TEST_CASE("GET / answers the viewer to browsers and the OGC landing page to JSON
     const Response page = router.handle(get("/", kBrowserAccept));
     REQUIRE(page.result() == http::status::ok);
     CHECK(page[http::field::content_type] == "text/html; charset=utf-8");
-    CHECK(page.body() == "<!doctype html><title>viewer</title>");
+    CHECK(body_text(page) == "<!doctype html><title>viewer</title>");
     CHECK(page[http::field::vary].find("Accept") != boost::beast::string_view::npos);
 
     for (const auto& [target, accept] : std::vector<std::pair<std::string, std::string>>{
@@ -234,7 +234,7 @@ TEST_CASE("GET / answers the viewer to browsers and the OGC landing page to JSON
         REQUIRE(landing.result() == http::status::ok);
         CHECK(landing[http::field::content_type] == "application/json");
         CHECK(landing[http::field::vary] == "Accept");
-        const boost::json::value body = boost::json::parse(landing.body());
+        const boost::json::value body = boost::json::parse(body_text(landing));
         CHECK(body.at("title").as_string() == "catchment: two squares");
         bool has_viewer_link = false;
         for (const auto& link : body.at("links").as_array()) {
@@ -242,7 +242,7 @@ TEST_CASE("GET / answers the viewer to browsers and the OGC landing page to JSON
         }
         CHECK(has_viewer_link);
     }
-    CHECK(router.handle(get("/?f=html")).body() == "<!doctype html><title>viewer</title>");
+    CHECK(body_text(router.handle(get("/?f=html"))) == "<!doctype html><title>viewer</title>");
 }
 
 TEST_CASE("The real viewer's page loads its script and style and MapLibre from this server", "[web]") {
@@ -250,7 +250,7 @@ TEST_CASE("The real viewer's page loads its script and style and MapLibre from t
     const Router router = web_router(web);
     const Response page = router.handle(get("/web/index.html"));
     REQUIRE(page.result() == http::status::ok);
-    const std::string& html = page.body();
+    const std::string html = body_text(page);
     for (const std::string asset : {"/web/app.js", "/web/app.css", "/web/maplibre-gl/maplibre-gl.css"}) {
         INFO(asset);
         CHECK(html.find(asset) != std::string::npos);
@@ -259,7 +259,7 @@ TEST_CASE("The real viewer's page loads its script and style and MapLibre from t
     CHECK(html.find("http://") == std::string::npos);  // nothing from a CDN
     CHECK(html.find("https://") == std::string::npos);
     const Response script = router.handle(get("/web/app.js"));
-    CHECK(script.body().find("/web/maplibre-gl/maplibre-gl.mjs") != std::string::npos);
+    CHECK(body_text(script).find("/web/maplibre-gl/maplibre-gl.mjs") != std::string::npos);
     CHECK(router.handle(get("/web/maplibre-gl/maplibre-gl.mjs")).result() == http::status::ok);
     CHECK(router.handle(get("/web/maplibre-gl/maplibre-gl-worker.mjs")).result() == http::status::ok);
 }
