@@ -1,13 +1,13 @@
-// The catchment map viewer: the served plan's networks, practices and coverage gaps from /style.json and
-// /tiles.json, a practice's catchment and network on click, the quality report, new plans (POST /plans)
-// and gaps at a chosen distance. Everything comes from this server; ?basemap=<xyz raster URL> adds a
-// basemap under the networks.
+// The catchment map viewer. Everything comes from this server: the plan document (GET /plans/{id}: the
+// quality report and the networks), the plan's style and vector tiles (networks coloured by their tiles'
+// `colour` slot, so that neighbours differ), a practice's catchment on click and gaps at a chosen distance,
+// all under /plans/{id}/ for a plan made with the Plan button (POST /plans). The map view is kept in the
+// URL hash, the plan in ?plan=ID; ?basemap=<xyz raster URL> adds a basemap under the networks.
 import * as maplibregl from '/web/maplibre-gl/maplibre-gl.mjs';
-import { escapeHtml, formatNumber, formatPercent, renderHistogram, renderLegend, renderReport, summarise, STATUS_LABELS } from '/web/panel.js';
+import { escapeHtml, formatNumber, formatPercent, renderHistogram, renderLegend, renderReport, STATUS_LABELS } from '/web/panel.js';
 
-// ColorBrewer Set3 (as the served style) with its salmon swapped for a beige, so that no network looks
-// like a red coverage gap: light enough to fill under dark borders and circles.
-const PALETTE = ['#8dd3c7', '#ffffb3', '#bebada', '#80b1d3', '#fdb462', '#b3de69', '#fccde5', '#e5d8bd', '#d9d9d9', '#bc80bd', '#ccebc5', '#ffed6f'];
+// The served palette's salmon would read like a red coverage gap: the viewer draws that slot in beige.
+const RECOLOUR = new Map([['#fb8072', '#e5d8bd']]);
 const GAP_PATTERN = 'gap-hatch';
 const SOURCE = 'catchment';
 
@@ -17,9 +17,8 @@ const $ = (id) => document.getElementById(id);
 const viewer = {
   map: null,
   planId: params.get('plan') || 'default',
-  plansApi: true,          // false once the server answered 404 for the plans API
   band: [30000, 50000],
-  networks: new Map(),     // id -> {id, name, practices, list_size, population, status, cohesion, ...}
+  networks: new Map(),     // id -> the report's network {id, name, practices, list_size, status, cohesion, ...}
   practices: new Map(),    // code -> properties
   firstIdleMs: null,       // performance.now() at the first idle event (navigation start is 0)
   popup: null,
@@ -33,44 +32,38 @@ function showMessage(text) {
   element.hidden = !text;
 }
 
-async function fetchJson(url, options = {}) {
-  const response = await fetch(url, { ...options, headers: { Accept: 'application/json', ...(options.headers || {}) } });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  return { status: response.status, ok: response.ok, body };
+/** Shows `text` in a status line, marked as an error or not. */
+function showStatus(element, text, isError = false) {
+  element.textContent = text;
+  element.classList.toggle('error', isError);
 }
 
+/** An answer other than 2xx: the HTTP status and the server's description. */
+class ApiError extends Error {
+  constructor(status, description) {
+    super(description);
+    this.status = status;
+  }
+}
+
+/** The JSON body of a 2xx answer; any other answer throws an ApiError with the server's description. */
+async function api(url, options = {}) {
+  const response = await fetch(url, { ...options, headers: { Accept: 'application/json', ...options.headers } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, body?.description ?? `HTTP ${response.status} from ${url}`);
+  return body;
+}
+
+/** Where the current plan's routes are: the served plan's at the root, others under /plans/{id}. */
 const planPrefix = () => (viewer.planId === 'default' ? '' : `/plans/${encodeURIComponent(viewer.planId)}`);
 
-/** All features of a collection of the current plan (properties only are used). */
-async function collection(id) {
-  const answer = await fetchJson(`${planPrefix()}/collections/${id}/items?limit=10000`);
-  if (!answer.ok) throw new Error(`${id}: ${answer.body?.description || `HTTP ${answer.status}`}`);
-  return answer.body.features.map((f) => f.properties);
-}
-
-/** Colours networks so that no two neighbours share one: greedy, most-connected first. */
-function networkColours(networkIds, borders) {
-  const neighbours = new Map(networkIds.map((id) => [id, new Set()]));
-  for (const { network_a: a, network_b: b } of borders) {
-    if (neighbours.has(a) && neighbours.has(b)) {
-      neighbours.get(a).add(b);
-      neighbours.get(b).add(a);
-    }
-  }
-  const order = [...networkIds].sort((x, y) => neighbours.get(y).size - neighbours.get(x).size || (x < y ? -1 : 1));
-  const colour = new Map();
-  for (const id of order) {
-    const used = new Set([...neighbours.get(id)].map((n) => colour.get(n)));
-    let slot = 0;
-    while (used.has(slot) && slot < PALETTE.length - 1) slot += 1;
-    colour.set(id, slot);
-  }
-  return colour;
+/** Makes `id` the current plan, in the viewer and in the URL's ?plan= (none for the served plan). */
+function setPlan(id) {
+  viewer.planId = id;
+  const url = new URL(window.location.href);
+  if (id === 'default') url.searchParams.delete('plan');
+  else url.searchParams.set('plan', id);
+  window.history.replaceState(null, '', url);
 }
 
 function layerIndex(style, id) {
@@ -83,15 +76,12 @@ function insertBefore(style, beforeId, layer) {
   else style.layers.splice(at, 0, layer);
 }
 
-/** The served style plus the viewer's layers: distinct network colours, constraint borders, highlights. */
-function viewerStyle(style, colours, constraints) {
+const recolour = (value) => (Array.isArray(value) ? value.map(recolour) : RECOLOUR.get(value) ?? value);
+
+/** The served style plus the viewer's layers: constraint borders, the gaps' hatching, highlights. */
+function viewerStyle(style, constraints) {
   const fill = style.layers.find((layer) => layer.id === 'networks-fill');
-  if (fill && colours.size > 0) {
-    const match = ['match', ['get', 'network_id']];
-    for (const [id, slot] of colours) match.push(id, PALETTE[slot]);
-    match.push(fill.paint['fill-color']);
-    fill.paint['fill-color'] = match;
-  }
+  if (fill) fill.paint['fill-color'] = recolour(fill.paint['fill-color']);
   // Coverage gaps hatched in red, so that they read as gaps over any network colour.
   const gaps = style.layers.find((layer) => layer.id === 'gaps-fill');
   if (gaps) gaps.paint = { 'fill-pattern': GAP_PATTERN };
@@ -135,57 +125,40 @@ function viewerStyle(style, colours, constraints) {
   return style;
 }
 
-/** The plan document (GET /plans/{id}), or null when the server has no plans API (404). */
+/** The plan document; an unknown ?plan= (e.g. an old link after a restart) gives the served plan. */
 async function planDocument() {
-  const answer = await fetchJson(`/plans/${encodeURIComponent(viewer.planId)}`);
-  if (answer.ok) return answer.body;
-  if (answer.status === 404 && viewer.planId === 'default') {
-    viewer.plansApi = false;
-    return null;
+  try {
+    return await api(`/plans/${encodeURIComponent(viewer.planId)}`);
+  } catch (error) {
+    if (error.status !== 404 || viewer.planId === 'default') throw error;
+    showMessage(`${error.message}: showing the served plan.`);
+    setPlan('default');
+    return api('/plans/default');
   }
-  if (answer.status === 404) {
-    // A plan from an older URL that this server no longer holds (e.g. after a restart): show the served plan.
-    showMessage(`Plan ${viewer.planId} is not on this server (any more); showing the served plan.`);
-    viewer.planId = 'default';
-    const url = new URL(window.location.href);
-    url.searchParams.delete('plan');
-    window.history.replaceState(null, '', url);
-    return planDocument();
-  }
-  throw new Error(`plan ${viewer.planId}: ${answer.body?.description || `HTTP ${answer.status}`}`);
 }
 
-/** Loads what the panel and popups need for the current plan, and the style with the viewer's layers. */
-async function loadPlan(documentIfKnown) {
-  // The document first: an unknown plan falls back to the served one, which changes every URL below.
-  const doc = documentIfKnown ?? (await planDocument());
-  const [styleAnswer, practices, borders] = await Promise.all([
-    fetchJson(`${planPrefix()}/style.json`), collection('practices'), collection('network_borders').catch(() => []),
+/** Fills the panel from a plan document and returns the plan's style with the viewer's layers. */
+async function loadPlan(doc) {
+  const [style, practices] = await Promise.all([
+    api(`${planPrefix()}/style.json`), api(`${planPrefix()}/collections/practices/items?limit=10000`),
   ]);
-  if (!styleAnswer.ok) throw new Error(`style: ${styleAnswer.body?.description || `HTTP ${styleAnswer.status}`}`);
-  const networks = doc?.report?.networks ?? (await collection('networks')).map((n) => ({
-    ...n, id: n.network_id, name: n.network_name, practices: String(n.practice_codes || '').split(/[,;]\s*/).filter(Boolean),
-    constraint_value: n.constraint_value,
-  }));
-  viewer.networks = new Map(networks.map((n) => [n.id, n]));
-  viewer.practices = new Map(practices.map((p) => [p.practice_code, p]));
-  const options = doc?.options ?? doc?.report?.options;
-  if (options) {
-    viewer.band = [options.min_list_size, options.max_list_size];
-    $('plan-min').value = options.min_list_size;
-    $('plan-max').value = options.max_list_size;
-    $('plan-constraint').value = options.constraint_field ?? '';
-  }
-  $('plan-id').textContent = viewer.planId === 'default' ? '(served plan)' : `(plan ${viewer.planId})`;
-  const summary = doc?.report?.summary?.plan ?? summarise(networks, viewer.band);
-  $('report-source').textContent = doc
-    ? `From /plans/${viewer.planId}.`
-    : 'Computed from /collections/networks: this server has no plans API yet (GET /plans/default answered 404).';
-  renderReport($('report'), summary, doc?.report?.gaps, viewer.band);
-  renderHistogram($('histogram'), networks.map((n) => Number(n.list_size) || 0), viewer.band);
-  const colours = networkColours([...viewer.networks.keys()], borders);
-  const constraints = new Map(networks.filter((n) => n.constraint_value).map((n) => [n.id, String(n.constraint_value)]));
-  return viewerStyle(styleAnswer.body, colours, constraints);
+  const { report } = doc;
+  viewer.networks = new Map(report.networks.map((n) => [n.id, n]));
+  viewer.practices = new Map(practices.features.map((f) => [f.properties.practice_code, f.properties]));
+  viewer.band = [report.options.min_list_size, report.options.max_list_size];
+  $('plan-min').value = report.options.min_list_size;
+  $('plan-max').value = report.options.max_list_size;
+  $('plan-constraint').value = report.options.constraint_field;
+  $('plan-id').textContent = doc.id === 'default' ? '(served plan)' : `(plan ${doc.id})`;
+  const url = `/plans/${encodeURIComponent(doc.id)}`;
+  $('report-source').innerHTML = `From <a href="${escapeHtml(url)}">GET ${escapeHtml(url)}</a>.`;
+  renderReport($('report'), report.summary.plan, report.gaps, viewer.band);
+  renderHistogram($('histogram'), report.networks.map((n) => n.list_size), viewer.band);
+  const constraints = new Map(report.networks.filter((n) => n.constraint_value).map((n) => [n.id, n.constraint_value]));
+  const styled = viewerStyle(style, constraints);
+  const fill = styled.layers.find((layer) => layer.id === 'networks-fill');
+  renderLegend($('legend'), JSON.stringify(fill?.paint['fill-color'] ?? []).match(/#[0-9a-f]{6}/gi) ?? []);
+  return styled;
 }
 
 function networkHtml(network, fallback) {
@@ -225,14 +198,9 @@ async function selectPractice(feature, lngLat) {
 ${networkHtml(network, { id: p.network_id, name: p.network_name, status: p.status })}</div>`);
   highlight(p.network_id, p.code);
   viewer.selectedCode = p.code;
-  const url = viewer.planId === 'default'
-    ? `/practices/${encodeURIComponent(p.code)}/catchment`
-    : `${planPrefix()}/collections/catchments/items/${encodeURIComponent(p.code)}`;
-  const answer = await fetchJson(url);
-  const source = viewer.map.getSource('selection');
-  if (!answer.ok || !source || viewer.selectedCode !== p.code) return;  // failed, or another practice was clicked since
-  const body = answer.body.type === 'Feature' ? { type: 'FeatureCollection', features: [{ ...answer.body, properties: { ...answer.body.properties, kind: 'catchment' } }] } : answer.body;
-  source.setData(body);
+  const catchment = await api(`${planPrefix()}/practices/${encodeURIComponent(p.code)}/catchment`);
+  // Another practice or plan may have been chosen since.
+  if (viewer.selectedCode === p.code) viewer.map.getSource('selection')?.setData(catchment);
 }
 
 function selectNetwork(feature, lngLat) {
@@ -263,7 +231,7 @@ function wireMap(map) {
   map.on('click', (event) => {
     const hits = map.queryRenderedFeatures(event.point, { layers: ['practices-circle'] });
     if (hits.length > 0) {
-      selectPractice(hits[0], event.lngLat).catch((error) => showMessage(String(error)));
+      selectPractice(hits[0], event.lngLat).catch((error) => showMessage(`Catchment: ${error.message}`));
       return;
     }
     const networks = map.queryRenderedFeatures(event.point, { layers: ['networks-fill'] });
@@ -287,29 +255,19 @@ async function submitPlan(event) {
   const token = $('plan-token').value.trim();
   if (token) headers.Authorization = `Bearer ${token}`;
   $('plan-button').disabled = true;
-  status.textContent = 'Planning…';
+  showStatus(status, 'Planning…');
   try {
-    const answer = await fetchJson('/plans', { method: 'POST', headers, body: JSON.stringify(body) });
-    if (answer.status === 404) {
-      status.textContent = 'This server has no plans API yet (POST /plans answered 404).';
-      return;
-    }
-    if (!answer.ok) {
-      status.textContent = `The plan was refused: ${answer.body?.description || `HTTP ${answer.status}`}`;
-      return;
-    }
-    viewer.planId = answer.body.id;
-    const url = new URL(window.location.href);
-    url.searchParams.set('plan', viewer.planId);
-    window.history.replaceState(null, '', url);
-    const style = await loadPlan(answer.body);
+    const doc = await api('/plans', { method: 'POST', headers, body: JSON.stringify(body) });
+    setPlan(doc.id);
+    const style = await loadPlan(doc);
     viewer.popup?.remove();
+    viewer.selectedCode = null;
     viewer.map.setStyle(style);
-    viewer.plansApi = true;
     showMessage('');
-    status.textContent = `Showing plan ${viewer.planId}.`;
+    showStatus(status, `Showing plan ${doc.id}.`);
   } catch (error) {
-    status.textContent = `Planning failed: ${error.message ?? error}`;
+    const refused = error instanceof ApiError ? `The server refused (HTTP ${error.status}): ` : 'Planning failed: ';
+    showStatus(status, refused + error.message, true);
   } finally {
     $('plan-button').disabled = false;
   }
@@ -319,19 +277,18 @@ async function submitGaps(event) {
   event.preventDefault();
   const status = $('gap-status');
   const distance = $('gap-distance').value;
-  const answer = await fetchJson(`/gaps?max_distance_m=${encodeURIComponent(distance)}`);
-  if (!answer.ok) {
-    status.textContent = answer.body?.description || `HTTP ${answer.status}`;
-    return;
+  try {
+    const gaps = await api(`${planPrefix()}/gaps?max_distance_m=${encodeURIComponent(distance)}`);
+    viewer.map.getSource('gap-query')?.setData(gaps);
+    const s = gaps.summary;
+    showStatus(status, `${formatNumber(s.people)} people in ${formatNumber(s.areas)} areas farther than ${formatNumber(s.max_distance_m)} m from every practice or outside every network.`);
+  } catch (error) {
+    showStatus(status, error.message, true);
   }
-  viewer.map.getSource('gap-query')?.setData(answer.body);
-  const s = answer.body.summary;
-  status.textContent = `${formatNumber(s.people)} people in ${formatNumber(s.areas)} areas farther than ${formatNumber(s.max_distance_m)} m from every practice or outside every network.`;
 }
 
 async function start() {
-  renderLegend($('legend'), PALETTE);
-  const style = await loadPlan(null);
+  const style = await loadPlan(await planDocument());
   $('dataset-name').textContent = style.name ?? '';
   const map = new maplibregl.Map({ container: 'map', style, hash: true, attributionControl: { compact: true } });
   viewer.map = map;
@@ -340,8 +297,7 @@ async function start() {
   map.once('idle', () => { viewer.firstIdleMs = performance.now(); });
   wireMap(map);
   $('plan-form').addEventListener('submit', submitPlan);
-  $('gap-form').addEventListener('submit', (event) => submitGaps(event).catch((error) => showMessage(String(error))));
-  if (!viewer.plansApi) showMessage('The plans API is not on this server yet: the report is computed from the served networks, and Plan will say so.');
+  $('gap-form').addEventListener('submit', submitGaps);
 }
 
 viewer.ready = start().catch((error) => {

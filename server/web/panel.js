@@ -1,5 +1,5 @@
 // The side panel: the quality report, the list-size histogram and the legend. Pure DOM building from
-// plain data; app.js decides where the data comes from.
+// plain data (a plan document's report, the style's palette); app.js fetches them.
 
 const numberFormat = new Intl.NumberFormat('en-GB');
 export const formatNumber = (value) => (Number.isFinite(Number(value)) ? numberFormat.format(Math.round(Number(value))) : '–');
@@ -13,32 +13,7 @@ export function escapeHtml(text) {
 export const STATUS_COLOURS = { in_band: '#08306b', below_band: '#fd8c3c', above_band: '#d7301f' };
 export const STATUS_LABELS = { in_band: 'in band', below_band: 'below band', above_band: 'above band' };
 
-/**
- * A quality summary from network records ({list_size, status, cohesion, registered_inside, polsby_popper,
- * contiguous}), for servers without the plans API: the same figures the report's summary.plan holds.
- */
-export function summarise(networks, band) {
-  const sizes = networks.map((n) => Number(n.list_size) || 0).sort((a, b) => a - b);
-  const inBand = networks.filter((n) => n.status === 'in_band').length;
-  const listTotal = sizes.reduce((a, b) => a + b, 0);
-  const inside = networks.reduce((a, n) => a + (Number(n.registered_inside) || 0), 0);
-  const pp = networks.map((n) => Number(n.polsby_popper)).filter(Number.isFinite);
-  const median = sizes.length === 0 ? 0 : sizes.length % 2 ? sizes[(sizes.length - 1) / 2] : (sizes[sizes.length / 2 - 1] + sizes[sizes.length / 2]) / 2;
-  return {
-    networks: networks.length,
-    in_band: inBand,
-    share_in_band: networks.length ? inBand / networks.length : NaN,
-    min_size: sizes[0] ?? 0,
-    median_size: median,
-    max_size: sizes[sizes.length - 1] ?? 0,
-    cohesion: listTotal > 0 && networks.some((n) => n.registered_inside !== undefined) ? inside / listTotal : NaN,
-    mean_polsby_popper: pp.length ? pp.reduce((a, b) => a + b, 0) / pp.length : NaN,
-    non_contiguous: networks.filter((n) => n.contiguous === false).length,
-    band,
-  };
-}
-
-/** Fills the report's figures. `summary` is report.summary.plan (or summarise()'s), `gaps` {people_in_gaps, gap_areas}. */
+/** Fills the report's figures from a plan document's report.summary.plan and report.gaps {people_in_gaps, gap_areas}. */
 export function renderReport(element, summary, gaps, band) {
   const rows = [
     ['Networks', formatNumber(summary.networks)],
@@ -50,7 +25,7 @@ export function renderReport(element, summary, gaps, band) {
     ['Mean Polsby-Popper', Number.isFinite(Number(summary.mean_polsby_popper)) ? Number(summary.mean_polsby_popper).toFixed(2) : '–'],
     ['Not contiguous', formatNumber(summary.non_contiguous)],
   ];
-  if (gaps) rows.push(['People in coverage gaps', `${formatNumber(gaps.people_in_gaps)} in ${formatNumber(gaps.gap_areas)} areas`]);
+  if (gaps) rows.push([`People in coverage gaps (${formatNumber(gaps.gap_areas)} areas)`, formatNumber(gaps.people_in_gaps)]);
   element.replaceChildren(
     ...rows.flatMap(([label, value]) => {
       const dt = document.createElement('dt');
@@ -108,7 +83,7 @@ export function renderLegend(element, palette) {
     ['<span class="line thick" style="border-color:#5a2d82"></span>', 'Border between constraint areas (e.g. boroughs)'],
     ...Object.entries(STATUS_COLOURS).map(([status, colour]) => [`<span class="dot" style="background:${colour}"></span>`, `Practice; its network ${STATUS_LABELS[status]}`]),
     ['<span class="dot small"></span><span class="dot large"></span>', 'Circle area grows with list size'],
-    ['<span class="box hatched"></span>', 'Coverage gap (served plan)'],
+    ['<span class="box hatched"></span>', 'Coverage gap (at the plan’s gap distance)'],
     ['<span class="box" style="background:rgba(106,61,154,0.3);border:1px dashed #6a3d9a"></span>', 'Gaps at the distance you chose'],
     ['<span class="box" style="background:rgba(255,215,0,0.35);border-color:#e6a800"></span>', 'Selected practice’s catchment'],
   ];

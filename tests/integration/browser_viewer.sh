@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts `catchment serve` on the London sample on an ephemeral port, waits for /ready, then runs the
 # viewer's browser test (tests/js/browser_viewer.mjs, headless Chromium) against it. The server is stopped
-# on exit. Exit code: the browser test's (0 pass, 1 fail, 77 skipped).
+# on exit. Exit code: the browser test's (0 pass, 1 fail).
 #   browser_viewer.sh CATCHMENT_BINARY SOURCE_DIR ARTIFACT_DIR viewer|plan
 set -eu
 binary=$1
