@@ -80,6 +80,8 @@ rss_before=$(rss_mb "$serve_pid")
 while read -r path; do  # warm the cache once
   curl -s --max-time 10 -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$path"
 done <"$work/paths.txt"
+curl -s --max-time 30 -o /dev/null "http://127.0.0.1:$port/collections/areas/items?limit=1000"  # and the features' cache
+rss_warm=$(rss_mb "$serve_pid")
 
 # nginx on the same tiles, from disk.
 nport=$(free_port)
@@ -139,6 +141,7 @@ to_ms() {
 }
 
 read -r c_rps c_p50 c_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$port")
+rss_tiles=$(rss_mb "$serve_pid")
 read -r n_rps n_p50 n_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$nport")
 read -r i_rps i_p50 i_p99 < <(bench "http://127.0.0.1:$port/collections/areas/items?limit=1000")
 rss_after=$(rss_mb "$serve_pid")
@@ -150,4 +153,5 @@ printf '  catchment / nginx       %10.2f x\n' "$(echo "$c_rps / $n_rps" | bc -l)
 echo "GeoJSON items: /collections/areas/items?limit=1000, wrk -t2 -c64 -d${secs}s:"
 printf '  catchment serve         %10.1f req/s  p50 %8.2f ms  p99 %8.2f ms  = %.0f features/s\n' "$i_rps" "$i_p50" "$i_p99" \
   "$(echo "$i_rps * 1000" | bc -l)"
-printf 'catchment serve RSS: %s MB before the runs, %s MB after\n' "$rss_before" "$rss_after"
+printf 'catchment serve RSS: %s MB loaded, %s MB with the caches warm, %s MB after the tile run, %s MB after the items run\n' \
+  "$rss_before" "$rss_warm" "$rss_tiles" "$rss_after"
