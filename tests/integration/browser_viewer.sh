@@ -14,30 +14,25 @@ log="$artifacts/serve-$mode.log"
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT INT TERM
 
+# Polls `check` every 0.1 s until it succeeds; fails with `what` and the server log when the server
+# exits or `limit` polls pass.
+wait_until() {
+  local what=$1 limit=$2 check=$3 tries=0
+  until eval "$check"; do
+    if ! kill -0 "$server" 2>/dev/null || [ "$tries" -ge "$limit" ]; then
+      echo "catchment serve $what:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
+    tries=$((tries + 1))
+    sleep 0.1
+  done
+}
 port=""
-tries=0
-while [ -z "$port" ]; do
-  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log" | head -n 1)
-  [ -n "$port" ] && break
-  if ! kill -0 "$server" 2>/dev/null || [ "$tries" -ge 600 ]; then
-    echo "catchment serve did not report its port:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  tries=$((tries + 1))
-  sleep 0.1
-done
+wait_until "did not report its port" 600 \
+  'port=$(sed -n "s|.*listening on http://127\\.0\\.0\\.1:\\([0-9]*\\).*|\\1|p" "$log" | head -n 1); [ -n "$port" ]'
 url="http://127.0.0.1:$port"
-tries=0
-until [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$url/ready")" = 200 ]; do
-  if ! kill -0 "$server" 2>/dev/null || [ "$tries" -ge 1200 ]; then
-    echo "catchment serve never became ready:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  tries=$((tries + 1))
-  sleep 0.1
-done
+wait_until "never became ready" 1200 '[ "$(curl -s --max-time 5 -o /dev/null -w "%{http_code}" "$url/ready")" = 200 ]'
 
 status=0
 timeout -k 5 400 node "$source_dir/tests/js/browser_viewer.mjs" "$url" "$artifacts" "$mode" || status=$?

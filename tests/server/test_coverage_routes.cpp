@@ -3,6 +3,7 @@
 #include "server/routes.hpp"
 
 #include "plan_fixture.hpp"
+#include "service_fixture.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -20,11 +21,7 @@ std::unique_ptr<Service> fixture_service(const std::function<void(plan_fixture::
     plan_fixture::Example example = plan_fixture::example();
     if (edit) edit(example);
     auto service = std::make_unique<Service>(1 << 20);
-    auto state = std::make_shared<ServiceState>();
-    state->version = 1;
-    state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
-    state->plan = std::move(example.plan);
-    service->install(state);
+    service->install(service_fixture::state_of(std::move(example)));
     return service;
 }
 

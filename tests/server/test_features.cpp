@@ -1,6 +1,7 @@
 // The OGC API - Features handlers, called directly on the hand-made two-squares plan.
 #include "geo/crs.hpp"
 #include "plan_fixture.hpp"
+#include "service_fixture.hpp"
 #include "server/features.hpp"
 
 #include <boost/json.hpp>
@@ -26,12 +27,7 @@ struct Fixture {
     Request request{http::verb::get, "/", 11};
 
     Fixture() {
-        plan_fixture::Example example = plan_fixture::example();
-        auto state = std::make_shared<ServiceState>();
-        state->version = 1;
-        state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
-        state->plan = std::move(example.plan);
-        service.install(std::move(state));
+        service.install(service_fixture::state_of(plan_fixture::example()));
         request.set(http::field::host, "example.test:8080");
     }
 
@@ -308,11 +304,7 @@ TEST_CASE("A new state version is served from a fresh cache", "[features]") {
     example.dataset.areas.pop_back();
     example.plan.areas.pop_back();
     example.plan.coverage.pop_back();
-    auto state = std::make_shared<ServiceState>();
-    state->version = 2;
-    state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
-    state->plan = std::move(example.plan);
-    f.service.install(std::move(state));
+    f.service.install(service_fixture::state_of(std::move(example), 2));
     CHECK(f.items("areas").at("numberMatched").as_int64() == 1);
 }
 
@@ -465,11 +457,7 @@ TEST_CASE("Items at the maximum limit reference the cached features instead of c
             example.plan.coverage.emplace_back();
             example.plan.networks[0].areas.push_back(static_cast<std::uint32_t>(example.dataset.areas.size() - 1));
         }
-        auto state = std::make_shared<ServiceState>();
-        state->version = 2;
-        state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
-        state->plan = std::move(example.plan);
-        f.service.install(std::move(state));
+        f.service.install(service_fixture::state_of(std::move(example), 2));
     }
     const Response first = f.raw(&FeatureHandlers::items, {{"id", "areas"}}, {{"limit", "10000"}});
     const Response second = f.raw(&FeatureHandlers::items, {{"id", "areas"}}, {{"limit", "10000"}});

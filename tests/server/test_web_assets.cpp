@@ -3,6 +3,7 @@
 // server/web folder.
 #include "paths.hpp"
 #include "plan_fixture.hpp"
+#include "service_fixture.hpp"
 #include "server/routes.hpp"
 #include "server/web_assets.hpp"
 
@@ -210,12 +211,7 @@ TEST_CASE("Browsers prefer HTML and JSON clients keep JSON", "[web]") {
 TEST_CASE("GET / answers the viewer to browsers and the OGC landing page to JSON clients", "[web]") {
     WebFolder folder;
     Service service(1 << 20);
-    plan_fixture::Example example = plan_fixture::example();
-    auto state = std::make_shared<ServiceState>();
-    state->version = 1;
-    state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
-    state->plan = std::move(example.plan);
-    service.install(std::move(state));
+    service.install(service_fixture::state_of(plan_fixture::example()));
     Router router;
     const auto assets = std::make_shared<const WebAssets>(folder.web);
     add_feature_routes(router, service, viewer_page(assets));
