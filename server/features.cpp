@@ -84,6 +84,11 @@ void check_format(const RouteContext& context) {
     }
 }
 
+/// 406 unless the client accepts one of `offered`; an explicit f= wins over the Accept header.
+void check_acceptable(const RouteContext& context, std::initializer_list<std::string_view> offered) {
+    if (context.parameter("f") == nullptr) require_acceptable(context.request, offered);
+}
+
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -307,6 +312,7 @@ Response FeatureHandlers::landing(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::conformance(const RouteContext& context) const {
+    check_acceptable(context, {"application/json"});
     check_format(context);
     json::object out;
     out["conformsTo"] = json::array{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -317,6 +323,7 @@ Response FeatureHandlers::conformance(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::api(const RouteContext& context) const {
+    check_acceptable(context, {"application/vnd.oai.openapi+json", "application/json"});
     check_format(context);
     static constexpr std::string_view kDocument = R"json({
   "openapi": "3.0.3",
@@ -422,6 +429,7 @@ Response FeatureHandlers::api(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::collections(const RouteContext& context) const {
+    check_acceptable(context, {"application/json"});
     check_format(context);
     const auto current = state(context);
     const std::string base = base_url(context);
@@ -435,6 +443,7 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::collection(const RouteContext& context) const {
+    check_acceptable(context, {"application/json"});
     check_format(context);
     const std::size_t index = collection_index(context);
     const auto current = state(context);
@@ -442,6 +451,7 @@ Response FeatureHandlers::collection(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::items(const RouteContext& context) const {
+    check_acceptable(context, {kGeoJson, "application/json"});
     const std::size_t index = collection_index(context);
     const CollectionInfo& info = feature_collections()[index];
     const ItemsQuery query = parse_items_query(context, info);
@@ -530,6 +540,7 @@ Response FeatureHandlers::items(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::item(const RouteContext& context) const {
+    check_acceptable(context, {kGeoJson, "application/json"});
     const std::size_t index = collection_index(context);
     const CollectionInfo& info = feature_collections()[index];
     check_format(context);

@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/value.hpp>
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ private:
 /// A JSON response with the request's HTTP version and keep-alive.
 Response json_response(const Request& request, http::status status, const boost::json::value& body,
                        std::string_view content_type = "application/json");
+/// Throws 406 "NotAcceptable" when the request's Accept header (RFC 9110 12.5.1) rules out every one of
+/// `offered` (media types such as "application/geo+json"): no range matches one of them, or those that
+/// do have q=0. A missing or empty header accepts anything.
+void require_acceptable(const Request& request, std::initializer_list<std::string_view> offered);
+
 /// The error boundary's answer for an HttpError.
 Response error_response(const Request& request, const HttpError& error);
 

@@ -60,6 +60,7 @@ std::uint64_t cache_version(std::uint64_t state_key, int layer) { return state_k
 
 Response tile_response(const Request& request, const ServiceState& state, Service& service, const tilesets::TileId& tile,
                        const std::string& layer, int layer_index) {
+    require_acceptable(request, {kMvtType, "application/x-protobuf", "application/octet-stream"});
     const std::uint64_t key = cache_version(state.cache_key, layer_index);
     auto cached = service.cache().find(key, tile);
     if (!cached) {

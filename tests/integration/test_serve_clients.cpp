@@ -101,14 +101,20 @@ TEST_CASE("curl sees ETag/304, gzip, CORS and JSON errors", "[serve][clients]") 
         CHECK(header_value(preflight, "access-control-allow-origin") == "*");
     }
     SECTION("bad parameters and unknown resources give JSON errors") {
-        const std::vector<std::pair<std::string, std::string>> cases = {
-            {"/collections/networks/items?bbox=1,2,3", "400"},
-            {"/collections/networks/items?limit=-1", "400"},
-            {"/collections/elephants/items", "404"},
-            {"/tiles/40/0/0.mvt", "404"},
+        struct Case {
+            std::string target, code;
+            std::vector<std::string> curl;
         };
-        for (const auto& [target, code] : cases) {
-            const std::string answer = server.body_and_status(target);
+        const std::vector<Case> cases = {
+            {"/collections/networks/items?bbox=1,2,3", "400", {}},
+            {"/collections/networks/items?limit=-1", "400", {}},
+            {"/collections/elephants/items", "404", {}},
+            {"/tiles/40/0/0.mvt", "404", {}},
+            {"/collections/networks/items", "406", {"-H", "Accept: text/csv"}},
+            {"/collections/networks/items", "405", {"-X", "DELETE"}},
+        };
+        for (const auto& [target, code, curl] : cases) {
+            const std::string answer = server.body_and_status(target, curl);
             INFO(target << " -> " << answer);
             const auto newline = answer.rfind('\n');
             REQUIRE(newline != std::string::npos);

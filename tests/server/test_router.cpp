@@ -176,3 +176,33 @@ TEST_CASE("responses keep the request's version and keep-alive", "[router]") {
     CHECK(response.version() == 10);
     CHECK(!response.keep_alive());
 }
+
+TEST_CASE("Accept headers that rule out every offered type are a 406", "[router]") {
+    auto with_accept = [](const std::string& accept) {
+        Request request{http::verb::get, "/", 11};
+        if (!accept.empty()) request.set(http::field::accept, accept);
+        return request;
+    };
+    const auto accepted = [&](const std::string& accept) {
+        try {
+            require_acceptable(with_accept(accept), {"application/geo+json", "application/json"});
+            return true;
+        } catch (const HttpError& error) {
+            CHECK(error.status() == http::status::not_acceptable);
+            CHECK(error.code() == "NotAcceptable");
+            CHECK(std::string(error.what()).find("application/geo+json") != std::string::npos);
+            return false;
+        }
+    };
+    CHECK(accepted(""));
+    CHECK(accepted("*/*"));
+    CHECK(accepted("application/*"));
+    CHECK(accepted("Application/GEO+JSON"));
+    CHECK(accepted("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));  // a browser
+    CHECK(accepted("application/geo+json, application/json"));                         // GDAL's OAPIF driver
+    CHECK(accepted("text/csv;q=1, application/json;q=0.5"));
+    CHECK_FALSE(accepted("text/csv"));
+    CHECK_FALSE(accepted("text/html, application/xml"));
+    CHECK_FALSE(accepted("application/json;q=0, text/plain"));
+    CHECK_FALSE(accepted("*/*;q=0.0"));
+}
