@@ -114,6 +114,11 @@ std::string Metrics::render(const Service* service) const {
         out += "# HELP catchment_dataset_version Version of the dataset being served (0: none yet).\n"
                "# TYPE catchment_dataset_version gauge\n";
         out += fmt::format("catchment_dataset_version {}\n", state ? state->version : 0);
+        out += "# HELP catchment_plans_stored Plans made with POST /plans and kept.\n# TYPE catchment_plans_stored gauge\n";
+        out += fmt::format("catchment_plans_stored {}\n", service->plans().list().size());
+        out += "# HELP catchment_plans_evicted_total Stored plans dropped to stay within the store's limits (or by a reload).\n"
+               "# TYPE catchment_plans_evicted_total counter\n";
+        out += fmt::format("catchment_plans_evicted_total {}\n", service->plans().evicted());
     }
     return out;
 }

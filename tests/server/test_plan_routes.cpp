@@ -1,6 +1,7 @@
 // POST /plans, GET /plans and the plan-scoped routes as pure handlers over the two-squares dataset,
 // the request parser's errors, and the plan store's bounds.
 #include "server/features.hpp"
+#include "server/metrics.hpp"
 #include "server/plan_request.hpp"
 #include "server/routes.hpp"
 
@@ -169,6 +170,10 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
     CHECK(router.handle(get("/plans/p7/collections")).result() == http::status::not_found);
     const json::value tilejson = json::parse(body_text(router.handle(get("/plans/p1/tiles.json"))));
     CHECK(tilejson.at("tiles").at(0) == "http://plans.test/plans/p1/tiles/{z}/{x}/{y}.mvt");
+
+    const std::string metrics = Metrics().render(service.get());
+    CHECK(metrics.find("\ncatchment_plans_stored 1\n") != std::string::npos);
+    CHECK(metrics.find("\ncatchment_plans_evicted_total 0\n") != std::string::npos);
 }
 
 TEST_CASE("The plan store keeps the most recently used plans within its count and memory", "[plan-routes]") {
