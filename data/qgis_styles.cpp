@@ -18,7 +18,7 @@ namespace {
 
 // ColorBrewer Set3, the palette of the MapLibre style (tilesets/tilejson.cpp), as "r,g,b", indexed by the same
 // colour slots, so a network has the same colour in QGIS as on the web map.
-constexpr std::array<std::string_view, 12> kNetworkPalette{"141,211,199", "255,255,179", "190,186,218", "251,128,114",
+constexpr std::array<std::string_view, 12> kNetworkPalette{"141,211,199", "255,255,179", "190,186,218", "229,216,189",
                                                            "128,177,211", "253,180,98",  "179,222,105", "252,205,229",
                                                            "217,217,217", "188,128,189", "204,235,197", "255,237,111"};
 constexpr std::string_view kInk = "26,26,26,255";  // borders and outlines, as network_borders in the web style

@@ -20,8 +20,9 @@ constexpr int kTileJsonMaxZoom = 30;
 // The name of the single vector source in the style.
 constexpr std::string_view kSourceId = "catchment";
 
-// ColorBrewer Set3, a 12-colour qualitative palette light enough to fill under dark borders and circles.
-constexpr std::array<std::string_view, kNetworkPaletteSize> kNetworkPalette{"#8dd3c7", "#ffffb3", "#bebada", "#fb8072",
+// ColorBrewer Set3, a 12-colour qualitative palette light enough to fill under dark borders and circles,
+// with its salmon (#fb8072) swapped for a beige: salmon reads like the red of a coverage gap.
+constexpr std::array<std::string_view, kNetworkPaletteSize> kNetworkPalette{"#8dd3c7", "#ffffb3", "#bebada", "#e5d8bd",
                                                            "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
                                                            "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"};
 

@@ -6,8 +6,6 @@
 import * as maplibregl from '/web/maplibre-gl/maplibre-gl.mjs';
 import { escapeHtml, formatNumber, formatPercent, renderHistogram, renderLegend, renderReport, STATUS_LABELS } from '/web/panel.js';
 
-// The served palette's salmon would read like a red coverage gap: the viewer draws that slot in beige.
-const RECOLOUR = new Map([['#fb8072', '#e5d8bd']]);
 const GAP_PATTERN = 'gap-hatch';
 const SOURCE = 'catchment';
 
@@ -76,13 +74,10 @@ function insertBefore(style, beforeId, layer) {
   else style.layers.splice(at, 0, layer);
 }
 
-const recolour = (value) => (Array.isArray(value) ? value.map(recolour) : RECOLOUR.get(value) ?? value);
-
 /** The served style plus the viewer's layers: constraint borders, the gaps' hatching, highlights. */
 function viewerStyle(style, constraints) {
-  const fill = style.layers.find((layer) => layer.id === 'networks-fill');
-  if (fill) fill.paint['fill-color'] = recolour(fill.paint['fill-color']);
   // Coverage gaps hatched in red, so that they read as gaps over any network colour.
+  const fill = style.layers.find((layer) => layer.id === 'networks-fill');
   const gaps = style.layers.find((layer) => layer.id === 'gaps-fill');
   if (gaps) gaps.paint = { 'fill-pattern': GAP_PATTERN };
   const basemap = params.get('basemap');

@@ -25,7 +25,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 
 # The palette of data/qgis_styles.cpp and the MapLibre style (ColorBrewer Set3).
-PALETTE = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
+PALETTE = ["#8dd3c7", "#ffffb3", "#bebada", "#e5d8bd", "#80b1d3", "#fdb462",
            "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"]
 IN_BAND = "#08306b"
 

@@ -41,7 +41,7 @@ COLLECTIONS = {
 }
 
 # The MapLibre style's network palette (ColorBrewer Set3), drawn at fill-opacity 0.7 over its background.
-PALETTE = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
+PALETTE = ["#8dd3c7", "#ffffb3", "#bebada", "#e5d8bd", "#80b1d3", "#fdb462",
            "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"]
 STYLE_BACKGROUND = "#f8f7f4"
 
