@@ -170,6 +170,15 @@ void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) 
         out.push_back(std::move(line));
     }
     if (has_layer(layers, "practices")) {
+        // QGIS (3.22) cannot convert a radius that depends on both zoom and list size and draws it at size 0.
+        // This dot, the smallest practice's size at every zoom, keeps practices visible there; MapLibre
+        // draws it under the sized circle, which covers it.
+        json::object dots = style_layer("practices-dot", "circle", "practices");
+        dots["paint"] = {{"circle-radius", json::array{"interpolate", json::array{"linear"}, json::array{"zoom"}, 8, 1.5, 12, 3, 16, 6}},
+                         {"circle-color", status_colour()},
+                         {"circle-stroke-color", "#ffffff"},
+                         {"circle-stroke-width", 0.5}};
+        out.push_back(std::move(dots));
         json::object circles = style_layer("practices-circle", "circle", "practices");
         // Small practices on top, so a large neighbour does not hide them.
         circles["layout"] = {{"circle-sort-key", json::array{"-", 0, number_of("list_size")}}};

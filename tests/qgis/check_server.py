@@ -92,8 +92,11 @@ def check_vector_tiles(base):
     h.check(sorted(converted) == sorted(style_ids), f"every MapLibre layer became a QGIS style: {sorted(converted)}")
     for source_layer in ("networks", "network_borders", "gaps", "practices"):
         h.check(any(s.layerName() == source_layer for s in converted.values()), f"the style draws the '{source_layer}' tile layer")
-    # The networks' palette `match` on the colour property converts to a data-defined fill colour. (QGIS 3.22
-    # converts no data-driven circle radius, so practices are left to the OAPIF layer: see the README.)
+    # QGIS 3.22 converts no data-driven circle radius (practices-circle gets size 0); practices-dot, sized by
+    # zoom alone, is what keeps practices visible in QGIS.
+    dot = converted["practices-dot"].symbol().symbolLayer(0)
+    h.check(dot.size() > 0, f"practices are drawn as dots in QGIS (size {dot.size()})")
+    # The networks' palette `match` on the colour property converts to a data-defined fill colour.
     fill = converted["networks-fill"].symbol().symbolLayer(0)
     colour = fill.dataDefinedProperties().property(QgsSymbolLayer.PropertyFillColor)
     h.check(colour.isActive() and '"colour"' in colour.expressionString(),
@@ -134,6 +137,9 @@ def main():
     h.check_not_blank(counts, STYLE_BACKGROUND, "vector tile render")
     shown = [c for c in PALETTE if h.has_colour(counts, blend(c, STYLE_BACKGROUND, 0.7))]
     h.check(len(shown) >= 10, f"vector tile render: {len(shown)} of the 12 network colours appear (at least 10)")
+    # Practices show as dots. QGIS 3.22 converts no `match` for circle colours either, so they take the
+    # style's fallback grey, #636363.
+    h.check(h.has_colour(counts, (0x63, 0x63, 0x63), tolerance=6), "vector tile render: practices are drawn as grey dots")
 
     ordered = [oapif[name] for name in ("practices", "gaps", "network_borders", "networks")]
     image, seconds = h.render(ordered, mercator, f"{out_dir}/qgis-oapif.png")

@@ -295,7 +295,7 @@ TEST_CASE("The style leaves out layers the tile set does not have", "[tilejson][
     const json::object style = round_trip(maplibre_style(london_info(), schema, "http://localhost:8080/tiles.json"));
     std::set<std::string> ids;
     for (const json::value& layer : style.at("layers").as_array()) ids.insert(std::string(layer.at("id").as_string()));
-    CHECK(ids == std::set<std::string>{"background", "practices-circle"});
+    CHECK(ids == std::set<std::string>{"background", "practices-dot", "practices-circle"});
 }
 
 TEST_CASE("The style passes gl-style-validate", "[tilejson][style][node]") {
