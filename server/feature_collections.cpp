@@ -347,6 +347,15 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
+boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title) {
+    boost::json::object out;
+    out["href"] = href;
+    out["rel"] = rel;
+    out["type"] = type;
+    if (!title.empty()) out["title"] = title;
+    return out;
+}
+
 void append_escaped(std::string& out, std::string_view text) {
     out += '"';
     for (const char c : text) {

@@ -2,6 +2,8 @@
 // Building the cached collections the OGC API handlers serve, and the text helpers both use.
 #include "server/features.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,6 +13,9 @@ namespace server {
 /// The collection's features from the state's dataset and plan, in `crs` (CRS84 by default).
 std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info,
                                                          const ServedCrs& crs = served_crss().front());
+
+/// An OGC API link object: href, rel, type and (when given) title.
+boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {});
 
 /// Appends `text` as a JSON string body (without the quotes), escaped.
 void append_escaped(std::string& out, std::string_view text);

@@ -11,7 +11,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <ctime>
 #include <stdexcept>
 #include <system_error>
 
@@ -68,15 +67,6 @@ Response json_reply(const Request& request, const json::value& body, std::string
     return make_response(request, json::serialize(body), content_type);
 }
 
-json::object link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {}) {
-    json::object out;
-    out["href"] = href;
-    out["rel"] = rel;
-    out["type"] = type;
-    if (!title.empty()) out["title"] = title;
-    return out;
-}
-
 /// Only f=json (or geojson) is served; other query parameters of the metadata pages are ignored.
 void check_format(const RouteContext& context) {
     for (const auto& [name, value] : context.query) {
@@ -87,15 +77,6 @@ void check_format(const RouteContext& context) {
 /// 406 unless the client accepts one of `offered`; an explicit f= wins over the Accept header.
 void check_acceptable(const RouteContext& context, std::initializer_list<std::string_view> offered) {
     if (context.parameter("f") == nullptr) require_acceptable(context.request, offered);
-}
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    const std::size_t size = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return std::string(buffer, size);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,8 +247,8 @@ json::object collection_json(const std::string& base, const CachedCollection& co
     self += info.id;
     std::string items = self;
     items += "/items";
-    out["links"] = json::array{link(self, "self", "application/json", "this collection"),
-                               link(items, "items", kGeoJson, "the features")};
+    out["links"] = json::array{json_link(self, "self", "application/json", "this collection"),
+                               json_link(items, "items", kGeoJson, "the features")};
     return out;
 }
 
@@ -303,11 +284,11 @@ Response FeatureHandlers::landing(const RouteContext& context) const {
     out["description"] =
         "GP practices, small areas, practice catchments, planned primary care networks, their borders and coverage gaps "
         "as OGC API - Features";
-    out["links"] = json::array{link(base + "/", "self", "application/json", "this document"),
-                               link(base + "/api", "service-desc", kOpenApi, "the API definition"),
-                               link(base + "/conformance", "conformance", "application/json", "conformance classes"),
-                               link(base + "/collections", "data", "application/json", "the feature collections"),
-                               link(base + "/?f=html", "alternate", "text/html", "the map viewer")};
+    out["links"] = json::array{json_link(base + "/", "self", "application/json", "this document"),
+                               json_link(base + "/api", "service-desc", kOpenApi, "the API definition"),
+                               json_link(base + "/conformance", "conformance", "application/json", "conformance classes"),
+                               json_link(base + "/collections", "data", "application/json", "the feature collections"),
+                               json_link(base + "/?f=html", "alternate", "text/html", "the map viewer")};
     return json_reply(context.request, out);
 }
 
@@ -436,7 +417,7 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
     json::array list;
     for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i), current->dataset->working_crs));
     json::object out;
-    out["links"] = json::array{link(base + "/collections", "self", "application/json", "this document")};
+    out["links"] = json::array{json_link(base + "/collections", "self", "application/json", "this document")};
     out["collections"] = std::move(list);
     out["crs"] = crs_list();
     return json_reply(context.request, out);

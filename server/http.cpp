@@ -3,6 +3,12 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+#include <system_error>
+
 namespace server {
 
 Response json_response(const Request& request, http::status status, const boost::json::value& body,
@@ -44,60 +50,95 @@ std::string_view trimmed(std::string_view text) {
     return text;
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
+/// Splits `text` at `separator`, trimming each part.
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto at = text.find(separator);
+        parts.push_back(trimmed(text.substr(0, at)));
+        if (at == std::string_view::npos) break;
+        text.remove_prefix(at + 1);
     }
-    return true;
+    return parts;
 }
 
-/// Whether the media range (e.g. "application/*") covers `type` (e.g. "application/geo+json").
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+/// The q value among an Accept entry's parameters (parts after the first): 1 when absent, 0 when malformed.
+double quality(const std::vector<std::string_view>& parts) {
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+        const std::string parameter = lower(parts[i]);
+        if (parameter.rfind("q=", 0) != 0) continue;
+        double q = 0;
+        const char* begin = parameter.data() + 2;
+        const char* end = parameter.data() + parameter.size();
+        const auto result = std::from_chars(begin, end, q);
+        if (result.ec != std::errc() || result.ptr != end || q < 0 || q > 1) return 0;
+        return q;
+    }
+    return 1;
+}
+
+/// Whether the media range (e.g. "application/*", lower-cased) covers `type` (e.g. "application/geo+json").
 bool covers(std::string_view range, std::string_view type) {
     if (range == "*/*") return true;
     if (range.size() > 2 && range.substr(range.size() - 2) == "/*") {
         const std::size_t slash = type.find('/');
-        return slash != std::string_view::npos && iequal(range.substr(0, range.size() - 1), type.substr(0, slash + 1));
+        return slash != std::string_view::npos && range.substr(0, range.size() - 1) == type.substr(0, slash + 1);
     }
-    return iequal(range, type);
+    return range == type;
 }
 
 }  // namespace
 
-void require_acceptable(const Request& request, std::initializer_list<std::string_view> offered) {
+std::vector<MediaRange> accept_ranges(const Request& request) {
     const auto header = request[http::field::accept];
-    const std::string_view accept(header.data(), header.size());
-    if (trimmed(accept).empty()) return;
-    std::size_t start = 0;
-    while (start <= accept.size()) {
-        const std::size_t comma = std::min(accept.find(',', start), accept.size());
-        const std::string_view entry = accept.substr(start, comma - start);
-        start = comma + 1;
-        const std::size_t semicolon = std::min(entry.find(';'), entry.size());
-        const std::string_view range = trimmed(entry.substr(0, semicolon));
-        bool refused = false;  // q=0 means "not this one"
-        for (std::string_view parameters = entry.substr(semicolon); !parameters.empty();) {
-            parameters.remove_prefix(1);
-            const std::size_t next = std::min(parameters.find(';'), parameters.size());
-            const std::string_view parameter = trimmed(parameters.substr(0, next));
-            if (parameter.size() >= 2 && (parameter[0] == 'q' || parameter[0] == 'Q') && parameter[1] == '=') {
-                const std::string_view q = parameter.substr(2);
-                refused = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
-            }
-            parameters.remove_prefix(next);
-        }
-        if (refused) continue;
+    std::vector<MediaRange> out;
+    for (const std::string_view entry : split(std::string_view(header.data(), header.size()), ',')) {
+        const std::vector<std::string_view> parts = split(entry, ';');
+        if (parts.front().empty()) continue;
+        out.push_back({lower(parts.front()), quality(parts)});
+    }
+    return out;
+}
+
+bool matches_etag(std::string_view if_none_match, std::string_view etag) {
+    if (if_none_match.empty()) return false;
+    for (std::string_view tag : split(if_none_match, ',')) {
+        if (tag == "*") return true;
+        if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+        if (tag == etag) return true;
+    }
+    return false;
+}
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    return std::string(buffer, std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm));
+}
+
+void require_acceptable(const Request& request, std::initializer_list<std::string_view> offered) {
+    const std::vector<MediaRange> ranges = accept_ranges(request);
+    if (ranges.empty()) return;
+    for (const MediaRange& range : ranges) {
+        if (range.q <= 0) continue;  // q=0 means "not this one"
         for (const std::string_view type : offered) {
-            if (covers(range, type)) return;
+            if (covers(range.type, lower(type))) return;
         }
-        if (comma >= accept.size()) break;
     }
     std::string offers;
     for (const std::string_view type : offered) {
         if (!offers.empty()) offers += ", ";
         offers += type;
     }
+    const auto accept = request[http::field::accept];
     throw HttpError(http::status::not_acceptable, "NotAcceptable",
                     "this resource is available as " + offers + "; the Accept header asked for " + std::string(accept));
 }

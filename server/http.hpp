@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace server {
 
@@ -43,6 +44,21 @@ private:
 /// A JSON response with the request's HTTP version and keep-alive.
 Response json_response(const Request& request, http::status status, const boost::json::value& body,
                        std::string_view content_type = "application/json");
+/// One media range of an Accept header: its type, lower-cased (e.g. "text/html", "application/*"), and its
+/// q value (1 when absent, 0 when malformed).
+struct MediaRange {
+    std::string type;
+    double q = 1;
+};
+/// The request's Accept header as media ranges, in order (none when the header is missing or empty).
+std::vector<MediaRange> accept_ranges(const Request& request);
+
+/// True when If-None-Match (a list of entity tags, or "*") names `etag` (weak comparison, RFC 9110 13.1.2).
+bool matches_etag(std::string_view if_none_match, std::string_view etag);
+
+/// Now in UTC as RFC 3339, e.g. 2026-11-24T12:00:00Z (the timeStamp of items, a plan's creation).
+std::string utc_now();
+
 /// Throws 406 "NotAcceptable" when the request's Accept header (RFC 9110 12.5.1) rules out every one of
 /// `offered` (media types such as "application/geo+json"): no range matches one of them, or those that
 /// do have q=0. A missing or empty header accepts anything.

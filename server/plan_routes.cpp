@@ -2,6 +2,7 @@
 // stores it; GET /plans and GET /plans/{plan} describe them. Every plan's layers are served like the
 // default plan's under /plans/{plan}/... (see add_plan_scoped), so GDAL and QGIS open a plan with
 // OAPIF:http://host/plans/{plan} and web maps with /plans/{plan}/style.json.
+#include "server/feature_collections.hpp"
 #include "server/plan_report.hpp"
 #include "server/plan_request.hpp"
 #include "server/routes.hpp"
@@ -9,36 +10,34 @@
 #include <boost/json.hpp>
 
 #include <chrono>
-#include <ctime>
 
 namespace server {
 
 namespace json = boost::json;
 
+std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan) {
+    auto state = service.state_for(plan);
+    if (state) return state;
+    if (plan == kDefaultPlanId) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
+    throw HttpError(http::status::not_found, "NotFound",
+                    "no plan '" + plan + "' (unknown, or evicted to keep the plan store within its limits)");
+}
+
 std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context) {
     const auto plan = context.path.find("plan");
-    if (plan == context.path.end() || plan->second == kDefaultPlanId) {
-        auto state = service.current();
-        if (!state) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
-        return state;
-    }
-    auto state = service.state_for(plan->second);
-    if (!state) {
-        throw HttpError(http::status::not_found, "NotFound",
-                        "no plan '" + plan->second + "' (unknown, or evicted to keep the plan store within its limits)");
-    }
-    return state;
+    return require_state(service, plan == context.path.end() ? std::string(kDefaultPlanId) : plan->second);
+}
+
+std::string host_url(const Request& request, const std::string& public_url) {
+    if (!public_url.empty()) return public_url;
+    std::string url = "http://";
+    const auto host = request[http::field::host];
+    url += host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size());
+    return url;
 }
 
 std::string base_url(const RouteContext& context, const std::string& public_url) {
-    std::string url;
-    if (!public_url.empty()) {
-        url = public_url;
-    } else {
-        url = "http://";
-        const auto host = context.request[http::field::host];
-        url += host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size());
-    }
+    std::string url = host_url(context.request, public_url);
     const auto plan = context.path.find("plan");
     if (plan != context.path.end()) {
         url += "/plans/";
@@ -54,28 +53,16 @@ void add_plan_scoped(Router& router, const std::string& pattern, const std::stri
 
 namespace {
 
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    return std::string(buffer, std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm));
-}
-
-json::object link(std::string href, std::string_view rel, std::string_view type, std::string_view title) {
-    return json::object{{"href", std::move(href)}, {"rel", rel}, {"type", type}, {"title", title}};
-}
-
 /// The links of a plan; with service-desc, conformance and data it doubles as an OGC API landing page.
 json::array plan_links(const std::string& base) {
     return json::array{
-        link(base, "self", "application/json", "this plan"),
-        link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
-        link(base + "/conformance", "conformance", "application/json", "conformance classes"),
-        link(base + "/collections", "data", "application/json", "the plan's layers as OGC API - Features collections"),
-        link(base + "/tiles.json", "tilejson", "application/json", "the plan's vector tiles (TileJSON 3.0.0)"),
-        link(base + "/style.json", "stylesheet", "application/vnd.mapbox.style+json", "a MapLibre style for the tiles"),
-        link(base + "/gaps", "gaps", "application/geo+json", "coverage gaps"),
+        json_link(base, "self", "application/json", "this plan"),
+        json_link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+        json_link(base + "/conformance", "conformance", "application/json", "conformance classes"),
+        json_link(base + "/collections", "data", "application/json", "the plan's layers as OGC API - Features collections"),
+        json_link(base + "/tiles.json", "tilejson", "application/json", "the plan's vector tiles (TileJSON 3.0.0)"),
+        json_link(base + "/style.json", "stylesheet", "application/vnd.mapbox.style+json", "a MapLibre style for the tiles"),
+        json_link(base + "/gaps", "gaps", "application/geo+json", "coverage gaps"),
     };
 }
 
@@ -86,7 +73,7 @@ json::object plan_summary(const ServiceState& state, const std::string& base) {
                         {"share_in_band", s.share_in_band},
                         {"cohesion", s.cohesion},
                         {"people_in_gaps", state.plan.report.people_in_gaps},
-                        {"links", json::array{link(base, "self", "application/json", "the plan")}}};
+                        {"links", json::array{json_link(base, "self", "application/json", "the plan")}}};
 }
 
 json::object plan_document(const ServiceState& state, const StoredPlan* stored, const std::string& base) {
@@ -108,17 +95,12 @@ json::object plan_document(const ServiceState& state, const StoredPlan* stored, 
     return out;
 }
 
-std::string root_url(const RouteContext& context, const std::string& public_url) {
-    RouteContext root{context.request, {}, {}};
-    return base_url(root, public_url);
-}
-
 }  // namespace
 
 void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
     settings.validate();
     router.add(http::verb::get, "/plans", "plans", [&service, public_url = settings.public_url](const RouteContext& context) {
-        const std::string root = root_url(context, public_url);
+        const std::string root = host_url(context.request, public_url);
         json::array plans;
         if (const auto current = service.current()) {
             json::object summary = plan_summary(*current, root + "/plans/default");
@@ -135,7 +117,7 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         json::object out{{"plans", std::move(plans)},
                          {"limits", {{"max_plans", limits.max_plans}, {"max_bytes", limits.max_bytes}}},
                          {"evicted", service.plans().evicted()},
-                         {"links", json::array{link(root + "/plans", "self", "application/json", "the plans")}}};
+                         {"links", json::array{json_link(root + "/plans", "self", "application/json", "the plans")}}};
         return json_response(context.request, http::status::ok, out);
     });
     router.add(http::verb::get, "/plans/{plan}", "plan", [&service, public_url = settings.public_url](const RouteContext& context) {
@@ -150,7 +132,7 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
             throw HttpError(http::status::unsupported_media_type, "UnsupportedMediaType",
                             "send the planning parameters as application/json");
         }
-        const auto base = state_for(service, RouteContext{context.request, {}, {}});
+        const auto base = require_state(service);
         const PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
         const auto started = std::chrono::steady_clock::now();
         const auto deadline = started + settings.time_limit;
@@ -178,7 +160,7 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         stored.id = id;
         stored.state = state;
         const auto saved = service.plans().add(std::move(stored));
-        const std::string url = root_url(context, settings.public_url) + "/plans/" + id;
+        const std::string url = host_url(context.request, settings.public_url) + "/plans/" + id;
         Response response = json_response(context.request, http::status::created, plan_document(*state, saved.get(), url));
         response.set(http::field::location, url);
         return response;

@@ -10,11 +10,14 @@ namespace server {
 
 class Metrics;
 
-/// The state a request addresses: the stored plan of /plans/{plan}/..., else the default plan. Throws
-/// 503 NotReady before the dataset is loaded and 404 for an unknown (or evicted) plan.
+/// The state of plan `plan` ("default": the one served at the root). Throws 503 NotReady before the
+/// dataset is loaded and 404 for an unknown (or evicted) plan.
+std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan = std::string(kDefaultPlanId));
+/// The state a request addresses: the stored plan of /plans/{plan}/..., else the default plan.
 std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context);
-/// The base of every link in a response: `public_url` or "http://" + Host, plus "/plans/{plan}" on a
-/// plan's routes.
+/// `public_url`, or "http://" + the Host header.
+std::string host_url(const Request& request, const std::string& public_url = {});
+/// The base of every link in a response: host_url() plus "/plans/{plan}" on a plan's routes.
 std::string base_url(const RouteContext& context, const std::string& public_url = {});
 /// Registers GET `pattern` for the default plan and GET /plans/{plan}`pattern` for every plan (route
 /// name "plan_" + `name`), with the same handler.

@@ -74,6 +74,15 @@ bool is_loopback(const std::string& host) {
     return !error && address.is_loopback();
 }
 
+/// Loads the dataset, checks the planning options against it and plans it as dataset version `version`.
+std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& description, const geo::PlanOptions& options,
+                                         std::uint64_t version, int maxzoom, data::Progress& progress) {
+    geo::Dataset loaded = data::load_dataset(description, progress);
+    options.validate(loaded);
+    progress.begin("planning", 0);
+    return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom);
+}
+
 /// Rebuilds the state from the dataset description and planning options the server started with and
 /// installs it as the next version; the old state serves until then. Never throws.
 ReloadResult reload_state(Service& service, const data::DatasetDescription& description, const geo::PlanOptions& options,
@@ -89,9 +98,7 @@ ReloadResult reload_state(Service& service, const data::DatasetDescription& desc
     const auto started = std::chrono::steady_clock::now();
     try {
         data::Progress quiet;
-        geo::Dataset loaded = data::load_dataset(description, quiet);
-        options.validate(loaded);
-        service.install(make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, current->version + 1, maxzoom));
+        service.install(load_state(description, options, current->version + 1, maxzoom, quiet));
         // Stored plans were made from the old dataset: their ids would now mislead.
         service.plans().clear();
         result.outcome = ReloadResult::Outcome::reloaded;
@@ -218,11 +225,9 @@ Command add_serve_command(CLI::App& app) {
                 std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)\n", url.c_str());
                 try {
                     ProgressBar progress;
-                    geo::Dataset loaded = data::load_dataset(description, progress);
-                    options.validate(loaded);
-                    progress.begin("planning", 0);
-                    const std::string name = loaded.name.empty() ? "dataset" : loaded.name;
-                    service.install(make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, 1, flags->maxzoom));
+                    auto state = load_state(description, options, 1, flags->maxzoom, progress);
+                    const std::string name = state->dataset->name.empty() ? "dataset" : state->dataset->name;
+                    service.install(std::move(state));
                     progress.end();
                     std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
                 } catch (...) {

@@ -37,6 +37,34 @@ std::size_t dataset_bytes(GEOSContextHandle_t handle, const geo::Dataset& datase
     return bytes;
 }
 
+/// What a state holds from the moment it is made: its plan, its tile geometries and an owned dataset.
+std::size_t fixed_bytes(GEOSContextHandle_t handle, const ServiceState& state, bool owns_dataset) {
+    std::size_t bytes = sizeof(ServiceState) + plan_bytes(handle, state.plan);
+    if (owns_dataset) bytes += dataset_bytes(handle, *state.dataset);
+    if (state.tiles) {
+        for (const tilesets::SourceLayer& layer : state.tiles->layers) {
+            for (const tilesets::SourceFeature& feature : layer.features) {
+                bytes += sizeof(feature) + feature.values.size() * 32 + geometry_bytes(handle, feature.geometry.get());
+            }
+        }
+    }
+    return bytes;
+}
+
+/// What a state's feature caches hold so far (they grow as collections are first requested).
+std::size_t cache_bytes(GEOSContextHandle_t handle, const ServiceState& state) {
+    std::size_t bytes = 0;
+    std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+    for (const auto& collection : state.feature_cache) {
+        if (!collection) continue;
+        for (const CachedFeature& feature : collection->features) {
+            bytes += sizeof(feature) + feature.json.size() + feature.id.size() + geometry_bytes(handle, feature.geometry.get());
+            for (const std::string& value : feature.values) bytes += value.size() + sizeof(value);
+        }
+    }
+    return bytes;
+}
+
 }  // namespace
 
 std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dataset, const geo::PlanOptions& options,
@@ -61,25 +89,7 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
 
 std::size_t approximate_bytes(const ServiceState& state, bool owns_dataset) {
     const geo::GeosContext scratch;
-    auto* handle = scratch.handle();
-    std::size_t bytes = sizeof(ServiceState) + plan_bytes(handle, state.plan);
-    if (owns_dataset) bytes += dataset_bytes(handle, *state.dataset);
-    if (state.tiles) {
-        for (const tilesets::SourceLayer& layer : state.tiles->layers) {
-            for (const tilesets::SourceFeature& feature : layer.features) {
-                bytes += sizeof(feature) + feature.values.size() * 32 + geometry_bytes(handle, feature.geometry.get());
-            }
-        }
-    }
-    std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
-    for (const auto& collection : state.feature_cache) {
-        if (!collection) continue;
-        for (const CachedFeature& feature : collection->features) {
-            bytes += sizeof(feature) + feature.json.size() + feature.id.size() + geometry_bytes(handle, feature.geometry.get());
-            for (const std::string& value : feature.values) bytes += value.size() + sizeof(value);
-        }
-    }
-    return bytes;
+    return fixed_bytes(scratch.handle(), state, owns_dataset) + cache_bytes(scratch.handle(), state);
 }
 
 void PlanStore::Limits::validate() const {
@@ -97,6 +107,9 @@ std::string PlanStore::reserve_id() {
 }
 
 std::shared_ptr<const StoredPlan> PlanStore::add(StoredPlan plan) {
+    // The plan's own geometries are counted once, here, outside the lock; only the caches change later.
+    const geo::GeosContext scratch;
+    plan.fixed_bytes = fixed_bytes(scratch.handle(), *plan.state, plan.owns_dataset);
     std::lock_guard<std::mutex> lock(mutex_);
     auto stored = std::make_shared<const StoredPlan>(std::move(plan));
     plans_.push_back(stored);
@@ -105,10 +118,11 @@ std::shared_ptr<const StoredPlan> PlanStore::add(StoredPlan plan) {
         plans_.pop_front();
         ++evicted_;
     }
+    std::vector<std::size_t> bytes;  // per plan, in the list's order
     std::size_t total = 0;
-    for (const auto& kept : plans_) total += approximate_bytes(*kept->state, kept->owns_dataset);
-    while (total > limits_.max_bytes && plans_.size() > 1) {
-        total -= std::min(total, approximate_bytes(*plans_.front()->state, plans_.front()->owns_dataset));
+    for (const auto& kept : plans_) total += bytes.emplace_back(kept->fixed_bytes + cache_bytes(scratch.handle(), *kept->state));
+    for (std::size_t i = 0; total > limits_.max_bytes && plans_.size() > 1; ++i) {
+        total -= bytes[i];
         plans_.pop_front();
         ++evicted_;
     }

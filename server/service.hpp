@@ -55,6 +55,7 @@ struct StoredPlan {
     double seconds = 0;   // computation time
     std::shared_ptr<const ServiceState> state;
     bool owns_dataset = false;  // a copy with hypothetical practices, not the shared one
+    std::size_t fixed_bytes = 0;  // approximate bytes of its plan, tiles and owned dataset (set by PlanStore::add)
 };
 
 /// The stored plans, bounded in count and (approximate) memory. Adding beyond a bound evicts the least

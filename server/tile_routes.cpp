@@ -79,7 +79,7 @@ Response tile_response(const Request& request, const ServiceState& state, Servic
     response.set(http::field::etag, etag);
     response.set(http::field::cache_control, kTileCacheControl);
     response.set(http::field::vary, "Accept-Encoding");
-    if (request[http::field::if_none_match] == etag) {
+    if (matches_etag(request[http::field::if_none_match], etag)) {
         response.result(http::status::not_modified);
         return response;
     }

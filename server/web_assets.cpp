@@ -1,10 +1,9 @@
 #include "server/web_assets.hpp"
 
 #include "tilesets/tile_archive.hpp"
+#include "tilesets/tile_cache.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -19,45 +18,6 @@ namespace {
 constexpr std::string_view kAppCacheControl = "no-cache";
 constexpr std::string_view kMaplibreCacheControl = "public, max-age=3600";
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-/// Splits `text` at `separator`, trimming each part.
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const auto at = text.find(separator);
-        parts.push_back(trim(text.substr(0, at)));
-        if (at == std::string_view::npos) break;
-        text.remove_prefix(at + 1);
-    }
-    return parts;
-}
-
-/// The q value of one Accept entry's parameters (1 when absent, 0 when malformed).
-double quality(const std::vector<std::string_view>& parameters) {
-    for (std::size_t i = 1; i < parameters.size(); ++i) {
-        const std::string parameter = lower(parameters[i]);
-        if (parameter.rfind("q=", 0) != 0) continue;
-        double q = 0;
-        const char* begin = parameter.data() + 2;
-        const char* end = parameter.data() + parameter.size();
-        const auto result = std::from_chars(begin, end, q);
-        if (result.ec != std::errc() || result.ptr != end || q < 0 || q > 1) return 0;
-        return q;
-    }
-    return 1;
-}
-
 bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -67,39 +27,19 @@ bool compressible(std::string_view name) {
     return type.rfind("text/", 0) == 0 || type.rfind("application/json", 0) == 0 || type.rfind("image/svg", 0) == 0;
 }
 
-std::uint64_t fnv1a(std::string_view bytes) {
-    std::uint64_t hash = 1469598103934665603ULL;
-    for (const unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ULL;
-    return hash;
-}
-
-/// True when If-None-Match (a list of entity tags, or "*") names `etag` (weak comparison, as RFC 9110 asks).
-bool matches_etag(std::string_view header, std::string_view etag) {
-    if (header.empty()) return false;
-    for (std::string_view tag : split(header, ',')) {
-        if (tag == "*") return true;
-        if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
-        if (tag == etag) return true;
-    }
-    return false;
-}
-
 [[noreturn]] void not_found(const std::string& description) { throw HttpError(http::status::not_found, "NotFound", description); }
 
 }  // namespace
 
 bool prefers_html(const RouteContext& context) {
     if (const std::string* format = context.parameter("f")) return *format == "html";
-    const auto accept = context.request[http::field::accept];
     double html = 0;
     double json = 0;
-    for (const std::string_view entry : split(std::string_view(accept.data(), accept.size()), ',')) {
-        const std::vector<std::string_view> parts = split(entry, ';');
-        const std::string type = lower(parts.front());
-        const double q = quality(parts);
-        if (type == "text/html" || type == "application/xhtml+xml") html = std::max(html, q);
-        if (type == "application/json" || type == "application/geo+json" || type == "application/*" || type == "*/*") {
-            json = std::max(json, q);
+    for (const MediaRange& range : accept_ranges(context.request)) {
+        if (range.type == "text/html" || range.type == "application/xhtml+xml") html = std::max(html, range.q);
+        if (range.type == "application/json" || range.type == "application/geo+json" || range.type == "application/*" ||
+            range.type == "*/*") {
+            json = std::max(json, range.q);
         }
     }
     return html > 0 && html > json;
@@ -164,7 +104,7 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const std::string& n
     entry->size = entry->body.size();
     if (compressible(name) && entry->body.size() > 1024) entry->gzip = tilesets::gzip(entry->body);
     char tag[32];
-    std::snprintf(tag, sizeof tag, "%016llx", static_cast<unsigned long long>(fnv1a(entry->body)));
+    std::snprintf(tag, sizeof tag, "%016llx", static_cast<unsigned long long>(tilesets::content_hash(entry->body)));
     entry->etag = tag;
     std::lock_guard<std::mutex> lock(mutex_);
     entries_[name] = entry;
