@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <unordered_set>
 
@@ -79,43 +80,32 @@ double AreaGraph::shared_length(std::uint32_t a, std::uint32_t b) const {
 }
 
 AreaGraph build_area_graph(GeosContext& context, const std::vector<Area>& areas) {
-    auto* h = context.handle();
     const auto n = static_cast<std::uint32_t>(areas.size());
     AreaGraph graph;
     graph.neighbours.resize(n);
     graph.perimeter.resize(n);
     graph.area.resize(n);
-
-    std::vector<Geometry> boundaries;
-    boundaries.reserve(n);
-    Tree tree(context);
+    auto coverage = std::make_shared<const Coverage>(context, areas);
     for (std::uint32_t i = 0; i < n; ++i) {
-        boundaries.push_back(adopt(context, GEOSBoundary_r(h, areas[i].geometry.get()), "taking an area's boundary"));
-        GEOSLength_r(h, boundaries[i].get(), &graph.perimeter[i]);
-        graph.area[i] = area_of(context, areas[i].geometry.get());
-        tree.insert(areas[i].geometry.get(), i);
+        graph.perimeter[i] = coverage->perimeter(i);
+        graph.area[i] = coverage->area(i);
     }
-    for (std::uint32_t i = 0; i < n; ++i) {
-        const GEOSPreparedGeometry* prepared = GEOSPrepare_r(h, boundaries[i].get());
-        for (const std::uint32_t j : tree.query(areas[i].geometry.get())) {
-            if (j <= i || GEOSPreparedIntersects_r(h, prepared, boundaries[j].get()) != 1) continue;
-            const Geometry shared = adopt(context, GEOSIntersection_r(h, boundaries[i].get(), boundaries[j].get()),
-                                          "intersecting two area boundaries");
-            double length = 0;
-            GEOSLength_r(h, shared.get(), &length);
-            if (length > 0) add_link(graph, i, j, length);  // touching at a point is not adjacency
-        }
-        GEOSPreparedGeom_destroy_r(h, prepared);
-    }
+    for (const Coverage::Link& link : coverage->links()) add_link(graph, link.a, link.b, link.length);
+    graph.coverage = std::move(coverage);
 
     std::vector<std::uint32_t> everyone(n);
     std::iota(everyone.begin(), everyone.end(), 0u);
+    std::unique_ptr<Tree> tree;  // for bridges only
     for (auto groups = connected_groups(graph, everyone); groups.size() > 1; groups = connected_groups(graph, everyone)) {
         // Join the smallest group (ties: the one with the lowest first area) to its nearest area.
         const auto smallest = std::min_element(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
             return a.size() != b.size() ? a.size() < b.size() : a.front() < b.front();
         });
-        const AreaBridge bridge = nearest_outside(context, areas, tree, *smallest);
+        if (!tree) {
+            tree = std::make_unique<Tree>(context);
+            for (std::uint32_t i = 0; i < n; ++i) tree->insert(areas[i].geometry.get(), i);
+        }
+        const AreaBridge bridge = nearest_outside(context, areas, *tree, *smallest);
         if (!std::isfinite(bridge.distance)) break;
         add_link(graph, bridge.from, bridge.to, 0);
         graph.bridges.push_back(bridge);

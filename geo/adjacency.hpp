@@ -1,10 +1,12 @@
 #pragma once
 // Rook adjacency between areas: two areas are neighbours when they share a boundary of positive
-// length. Candidates come from a GEOS STRtree; the shared length from intersecting the boundaries.
-// Islands and separate groups of areas are joined to their nearest area so the graph is connected.
+// length, found from the areas' coverage topology (geo/coverage.hpp). Islands and separate groups of
+// areas are joined to their nearest area (found with a GEOS STRtree) so the graph is connected.
+#include "geo/coverage.hpp"
 #include "geo/dataset.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace geo {
@@ -26,6 +28,7 @@ struct AreaGraph {
     std::vector<double> perimeter;                       // per area, metres
     std::vector<double> area;                            // per area, square metres
     std::vector<AreaBridge> bridges;
+    std::shared_ptr<const Coverage> coverage;            // shared edges, for unions and borders
 
     std::size_t size() const { return neighbours.size(); }
     /// Shared boundary between a and b (0 when not neighbours or only bridged).

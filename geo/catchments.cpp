@@ -145,132 +145,6 @@ std::vector<std::int32_t> nearest_practices(GeosContext& context, const Dataset&
 
 namespace {
 
-/// Keeps each practice's connected part that holds its standing area (or most of its patients).
-void keep_connected_parts(const AreaGraph& graph, std::vector<std::int32_t>& owner, const std::vector<std::int32_t>& standing_area,
-                          const RegistrationIndex& index, std::vector<std::string>& notes) {
-    std::map<std::int32_t, std::vector<std::uint32_t>> owned;
-    for (std::uint32_t a = 0; a < owner.size(); ++a) {
-        if (owner[a] >= 0) owned[owner[a]].push_back(a);
-    }
-    std::size_t released = 0;
-    for (const auto& [practice, areas] : owned) {
-        const auto parts = connected_groups(graph, areas);
-        if (parts.size() < 2) continue;
-        std::unordered_map<std::uint32_t, std::int64_t> patients;
-        for (const auto& [area, n] : index.by_practice[static_cast<std::size_t>(practice)]) patients[area] += n;
-        auto score = [&](const std::vector<std::uint32_t>& part) {
-            const bool holds_standing = std::binary_search(part.begin(), part.end(),
-                                                           static_cast<std::uint32_t>(std::max(standing_area[static_cast<std::size_t>(practice)], 0)));
-            std::int64_t sum = 0;
-            for (const std::uint32_t a : part) sum += patients[a];
-            return std::pair(holds_standing && standing_area[static_cast<std::size_t>(practice)] >= 0, sum);
-        };
-        const auto keep = std::max_element(parts.begin(), parts.end(), [&](const auto& x, const auto& y) { return score(x) < score(y); });
-        for (auto part = parts.begin(); part != parts.end(); ++part) {
-            if (part == keep) continue;
-            for (const std::uint32_t a : *part) owner[a] = -1;
-            released += part->size();
-        }
-    }
-    if (released > 0) notes.push_back(std::to_string(released) + " areas detached from practices' main territory and given to neighbours");
-}
-
-}  // namespace
-
-std::vector<std::int32_t> make_territories(const AreaGraph& graph, std::vector<std::int32_t> owner,
-                                           const std::vector<std::int32_t>& standing_area, const RegistrationIndex& index,
-                                           const ConstraintValues& constraint, std::vector<std::string>& notes) {
-    keep_connected_parts(graph, owner, standing_area, index, notes);
-    // Grow territories into unowned areas round by round; each round decides from the previous
-    // round's state, so the result does not depend on the order areas are visited.
-    std::size_t filled = 0;
-    bool relax_constraint = false;
-    for (;;) {
-        std::vector<std::pair<std::uint32_t, std::int32_t>> decisions;
-        bool any_unowned = false;
-        for (std::uint32_t a = 0; a < owner.size(); ++a) {
-            if (owner[a] >= 0) continue;
-            any_unowned = true;
-            std::map<std::int32_t, double> shared;  // ordered: ties go to the lower practice index
-            for (const AreaNeighbour& n : graph.neighbours[a]) {
-                const std::int32_t o = owner[n.area];
-                if (o < 0) continue;
-                if (constraint.on_areas && !relax_constraint && constraint.practice[static_cast<std::size_t>(o)] != constraint.area[a]) continue;
-                shared[o] += n.shared_length + 1e-9;  // bridges (length 0) still count, just least
-            }
-            if (shared.empty()) continue;
-            const auto best = std::max_element(shared.begin(), shared.end(),
-                                               [](const auto& x, const auto& y) { return x.second < y.second; });
-            decisions.emplace_back(a, best->first);
-        }
-        if (!any_unowned) break;
-        if (decisions.empty()) {
-            if (relax_constraint) break;  // nothing owned anywhere near: leave them
-            relax_constraint = true;      // a constraint group with no practice: let neighbours take it
-            continue;
-        }
-        for (const auto& [area, practice] : decisions) owner[area] = practice;
-        filled += decisions.size();
-    }
-    if (filled > 0) notes.push_back(std::to_string(filled) + " areas without an owning practice joined the neighbouring territory with the longest shared boundary");
-    return owner;
-}
-
-namespace {
-constexpr std::size_t kSeedRings = 3;
-}  // namespace
-
-std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int32_t>& owner,
-                                   const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
-                                   const Dataset& dataset, const ConstraintValues& constraint) {
-    std::vector<std::vector<std::uint32_t>> territory(dataset.practices.size());
-    for (std::uint32_t a = 0; a < owner.size(); ++a) {
-        if (owner[a] >= 0) territory[static_cast<std::size_t>(owner[a])].push_back(a);
-    }
-    // Largest practices first: they need the room most; then by code for a stable order.
-    std::vector<std::uint32_t> empty;
-    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
-        if (active[p] && territory[p].empty() && standing_area[p] >= 0) empty.push_back(p);
-    }
-    std::sort(empty.begin(), empty.end(), [&](std::uint32_t x, std::uint32_t y) {
-        const auto& px = dataset.practices[x];
-        const auto& py = dataset.practices[y];
-        return px.list_size != py.list_size ? px.list_size > py.list_size : px.code < py.code;
-    });
-    std::size_t seeded_count = 0;
-    for (const std::uint32_t p : empty) {
-        // Candidates in rings around the area it stands in, nearest ring first (at most three rings).
-        const auto here = static_cast<std::uint32_t>(standing_area[p]);
-        std::vector<std::uint32_t> candidates{here};
-        for (std::size_t ring_start = 0, ring = 0; ring < kSeedRings; ++ring) {
-            const std::size_t ring_end = candidates.size();
-            for (std::size_t i = ring_start; i < ring_end; ++i) {
-                for (const AreaNeighbour& n : graph.neighbours[candidates[i]]) {
-                    if (std::find(candidates.begin(), candidates.end(), n.area) == candidates.end()) candidates.push_back(n.area);
-                }
-            }
-            ring_start = ring_end;
-        }
-        for (const std::uint32_t a : candidates) {
-            const std::int32_t host = owner[a];
-            if (host < 0 || (constraint.on_areas && constraint.area[a] != constraint.practice[p])) continue;
-            auto& host_areas = territory[static_cast<std::size_t>(host)];
-            if (host_areas.size() < 2 || standing_area[static_cast<std::size_t>(host)] == static_cast<std::int32_t>(a)) continue;
-            std::vector<std::uint32_t> rest;
-            std::copy_if(host_areas.begin(), host_areas.end(), std::back_inserter(rest), [a](std::uint32_t x) { return x != a; });
-            if (connected_groups(graph, rest).size() != 1) continue;
-            host_areas = std::move(rest);
-            owner[a] = static_cast<std::int32_t>(p);
-            territory[p] = {a};
-            ++seeded_count;
-            break;
-        }
-    }
-    return seeded_count;
-}
-
-namespace {
-
 Geometry coverage_union(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices) {
     auto* h = context.handle();
     if (indices.size() == 1) return adopt(context, GEOSGeom_clone_r(h, areas[indices.front()].geometry.get()), "copying an area");
@@ -293,6 +167,9 @@ Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const
                      const AreaGraph* graph) {
     auto* h = context.handle();
     if (indices.empty()) return Geometry(nullptr, GeometryDeleter{h});
+    if (graph != nullptr && graph->coverage) {
+        if (Geometry united = graph->coverage->union_of(context, indices)) return united;
+    }
     if (graph == nullptr) return coverage_union(context, areas, indices);
     const auto groups = connected_groups(*graph, indices);
     if (groups.size() == 1) return coverage_union(context, areas, indices);

@@ -51,22 +51,6 @@ std::vector<std::int32_t> dominant_practices(const RegistrationIndex& index, con
 std::vector<std::int32_t> nearest_practices(GeosContext& context, const Dataset& dataset, const std::vector<bool>& active,
                                             const ConstraintValues& constraint, std::vector<double>* distances = nullptr);
 
-/// Makes a tessellation into territories: each practice keeps the connected part of its areas
-/// holding its standing area (else its most-registered part), and every area left without an owner
-/// joins the neighbouring territory with which it shares the longest boundary, preferring one with
-/// the same constraint value. Returns the owner of every area; notes say what moved.
-std::vector<std::int32_t> make_territories(const AreaGraph& graph, std::vector<std::int32_t> owner,
-                                           const std::vector<std::int32_t>& standing_area,
-                                           const RegistrationIndex& index, const ConstraintValues& constraint,
-                                           std::vector<std::string>& notes);
-
-/// Gives each active practice that owns no area one area of its own: the area it stands in, or a
-/// neighbour of it, taken from the practice owning it when that practice keeps a connected territory
-/// (and keeps its own standing area). Returns how many practices were given an area.
-std::size_t seed_empty_territories(const AreaGraph& graph, std::vector<std::int32_t>& owner,
-                                   const std::vector<std::int32_t>& standing_area, const std::vector<bool>& active,
-                                   const Dataset& dataset, const ConstraintValues& constraint);
-
 /// The catchment of `practice` made of `areas`, with its union polygon.
 Catchment make_catchment(GeosContext& context, const Dataset& dataset, const AreaGraph& graph, const RegistrationIndex& index,
                          std::uint32_t practice, std::vector<std::uint32_t> areas);

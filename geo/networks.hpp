@@ -1,63 +1,70 @@
 #pragma once
-// Partitioning practices into networks whose summed list sizes lie in [min, max] and whose
-// territories are contiguous.
+// Partitioning practices into networks whose summed list sizes lie in [min, max], whose territories
+// are contiguous, and whose patients live in areas their own network dominates (cohesion, as Beaney
+// et al. define it for primary care networks, BJGP Open 2022).
 //
-// The method follows the max-p-regions problem (Duque, Anselin and Rey, "The max-p-regions problem",
-// Journal of Regional Science 52(3), 2012): maximise the number of regions that reach a threshold,
-// subject to contiguity, by repeated randomised region growing; then improve the best construction
-// with a local search in the manner of AZP (Openshaw, "A geographical solution to scale and
-// aggregation problems in region-building, partitioning and spatial modelling", Transactions of the
-// IBG 2(4), 1977) with a tabu list (Openshaw and Rao, "Algorithms for reengineering 1991 census
-// geography", Environment and Planning A 27(3), 1995): border units move between neighbouring
-// regions when that keeps both contiguous and improves, in this order, the number of regions in
-// band, then cohesion, with compactness (Polsby-Popper) breaking near-ties.
-//
-// The units moved are practices; a practice whose territory is empty (it dominates no area) is
-// welded to the practice whose territory holds the area it stands in, so that every practice lies
-// inside its network's territory.
+// The units moved are practices with their territories (a practice that holds no area is welded to
+// the one whose territory it stands in). The problem falls apart into independent parts: connected
+// groups of units that share a constraint value, once locked units and units above the maximum (each
+// a network of its own) are set aside. Every part is searched from several randomised max-p
+// constructions (Duque, Anselin and Rey, "The max-p-regions problem", Journal of Regional Science
+// 52(3), 2012), each improved by simulated annealing (see region_search.hpp), and keeps its own best
+// restart. Parts and restarts run in parallel; the result depends on the seed, never on the number
+// of threads.
 #include <cstdint>
 #include <functional>
-#include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace geo {
 
 /// The partitioning problem on units (groups of practices that move together).
 struct PartitionProblem {
-    std::vector<std::int64_t> weight;                   // list size per unit
+    std::vector<std::int64_t> weight;  // list size per unit
     std::vector<std::vector<std::pair<std::uint32_t, double>>> neighbours;  // unit -> (unit, shared boundary m), sorted
-    std::vector<double> area;                           // territory m2 per unit
-    std::vector<double> perimeter;                      // territory perimeter m per unit
-    std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> lives_in;  // unit u -> (v, patients of u living in v's territory)
-    std::vector<std::int64_t> patients_in_areas;        // per unit: patients living in any study area
-    std::vector<std::string> constraint;                // per unit; units with different values never share a region
-    std::vector<std::int32_t> locked_region;            // per unit: fixed region index, or -1 when free
-    std::int32_t locked_regions = 0;                    // regions 0..locked_regions-1 are fixed
+    std::vector<double> area;       // territory m2 per unit
+    std::vector<double> perimeter;  // territory perimeter m per unit
+    std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> patients;  // unit -> (area, its patients living there), sorted
+    std::size_t areas = 0;                   // areas are numbered 0..areas-1
+    std::vector<std::string> constraint;     // per unit; units with different values never share a region
+    std::vector<std::int32_t> locked_region; // per unit: fixed region index, or -1 when free
+    std::int32_t locked_regions = 0;         // regions 0..locked_regions-1 are fixed
     std::int64_t min_weight = 30000;
     std::int64_t max_weight = 50000;
 };
 
+/// Why a region lies outside the band.
+enum class BandCause {
+    none,               // it is inside the band
+    locked,             // a locked network, kept as given
+    alone_above_max,    // one unit alone above the maximum
+    part_below_min,     // its part (constraint group or connected group) has fewer patients than the minimum
+    part_unsplittable,  // its part's units cannot be grouped into networks that are all inside the band
+    not_reached,        // the search did not find a way into the band
+};
+std::string_view to_string(BandCause cause);
+
 struct PartitionSettings {
     std::uint64_t seed = 1;
-    int construction_runs = 24;
-    int local_search_passes = 40;
-    double compactness_weight = 0.001;  // cohesion comes first; compactness only breaks near-ties
-    int tabu_tenure = 3;              // passes during which a unit may not return to the region it left
-    double growth_slack = 0.0;        // regions grow to min + slack * (max - min) before they stop
-    std::function<void()> checkpoint; // called between restarts and local-search passes; may throw to abandon the search
+    int restarts = 8;                    // per part; each part keeps its best
+    double sweeps = 300;                 // annealing moves tried per unit and restart
+    unsigned threads = 0;                // 0: one per core
+    double compactness_patients = 20;    // worth of one unit of Polsby-Popper, in patients: breaks near-ties only
+    std::function<void()> checkpoint;    // called often from the workers; may throw to abandon the search
 };
 
 struct PartitionResult {
     std::vector<std::int32_t> region;  // per unit
     std::int32_t regions = 0;
+    std::vector<BandCause> cause;      // per region
+    std::vector<std::int64_t> part_weight;  // per region: total list size of the part it was planned in
     std::size_t in_band = 0;
-    double score = 0;                  // cohesion + weight * mean compactness
-    int construction_run = 0;          // which restart won
-    int local_search_moves = 0;
+    std::size_t parts = 0;             // independent parts searched
+    std::int64_t moves = 0;            // annealing moves accepted in the chosen restarts
 };
 
-/// Partitions the units. Deterministic for a given problem and settings.
+/// Partitions the units. Deterministic for a given problem and seed, whatever the thread count.
 PartitionResult partition_units(const PartitionProblem& problem, const PartitionSettings& settings);
 
 }  // namespace geo

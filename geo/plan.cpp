@@ -3,14 +3,16 @@
 #include "geo/catchments.hpp"
 #include "geo/network_metrics.hpp"
 #include "geo/networks.hpp"
+#include "geo/parallel.hpp"
+#include "geo/territories.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <set>
-#include <thread>
 
 namespace geo {
 
@@ -58,7 +60,8 @@ void PlanOptions::validate(const Dataset& dataset) const {
     if (!(core_share > 0 && core_share <= 1)) throw PlanError("core share must be in (0, 1], got " + std::to_string(core_share));
     if (!(radius_m > 0)) throw PlanError("radius must be positive, got " + std::to_string(radius_m));
     if (!(gap_distance_m > 0)) throw PlanError("gap distance must be positive, got " + std::to_string(gap_distance_m));
-    if (construction_runs < 1 || local_search_passes < 0) throw PlanError("construction runs must be at least 1");
+    if (construction_runs < 1) throw PlanError("construction runs must be at least 1");
+    if (!(sweeps >= 0)) throw PlanError("sweeps must not be negative");
     if (dataset.areas.empty() || dataset.practices.empty()) throw PlanError("nothing to plan: the dataset has no areas or no practices");
     if (method == CatchmentMethod::registrations && dataset.registrations.empty()) {
         throw PlanError("the registrations method needs registrations in the dataset; use method nearest or radius");
@@ -117,32 +120,38 @@ std::vector<std::string> lock_values(const Dataset& dataset, const PlanOptions& 
 void plan_catchments(Context& c) {
     const std::size_t areas = c.dataset.areas.size();
     c.out.areas.assign(areas, {});
-    // A practice above the maximum is a network of its own whatever happens, so its territory is
-    // only the area it stands in: were it to keep every area it dominates, practices inside that
-    // territory could join no one.
+    // A practice above the maximum is a network of its own whatever happens: the others' territories
+    // are drawn without it, and it then claims what it dominates where that encloses no one.
     std::vector<bool> territorial = c.active;
-    std::size_t oversize = 0;
-    for (std::size_t p = 0; p < c.dataset.practices.size(); ++p) {
+    std::vector<std::uint32_t> large;
+    for (std::uint32_t p = 0; p < c.dataset.practices.size(); ++p) {
         if (c.active[p] && c.dataset.practices[p].list_size > c.options.max_list_size) {
             territorial[p] = false;
-            ++oversize;
+            large.push_back(p);
         }
     }
+    std::sort(large.begin(), large.end(), [&](std::uint32_t x, std::uint32_t y) {
+        const auto& px = c.dataset.practices[x];
+        const auto& py = c.dataset.practices[y];
+        return px.list_size != py.list_size ? px.list_size > py.list_size : px.code < py.code;
+    });
     std::vector<std::int32_t> tessellation, shown;
     if (c.options.method == CatchmentMethod::registrations) {
         std::vector<bool> external, ignored;
         shown = dominant_practices(c.index, c.dataset, c.active, c.constraint, external);
-        tessellation = oversize > 0 ? dominant_practices(c.index, c.dataset, territorial, c.constraint, ignored) : shown;
+        tessellation = large.empty() ? shown : dominant_practices(c.index, c.dataset, territorial, c.constraint, ignored);
         for (std::size_t a = 0; a < areas; ++a) {
             c.out.areas[a].dominant_practice = shown[a];
             c.out.areas[a].dominated_externally = external[a];
         }
     } else {
         shown = nearest_practices(c.geos, c.dataset, c.active, c.constraint);
-        tessellation = oversize > 0 ? nearest_practices(c.geos, c.dataset, territorial, c.constraint) : shown;
+        tessellation = large.empty() ? shown : nearest_practices(c.geos, c.dataset, territorial, c.constraint);
     }
-    if (oversize > 0) {
-        c.out.report.notes.push_back(std::to_string(oversize) + " practices above the maximum list size keep only the area they stand in as territory");
+    if (!large.empty()) {
+        const std::size_t claimed = claim_dominated_areas(c.out.graph, tessellation, shown, c.standing, large, c.index, c.active, c.constraint);
+        c.out.report.notes.push_back(std::to_string(large.size()) + " practices above the maximum list size are networks of their own; they keep " +
+                                     std::to_string(claimed) + " areas they dominate, where that encloses no other practice");
     }
     std::vector<std::vector<std::uint32_t>> catchment_areas(c.dataset.practices.size());
     if (c.options.method == CatchmentMethod::radius) {
@@ -159,24 +168,18 @@ void plan_catchments(Context& c) {
     const bool with_core = c.options.method == CatchmentMethod::registrations;
     c.out.catchments.resize(practices.size());
     if (with_core) c.out.core_catchments.resize(practices.size());
-    // The unions are independent: split them over the cores, each thread with its own GEOS context.
-    const std::size_t workers = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
-    std::vector<std::thread> threads;
-    for (std::size_t w = 0; w < workers; ++w) {
-        auto context = std::make_shared<GeosContext>();
-        c.out.worker_contexts.push_back(context);
-        threads.emplace_back([&, w, context] {
-            for (std::size_t i = w; i < practices.size(); i += workers) {
-                const std::uint32_t p = practices[i];
-                c.out.catchments[i] = make_catchment(*context, c.dataset, c.out.graph, c.index, p, catchment_areas[p]);
-                if (with_core) {
-                    c.out.core_catchments[i] = make_catchment(*context, c.dataset, c.out.graph, c.index, p, core_areas(c.index, p, c.options.core_share));
-                }
-            }
-        });
-    }
-    for (std::thread& t : threads) t.join();
-    auto territory = make_territories(c.out.graph, tessellation, c.standing, c.index, c.constraint, c.out.report.notes);
+    // The unions are independent: split them over the cores, each worker with its own GEOS context.
+    const unsigned workers = worker_count(c.options.threads, practices.size());
+    for (unsigned w = 0; w < workers; ++w) c.out.worker_contexts.push_back(std::make_shared<GeosContext>());
+    parallel_for(practices.size(), workers, [&](std::size_t i, unsigned worker) {
+        GeosContext& context = *c.out.worker_contexts[worker];
+        const std::uint32_t p = practices[i];
+        c.out.catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, catchment_areas[p]);
+        if (with_core) c.out.core_catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, core_areas(c.index, p, c.options.core_share));
+    });
+    std::vector<bool> closed(c.dataset.practices.size(), false);
+    for (const std::uint32_t p : large) closed[p] = true;
+    auto territory = make_territories(c.out.graph, tessellation, c.standing, c.index, c.constraint, closed, c.out.report.notes);
     if (const std::size_t seeded = seed_empty_territories(c.out.graph, territory, c.standing, c.active, c.dataset, c.constraint)) {
         c.out.report.notes.push_back(std::to_string(seeded) +
                                      " practices that dominate no area were given the area they stand in (or one beside it)");
@@ -234,11 +237,11 @@ PartitionProblem make_problem(const Context& c, const Units& units) {
     problem.weight.assign(n, 0);
     problem.area.assign(n, 0);
     problem.perimeter.assign(n, 0);
-    problem.patients_in_areas.assign(n, 0);
     problem.constraint.resize(n);
     problem.locked_region.assign(n, -1);
     problem.neighbours.resize(n);
-    problem.lives_in.resize(n);
+    problem.patients.resize(n);
+    problem.areas = c.dataset.areas.size();
     std::vector<std::int32_t> area_unit(c.dataset.areas.size(), -1);
     for (std::size_t u = 0; u < n; ++u) {
         for (const std::uint32_t a : units.areas[u]) area_unit[a] = static_cast<std::int32_t>(u);
@@ -256,7 +259,7 @@ PartitionProblem make_problem(const Context& c, const Units& units) {
         problem.constraint[u] = c.constraint.practice[head];
         if (!units.locks[u].empty()) problem.locked_region[u] = locked.at(units.locks[u]);
         std::map<std::uint32_t, double> shared;
-        std::map<std::uint32_t, std::int64_t> lives;
+        std::map<std::uint32_t, std::int64_t> lives;  // area -> the unit's patients living there
         for (const std::uint32_t a : units.areas[u]) {
             problem.area[u] += graph.area[a];
             problem.perimeter[u] += graph.perimeter[a];
@@ -271,13 +274,10 @@ PartitionProblem make_problem(const Context& c, const Units& units) {
         }
         for (const std::uint32_t p : units.practices[u]) {
             problem.weight[u] += c.dataset.practices[p].list_size;
-            problem.patients_in_areas[u] += c.index.practice_in_areas[p];
-            for (const auto& [a, patients] : c.index.by_practice[p]) {
-                if (area_unit[a] >= 0) lives[static_cast<std::uint32_t>(area_unit[a])] += patients;
-            }
+            for (const auto& [a, patients] : c.index.by_practice[p]) lives[a] += patients;
         }
         problem.neighbours[u].assign(shared.begin(), shared.end());
-        problem.lives_in[u].assign(lives.begin(), lives.end());
+        problem.patients[u].assign(lives.begin(), lives.end());
     }
     // A unit without territory (locked apart from its host) touches its host's unit.
     for (std::size_t u = 0; u < n; ++u) {
@@ -300,27 +300,40 @@ std::string practice_list(const Dataset& dataset, const std::vector<std::uint32_
     return text;
 }
 
-/// Says why a network is outside the band.
-std::string band_reason(const Context& c, const Network& n, std::int64_t constraint_total) {
+std::string patients_text(std::int64_t n) { return std::to_string(n) + " patients"; }
+
+/// Says why a network is outside the band: forced by the data, or not reached by the search.
+std::string band_reason(const Context& c, const Network& n, std::int64_t part_weight) {
     const auto& m = n.metrics;
-    if (m.status == BandStatus::in_band) return {};
-    if (n.locked) return "locked network kept as given";
-    if (m.status == BandStatus::above_band) {
-        return n.practices.size() == 1 ? "practice " + c.dataset.practices[n.practices.front()].code + " alone has " +
-                                             std::to_string(m.list_size) + " patients, above the maximum"
-                                       : "practices " + practice_list(c.dataset, n.practices) +
-                                             " stand in one practice's territory and together exceed the maximum";
+    const std::string band = std::to_string(c.options.min_list_size) + " to " + std::to_string(c.options.max_list_size);
+    const std::string part = n.constraint_value.empty() ? "its connected group of practices"
+                                                        : c.options.constraint_field + " " + n.constraint_value;
+    switch (n.band_cause) {
+        case BandCause::none: return {};
+        case BandCause::locked: return "locked network kept as given";
+        case BandCause::alone_above_max:
+            return n.practices.size() == 1 ? "forced: practice " + c.dataset.practices[n.practices.front()].code + " alone has " +
+                                                 patients_text(m.list_size) + ", above the maximum"
+                                           : "forced: practices " + practice_list(c.dataset, n.practices) +
+                                                 " stand in one practice's territory and together exceed the maximum";
+        case BandCause::part_below_min:
+            return "forced: " + part + " has only " + patients_text(part_weight) + " in all";
+        case BandCause::part_unsplittable:
+            return "forced: the " + patients_text(part_weight) + " of " + part + " cannot be grouped into networks of " + band;
+        case BandCause::not_reached:
+            return "not reached: the search found no way to bring it into the band";
     }
-    if (!n.constraint_value.empty() && constraint_total < c.options.min_list_size) {
-        return c.options.constraint_field + " " + n.constraint_value + " has only " + std::to_string(constraint_total) + " patients in all";
-    }
-    return "every neighbouring network would exceed the maximum by taking these practices in";
+    return {};
 }
 
 void build_networks(Context& c, const Units& units, const PartitionResult& result, const PartitionProblem& problem) {
     const Dataset& dataset = c.dataset;
     std::vector<Network> networks(static_cast<std::size_t>(result.regions));
-    std::map<std::string, std::int64_t> constraint_totals;
+    std::vector<std::int64_t> part_weight(networks.size(), 0);
+    for (std::size_t r = 0; r < networks.size(); ++r) {
+        networks[r].band_cause = result.cause[r];
+        part_weight[r] = result.part_weight[r];
+    }
     for (std::size_t u = 0; u < units.practices.size(); ++u) {
         Network& n = networks[static_cast<std::size_t>(result.region[u])];
         n.practices.insert(n.practices.end(), units.practices[u].begin(), units.practices[u].end());
@@ -328,7 +341,6 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
         n.constraint_value = problem.constraint[u];
         n.locked = !units.locks[u].empty();
         if (n.locked) n.id = units.locks[u];
-        constraint_totals[problem.constraint[u]] += problem.weight[u];
     }
     for (Network& n : networks) {
         std::sort(n.practices.begin(), n.practices.end());
@@ -340,14 +352,23 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
         });
     }
     // Stable ids: locked networks by value, then planned ones by constraint value and first practice code.
-    std::stable_sort(networks.begin(), networks.end(), [&](const Network& x, const Network& y) {
+    std::vector<std::size_t> order(networks.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+        const Network& x = networks[i];
+        const Network& y = networks[j];
         if (x.locked != y.locked) return x.locked;
         if (x.locked) return x.id < y.id;
         const auto key = [&](const Network& n) { return std::pair(n.constraint_value, dataset.practices[n.practices.front()].code); };
         return key(x) < key(y);
     });
+    std::vector<Network> sorted;
+    sorted.reserve(networks.size());
+    for (const std::size_t i : order) sorted.push_back(std::move(networks[i]));
+    networks = std::move(sorted);
     int number = 0;
-    for (Network& n : networks) {
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+        Network& n = networks[i];
         if (!n.locked) {
             char id[16];
             std::snprintf(id, sizeof id, "N%03d", ++number);
@@ -355,7 +376,7 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
         }
         n.name = dataset.practices[n.hub].name.empty() ? n.id : dataset.practices[n.hub].name + " network";
         n.metrics = measure_network(dataset, c.out.graph, c.index, n.practices, n.areas, c.options.min_list_size, c.options.max_list_size);
-        n.status_reason = band_reason(c, n, constraint_totals[n.constraint_value]);
+        n.status_reason = band_reason(c, n, part_weight[order[i]]);
     }
     c.out.practice_network.assign(dataset.practices.size(), -1);
     for (std::size_t i = 0; i < networks.size(); ++i) {
@@ -367,33 +388,15 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
 
 /// Network polygons and the lines where neighbouring networks meet.
 void build_boundaries(Context& c) {
-    auto* h = c.geos.handle();
-    for (Network& n : c.out.networks) n.polygon = union_areas(c.geos, c.dataset.areas, n.areas);
-    std::set<std::pair<std::uint32_t, std::uint32_t>> touching;
-    for (std::uint32_t a = 0; a < c.out.areas.size(); ++a) {
-        for (const AreaNeighbour& nb : c.out.graph.neighbours[a]) {
-            const std::int32_t x = c.out.areas[a].network, y = c.out.areas[nb.area].network;
-            if (x >= 0 && y >= 0 && x < y && nb.shared_length > 0) touching.emplace(x, y);
-        }
-    }
-    for (const auto& [x, y] : touching) {
-        const Geometry bx = adopt(c.geos, GEOSBoundary_r(h, c.out.networks[x].polygon.get()), "taking a network's boundary");
-        const Geometry by = adopt(c.geos, GEOSBoundary_r(h, c.out.networks[y].polygon.get()), "taking a network's boundary");
-        const Geometry shared = adopt(c.geos, GEOSIntersection_r(h, bx.get(), by.get()), "intersecting network boundaries");
-        std::vector<GEOSGeometry*> lines;
-        for (int i = 0, k = GEOSGetNumGeometries_r(h, shared.get()); i < k; ++i) {
-            const GEOSGeometry* part = GEOSGetGeometryN_r(h, shared.get(), i);
-            const int type = GEOSGeomTypeId_r(h, part);
-            if (type == GEOS_LINESTRING || type == GEOS_MULTILINESTRING) lines.push_back(GEOSGeom_clone_r(h, part));
-        }
-        if (lines.empty()) continue;
-        const Geometry collected = adopt(c.geos, GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines.data(), static_cast<unsigned>(lines.size())),
-                                         "collecting border lines");
+    for (Network& n : c.out.networks) n.polygon = union_areas(c.geos, c.dataset.areas, n.areas, &c.out.graph);
+    std::vector<std::int32_t> label(c.out.areas.size());
+    for (std::size_t a = 0; a < label.size(); ++a) label[a] = c.out.areas[a].network;
+    for (Coverage::Border& b : c.out.graph.coverage->borders(c.geos, label)) {
         NetworkBorder border;
-        border.network_a = x;
-        border.network_b = y;
-        border.line = adopt(c.geos, GEOSLineMerge_r(h, collected.get()), "merging border lines");
-        GEOSLength_r(h, border.line.get(), &border.length_m);
+        border.network_a = static_cast<std::uint32_t>(b.label_a);
+        border.network_b = static_cast<std::uint32_t>(b.label_b);
+        border.length_m = b.length;
+        border.line = std::move(b.line);
         c.out.borders.push_back(std::move(border));
     }
 }
@@ -502,8 +505,9 @@ Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& conte
     const PartitionProblem problem = make_problem(c, units);
     PartitionSettings settings;
     settings.seed = options.seed;
-    settings.construction_runs = options.construction_runs;
-    settings.local_search_passes = options.local_search_passes;
+    settings.restarts = options.construction_runs;
+    settings.sweeps = options.sweeps;
+    settings.threads = options.threads;
     settings.checkpoint = checkpoint;
     const PartitionResult result = partition_units(problem, settings);
     std::size_t welded = 0;

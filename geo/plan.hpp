@@ -4,6 +4,7 @@
 // report. plan() is the one call; the parts live in catchments, networks and network_metrics.
 #include "geo/adjacency.hpp"
 #include "geo/dataset.hpp"
+#include "geo/networks.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -39,8 +40,9 @@ struct PlanOptions {
     std::vector<std::string> locked_values;  // lock only these values of lock_field; empty: every non-empty value
     std::vector<std::string> excluded_practices;  // practice codes left out of every network
     std::uint64_t seed = 1;
-    int construction_runs = 8;          // max-p restarts, each improved by local search; the best is kept
-    int local_search_passes = 40;       // sweeps of the tabu local search
+    int construction_runs = 8;          // restarts per independent part, each annealed; each part keeps its best
+    double sweeps = 300;                // annealing moves tried per practice and restart
+    unsigned threads = 0;               // planning threads (0: one per core); the plan does not depend on it
     double gap_distance_m = 1600;       // areas farther than this from every practice are gaps
 
     /// Throws PlanError naming the bad option.
@@ -87,7 +89,8 @@ struct Network {
     std::uint32_t hub = 0;                 // the largest member practice
     std::string constraint_value;
     bool locked = false;
-    std::string status_reason;             // why a network is outside the band
+    BandCause band_cause = BandCause::none;  // why a network is outside the band: forced, or not reached by the search
+    std::string status_reason;             // the same in words
     NetworkMetrics metrics;
     Geometry polygon;                      // union of the territory
 };

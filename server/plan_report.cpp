@@ -79,7 +79,7 @@ json::value options_json(const geo::PlanOptions& o) {
             {"excluded_practices", strings(o.excluded_practices)},
             {"seed", o.seed},
             {"construction_runs", o.construction_runs},
-            {"local_search_passes", o.local_search_passes},
+            {"sweeps", o.sweeps},
             {"gap_distance_m", o.gap_distance_m}};
 }
 

@@ -26,6 +26,14 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
     command.add_option("--exclude", exclude_, "Practice codes to leave out of every network, comma-separated (default: none)")
         ->delimiter(',')->allow_extra_args(false)->type_name("CODE,...")->group(planning);
     command.add_option("--seed", seed_, "Random seed; the same seed, dataset and options give the same plan")->capture_default_str()->group(planning);
+    command.add_option("--construction-runs", construction_runs_,
+                       "Restarts of the network search for each independent part (constraint group or connected group of "
+                       "practices); each part keeps its best")
+        ->capture_default_str()->check(CLI::Range(1, 64))->group(planning);
+    command.add_option("--sweeps", sweeps_, "Annealing moves tried per practice in each restart: more is slower and may find better networks")
+        ->capture_default_str()->check(CLI::Range(0.0, 100000.0))->group(planning);
+    command.add_option("--plan-threads", threads_, "Planning threads (default: one per core); the plan is the same whatever the number")
+        ->check(CLI::Range(0u, 256u))->group(planning);
     command.add_option("--gap-distance-m", gap_distance_m_, "Areas farther than this many metres from every practice are coverage gaps")
         ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
 }
@@ -47,6 +55,9 @@ geo::PlanOptions PlanningOptions::options() const {
     options.excluded_practices = exclude_;
     options.seed = seed_;
     options.gap_distance_m = gap_distance_m_;
+    options.construction_runs = construction_runs_;
+    options.sweeps = sweeps_;
+    options.threads = threads_;
     return options;
 }
 

@@ -31,6 +31,9 @@ private:
     std::vector<std::string> exclude_;
     std::uint64_t seed_ = 1;
     double gap_distance_m_ = 1600;
+    int construction_runs_ = geo::PlanOptions{}.construction_runs;
+    double sweeps_ = geo::PlanOptions{}.sweeps;
+    unsigned threads_ = 0;
 };
 
 }  // namespace server

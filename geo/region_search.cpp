@@ -1,0 +1,632 @@
+#include "geo/region_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <cstdlib>
+
+namespace geo {
+
+bool SearchResult::better_than(const SearchResult& other, double compactness_patients) const {
+    if (out_of_band != other.out_of_band) return out_of_band < other.out_of_band;
+    const double mine = static_cast<double>(dominant_patients) + compactness_patients * compactness;
+    const double theirs = static_cast<double>(other.dominant_patients) + compactness_patients * other.compactness;
+    return mine > theirs;
+}
+
+namespace {
+
+/// Uniform draws from a 64-bit engine, identical on every platform (the standard distributions are not).
+class Random {
+public:
+    explicit Random(std::uint64_t seed) : engine_(seed) {}
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(engine_() % n); }
+    double unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+    template <typename T>
+    void shuffle(std::vector<T>& items) {
+        for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[below(i)]);  // Fisher-Yates
+    }
+
+private:
+    std::mt19937_64 engine_;
+};
+
+/// A change of state measured as the search sees it.
+struct Change {
+    std::int64_t out = 0;         // regions outside the band
+    std::int64_t distance = 0;    // patients by which regions miss the band
+    std::int64_t patients = 0;    // dominant patients
+    double compactness = 0;
+};
+
+class Search {
+public:
+    Search(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings)
+        : p_(part), s_(settings), random_(seed), state_(part) {}
+
+    SearchResult run(const ExactPartition* fallback);
+    void load(const std::vector<std::int32_t>& layout, std::size_t regions);
+
+private:
+    // Construction
+    void construct();
+    bool grow(std::uint32_t seed, std::int64_t target);
+    std::int64_t construction_target();
+    void place_leftovers(const std::vector<std::uint32_t>& units);
+    bool regrow(const std::vector<std::int32_t>& regions, int attempts);
+    bool bisect(const std::vector<std::uint32_t>& units, std::int64_t regions);
+    void repair();
+    // Annealing
+    void anneal();
+    void polish();
+    bool accept(const Change& change, double temperature);
+    double energy(const Change& change) const {
+        return -(static_cast<double>(change.patients) + s_.compactness_patients * change.compactness) +
+               kDistanceWeight * static_cast<double>(change.distance);
+    }
+    Change move_change(std::uint32_t u, std::int32_t to, bool full) const;
+    bool try_move(std::uint32_t u, std::int32_t to, double temperature);
+    bool try_swap(std::uint32_t u, std::uint32_t v, double temperature);
+    bool try_dissolve(std::int32_t r, double temperature);
+    bool try_resplit(std::int32_t a, std::int32_t b, double temperature);
+    Change since(const Change& before) const {
+        return {static_cast<std::int64_t>(state_.out_of_band()) - before.out, state_.band_distance() - before.distance,
+                state_.dominant_patients() - before.patients, 0};
+    }
+    Change now() const {
+        return {static_cast<std::int64_t>(state_.out_of_band()), state_.band_distance(), state_.dominant_patients(), 0};
+    }
+    void undo(std::vector<std::pair<std::uint32_t, std::int32_t>>& log) {
+        for (auto it = log.rbegin(); it != log.rend(); ++it) state_.move(it->first, it->second);
+        log.clear();
+    }
+    std::int32_t other_region_beside(std::uint32_t u, std::uint32_t* neighbour);
+    SearchResult snapshot() const;
+
+    static constexpr double kDistanceWeight = 1.0;  // a patient closer to the band is worth a dominant patient
+    static constexpr int kRepairAttempts = 12;      // regrowths tried per region outside the band
+
+    const PartProblem& p_;
+    const SearchSettings& s_;
+    Random random_;
+    RegionState state_;
+    std::int64_t accepted_ = 0;
+    std::vector<std::pair<std::uint32_t, std::int32_t>> log_;  // (unit, region it left) for undo
+};
+
+void Search::construct() {
+    std::vector<std::uint32_t> order(p_.size());
+    for (std::uint32_t u = 0; u < order.size(); ++u) order[u] = u;
+    random_.shuffle(order);
+    for (const std::uint32_t u : order) {
+        if (state_.region_of(u) == kNoRegion) grow(u, construction_target());
+    }
+    place_leftovers(order);
+}
+
+/// Grows a region from `seed` to a random size a little above the minimum, taking the free
+/// neighbour that shares most patients' neighbourhoods with it; releases it when it cannot reach
+/// the minimum.
+/// A little above the minimum, at random: max-p's many regions, with slack for the search.
+std::int64_t Search::construction_target() {
+    return p_.min_weight + static_cast<std::int64_t>(random_.unit() * s_.growth_slack * static_cast<double>(p_.max_weight - p_.min_weight));
+}
+
+bool Search::grow(std::uint32_t seed, std::int64_t target) {
+    const std::int32_t r = state_.new_region();
+    state_.assign(seed, r);
+    std::vector<std::uint32_t> frontier;
+    while (state_.weight(r) < target) {
+        frontier.clear();
+        for (const std::uint32_t m : state_.members(r)) {
+            for (const auto& [v, length] : p_.neighbours[m]) {
+                if (state_.region_of(v) == kNoRegion && state_.weight(r) + p_.weight[v] <= p_.max_weight) frontier.push_back(v);
+            }
+        }
+        if (frontier.empty()) break;
+        std::sort(frontier.begin(), frontier.end());
+        frontier.erase(std::unique(frontier.begin(), frontier.end()), frontier.end());
+        std::uint32_t best = frontier.front();
+        double best_affinity = -1;
+        for (const std::uint32_t v : frontier) {
+            const double affinity = static_cast<double>(state_.overlap(v, r)) / static_cast<double>(p_.weight[v] + 1);
+            if (affinity > best_affinity) {
+                best_affinity = affinity;
+                best = v;
+            }
+        }
+        state_.assign(best, r);
+    }
+    if (state_.weight(r) >= p_.min_weight) return true;
+    for (const std::uint32_t m : std::vector<std::uint32_t>(state_.members(r))) state_.unassign(m);
+    return false;
+}
+
+/// Units no region could take in: to a neighbouring region with room (the one that gains most),
+/// and what is still left forms regions of its own, one per connected group.
+void Search::place_leftovers(const std::vector<std::uint32_t>& units) {
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const std::uint32_t u : units) {
+            if (state_.region_of(u) != kNoRegion) continue;
+            std::int32_t best = kNoRegion;
+            std::int64_t best_gain = 0;
+            for (const auto& [v, length] : p_.neighbours[u]) {
+                const std::int32_t r = state_.region_of(v);
+                if (r == kNoRegion || state_.weight(r) + p_.weight[u] > p_.max_weight) continue;
+                const std::int64_t gain = state_.gain(u, r);
+                if (best == kNoRegion || gain > best_gain || (gain == best_gain && r < best)) {
+                    best = r;
+                    best_gain = gain;
+                }
+            }
+            if (best != kNoRegion) {
+                state_.assign(u, best);
+                changed = true;
+            }
+        }
+    }
+    for (const std::uint32_t u : units) {
+        if (state_.region_of(u) != kNoRegion) continue;
+        const std::int32_t r = state_.new_region();
+        state_.assign(u, r);
+        std::vector<std::uint32_t> stack{u};
+        while (!stack.empty()) {
+            const std::uint32_t v = stack.back();
+            stack.pop_back();
+            for (const auto& [w, length] : p_.neighbours[v]) {
+                if (state_.region_of(w) != kNoRegion) continue;
+                state_.assign(w, r);
+                stack.push_back(w);
+            }
+        }
+    }
+}
+
+/// Destroys the given regions and builds them again by max-p growth from random seeds, a few times;
+/// keeps the best attempt when it has fewer regions outside the band, or as many and more dominant
+/// patients; otherwise puts everything back.
+bool Search::regrow(const std::vector<std::int32_t>& regions, int attempts) {
+    std::vector<std::pair<std::uint32_t, std::int32_t>> original;  // (unit, its region)
+    for (const std::int32_t r : regions) {
+        for (const std::uint32_t u : state_.members(r)) original.emplace_back(u, r);
+    }
+    std::sort(original.begin(), original.end());
+    std::vector<std::uint32_t> units;
+    for (const auto& [u, r] : original) units.push_back(u);
+    const auto restore = [&](const std::vector<std::pair<std::uint32_t, std::int32_t>>& layout) {
+        for (const std::uint32_t u : units) {
+            if (state_.region_of(u) != kNoRegion) state_.unassign(u);
+        }
+        for (const auto& [u, r] : layout) state_.assign(u, r);
+    };
+    const auto key = [this] { return std::pair(-static_cast<std::int64_t>(state_.out_of_band()), state_.dominant_patients()); };
+    const auto start = key();
+    // Attempts aim at equal regions: the fewest that fit, then one more, each a few per cent either way.
+    std::int64_t total = 0;
+    for (const std::uint32_t u : units) total += p_.weight[u];
+    const std::int64_t fewest = std::max<std::int64_t>(1, (total + p_.max_weight - 1) / p_.max_weight);
+    auto best = start;
+    std::vector<std::pair<std::uint32_t, std::int32_t>> best_layout;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        for (const std::uint32_t u : units) state_.unassign(u);
+        std::vector<std::uint32_t> order = units;
+        random_.shuffle(order);
+        const std::int64_t count = std::min(fewest + attempt % 3, std::max<std::int64_t>(fewest, total / p_.min_weight));
+        if (attempt % 4 == 3 || !bisect(units, count)) {
+            for (const std::uint32_t u : units) {
+                if (state_.region_of(u) != kNoRegion) state_.unassign(u);
+            }
+            for (const std::uint32_t u : order) {
+                const double spread = 0.94 + 0.06 * random_.unit();
+                if (state_.region_of(u) == kNoRegion) grow(u, static_cast<std::int64_t>(spread * static_cast<double>(total) / static_cast<double>(count)));
+            }
+            place_leftovers(order);
+        }
+        if (key() > best) {
+            best = key();
+            best_layout.clear();
+            for (const std::uint32_t u : units) best_layout.emplace_back(u, state_.region_of(u));
+        }
+        restore(original);
+    }
+    if (best_layout.empty()) return false;
+    // Regions other than the destroyed ones may have taken units in: put the layout back by region.
+    restore(best_layout);
+    return true;
+}
+
+/// Splits connected `units` (in no region) into `regions` connected regions of about equal weight by
+/// recursive bisection: one side grows from a unit on the edge of the set, taking the neighbour
+/// that shares most patients' neighbourhoods with it among those whose loss leaves the rest
+/// connected, until it holds its share. False when a side cannot be kept connected within its bounds.
+bool Search::bisect(const std::vector<std::uint32_t>& units, std::int64_t regions) {
+    std::int64_t total = 0;
+    for (const std::uint32_t u : units) total += p_.weight[u];
+    if (regions <= 1) {
+        const std::int32_t r = state_.new_region();
+        for (const std::uint32_t u : units) state_.assign(u, r);
+        return true;
+    }
+    const std::int64_t left = regions / 2, right = regions - left;
+    const std::int64_t low = std::max(left * p_.min_weight, total - right * p_.max_weight);
+    const std::int64_t high = std::min(left * p_.max_weight, total - right * p_.min_weight);
+    if (low > high) return false;
+    const std::int64_t target = std::clamp(total * left / regions, low, high);
+    std::vector<char> inside(p_.size(), 0), taken(p_.size(), 0);
+    for (const std::uint32_t u : units) inside[u] = 1;
+    // The seed: a unit farthest (in steps) from a random one.
+    std::vector<std::uint32_t> queue{units[random_.below(units.size())]};
+    std::vector<char> seen(p_.size(), 0);
+    seen[queue.front()] = 1;
+    for (std::size_t k = 0; k < queue.size(); ++k) {
+        for (const auto& [v, length] : p_.neighbours[queue[k]]) {
+            if (inside[v] && !seen[v]) {
+                seen[v] = 1;
+                queue.push_back(v);
+            }
+        }
+    }
+    const auto rest_connected_without = [&](std::uint32_t out) {
+        std::uint32_t start = RegionState::kNoUnit;
+        std::size_t remaining = 0;
+        for (const std::uint32_t u : units) {
+            if (taken[u] || u == out) continue;
+            ++remaining;
+            if (start == RegionState::kNoUnit) start = u;
+        }
+        if (remaining <= 1) return true;
+        std::vector<std::uint32_t> stack{start};
+        std::fill(seen.begin(), seen.end(), 0);
+        seen[start] = 1;
+        std::size_t reached = 1;
+        while (!stack.empty()) {
+            const std::uint32_t v = stack.back();
+            stack.pop_back();
+            for (const auto& [w, length] : p_.neighbours[v]) {
+                if (!inside[w] || taken[w] || w == out || seen[w]) continue;
+                seen[w] = 1;
+                ++reached;
+                stack.push_back(w);
+            }
+        }
+        return reached == remaining;
+    };
+    const std::int32_t side = state_.new_region();
+    state_.assign(queue.back(), side);
+    taken[queue.back()] = 1;
+    std::vector<std::uint32_t> grown{queue.back()};
+    while (state_.weight(side) < target) {
+        std::vector<std::pair<double, std::uint32_t>> candidates;  // (-affinity, unit)
+        for (const std::uint32_t m : grown) {
+            for (const auto& [v, length] : p_.neighbours[m]) {
+                if (!inside[v] || taken[v] || state_.weight(side) + p_.weight[v] > high) continue;
+                candidates.emplace_back(-static_cast<double>(state_.overlap(v, side)) / static_cast<double>(p_.weight[v] + 1), v);
+            }
+        }
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        std::uint32_t next = RegionState::kNoUnit;
+        for (const auto& [score, v] : candidates) {
+            if (rest_connected_without(v)) {
+                next = v;
+                break;
+            }
+        }
+        if (next == RegionState::kNoUnit) break;
+        // Stop short when taking it would overshoot the share by more than stopping undershoots it.
+        const std::int64_t with = state_.weight(side) + p_.weight[next];
+        if (state_.weight(side) >= low && with - target > target - state_.weight(side)) break;
+        state_.assign(next, side);
+        taken[next] = 1;
+        grown.push_back(next);
+    }
+    if (state_.weight(side) < low) return false;
+    std::vector<std::uint32_t> rest;
+    for (const std::uint32_t u : units) {
+        if (!taken[u]) rest.push_back(u);
+    }
+    for (const std::uint32_t u : grown) state_.unassign(u);
+    return bisect(grown, left) && bisect(rest, right);
+}
+
+/// Regions outside the band are destroyed and grown again with their neighbours (then with the
+/// neighbours' neighbours) while that brings regions into the band.
+void Search::repair() {
+    for (bool improved = true; improved && state_.out_of_band() > 0;) {
+        improved = false;
+        for (std::int32_t r = 0; r < state_.slots(); ++r) {
+            if (state_.empty(r) || p_.in_band(state_.weight(r))) continue;
+            std::vector<std::int32_t> cluster{r};
+            for (int ring = 0; ring < 2 && !improved; ++ring) {
+                const std::size_t known = cluster.size();
+                for (std::size_t k = 0; k < known; ++k) {
+                    for (const std::uint32_t u : state_.members(cluster[k])) {
+                        for (const auto& [v, length] : p_.neighbours[u]) cluster.push_back(state_.region_of(v));
+                    }
+                }
+                std::sort(cluster.begin(), cluster.end());
+                cluster.erase(std::unique(cluster.begin(), cluster.end()), cluster.end());
+                const std::size_t before = state_.out_of_band();
+                if (regrow(cluster, kRepairAttempts) && state_.out_of_band() < before) improved = true;
+            }
+            if (s_.checkpoint) s_.checkpoint();
+        }
+    }
+}
+
+/// The band terms of moving u to `to`; the patients and compactness only when `full`.
+Change Search::move_change(std::uint32_t u, std::int32_t to, bool full) const {
+    const std::int32_t from = state_.region_of(u);
+    const std::int64_t w = p_.weight[u], wf = state_.weight(from), wt = state_.weight(to);
+    const bool from_empties = state_.members(from).size() == 1, to_empty = state_.empty(to);
+    Change c;
+    c.out = (from_empties ? 0 : !p_.in_band(wf - w)) + !p_.in_band(wt + w) - !p_.in_band(wf) - (to_empty ? 0 : !p_.in_band(wt));
+    c.distance = (from_empties ? 0 : state_.band_distance(wf - w)) + state_.band_distance(wt + w) - state_.band_distance(wf) -
+                 (to_empty ? 0 : state_.band_distance(wt));
+    if (full && c.out <= 0) {
+        c.patients = state_.gain(u, to);
+        c.compactness = state_.compactness_change(u, to);
+    }
+    return c;
+}
+
+/// Never more regions outside the band; fewer always; otherwise the Metropolis rule.
+bool Search::accept(const Change& change, double temperature) {
+    if (change.out > 0) return false;
+    if (change.out < 0) return true;
+    const double e = energy(change);
+    if (e <= 0) return e < 0 || change.patients > 0;
+    return temperature > 0 && random_.unit() < std::exp(-e / temperature);
+}
+
+bool Search::try_move(std::uint32_t u, std::int32_t to, double temperature) {
+    if (state_.weight(to) + p_.weight[u] > p_.max_weight && p_.in_band(state_.weight(to))) return false;  // would leave the band
+    if (!accept(move_change(u, to, true), temperature) || !state_.connected_without(u)) return false;
+    state_.move(u, to);
+    return true;
+}
+
+bool Search::try_swap(std::uint32_t u, std::uint32_t v, double temperature) {
+    const std::int32_t a = state_.region_of(u), b = state_.region_of(v);
+    if (state_.members(a).size() == 1 || state_.members(b).size() == 1) return false;
+    const std::int64_t wa = state_.weight(a) - p_.weight[u] + p_.weight[v], wb = state_.weight(b) - p_.weight[v] + p_.weight[u];
+    Change c;
+    c.out = !p_.in_band(wa) + !p_.in_band(wb) - !p_.in_band(state_.weight(a)) - !p_.in_band(state_.weight(b));
+    if (c.out > 0) return false;
+    c.distance = state_.band_distance(wa) + state_.band_distance(wb) - state_.band_distance(state_.weight(a)) -
+                 state_.band_distance(state_.weight(b));
+    c.patients = state_.swap_gain(u, v);
+    c.compactness = state_.swap_compactness_change(u, v);
+    if (!accept(c, temperature) || !state_.connected_with(a, v, u) || !state_.connected_with(b, u, v)) return false;
+    state_.move(u, b);
+    state_.move(v, a);
+    return true;
+}
+
+/// Hands every unit of r to the neighbouring region that gains most from it and has room.
+bool Search::try_dissolve(std::int32_t r, double temperature) {
+    const Change before = now();
+    double compactness = 0;
+    std::vector<std::uint32_t> remaining = state_.members(r);
+    log_.clear();
+    for (bool progress = true; progress && !remaining.empty();) {
+        progress = false;
+        for (auto it = remaining.begin(); it != remaining.end();) {
+            std::int32_t best = kNoRegion;
+            std::int64_t best_gain = 0;
+            for (const auto& [v, length] : p_.neighbours[*it]) {
+                const std::int32_t to = state_.region_of(v);
+                if (to == r || state_.weight(to) + p_.weight[*it] > p_.max_weight) continue;
+                const std::int64_t gain = state_.gain(*it, to);
+                if (best == kNoRegion || gain > best_gain || (gain == best_gain && to < best)) {
+                    best = to;
+                    best_gain = gain;
+                }
+            }
+            if (best == kNoRegion) {
+                ++it;
+                continue;
+            }
+            compactness += state_.compactness_change(*it, best);
+            log_.emplace_back(*it, r);
+            state_.move(*it, best);
+            it = remaining.erase(it);
+            progress = true;
+        }
+    }
+    Change c = since(before);
+    c.compactness = compactness;
+    if (remaining.empty() && accept(c, temperature)) return true;
+    undo(log_);
+    return false;
+}
+
+/// Merges two neighbouring regions and splits them again: one grows from a random unit to a
+/// random size that leaves both in the band, the other takes the rest (when connected).
+bool Search::try_resplit(std::int32_t a, std::int32_t b, double temperature) {
+    const std::int64_t total = state_.weight(a) + state_.weight(b);
+    const std::int64_t low = std::max(p_.min_weight, total - p_.max_weight), high = std::min(p_.max_weight, total - p_.min_weight);
+    if (low > high) return false;
+    const auto target = low + static_cast<std::int64_t>(random_.unit() * static_cast<double>(high - low));
+    std::vector<std::uint32_t> pool = state_.members(a);
+    pool.insert(pool.end(), state_.members(b).begin(), state_.members(b).end());
+    std::sort(pool.begin(), pool.end());
+    const Change before = now();
+    double compactness = 0;
+    log_.clear();
+    const auto shift = [&](std::uint32_t u, std::int32_t to) {
+        compactness += state_.compactness_change(u, to);
+        log_.emplace_back(u, state_.region_of(u));
+        state_.move(u, to);
+    };
+    const std::int32_t grown = state_.new_region();
+    shift(pool[random_.below(pool.size())], grown);
+    while (state_.weight(grown) < target) {
+        std::uint32_t best = RegionState::kNoUnit;
+        std::int64_t best_gain = 0;
+        for (const std::uint32_t m : state_.members(grown)) {
+            for (const auto& [v, length] : p_.neighbours[m]) {
+                const std::int32_t at = state_.region_of(v);
+                if ((at != a && at != b) || state_.weight(grown) + p_.weight[v] > high) continue;
+                const std::int64_t gain = state_.gain(v, grown);
+                if (best == RegionState::kNoUnit || gain > best_gain || (gain == best_gain && v < best)) {
+                    best = v;
+                    best_gain = gain;
+                }
+            }
+        }
+        if (best == RegionState::kNoUnit) break;
+        shift(best, grown);
+    }
+    // The rest goes to whichever of a and b still has members (a when both do).
+    const std::int32_t rest = state_.empty(a) ? b : a;
+    const std::int32_t other = rest == a ? b : a;
+    for (const std::uint32_t u : pool) {
+        if (state_.region_of(u) == other) shift(u, rest);
+    }
+    bool ok = state_.weight(grown) >= low && !state_.empty(rest) && state_.connected_with(rest, RegionState::kNoUnit, RegionState::kNoUnit);
+    if (ok) {
+        Change c = since(before);
+        c.compactness = compactness;
+        ok = accept(c, temperature);
+    }
+    if (!ok) undo(log_);
+    return ok;
+}
+
+/// A region other than u's among u's neighbours, starting the scan at a random neighbour.
+std::int32_t Search::other_region_beside(std::uint32_t u, std::uint32_t* neighbour) {
+    const auto& list = p_.neighbours[u];
+    if (list.empty()) return kNoRegion;
+    const std::int32_t own = state_.region_of(u);
+    const std::size_t start = random_.below(list.size());
+    for (std::size_t k = 0; k < list.size(); ++k) {
+        const std::uint32_t v = list[(start + k) % list.size()].first;
+        if (state_.region_of(v) != own) {
+            *neighbour = v;
+            return state_.region_of(v);
+        }
+    }
+    return kNoRegion;
+}
+
+void Search::anneal() {
+    const std::size_t n = p_.size();
+    const auto iterations = static_cast<std::int64_t>(std::max(2000.0, s_.sweeps * static_cast<double>(n)));
+    // Starting temperature: a typical worsening single move is accepted about a third of the time.
+    std::vector<double> worse;
+    for (int k = 0; k < 200; ++k) {
+        const auto u = static_cast<std::uint32_t>(random_.below(n));
+        std::uint32_t v = 0;
+        const std::int32_t to = other_region_beside(u, &v);
+        if (to == kNoRegion) continue;
+        const Change c = move_change(u, to, true);
+        if (c.out == 0 && energy(c) > 0) worse.push_back(energy(c));
+    }
+    if (worse.empty()) return;
+    std::sort(worse.begin(), worse.end());
+    const double start = worse[worse.size() / 2] / std::log(3.0), end = 0.5;
+    const double cooling = std::pow(end / start, 1.0 / static_cast<double>(iterations));
+    double temperature = start;
+    SearchResult best = snapshot();
+    for (std::int64_t i = 0; i < iterations; ++i, temperature *= cooling) {
+        if ((i & 4095) == 0) {
+            if (s_.checkpoint) s_.checkpoint();
+            if (i > iterations / 2) {
+                SearchResult current = snapshot();
+                if (current.better_than(best, s_.compactness_patients)) best = std::move(current);
+            }
+        }
+        const auto u = static_cast<std::uint32_t>(random_.below(n));
+        std::uint32_t v = 0;
+        const std::int32_t to = other_region_beside(u, &v);
+        if (to == kNoRegion) continue;
+        const double kind = random_.unit();
+        bool moved;
+        static const double pd = std::getenv("PD") ? std::atof(std::getenv("PD")) : 0.004;
+        static const double pr = std::getenv("PR") ? std::atof(std::getenv("PR")) : 0.016;
+        static const double ps = std::getenv("PS") ? std::atof(std::getenv("PS")) : 0.23;
+        if (kind < pd) {
+            moved = try_dissolve(state_.region_of(u), temperature);
+        } else if (kind < pd + pr) {
+            moved = try_resplit(state_.region_of(u), to, temperature);
+        } else if (kind < pd + pr + ps) {
+            moved = try_swap(u, v, temperature);
+        } else {
+            moved = try_move(u, to, temperature);
+        }
+        accepted_ += moved;
+    }
+    polish();
+    SearchResult current = snapshot();
+    if (!current.better_than(best, s_.compactness_patients)) load(best.region, best.regions);  // back to the best state seen
+}
+
+/// Replaces the state with a layout (regions numbered 0..regions-1).
+void Search::load(const std::vector<std::int32_t>& layout, std::size_t regions) {
+    for (std::uint32_t u = 0; u < p_.size(); ++u) state_.unassign(u);
+    std::vector<std::int32_t> slot(regions, kNoRegion);
+    for (std::uint32_t u = 0; u < p_.size(); ++u) {
+        auto& s = slot[static_cast<std::size_t>(layout[u])];
+        if (s == kNoRegion) s = state_.new_region();
+        state_.assign(u, s);
+    }
+}
+
+/// Greedy descent to a local optimum: single moves that improve, until none does.
+void Search::polish() {
+    for (int sweep = 0; sweep < 20; ++sweep) {
+        bool improved = false;
+        for (std::uint32_t u = 0; u < p_.size(); ++u) {
+            for (const auto& [v, length] : p_.neighbours[u]) {
+                const std::int32_t to = state_.region_of(v);
+                if (to == state_.region_of(u)) continue;
+                if (try_move(u, to, 0)) {
+                    improved = true;
+                    ++accepted_;
+                    break;
+                }
+            }
+        }
+        if (!improved) break;
+    }
+}
+
+SearchResult Search::snapshot() const {
+    SearchResult result;
+    result.region.assign(p_.size(), kNoRegion);
+    std::vector<std::int32_t> number(static_cast<std::size_t>(state_.slots()), kNoRegion);
+    std::int32_t next = 0;
+    for (std::uint32_t u = 0; u < p_.size(); ++u) {
+        auto& k = number[static_cast<std::size_t>(state_.region_of(u))];
+        if (k == kNoRegion) k = next++;
+        result.region[u] = k;
+    }
+    result.regions = static_cast<std::size_t>(next);
+    result.out_of_band = state_.out_of_band();
+    result.dominant_patients = state_.dominant_patients();
+    result.compactness = state_.compactness();
+    result.moves = accepted_;
+    return result;
+}
+
+SearchResult Search::run(const ExactPartition* fallback) {
+    if (p_.size() == 0) return {};
+    construct();
+    repair();
+    if (fallback != nullptr && fallback->out_of_band < state_.out_of_band()) {
+        load(fallback->region, static_cast<std::size_t>(*std::max_element(fallback->region.begin(), fallback->region.end()) + 1));
+    }
+    anneal();
+    repair();
+    return snapshot();
+}
+
+}  // namespace
+
+SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const ExactPartition* fallback) {
+    return Search(part, seed, settings).run(fallback);
+}
+
+}  // namespace geo
