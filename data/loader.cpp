@@ -2,6 +2,9 @@
 
 #include "data/readers.hpp"
 
+#include <exception>
+#include <thread>
+
 namespace data {
 
 namespace {
@@ -36,9 +39,35 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
     geo::Dataset out;
     out.name = description.name;
     out.working_crs = description.working_crs;
-    read_areas(description, *working, out, progress);
-    read_practices(description, *working, out, progress);
-    if (description.registrations) read_registrations(*description.registrations, out, progress);
+    ensure_gdal_ready();
+    // The registrations, the largest table, load on a thread of their own meanwhile. When both fail,
+    // the areas' or practices' error is the one reported, as it would be without the thread.
+    RegistrationRows rows;
+    std::exception_ptr registration_error;
+    std::thread registrations;
+    if (description.registrations) {
+        registrations = std::thread([&] {
+            try {
+                rows = read_registration_rows(*description.registrations);
+            } catch (...) {
+                registration_error = std::current_exception();
+            }
+        });
+    }
+    try {
+        read_areas(description, *working, out, progress);
+        read_practices(description, *working, out, progress);
+    } catch (...) {
+        if (registrations.joinable()) registrations.join();
+        throw;
+    }
+    if (registrations.joinable()) {
+        progress.begin("registrations", 0);
+        registrations.join();
+        progress.end();
+        if (registration_error) std::rethrow_exception(registration_error);
+        join_registrations(*description.registrations, std::move(rows), out);
+    }
     reconcile_list_sizes(description, out);
     return out;
 }

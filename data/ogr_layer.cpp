@@ -3,6 +3,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -150,15 +151,16 @@ std::string LayerReader::required_text(const OGRFeature& feature, int field, con
 }
 
 std::int64_t LayerReader::count(const OGRFeature& feature, int field) const {
-    const std::string expected = "expected a non-negative whole number";
-    if (text(feature, field).empty()) fail(&feature, field, expected + ", got an empty value");
+    const auto expected = [] { return std::string("expected a non-negative whole number"); };
+    if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, expected() + ", got an empty value");
     const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
     if (type == OFTInteger || type == OFTInteger64) {
         const std::int64_t value = feature.GetFieldAsInteger64(field);
-        if (value < 0) fail(&feature, field, expected + ", got " + std::to_string(value));
+        if (value < 0) fail(&feature, field, expected() + ", got " + std::to_string(value));
         return value;
     }
     const std::string raw = trim(feature.GetFieldAsString(field));
+    if (raw.empty()) fail(&feature, field, expected() + ", got an empty value");
     std::int64_t whole = 0;
     const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), whole);
     if (error == std::errc() && end == raw.data() + raw.size() && whole >= 0) return whole;
@@ -168,20 +170,34 @@ std::int64_t LayerReader::count(const OGRFeature& feature, int field) const {
         real == std::floor(real)) {
         return static_cast<std::int64_t>(real);
     }
-    fail(&feature, field, expected + ", got '" + raw + "'");
+    fail(&feature, field, expected() + ", got '" + raw + "'");
 }
 
 double LayerReader::number(const OGRFeature& feature, int field) const {
-    if (text(feature, field).empty()) fail(&feature, field, "expected a coordinate, got an empty value");
+    if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, "expected a coordinate, got an empty value");
     const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
     if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) return feature.GetFieldAsDouble(field);
     const std::string raw = trim(feature.GetFieldAsString(field));
+    if (raw.empty()) fail(&feature, field, "expected a coordinate, got an empty value");
     double value = 0;
     const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
     if (error != std::errc() || end != raw.data() + raw.size() || !std::isfinite(value)) {
         fail(&feature, field, "expected a number, got '" + raw + "'");
     }
     return value;
+}
+
+void LayerReader::read_only(const std::vector<int>& fields, bool geometry) {
+    std::vector<std::string> ignored;
+    const OGRFeatureDefn* definition = layer_->GetLayerDefn();
+    for (int i = 0; i < definition->GetFieldCount(); ++i) {
+        if (std::find(fields.begin(), fields.end(), i) == fields.end()) ignored.emplace_back(definition->GetFieldDefn(i)->GetNameRef());
+    }
+    if (!geometry) ignored.emplace_back("OGR_GEOMETRY");
+    std::vector<const char*> names;
+    for (const std::string& name : ignored) names.push_back(name.c_str());
+    names.push_back(nullptr);
+    layer_->SetIgnoredFields(names.data());  // a speed-up only: drivers that cannot ignore fields read them all
 }
 
 const OGRSpatialReference& LayerReader::require_crs(const std::string& why) const {

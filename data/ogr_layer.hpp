@@ -59,6 +59,9 @@ public:
     [[noreturn]] void fail(const OGRFeature* feature, int field, const std::string& problem) const;
     [[noreturn]] void fail_layer(const std::string& problem) const;
 
+    /// Reads only these fields (and the geometry when `geometry`), where the driver can skip the rest.
+    void read_only(const std::vector<int>& fields, bool geometry);
+
     /// Every attribute field's name, in layer order.
     std::vector<std::string> field_names() const;
     /// Every attribute of a feature as text (empty when null), in layer order.

@@ -1,5 +1,7 @@
 #include "data/readers.hpp"
 
+#include "geo/parallel.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -27,9 +29,9 @@ bool is_area_type(OGRwkbGeometryType type) {
     }
 }
 
-/// The feature's polygon in the working CRS as a valid GEOS geometry.
-geo::PolygonalRepair area_geometry(OGRFeature& feature, int geometry_field, const LayerReader& layer,
-                                   const ToWorkingCrs& to_working, geo::GeosContext& geos) {
+/// The feature's polygon in the working CRS as a GEOS geometry (validity is checked afterwards).
+geo::Geometry area_geometry(OGRFeature& feature, int geometry_field, const LayerReader& layer, const ToWorkingCrs& to_working,
+                            geo::GeosContext& geos) {
     OGRGeometry* geometry = geometry_field >= 0 ? feature.GetGeomFieldRef(geometry_field) : feature.GetGeometryRef();
     if (geometry == nullptr || geometry->IsEmpty()) layer.fail(&feature, -1, "expected a polygon, got no geometry");
     if (!is_area_type(geometry->getGeometryType())) {
@@ -45,9 +47,35 @@ geo::PolygonalRepair area_geometry(OGRFeature& feature, int geometry_field, cons
     std::vector<unsigned char> wkb(static_cast<std::size_t>(geometry->WkbSize()));
     geometry->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
     try {
-        return geo::make_valid_polygonal(geos, geo::from_wkb(geos, wkb));
+        return geo::from_wkb(geos, wkb);
     } catch (const geo::GeosError& e) {
-        layer.fail(&feature, -1, std::string("geometry cannot be repaired: ") + e.what());
+        layer.fail(&feature, -1, std::string("geometry cannot be read: ") + e.what());
+    }
+}
+
+/// Repairs the areas that are not valid. The validity checks, the slow part, run in parallel: each
+/// worker reads geometries with a GEOS context of its own; repairs (rare) use the dataset's.
+void repair_areas(LayerReader& layer, const std::vector<GIntBig>& fids, geo::Dataset& out) {
+    std::vector<char> valid(out.areas.size(), 0);
+    const unsigned workers = geo::worker_count(0, out.areas.size());
+    std::vector<std::unique_ptr<geo::GeosContext>> contexts;
+    for (unsigned w = 0; w < workers; ++w) contexts.push_back(std::make_unique<geo::GeosContext>());
+    geo::parallel_for(out.areas.size(), workers, [&](std::size_t i, unsigned worker) {
+        valid[i] = GEOSisValid_r(contexts[worker]->handle(), out.areas[i].geometry.get()) == 1;
+    });
+    for (std::size_t i = 0; i < out.areas.size(); ++i) {
+        if (valid[i]) continue;
+        geo::Area& area = out.areas[i];
+        try {
+            geo::PolygonalRepair repair = geo::make_valid_polygonal(*out.geos, std::move(area.geometry));
+            if (repair.repaired) out.repaired_areas.push_back({area.code, repair.reason});
+            area.geometry = std::move(repair.geometry);
+        } catch (const geo::GeosError& e) {
+            const OGRFeatureUniquePtr feature(layer.layer().GetFeature(fids[i]));
+            const std::string problem = std::string("geometry cannot be repaired: ") + e.what();
+            if (feature) layer.fail(feature.get(), -1, problem);
+            layer.fail_layer("area '" + area.code + "': " + problem);
+        }
     }
 }
 
@@ -93,6 +121,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
     geo::GeosContext& geos = *out.geos;
     out.area_fields = layer.field_names();
     UniqueKeys keys;
+    std::vector<GIntBig> fids;
     progress.begin("areas", layer.feature_count());
     while (OGRFeatureUniquePtr feature = layer.next()) {
         geo::Area area;
@@ -102,14 +131,17 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
         if (group >= 0) area.group = layer.text(*feature, group);
         if (population >= 0) area.population = layer.count(*feature, population);
         area.attributes = layer.all_text(*feature);
-        geo::PolygonalRepair repair = area_geometry(*feature, geometry_field, layer, to_working, geos);
-        if (repair.repaired) out.repaired_areas.push_back({area.code, repair.reason});
-        area.geometry = std::move(repair.geometry);
+        area.geometry = area_geometry(*feature, geometry_field, layer, to_working, geos);
+        if (!geo::is_polygonal(geos, area.geometry.get())) {
+            layer.fail(feature.get(), -1, "expected a Polygon or MultiPolygon, got a " + geo::type_name(geos, area.geometry.get()));
+        }
+        fids.push_back(feature->GetFID());
         out.areas.push_back(std::move(area));
         if (out.areas.size() % 256 == 0) progress.update(static_cast<std::int64_t>(out.areas.size()));
     }
     progress.end();
     if (out.areas.empty()) layer.fail_layer(spec.layer.where.empty() ? "has no features" : "no features match areas.where");
+    repair_areas(layer, fids, out);
     out.sources.push_back(layer.info());
 
     if (!description.population) return;

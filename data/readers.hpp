@@ -29,7 +29,15 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
 void read_practices(const DatasetDescription& description, const OGRSpatialReference& working, geo::Dataset& out,
                     Progress& progress);
 
-/// The registrations table, joined to practices and areas by code.
-void read_registrations(const RegistrationSpec& spec, geo::Dataset& out, Progress& progress);
+/// The rows of the registrations table, read apart from the rest (it is the largest input, and is
+/// read on a thread of its own while the areas and practices load).
+struct RegistrationRows {
+    std::vector<geo::Registration> rows;  // codes and patients; not yet joined
+    geo::SourceInfo source;
+};
+RegistrationRows read_registration_rows(const RegistrationSpec& spec);
+
+/// Joins the rows to practices and areas by code, keeping every row (unmatched ones are counted later).
+void join_registrations(const RegistrationSpec& spec, RegistrationRows rows, geo::Dataset& out);
 
 }  // namespace data

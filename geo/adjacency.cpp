@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <tuple>
 #include <unordered_set>
 
 namespace geo {
@@ -47,25 +48,50 @@ void add_link(AreaGraph& graph, std::uint32_t a, std::uint32_t b, double length)
     graph.neighbours[b].push_back({a, length});
 }
 
-/// Finds the nearest area outside `group` to any area inside it.
+/// Finds the nearest area outside `group` to any area inside it: candidates from the tree within a
+/// growing box around each member, measured nearest box first.
 AreaBridge nearest_outside(GeosContext& context, const std::vector<Area>& areas, const Tree& tree,
                            const std::vector<std::uint32_t>& group) {
+    auto* h = context.handle();
     const std::unordered_set<std::uint32_t> inside(group.begin(), group.end());
+    const auto box = [&](std::uint32_t a) {
+        Envelope e;
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        const GEOSGeometry* g = areas[a].geometry.get();
+        GEOSGeom_getXMin_r(h, g, &x0);
+        GEOSGeom_getYMin_r(h, g, &y0);
+        GEOSGeom_getXMax_r(h, g, &x1);
+        GEOSGeom_getYMax_r(h, g, &y1);
+        e.expand(x0, y0);
+        e.expand(x1, y1);
+        return e;
+    };
+    const auto box_distance = [](const Envelope& a, const Envelope& b) {
+        const double dx = std::max({0.0, a.min_x - b.max_x, b.min_x - a.max_x});
+        const double dy = std::max({0.0, a.min_y - b.max_y, b.min_y - a.max_y});
+        return std::hypot(dx, dy);
+    };
     AreaBridge best{0, 0, std::numeric_limits<double>::infinity()};
-    for (double radius = kFirstSearchRadius; !std::isfinite(best.distance); radius *= 2) {
+    for (double radius = kFirstSearchRadius; radius < 1e8; radius *= 2) {
+        std::vector<std::tuple<double, std::uint32_t, std::uint32_t>> candidates;  // (box distance, from, to)
         for (const std::uint32_t from : group) {
-            const Geometry search = adopt(context, GEOSBuffer_r(context.handle(), areas[from].geometry.get(), radius, 1),
-                                          "buffering an island");
+            const Envelope e = box(from);
+            const Geometry search = adopt(context, GEOSGeom_createRectangle_r(h, e.min_x - radius, e.min_y - radius, e.max_x + radius, e.max_y + radius),
+                                          "making a search box");
             for (const std::uint32_t to : tree.query(search.get())) {
-                if (inside.contains(to)) continue;
-                double distance = 0;
-                GEOSDistance_r(context.handle(), areas[from].geometry.get(), areas[to].geometry.get(), &distance);
-                if (distance < best.distance || (distance == best.distance && std::pair(from, to) < std::pair(best.from, best.to))) {
-                    best = {from, to, distance};
-                }
+                if (!inside.contains(to)) candidates.emplace_back(box_distance(e, box(to)), from, to);
             }
         }
-        if (radius > 1e7) break;  // nothing else exists
+        std::sort(candidates.begin(), candidates.end());
+        for (const auto& [lower, from, to] : candidates) {
+            if (lower > best.distance) break;
+            double distance = 0;
+            GEOSDistance_r(h, areas[from].geometry.get(), areas[to].geometry.get(), &distance);
+            if (distance < best.distance || (distance == best.distance && std::pair(from, to) < std::pair(best.from, best.to))) {
+                best = {from, to, distance};
+            }
+        }
+        if (best.distance <= radius) break;  // everything nearer than `radius` was a candidate
     }
     return best;
 }

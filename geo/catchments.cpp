@@ -27,6 +27,20 @@ RegistrationIndex index_registrations(const Dataset& dataset) {
             index.practice_in_areas[static_cast<std::size_t>(row.practice)] += row.patients;
         }
     }
+    // Each area's registrants by code, repeated rows of one practice summed: the dominant practice is
+    // then the first largest (ties go to the lower code) and cannot depend on how rows were split.
+    for (auto& registrants : index.by_area) {
+        std::sort(registrants.begin(), registrants.end(), [](const auto& x, const auto& y) { return *x.code < *y.code; });
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < registrants.size(); ++i) {
+            if (kept > 0 && *registrants[kept - 1].code == *registrants[i].code) {
+                registrants[kept - 1].patients += registrants[i].patients;
+            } else {
+                registrants[kept++] = registrants[i];
+            }
+        }
+        registrants.resize(kept);
+    }
     return index;
 }
 
@@ -78,43 +92,98 @@ std::vector<std::int32_t> dominant_practices(const RegistrationIndex& index, con
     std::vector<std::int32_t> dominant(dataset.areas.size(), -1);
     external.assign(dataset.areas.size(), false);
     for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
-        // Summed by code, so that repeated rows for one practice cannot change the winner.
-        std::map<std::string, std::pair<std::int64_t, std::int32_t>> by_code;
+        // Registrants are in code order, one entry per code: ties go to the lower code.
+        std::int64_t best_candidate = 0, best_outside = 0;
         for (const auto& r : index.by_area[a]) {
-            auto& entry = by_code[*r.code];
-            entry.first += r.patients;
-            entry.second = r.practice;
-        }
-        std::int64_t best_candidate = 0, best_other = 0;
-        for (const auto& [code, entry] : by_code) {  // map order: ties go to the lower code
-            const auto [patients, practice] = entry;
-            const bool candidate = practice >= 0 && active[static_cast<std::size_t>(practice)] &&
-                                   (!constraint.on_areas || constraint.practice[static_cast<std::size_t>(practice)] == constraint.area[a]);
-            if (candidate && patients > best_candidate) {
-                best_candidate = patients;
-                dominant[a] = practice;
-            } else if (!candidate) {
-                best_other = std::max(best_other, patients);
+            const bool loaded_and_active = r.practice >= 0 && active[static_cast<std::size_t>(r.practice)];
+            const bool candidate = loaded_and_active &&
+                                   (!constraint.on_areas || constraint.practice[static_cast<std::size_t>(r.practice)] == constraint.area[a]);
+            if (candidate && r.patients > best_candidate) {
+                best_candidate = r.patients;
+                dominant[a] = r.practice;
+            } else if (!loaded_and_active) {
+                best_outside = std::max(best_outside, r.patients);
             }
         }
-        const bool foreign_practice_wins = best_other > best_candidate;
-        if (foreign_practice_wins) {
-            // Only practices outside the study (or excluded) count as external; a loaded practice of
-            // another constraint group is simply not a candidate here.
-            std::int64_t outside = 0;
-            for (const auto& [code, entry] : by_code) {
-                if (entry.second < 0 || !active[static_cast<std::size_t>(entry.second)]) outside = std::max(outside, entry.first);
-            }
-            external[a] = outside > best_candidate;
-            if (external[a]) dominant[a] = -1;
+        // Only practices outside the study (or excluded) count as external; a loaded practice of
+        // another constraint group is simply not a candidate here.
+        if (best_outside > best_candidate) {
+            external[a] = true;
+            dominant[a] = -1;
         }
     }
     return dominant;
 }
 
-std::vector<std::int32_t> nearest_practices(GeosContext& context, const Dataset& dataset, const std::vector<bool>& active,
-                                            const ConstraintValues& constraint, std::vector<double>* distances) {
+namespace {
+
+/// Points on a uniform grid, for nearest-point queries in about constant time.
+class PointGrid {
+public:
+    PointGrid(const std::vector<Practice>& practices, std::vector<std::uint32_t> ids) : practices_(practices), ids_(std::move(ids)) {
+        Envelope box;
+        for (const std::uint32_t p : ids_) box.expand(practices[p].location.x, practices[p].location.y);
+        min_x_ = box.min_x;
+        min_y_ = box.min_y;
+        cell_ = std::max(std::sqrt(std::max(box.width() * box.height(), 1.0) / static_cast<double>(ids_.size())), 1.0);
+        columns_ = std::min<std::int64_t>(kMaxCells, static_cast<std::int64_t>(box.width() / cell_) + 1);
+        rows_ = std::min<std::int64_t>(kMaxCells, static_cast<std::int64_t>(box.height() / cell_) + 1);
+        cells_.resize(static_cast<std::size_t>(columns_ * rows_));
+        for (const std::uint32_t p : ids_) cells_[static_cast<std::size_t>(index(column(practices[p].location.x), row(practices[p].location.y)))].push_back(p);
+    }
+
+    /// The nearest point (ties to the lowest id) and its distance; -1 when there are none.
+    std::pair<std::int32_t, double> nearest(double x, double y) const {
+        std::int32_t best = -1;
+        double best_d = std::numeric_limits<double>::infinity();
+        const std::int64_t cx = column(x), cy = row(y);
+        for (std::int64_t ring = 0; ring <= std::max(columns_, rows_); ++ring) {
+            for (std::int64_t i = cx - ring; i <= cx + ring; ++i) {
+                for (std::int64_t j = cy - ring; j <= cy + ring; ++j) {
+                    if (std::max(std::abs(i - cx), std::abs(j - cy)) != ring || i < 0 || j < 0 || i >= columns_ || j >= rows_) continue;
+                    for (const std::uint32_t p : cells_[static_cast<std::size_t>(index(i, j))]) {
+                        const double d = std::hypot(practices_[p].location.x - x, practices_[p].location.y - y);
+                        if (d < best_d || (d == best_d && static_cast<std::int32_t>(p) < best)) {
+                            best_d = d;
+                            best = static_cast<std::int32_t>(p);
+                        }
+                    }
+                }
+            }
+            // Every point not yet seen lies at least `ring` cells away in x or y.
+            if (best >= 0 && best_d < static_cast<double>(ring) * cell_) break;
+        }
+        return {best, best_d};
+    }
+
+private:
+    static constexpr std::int64_t kMaxCells = 2048;
+    std::int64_t column(double x) const { return std::clamp<std::int64_t>(static_cast<std::int64_t>((x - min_x_) / cell_), 0, columns_ - 1); }
+    std::int64_t row(double y) const { return std::clamp<std::int64_t>(static_cast<std::int64_t>((y - min_y_) / cell_), 0, rows_ - 1); }
+    std::int64_t index(std::int64_t i, std::int64_t j) const { return j * columns_ + i; }
+
+    const std::vector<Practice>& practices_;
+    std::vector<std::uint32_t> ids_;
+    double min_x_ = 0, min_y_ = 0, cell_ = 1;
+    std::int64_t columns_ = 1, rows_ = 1;
+    std::vector<std::vector<std::uint32_t>> cells_;
+};
+
+}  // namespace
+
+std::vector<Point> representative_points(GeosContext& context, const std::vector<Area>& areas) {
     auto* h = context.handle();
+    std::vector<Point> points(areas.size());
+    for (std::size_t a = 0; a < areas.size(); ++a) {
+        const Geometry point = adopt(context, GEOSPointOnSurface_r(h, areas[a].geometry.get()), "finding a representative point");
+        GEOSGeomGetX_r(h, point.get(), &points[a].x);
+        GEOSGeomGetY_r(h, point.get(), &points[a].y);
+    }
+    return points;
+}
+
+std::vector<std::int32_t> nearest_practices(const std::vector<Point>& area_points, const Dataset& dataset, const std::vector<bool>& active,
+                                            const ConstraintValues& constraint, std::vector<double>* distances) {
     std::vector<std::int32_t> nearest(dataset.areas.size(), -1);
     if (distances != nullptr) distances->assign(dataset.areas.size(), 0);
     // Practices grouped by constraint value, so each area searches only its own group.
@@ -122,23 +191,15 @@ std::vector<std::int32_t> nearest_practices(GeosContext& context, const Dataset&
     for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
         if (active[p]) groups[constraint.on_areas ? constraint.practice[p] : std::string()].push_back(p);
     }
+    std::map<std::string, PointGrid> grids;
+    for (auto& [value, members] : groups) grids.emplace(value, PointGrid(dataset.practices, std::move(members)));
     for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
-        const Geometry point = adopt(context, GEOSPointOnSurface_r(h, dataset.areas[a].geometry.get()), "finding a representative point");
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(h, point.get(), &x);
-        GEOSGeomGetY_r(h, point.get(), &y);
-        auto group = groups.find(constraint.on_areas ? constraint.area[a] : std::string());
-        if (group == groups.end()) group = groups.find(std::string());
-        if (group == groups.end()) continue;
-        double best = std::numeric_limits<double>::infinity();
-        for (const std::uint32_t p : group->second) {
-            const double d = std::hypot(dataset.practices[p].location.x - x, dataset.practices[p].location.y - y);
-            if (d < best) {
-                best = d;
-                nearest[a] = static_cast<std::int32_t>(p);
-            }
-        }
-        if (distances != nullptr) (*distances)[a] = best;
+        auto grid = grids.find(constraint.on_areas ? constraint.area[a] : std::string());
+        if (grid == grids.end()) grid = grids.find(std::string());
+        if (grid == grids.end()) continue;
+        const auto [practice, distance] = grid->second.nearest(area_points[a].x, area_points[a].y);
+        nearest[a] = practice;
+        if (distances != nullptr) (*distances)[a] = distance;
     }
     return nearest;
 }

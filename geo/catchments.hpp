@@ -47,8 +47,11 @@ std::vector<std::int32_t> dominant_practices(const RegistrationIndex& index, con
                                              const std::vector<bool>& active, const ConstraintValues& constraint,
                                              std::vector<bool>& external);
 
+/// A point inside each area (GEOS's point on surface), from which distances are measured.
+std::vector<Point> representative_points(GeosContext& context, const std::vector<Area>& areas);
+
 /// Each area to the nearest active practice (from its representative point) with a matching constraint.
-std::vector<std::int32_t> nearest_practices(GeosContext& context, const Dataset& dataset, const std::vector<bool>& active,
+std::vector<std::int32_t> nearest_practices(const std::vector<Point>& area_points, const Dataset& dataset, const std::vector<bool>& active,
                                             const ConstraintValues& constraint, std::vector<double>* distances = nullptr);
 
 /// The catchment of `practice` made of `areas`, with its union polygon.

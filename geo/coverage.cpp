@@ -13,6 +13,23 @@ namespace {
 
 constexpr double kOverlapTolerance = 1e-3;  // metres: edges this close and collinear are shared
 constexpr double kAreaTolerance = 1e-7;     // relative: a union's rings must add up to its areas' total
+constexpr double kNearTolerance = 0.05;     // metres: unmatched edges this close may cross in a union
+
+double point_segment_distance(double px, double py, double x0, double y0, double x1, double y1) {
+    const double dx = x1 - x0, dy = y1 - y0, length2 = dx * dx + dy * dy;
+    const double t = length2 > 0 ? std::clamp(((px - x0) * dx + (py - y0) * dy) / length2, 0.0, 1.0) : 0.0;
+    return std::hypot(px - (x0 + t * dx), py - (y0 + t * dy));
+}
+
+/// True when segments p0-p1 and q0-q1 cross or come within `tolerance` of each other.
+bool segments_near(double p0x, double p0y, double p1x, double p1y, double q0x, double q0y, double q1x, double q1y, double tolerance) {
+    const auto side = [](double ax, double ay, double bx, double by, double cx, double cy) { return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax); };
+    const double d1 = side(q0x, q0y, q1x, q1y, p0x, p0y), d2 = side(q0x, q0y, q1x, q1y, p1x, p1y);
+    const double d3 = side(p0x, p0y, p1x, p1y, q0x, q0y), d4 = side(p0x, p0y, p1x, p1y, q1x, q1y);
+    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+    return std::min({point_segment_distance(p0x, p0y, q0x, q0y, q1x, q1y), point_segment_distance(p1x, p1y, q0x, q0y, q1x, q1y),
+                     point_segment_distance(q0x, q0y, p0x, p0y, p1x, p1y), point_segment_distance(q1x, q1y, p0x, p0y, p1x, p1y)}) <= tolerance;
+}
 
 double signed_area(const double* x, const double* y, std::size_t n) {
     double sum = 0;
@@ -59,6 +76,18 @@ struct Ring {
 /// is simple: where a shell pinches round a hole, the walk goes round both, and the pieces are the
 /// shell (counter-clockwise) and the hole (clockwise) touching at that vertex. Each piece is closed.
 std::vector<Ring> split_at_repeated_vertices(const Ring& walked) {
+    std::vector<std::size_t> order(walked.x.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const auto vertex = [&walked](std::size_t i) { return std::pair(walked.x[i], walked.y[i]); };
+    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return vertex(i) < vertex(j); });
+    bool repeats = false;
+    for (std::size_t k = 1; k < order.size() && !repeats; ++k) repeats = vertex(order[k - 1]) == vertex(order[k]);
+    if (!repeats) {
+        Ring closed = walked;
+        closed.x.push_back(closed.x.front());
+        closed.y.push_back(closed.y.front());
+        return {std::move(closed)};
+    }
     std::vector<Ring> pieces;
     std::vector<std::size_t> stack;  // indices into walked, the ring so far
     std::map<std::pair<double, double>, std::size_t> at;  // vertex -> its place on the stack
@@ -67,7 +96,7 @@ std::vector<Ring> split_at_repeated_vertices(const Ring& walked) {
         for (std::size_t k = from; k < stack.size(); ++k) {
             piece.x.push_back(walked.x[stack[k]]);
             piece.y.push_back(walked.y[stack[k]]);
-            if (k > from) at.erase({walked.x[stack[k]], walked.y[stack[k]]});
+            if (k > from) at.erase(vertex(stack[k]));
         }
         piece.x.push_back(piece.x.front());
         piece.y.push_back(piece.y.front());
@@ -75,7 +104,7 @@ std::vector<Ring> split_at_repeated_vertices(const Ring& walked) {
         pieces.push_back(std::move(piece));
     };
     for (std::size_t i = 0; i < walked.x.size(); ++i) {
-        const auto [found, inserted] = at.try_emplace({walked.x[i], walked.y[i]}, stack.size());
+        const auto [found, inserted] = at.try_emplace(vertex(i), stack.size());
         if (inserted) {
             stack.push_back(i);
         } else {
@@ -154,6 +183,7 @@ Coverage::Coverage(GeosContext& context, const std::vector<Area>& areas) {
     area_ring_.push_back(static_cast<std::uint32_t>(ring_start_.size()));
     ring_start_.push_back(static_cast<std::uint32_t>(x_.size()));
     partner_.assign(x_.size(), kOutside);
+    suspect_.assign(areas.size(), 0);
     match_exact();
     match_overlaps();
 }
@@ -206,11 +236,12 @@ void Coverage::match_overlaps() {
     if (!open.empty()) {
         // A grid of cells about twice the mean open segment: candidates share a cell.
         const double cell = std::max(2 * total_length / static_cast<double>(open.size()), 1.0);
+        constexpr double kReach = std::max(kOverlapTolerance, kNearTolerance);
         std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> grid;
         const auto cell_of = [cell](double v) { return static_cast<std::int64_t>(std::floor(v / cell)); };
         for (const std::uint32_t s : open) {
-            const std::int64_t x0 = cell_of(std::min(x_[s], x_[s + 1]) - kOverlapTolerance), x1 = cell_of(std::max(x_[s], x_[s + 1]) + kOverlapTolerance);
-            const std::int64_t y0 = cell_of(std::min(y_[s], y_[s + 1]) - kOverlapTolerance), y1 = cell_of(std::max(y_[s], y_[s + 1]) + kOverlapTolerance);
+            const std::int64_t x0 = cell_of(std::min(x_[s], x_[s + 1]) - kReach), x1 = cell_of(std::max(x_[s], x_[s + 1]) + kReach);
+            const std::int64_t y0 = cell_of(std::min(y_[s], y_[s + 1]) - kReach), y1 = cell_of(std::max(y_[s], y_[s + 1]) + kReach);
             for (std::int64_t cx = x0; cx <= x1; ++cx) {
                 for (std::int64_t cy = y0; cy <= y1; ++cy) {
                     grid[(static_cast<std::uint64_t>(cx) << 32) ^ static_cast<std::uint64_t>(cy & 0xffffffff)].push_back(s);
@@ -232,9 +263,18 @@ void Coverage::match_overlaps() {
             if (length == 0) continue;
             const auto across = [&](std::uint32_t p) { return (dx * (y_[p] - y_[s]) - dy * (x_[p] - x_[s])) / length; };
             const auto along = [&](std::uint32_t p) { return (dx * (x_[p] - x_[s]) + dy * (y_[p] - y_[s])) / length; };
-            if (std::abs(across(t)) > kOverlapTolerance || std::abs(across(t + 1)) > kOverlapTolerance) continue;
+            const auto same = [&](std::uint32_t p, std::uint32_t q) { return x_[p] == x_[q] && y_[p] == y_[q]; };
+            const bool joined = same(s, t) || same(s, t + 1) || same(s + 1, t) || same(s + 1, t + 1);
+            const bool collinear = std::abs(across(t)) <= kOverlapTolerance && std::abs(across(t + 1)) <= kOverlapTolerance;
             const double low = std::max(0.0, std::min(along(t), along(t + 1))), high = std::min(length, std::max(along(t), along(t + 1)));
-            if (high - low <= kOverlapTolerance) continue;
+            if (!collinear || high - low <= kOverlapTolerance) {
+                // Not a shared stretch; edges that cross or nearly touch away from a common vertex
+                // could make a union invalid, so unions holding either area are checked.
+                if (!joined && segments_near(x_[s], y_[s], x_[s + 1], y_[s + 1], x_[t], y_[t], x_[t + 1], y_[t + 1], kNearTolerance)) {
+                    suspect_[owner_[s]] = suspect_[owner_[t]] = 1;
+                }
+                continue;
+            }
             const std::uint32_t a = std::min(owner_[s], owner_[t]), b = std::max(owner_[s], owner_[t]);
             partner_[s] = partner_[t] = kIrregular;
             pieces_.push_back({a, b, x_[s] + dx * low / length, y_[s] + dy * low / length, x_[s] + dx * high / length, y_[s] + dy * high / length});
@@ -268,7 +308,9 @@ Geometry Coverage::union_of(GeosContext& context, std::span<const std::uint32_t>
     const auto member = [&areas](std::int32_t a) { return a >= 0 && std::binary_search(areas.begin(), areas.end(), static_cast<std::uint32_t>(a)); };
     std::vector<std::uint32_t> edges;  // boundary segments of the set, by their first vertex
     double expected = 0;
+    bool check = false;  // whether the result needs GEOS's validity check
     for (const std::uint32_t a : areas) {
+        check = check || suspect_[a] || !irregular_[a].empty();
         for (const std::uint32_t b : irregular_[a]) {
             if (member(static_cast<std::int32_t>(b))) return none;
         }
@@ -291,10 +333,13 @@ Geometry Coverage::union_of(GeosContext& context, std::span<const std::uint32_t>
         const auto first = std::lower_bound(edges.begin(), edges.end(), 0u, [&](std::uint32_t p, std::uint32_t) {
             return std::pair(x_[p], y_[p]) < std::pair(ex, ey);
         });
+        auto last = first;
+        while (last != edges.end() && x_[*last] == ex && y_[*last] == ey) ++last;
+        if (last - first == 1) return static_cast<std::size_t>(first - edges.begin());
         std::size_t best = edges.size();
         double best_turn = 10;
         const double back = std::atan2(y_[e] - ey, x_[e] - ex);
-        for (auto it = first; it != edges.end() && x_[*it] == ex && y_[*it] == ey; ++it) {
+        for (auto it = first; it != last; ++it) {
             double turn = back - std::atan2(y_[*it + 1] - ey, x_[*it + 1] - ex);
             while (turn <= 0) turn += 2 * std::numbers::pi;
             while (turn > 2 * std::numbers::pi) turn -= 2 * std::numbers::pi;
@@ -357,7 +402,7 @@ Geometry Coverage::union_of(GeosContext& context, std::span<const std::uint32_t>
                           : adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(), static_cast<unsigned>(polygons.size())),
                                   "assembling a multipolygon");
     // Edges a few millimetres apart that are not matched can still cross: leave those to GEOS.
-    return GEOSisValid_r(h, united.get()) == 1 ? std::move(united) : std::move(none);
+    return !check || GEOSisValid_r(h, united.get()) == 1 ? std::move(united) : std::move(none);
 }
 
 std::vector<Coverage::Border> Coverage::borders(GeosContext& context, const std::vector<std::int32_t>& label) const {

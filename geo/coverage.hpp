@@ -69,6 +69,7 @@ private:
     std::vector<std::int32_t> partner_;          // per vertex: area across the segment starting there
     std::vector<double> perimeter_, area_;
     std::vector<std::vector<std::uint32_t>> irregular_;
+    std::vector<char> suspect_;                  // per area: an unmatched edge crosses or nearly touches another area's
     std::vector<Piece> pieces_;
     std::vector<Link> links_;
 };

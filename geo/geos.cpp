@@ -149,11 +149,18 @@ Geometry polygonal_part(GeosContext& context, const GEOSGeometry* geometry) {
 
 }  // namespace
 
+std::string type_name(GeosContext& context, const GEOSGeometry* geometry) {
+    char* name = GEOSGeomType_r(context.handle(), geometry);  // GEOS allocates the name: free it
+    std::string text = name != nullptr ? name : "geometry";
+    GEOSFree_r(context.handle(), name);
+    return text;
+}
+
 PolygonalRepair make_valid_polygonal(GeosContext& context, Geometry input) {
     auto* h = context.handle();
     PolygonalRepair result;
     if (!is_polygonal(context, input.get())) {
-        throw GeosError(std::string("expected a Polygon or MultiPolygon, got a ") + GEOSGeomType_r(h, input.get()));
+        throw GeosError("expected a Polygon or MultiPolygon, got a " + type_name(context, input.get()));
     }
     if (GEOSisValid_r(h, input.get()) == 1) {
         result.geometry = std::move(input);

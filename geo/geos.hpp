@@ -76,6 +76,8 @@ struct Envelope {
 Envelope envelope_of(GeosContext& context, const GEOSGeometry* geometry);
 
 double area_of(GeosContext& context, const GEOSGeometry* geometry);
+/// GEOS's name for the geometry's type ("Polygon", "LineString", ...).
+std::string type_name(GeosContext& context, const GEOSGeometry* geometry);
 bool is_polygonal(GeosContext& context, const GEOSGeometry* geometry);
 /// Number of polygons in a Polygon (1) or MultiPolygon (n).
 int polygon_count(GeosContext& context, const GEOSGeometry* geometry);

@@ -15,10 +15,10 @@ namespace geo {
 
 std::string_view to_string(BandCause cause) {
     switch (cause) {
-        case BandCause::none: return "none";
+        case BandCause::none: return "";
         case BandCause::locked: return "locked";
-        case BandCause::alone_above_max: return "forced";
-        case BandCause::part_below_min: return "forced";
+        case BandCause::alone_above_max:
+        case BandCause::part_below_min:
         case BandCause::part_unsplittable: return "forced";
         case BandCause::not_reached: return "not_reached";
     }
@@ -178,7 +178,7 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
         const Task& task = tasks[t];
         results[task.part][static_cast<std::size_t>(task.restart)] =
             search_part(parts[task.part], task_seed(settings.seed, parts[task.part].units.front(), task.restart), search,
-                        exact[task.part] ? &*exact[task.part] : nullptr);
+                        exact[task.part] ? &*exact[task.part] : nullptr, std::getenv("BAL") ? std::atoi(std::getenv("BAL")) == 2 || (std::atoi(std::getenv("BAL")) == 1 && task.restart % 2 == 1) : task.restart % 2 == 1);
     });
 
     // Assemble: locked regions first, then units alone above the maximum, then each part's best restart.

@@ -43,7 +43,11 @@ enum class BandCause {
     part_unsplittable,  // its part's units cannot be grouped into networks that are all inside the band
     not_reached,        // the search did not find a way into the band
 };
+/// "forced" for the causes the data impose, "not_reached", "locked", or "" inside the band.
 std::string_view to_string(BandCause cause);
+constexpr bool is_forced(BandCause cause) {
+    return cause == BandCause::alone_above_max || cause == BandCause::part_below_min || cause == BandCause::part_unsplittable;
+}
 
 struct PartitionSettings {
     std::uint64_t seed = 1;

@@ -102,6 +102,7 @@ struct Context {
     std::vector<std::int32_t> standing;
     ConstraintValues constraint;
     std::vector<std::string> lock;  // per practice: the locked network value, or ""
+    std::vector<Point> points;      // per area: the point distances are measured from
 };
 
 std::vector<std::string> lock_values(const Dataset& dataset, const PlanOptions& options, const std::vector<bool>& active) {
@@ -117,7 +118,9 @@ std::vector<std::string> lock_values(const Dataset& dataset, const PlanOptions& 
 }
 
 /// Catchments and territories: fills out.areas, out.catchments, out.core_catchments.
+static double tnow() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 void plan_catchments(Context& c) {
+    double t0 = tnow();
     const std::size_t areas = c.dataset.areas.size();
     c.out.areas.assign(areas, {});
     // A practice above the maximum is a network of its own whatever happens: the others' territories
@@ -145,14 +148,15 @@ void plan_catchments(Context& c) {
             c.out.areas[a].dominated_externally = external[a];
         }
     } else {
-        shown = nearest_practices(c.geos, c.dataset, c.active, c.constraint);
-        tessellation = large.empty() ? shown : nearest_practices(c.geos, c.dataset, territorial, c.constraint);
+        shown = nearest_practices(c.points, c.dataset, c.active, c.constraint);
+        tessellation = large.empty() ? shown : nearest_practices(c.points, c.dataset, territorial, c.constraint);
     }
     if (!large.empty()) {
         const std::size_t claimed = claim_dominated_areas(c.out.graph, tessellation, shown, c.standing, large, c.index, c.active, c.constraint);
         c.out.report.notes.push_back(std::to_string(large.size()) + " practices above the maximum list size are networks of their own; they keep " +
                                      std::to_string(claimed) + " areas they dominate, where that encloses no other practice");
     }
+    std::fprintf(stderr, "  dominant %.3f\n", tnow() - t0); t0 = tnow();
     std::vector<std::vector<std::uint32_t>> catchment_areas(c.dataset.practices.size());
     if (c.options.method == CatchmentMethod::radius) {
         catchment_areas = radius_areas(c.geos, c.dataset, c.options.radius_m);
@@ -177,6 +181,7 @@ void plan_catchments(Context& c) {
         c.out.catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, catchment_areas[p]);
         if (with_core) c.out.core_catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, core_areas(c.index, p, c.options.core_share));
     });
+    std::fprintf(stderr, "  unions %.3f\n", tnow() - t0); t0 = tnow();
     std::vector<bool> closed(c.dataset.practices.size(), false);
     for (const std::uint32_t p : large) closed[p] = true;
     auto territory = make_territories(c.out.graph, tessellation, c.standing, c.index, c.constraint, closed, c.out.report.notes);
@@ -185,6 +190,7 @@ void plan_catchments(Context& c) {
                                      " practices that dominate no area were given the area they stand in (or one beside it)");
     }
     for (std::size_t a = 0; a < areas; ++a) c.out.areas[a].owner = territory[a];
+    std::fprintf(stderr, "  territories %.3f\n", tnow() - t0); t0 = tnow();
 }
 
 /// Units: a practice with a territory, plus the territory-less practices standing in it.
@@ -405,7 +411,7 @@ void assess_coverage(Context& c) {
     const auto& dataset = c.dataset;
     std::vector<double> nearest_m;
     const ConstraintValues unconstrained{std::vector<std::string>(dataset.areas.size()), std::vector<std::string>(dataset.practices.size()), false};
-    const auto nearest = nearest_practices(c.geos, dataset, c.active, unconstrained, &nearest_m);
+    const auto nearest = nearest_practices(c.points, dataset, c.active, unconstrained, &nearest_m);
     c.out.coverage.assign(dataset.areas.size(), {});
     char threshold[64];
     std::snprintf(threshold, sizeof threshold, "farther than %.0f m from any practice", c.options.gap_distance_m);
@@ -419,11 +425,7 @@ void assess_coverage(Context& c) {
         if (network >= 0) {
             cov.residents_per_practice = c.out.networks[static_cast<std::size_t>(network)].metrics.residents_per_practice;
             const Point hub = dataset.practices[c.out.networks[static_cast<std::size_t>(network)].hub].location;
-            const Geometry point = adopt(c.geos, GEOSPointOnSurface_r(c.geos.handle(), area.geometry.get()), "finding a representative point");
-            double x = 0, y = 0;
-            GEOSGeomGetX_r(c.geos.handle(), point.get(), &x);
-            GEOSGeomGetY_r(c.geos.handle(), point.get(), &y);
-            cov.hub_m = std::hypot(hub.x - x, hub.y - y);
+            cov.hub_m = std::hypot(hub.x - c.points[a].x, hub.y - c.points[a].y);
         }
         if (network < 0) {
             cov.gap = true;
@@ -440,32 +442,60 @@ void assess_coverage(Context& c) {
     }
 }
 
-/// The reference networks (e.g. the real PCNs) measured like the plan's, and the ARI between them.
+void set_cohesion(std::vector<Network>& networks, const Dominance& d) {
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+        NetworkMetrics& m = networks[i].metrics;
+        m.dominant_patients = d.network_dominant[i];
+        m.cohesion = m.registered_in_areas > 0 ? static_cast<double>(m.dominant_patients) / static_cast<double>(m.registered_in_areas) : 0;
+    }
+}
+
+/// The plan's networks' cohesion and each area's dominant network.
+void apply_dominance(Context& c) {
+    std::vector<std::string> ids;
+    for (const Network& n : c.out.networks) ids.push_back(n.id);
+    const Dominance d = dominance(c.index, c.out.practice_network, ids);
+    set_cohesion(c.out.networks, d);
+    for (std::size_t a = 0; a < c.out.areas.size(); ++a) c.out.areas[a].dominant_network = d.area_network[a];
+}
+
+/// The reference networks (e.g. the real PCNs) measured like the plan's, whatever the plan's options:
+/// every loaded practice with a reference value, each network's territory the areas it dominates.
+/// And the adjusted Rand index between them and the plan.
 void compare_with_reference(Context& c) {
     const auto& dataset = c.dataset;
     std::map<std::string, std::vector<std::uint32_t>> groups;
     for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
-        if (c.active[p] && !dataset.practices[p].reference_network.empty()) groups[dataset.practices[p].reference_network].push_back(p);
+        if (!dataset.practices[p].reference_network.empty()) groups[dataset.practices[p].reference_network].push_back(p);
     }
     if (groups.empty()) return;
     QualityReport& report = c.out.report;
     report.has_reference = true;
     std::vector<std::int32_t> reference_label(dataset.practices.size(), -1);
+    std::vector<std::string> ids;
+    for (const auto& [code, practices] : groups) {
+        for (const std::uint32_t p : practices) reference_label[p] = static_cast<std::int32_t>(ids.size());
+        ids.push_back(code);
+    }
+    const Dominance d = dominance(c.index, reference_label, ids);
+    std::vector<std::vector<std::uint32_t>> territory(ids.size());
+    for (std::uint32_t a = 0; a < d.area_network.size(); ++a) {
+        if (d.area_network[a] >= 0) territory[static_cast<std::size_t>(d.area_network[a])].push_back(a);
+    }
+    std::size_t k = 0;
     for (const auto& [code, practices] : groups) {
         Network n;
         n.id = code;
         n.name = code;
         n.practices = practices;
-        for (const std::uint32_t p : practices) reference_label[p] = static_cast<std::int32_t>(report.reference_networks.size());
-        for (std::uint32_t a = 0; a < c.out.areas.size(); ++a) {
-            const std::int32_t owner = c.out.areas[a].owner;
-            if (owner >= 0 && std::binary_search(practices.begin(), practices.end(), static_cast<std::uint32_t>(owner))) n.areas.push_back(a);
-        }
+        n.areas = std::move(territory[k]);
         n.hub = practices.front();
         n.metrics = measure_network(dataset, c.out.graph, c.index, n.practices, n.areas, c.options.min_list_size, c.options.max_list_size);
         report.reference_networks.push_back(std::move(n));
+        ++k;
     }
-    report.reference = summarize_partition(report.reference_networks, c.index);
+    set_cohesion(report.reference_networks, d);
+    report.reference = summarize_partition(report.reference_networks);
     report.adjusted_rand_index = adjusted_rand_index(c.out.practice_network, reference_label);
 }
 
@@ -481,7 +511,7 @@ Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& conte
     };
     Plan out;
     out.options = options;
-    Context c{dataset, options, context, out, {}, {}, {}, {}, {}};
+    Context c{dataset, options, context, out, {}, {}, {}, {}, {}, {}};
     stage("adjacency");
     out.graph = build_area_graph(context, dataset.areas);
     for (const AreaBridge& b : out.graph.bridges) {
@@ -495,6 +525,7 @@ Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& conte
                       options.excluded_practices.end();
     }
     c.index = index_registrations(dataset);
+    c.points = representative_points(context, dataset.areas);
     c.standing = standing_areas(context, dataset);
     c.constraint = constraint_values(dataset, options.constraint_field, c.standing);
     c.lock = lock_values(dataset, options, c.active);
@@ -516,12 +547,13 @@ Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& conte
         out.report.notes.push_back(std::to_string(welded) + " practices dominate no area and joined the network of the practice whose territory they stand in");
     }
     build_networks(c, units, result, problem);
+    apply_dominance(c);
 
     stage("boundaries");
     build_boundaries(c);
     stage("gaps");
     assess_coverage(c);
-    out.report.plan = summarize_partition(out.networks, c.index);
+    out.report.plan = summarize_partition(out.networks);
     compare_with_reference(c);
     out.report.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;

@@ -54,7 +54,8 @@ struct AreaPlan {
     std::int32_t dominant_practice = -1;  // loaded practice with most registered patients living here; -1 none
     bool dominated_externally = false;    // the top registrant is a practice outside the study (or excluded)
     std::int32_t owner = -1;              // practice whose territory holds the area (every area has one)
-    std::int32_t network = -1;            // index into Plan::networks
+    std::int32_t network = -1;            // index into Plan::networks: the network whose territory holds the area
+    std::int32_t dominant_network = -1;   // the network whose practices have most patients living here (cohesion); -1 none
 };
 
 /// A set of areas belonging to a practice, with its union polygon.
@@ -70,8 +71,11 @@ struct Catchment {
 struct NetworkMetrics {
     std::int64_t list_size = 0;
     std::int64_t population = 0;        // residents of the territory
-    std::int64_t registered_inside = 0; // members' patients living inside the territory
-    double cohesion = 0;                // registered_inside / members' patients living in any study area
+    std::int64_t registered_in_areas = 0;  // members' patients living in any study area
+    std::int64_t registered_inside = 0; // ... of those, living inside the territory
+    double territory_share = 0;         // registered_inside / registered_in_areas
+    std::int64_t dominant_patients = 0; // ... living in areas the network dominates (see AreaPlan::dominant_network)
+    double cohesion = 0;                // dominant_patients / registered_in_areas (Beaney et al. 2022)
     double area_km2 = 0;
     double perimeter_km = 0;
     double polsby_popper = 0;           // 4 pi A / P^2: 1 for a disc
@@ -117,8 +121,11 @@ struct PartitionSummary {
     std::size_t networks = 0;
     std::size_t in_band = 0;
     double share_in_band = 0;
+    std::size_t forced = 0;         // outside the band because the data leave no way in (see BandCause)
+    std::size_t not_reached = 0;    // outside the band where the search found no way in
     std::int64_t min_size = 0, median_size = 0, max_size = 0;
-    double cohesion = 0;            // all networks' registered_inside / patients living in study areas
+    double cohesion = 0;            // all networks' dominant_patients / their patients living in study areas
+    double territory_share = 0;     // all networks' registered_inside / their patients living in study areas
     double mean_polsby_popper = 0;
     std::size_t non_contiguous = 0;
 };

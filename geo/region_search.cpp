@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 namespace geo {
@@ -41,8 +44,8 @@ struct Change {
 
 class Search {
 public:
-    Search(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings)
-        : p_(part), s_(settings), random_(seed), state_(part) {}
+    Search(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, bool balanced)
+        : p_(part), s_(settings), random_(seed), state_(part), balanced_(balanced) {}
 
     SearchResult run(const ExactPartition* fallback);
     void load(const std::vector<std::int32_t>& layout, std::size_t regions);
@@ -85,11 +88,13 @@ private:
 
     static constexpr double kDistanceWeight = 1.0;  // a patient closer to the band is worth a dominant patient
     static constexpr int kRepairAttempts = 12;      // regrowths tried per region outside the band
+    static constexpr double kBalancedFill = 0.9;    // balanced constructions aim at this share of the maximum
 
     const PartProblem& p_;
     const SearchSettings& s_;
     Random random_;
     RegionState state_;
+    bool balanced_ = false;  // construct by recursive bisection rather than max-p growth
     std::int64_t accepted_ = 0;
     std::vector<std::pair<std::uint32_t, std::int32_t>> log_;  // (unit, region it left) for undo
 };
@@ -97,6 +102,16 @@ private:
 void Search::construct() {
     std::vector<std::uint32_t> order(p_.size());
     for (std::uint32_t u = 0; u < order.size(); ++u) order[u] = u;
+    if (balanced_) {
+        // Regions of about 90% of the maximum by recursive bisection: fuller than max-p's, as cohesion likes.
+        std::int64_t total = 0;
+        for (const std::int64_t w : p_.weight) total += w;
+        const auto regions = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(static_cast<double>(total) / (kBalancedFill * static_cast<double>(p_.max_weight)))));
+        if (regions * p_.min_weight <= total && bisect(order, regions)) return;
+        for (const std::uint32_t u : order) {
+            if (state_.region_of(u) != kNoRegion) state_.unassign(u);
+        }
+    }
     random_.shuffle(order);
     for (const std::uint32_t u : order) {
         if (state_.region_of(u) == kNoRegion) grow(u, construction_target());
@@ -348,7 +363,8 @@ void Search::repair() {
                 std::sort(cluster.begin(), cluster.end());
                 cluster.erase(std::unique(cluster.begin(), cluster.end()), cluster.end());
                 const std::size_t before = state_.out_of_band();
-                if (regrow(cluster, kRepairAttempts) && state_.out_of_band() < before) improved = true;
+                static const int ra = std::getenv("RA") ? std::atoi(std::getenv("RA")) : kRepairAttempts;
+                if (regrow(cluster, ra) && state_.out_of_band() < before) improved = true;
             }
             if (s_.checkpoint) s_.checkpoint();
         }
@@ -526,7 +542,8 @@ void Search::anneal() {
     }
     if (worse.empty()) return;
     std::sort(worse.begin(), worse.end());
-    const double start = worse[worse.size() / 2] / std::log(3.0), end = 0.5;
+    static const double t0s = std::getenv("T0") ? std::atof(std::getenv("T0")) : 1.0;
+    const double start = t0s * worse[worse.size() / 2] / std::log(3.0), end = 0.5;
     const double cooling = std::pow(end / start, 1.0 / static_cast<double>(iterations));
     double temperature = start;
     SearchResult best = snapshot();
@@ -611,22 +628,31 @@ SearchResult Search::snapshot() const {
     return result;
 }
 
+static std::atomic<long> tc{0}, tr1{0}, ta{0}, tr2{0};
+struct Dump { ~Dump() { if (std::getenv("PHASES")) std::fprintf(stderr, "construct %.3f repair %.3f anneal %.3f repair2 %.3f\n", tc/1e9, tr1/1e9, ta/1e9, tr2/1e9); } } dump_;
+static long ns() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
 SearchResult Search::run(const ExactPartition* fallback) {
     if (p_.size() == 0) return {};
+    long t = ns();
     construct();
-    repair();
+    tc += ns() - t; t = ns();
+    if (!std::getenv("NOREPAIR1")) repair();
+    tr1 += ns() - t; t = ns();
     if (fallback != nullptr && fallback->out_of_band < state_.out_of_band()) {
         load(fallback->region, static_cast<std::size_t>(*std::max_element(fallback->region.begin(), fallback->region.end()) + 1));
     }
     anneal();
+    ta += ns() - t; t = ns();
     repair();
+    tr2 += ns() - t;
     return snapshot();
 }
 
 }  // namespace
 
-SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const ExactPartition* fallback) {
-    return Search(part, seed, settings).run(fallback);
+SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const ExactPartition* fallback,
+                         bool balanced) {
+    return Search(part, seed, settings, balanced).run(fallback);
 }
 
 }  // namespace geo

@@ -35,8 +35,9 @@ struct SearchResult {
 };
 
 /// One restart on one part. Deterministic for a given part and seed. `fallback`, when given (an
-/// exact answer for a small part), replaces the construction when that has more regions outside the band.
+/// exact answer for a small part), replaces the construction when that has more regions outside the
+/// band. `balanced` constructs by recursive bisection into fuller regions instead of max-p growth.
 SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings,
-                         const ExactPartition* fallback = nullptr);
+                         const ExactPartition* fallback = nullptr, bool balanced = false);
 
 }  // namespace geo

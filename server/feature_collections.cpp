@@ -271,6 +271,7 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                     .boolean(placed.dominated_externally)
                     .text(names.practice(placed.owner))
                     .text(names.network_id(placed.network))
+                    .text(names.network_id(placed.dominant_network))
                     .text(names.practice(coverage.nearest_practice))
                     .real(coverage.nearest_practice_m)
                     .real(coverage.hub_m)
@@ -314,6 +315,8 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .integer(m.list_size)
                 .integer(m.population)
                 .integer(m.registered_inside)
+                .real(m.territory_share)
+                .integer(m.dominant_patients)
                 .real(m.cohesion)
                 .real(m.area_km2)
                 .real(m.perimeter_km)
@@ -321,6 +324,7 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .real(m.residents_per_practice)
                 .integer(m.people_in_gaps)
                 .text(geo::to_string(m.status))
+                .text(geo::to_string(network.band_cause))
                 .text(network.status_reason)
                 .boolean(m.contiguous)
                 .boolean(network.locked)
@@ -418,14 +422,15 @@ const std::vector<CollectionInfo>& feature_collections() {
         {"areas", "Small areas",
          "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
          {"area_code", "area_name", "population", "dominant_practice", "dominated_externally", "owner_practice", "network_id",
-          "nearest_practice", "nearest_practice_m", "hub_m", "registered_to_resident", "residents_per_practice", "gap",
+          "dominant_network", "nearest_practice", "nearest_practice_m", "hub_m", "registered_to_resident", "residents_per_practice", "gap",
           "gap_reason"}},
         {"catchments", "Practice catchments", "Each practice's catchment: the union of the areas it serves",
          {"practice_code", "practice_name", "method", "area_count", "population", "registered", "share"}},
         {"networks", "Primary care networks", "Planned networks with their territories and quality measures",
          {"network_id", "network_name", "practice_codes", "practice_count", "hub_practice", "list_size", "population",
-          "registered_inside", "cohesion", "area_km2", "perimeter_km", "polsby_popper", "residents_per_practice",
-          "people_in_gaps", "status", "status_reason", "contiguous", "locked", "constraint_value"}},
+          "registered_inside", "territory_share", "dominant_patients", "cohesion", "area_km2", "perimeter_km", "polsby_popper",
+          "residents_per_practice", "people_in_gaps", "status", "band_cause", "status_reason", "contiguous", "locked",
+          "constraint_value"}},
         {"network_borders", "Network borders", "The lines where two networks' territories meet",
          {"network_a", "network_b", "length_m"}},
         {"gaps", "Coverage gaps", "Areas far from every practice or outside every network",

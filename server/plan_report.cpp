@@ -38,7 +38,10 @@ json::value summary_json(const geo::PartitionSummary& s) {
             {"min_size", s.min_size},
             {"median_size", s.median_size},
             {"max_size", s.max_size},
+            {"forced_out_of_band", s.forced},
+            {"not_reached", s.not_reached},
             {"cohesion", number(s.cohesion)},
+            {"territory_share", number(s.territory_share)},
             {"mean_polsby_popper", number(s.mean_polsby_popper)},
             {"non_contiguous", s.non_contiguous}};
 }
@@ -54,10 +57,14 @@ json::value network_json(const geo::Dataset& dataset, const geo::Network& networ
             {"constraint_value", network.constraint_value},
             {"locked", network.locked},
             {"status", std::string(geo::to_string(m.status))},
+            {"band_cause", std::string(geo::to_string(network.band_cause))},
             {"status_reason", network.status_reason},
             {"list_size", m.list_size},
             {"population", m.population},
+            {"registered_in_areas", m.registered_in_areas},
             {"registered_inside", m.registered_inside},
+            {"territory_share", number(m.territory_share)},
+            {"dominant_patients", m.dominant_patients},
             {"cohesion", number(m.cohesion)},
             {"area_km2", number(m.area_km2)},
             {"perimeter_km", number(m.perimeter_km)},
@@ -145,10 +152,13 @@ std::string comparison(const geo::QualityReport& report) {
     std::string out = row("", "Plan", "Reference");
     out += row("Networks", count(p.networks), count(r.networks));
     out += row("In band", in_band(p), in_band(r));
+    out += row("Out of band: forced", count(p.forced), "");
+    out += row("Out of band: not reached", count(p.not_reached), "");
     out += row("Smallest list size", with_thousands(p.min_size), with_thousands(r.min_size));
     out += row("Median list size", with_thousands(p.median_size), with_thousands(r.median_size));
     out += row("Largest list size", with_thousands(p.max_size), with_thousands(r.max_size));
     out += row("Cohesion", percent(p.cohesion), percent(r.cohesion));
+    out += row("Territory share", percent(p.territory_share), percent(r.territory_share));
     out += row("Mean Polsby-Popper", decimal(p.mean_polsby_popper, 2), decimal(r.mean_polsby_popper, 2));
     out += row("Not contiguous", count(p.non_contiguous), count(r.non_contiguous));
     return out;

@@ -68,7 +68,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     auto* h = geos.handle();
 
     LayerBuilder networks(source, transform, "networks", GeometryType::polygon,
-                          {"network_id", "name", "list_size", "population", "practice_count", "status", "cohesion",
+                          {"network_id", "name", "list_size", "population", "practice_count", "status", "band_cause", "cohesion",
                            "polsby_popper", "constraint", "colour"},
                           true, false);
     const std::vector<std::int64_t> colours = geo::network_colour_slots(plan, kNetworkPaletteSize);
@@ -76,7 +76,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
         const geo::Network& n = plan.networks[i];
         networks.add(n.polygon.get(), {n.id, n.name, n.metrics.list_size, n.metrics.population,
                                        static_cast<std::int64_t>(n.practices.size()), std::string(geo::to_string(n.metrics.status)),
-                                       n.metrics.cohesion, n.metrics.polsby_popper, n.constraint_value, colours[i]});
+                                       std::string(geo::to_string(n.band_cause)), n.metrics.cohesion, n.metrics.polsby_popper, n.constraint_value, colours[i]});
     }
     networks.finish();
 
