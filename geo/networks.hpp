@@ -51,8 +51,8 @@ constexpr bool is_forced(BandCause cause) {
 
 struct PartitionSettings {
     std::uint64_t seed = 1;
-    int restarts = 8;                    // per part; each part keeps its best
-    double sweeps = 300;                 // annealing moves tried per unit and restart
+    int restarts = 2;                    // per part; each part keeps its best
+    double sweeps = 200;                 // annealing moves tried per unit and restart (more for larger parts)
     unsigned threads = 0;                // 0: one per core
     double compactness_patients = 20;    // worth of one unit of Polsby-Popper, in patients: breaks near-ties only
     std::function<void()> checkpoint;    // called often from the workers; may throw to abandon the search

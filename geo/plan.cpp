@@ -118,9 +118,7 @@ std::vector<std::string> lock_values(const Dataset& dataset, const PlanOptions& 
 }
 
 /// Catchments and territories: fills out.areas, out.catchments, out.core_catchments.
-static double tnow() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 void plan_catchments(Context& c) {
-    double t0 = tnow();
     const std::size_t areas = c.dataset.areas.size();
     c.out.areas.assign(areas, {});
     // A practice above the maximum is a network of its own whatever happens: the others' territories
@@ -156,7 +154,6 @@ void plan_catchments(Context& c) {
         c.out.report.notes.push_back(std::to_string(large.size()) + " practices above the maximum list size are networks of their own; they keep " +
                                      std::to_string(claimed) + " areas they dominate, where that encloses no other practice");
     }
-    std::fprintf(stderr, "  dominant %.3f\n", tnow() - t0); t0 = tnow();
     std::vector<std::vector<std::uint32_t>> catchment_areas(c.dataset.practices.size());
     if (c.options.method == CatchmentMethod::radius) {
         catchment_areas = radius_areas(c.geos, c.dataset, c.options.radius_m);
@@ -181,7 +178,6 @@ void plan_catchments(Context& c) {
         c.out.catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, catchment_areas[p]);
         if (with_core) c.out.core_catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, core_areas(c.index, p, c.options.core_share));
     });
-    std::fprintf(stderr, "  unions %.3f\n", tnow() - t0); t0 = tnow();
     std::vector<bool> closed(c.dataset.practices.size(), false);
     for (const std::uint32_t p : large) closed[p] = true;
     auto territory = make_territories(c.out.graph, tessellation, c.standing, c.index, c.constraint, closed, c.out.report.notes);
@@ -190,7 +186,6 @@ void plan_catchments(Context& c) {
                                      " practices that dominate no area were given the area they stand in (or one beside it)");
     }
     for (std::size_t a = 0; a < areas; ++a) c.out.areas[a].owner = territory[a];
-    std::fprintf(stderr, "  territories %.3f\n", tnow() - t0); t0 = tnow();
 }
 
 /// Units: a practice with a territory, plus the territory-less practices standing in it.

@@ -40,8 +40,8 @@ struct PlanOptions {
     std::vector<std::string> locked_values;  // lock only these values of lock_field; empty: every non-empty value
     std::vector<std::string> excluded_practices;  // practice codes left out of every network
     std::uint64_t seed = 1;
-    int construction_runs = 8;          // restarts per independent part, each annealed; each part keeps its best
-    double sweeps = 300;                // annealing moves tried per practice and restart
+    int construction_runs = 2;          // restarts per independent part, each annealed; each part keeps its best
+    double sweeps = 200;                // annealing moves tried per practice and restart (more in larger parts)
     unsigned threads = 0;               // planning threads (0: one per core); the plan does not depend on it
     double gap_distance_m = 1600;       // areas farther than this from every practice are gaps
 

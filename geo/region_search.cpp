@@ -3,10 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
-#include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 namespace geo {
 
@@ -44,10 +40,10 @@ struct Change {
 
 class Search {
 public:
-    Search(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, bool balanced)
-        : p_(part), s_(settings), random_(seed), state_(part), balanced_(balanced) {}
+    Search(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const SearchStart& start)
+        : p_(part), s_(settings), random_(seed), state_(part), start_(start) {}
 
-    SearchResult run(const ExactPartition* fallback);
+    SearchResult run();
     void load(const std::vector<std::int32_t>& layout, std::size_t regions);
 
 private:
@@ -56,9 +52,9 @@ private:
     bool grow(std::uint32_t seed, std::int64_t target);
     std::int64_t construction_target();
     void place_leftovers(const std::vector<std::uint32_t>& units);
-    bool regrow(const std::vector<std::int32_t>& regions, int attempts);
+    bool regrow(const std::vector<std::int32_t>& regions, int attempts, bool first_fewer);
     bool bisect(const std::vector<std::uint32_t>& units, std::int64_t regions);
-    void repair();
+    void repair(bool quick);
     // Annealing
     void anneal();
     void polish();
@@ -89,12 +85,20 @@ private:
     static constexpr double kDistanceWeight = 1.0;  // a patient closer to the band is worth a dominant patient
     static constexpr int kRepairAttempts = 12;      // regrowths tried per region outside the band
     static constexpr double kBalancedFill = 0.9;    // balanced constructions aim at this share of the maximum
+    static constexpr double kSweepGrowth = 0.3;     // sweeps grow with part size as (units / 100)^this
+    static constexpr double kFewestIterations = 2000;
+    static constexpr double kFinalTemperature = 0.5;  // patients: the last moves are all but greedy
+    // Shares of the annealing moves: dissolving a region, re-splitting two, swapping two units; the
+    // rest move one unit. The region moves cost most and change the most.
+    static constexpr double kDissolveShare = 0.004;
+    static constexpr double kResplitShare = 0.016;
+    static constexpr double kSwapShare = 0.23;
 
     const PartProblem& p_;
     const SearchSettings& s_;
     Random random_;
     RegionState state_;
-    bool balanced_ = false;  // construct by recursive bisection rather than max-p growth
+    const SearchStart& start_;
     std::int64_t accepted_ = 0;
     std::vector<std::pair<std::uint32_t, std::int32_t>> log_;  // (unit, region it left) for undo
 };
@@ -102,7 +106,7 @@ private:
 void Search::construct() {
     std::vector<std::uint32_t> order(p_.size());
     for (std::uint32_t u = 0; u < order.size(); ++u) order[u] = u;
-    if (balanced_) {
+    if (start_.balanced) {
         // Regions of about 90% of the maximum by recursive bisection: fuller than max-p's, as cohesion likes.
         std::int64_t total = 0;
         for (const std::int64_t w : p_.weight) total += w;
@@ -198,10 +202,11 @@ void Search::place_leftovers(const std::vector<std::uint32_t>& units) {
     }
 }
 
-/// Destroys the given regions and builds them again by max-p growth from random seeds, a few times;
-/// keeps the best attempt when it has fewer regions outside the band, or as many and more dominant
-/// patients; otherwise puts everything back.
-bool Search::regrow(const std::vector<std::int32_t>& regions, int attempts) {
+/// Destroys the given regions and builds them again, by recursive bisection or max-p growth from
+/// random seeds, a few times; keeps the best attempt when it has fewer regions outside the band, or
+/// as many and more dominant patients (with `first_fewer`, the first attempt with fewer); otherwise
+/// puts everything back.
+bool Search::regrow(const std::vector<std::int32_t>& regions, int attempts, bool first_fewer) {
     std::vector<std::pair<std::uint32_t, std::int32_t>> original;  // (unit, its region)
     for (const std::int32_t r : regions) {
         for (const std::uint32_t u : state_.members(r)) original.emplace_back(u, r);
@@ -242,6 +247,7 @@ bool Search::regrow(const std::vector<std::int32_t>& regions, int attempts) {
             best = key();
             best_layout.clear();
             for (const std::uint32_t u : units) best_layout.emplace_back(u, state_.region_of(u));
+            if (first_fewer && best.first > start.first) return true;  // keep this one as it stands
         }
         restore(original);
     }
@@ -346,11 +352,12 @@ bool Search::bisect(const std::vector<std::uint32_t>& units, std::int64_t region
 }
 
 /// Regions outside the band are destroyed and grown again with their neighbours (then with the
-/// neighbours' neighbours) while that brings regions into the band.
-void Search::repair() {
-    for (bool improved = true; improved && state_.out_of_band() > 0;) {
+/// neighbours' neighbours) while that brings regions into the band. `quick` takes the first regrowth
+/// that does, for a start that annealing will improve anyway.
+void Search::repair(bool quick) {
+    for (bool improved = true; improved && state_.out_of_band() > start_.fewest_out_of_band;) {
         improved = false;
-        for (std::int32_t r = 0; r < state_.slots(); ++r) {
+        for (std::int32_t r = 0; r < state_.slots() && state_.out_of_band() > start_.fewest_out_of_band; ++r) {
             if (state_.empty(r) || p_.in_band(state_.weight(r))) continue;
             std::vector<std::int32_t> cluster{r};
             for (int ring = 0; ring < 2 && !improved; ++ring) {
@@ -363,8 +370,7 @@ void Search::repair() {
                 std::sort(cluster.begin(), cluster.end());
                 cluster.erase(std::unique(cluster.begin(), cluster.end()), cluster.end());
                 const std::size_t before = state_.out_of_band();
-                static const int ra = std::getenv("RA") ? std::atoi(std::getenv("RA")) : kRepairAttempts;
-                if (regrow(cluster, ra) && state_.out_of_band() < before) improved = true;
+                if (regrow(cluster, kRepairAttempts, quick) && state_.out_of_band() < before) improved = true;
             }
             if (s_.checkpoint) s_.checkpoint();
         }
@@ -529,7 +535,9 @@ std::int32_t Search::other_region_beside(std::uint32_t u, std::uint32_t* neighbo
 
 void Search::anneal() {
     const std::size_t n = p_.size();
-    const auto iterations = static_cast<std::int64_t>(std::max(2000.0, s_.sweeps * static_cast<double>(n)));
+    // Larger parts get more sweeps per unit, as annealing needs: (n / 100)^0.3 more (London unconstrained: 2.1 times).
+    const double sweeps = s_.sweeps * std::pow(static_cast<double>(n) / 100.0, kSweepGrowth);
+    const auto iterations = static_cast<std::int64_t>(std::max(kFewestIterations, sweeps * static_cast<double>(n)));
     // Starting temperature: a typical worsening single move is accepted about a third of the time.
     std::vector<double> worse;
     for (int k = 0; k < 200; ++k) {
@@ -542,8 +550,7 @@ void Search::anneal() {
     }
     if (worse.empty()) return;
     std::sort(worse.begin(), worse.end());
-    static const double t0s = std::getenv("T0") ? std::atof(std::getenv("T0")) : 1.0;
-    const double start = t0s * worse[worse.size() / 2] / std::log(3.0), end = 0.5;
+    const double start = worse[worse.size() / 2] / std::log(3.0), end = kFinalTemperature;
     const double cooling = std::pow(end / start, 1.0 / static_cast<double>(iterations));
     double temperature = start;
     SearchResult best = snapshot();
@@ -561,14 +568,11 @@ void Search::anneal() {
         if (to == kNoRegion) continue;
         const double kind = random_.unit();
         bool moved;
-        static const double pd = std::getenv("PD") ? std::atof(std::getenv("PD")) : 0.004;
-        static const double pr = std::getenv("PR") ? std::atof(std::getenv("PR")) : 0.016;
-        static const double ps = std::getenv("PS") ? std::atof(std::getenv("PS")) : 0.23;
-        if (kind < pd) {
+        if (kind < kDissolveShare) {
             moved = try_dissolve(state_.region_of(u), temperature);
-        } else if (kind < pd + pr) {
+        } else if (kind < kDissolveShare + kResplitShare) {
             moved = try_resplit(state_.region_of(u), to, temperature);
-        } else if (kind < pd + pr + ps) {
+        } else if (kind < kDissolveShare + kResplitShare + kSwapShare) {
             moved = try_swap(u, v, temperature);
         } else {
             moved = try_move(u, to, temperature);
@@ -628,31 +632,22 @@ SearchResult Search::snapshot() const {
     return result;
 }
 
-static std::atomic<long> tc{0}, tr1{0}, ta{0}, tr2{0};
-struct Dump { ~Dump() { if (std::getenv("PHASES")) std::fprintf(stderr, "construct %.3f repair %.3f anneal %.3f repair2 %.3f\n", tc/1e9, tr1/1e9, ta/1e9, tr2/1e9); } } dump_;
-static long ns() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
-SearchResult Search::run(const ExactPartition* fallback) {
+SearchResult Search::run() {
     if (p_.size() == 0) return {};
-    long t = ns();
     construct();
-    tc += ns() - t; t = ns();
-    if (!std::getenv("NOREPAIR1")) repair();
-    tr1 += ns() - t; t = ns();
-    if (fallback != nullptr && fallback->out_of_band < state_.out_of_band()) {
-        load(fallback->region, static_cast<std::size_t>(*std::max_element(fallback->region.begin(), fallback->region.end()) + 1));
+    repair(true);
+    if (const ExactPartition* exact = start_.exact; exact != nullptr && exact->out_of_band < state_.out_of_band()) {
+        load(exact->region, static_cast<std::size_t>(*std::max_element(exact->region.begin(), exact->region.end()) + 1));
     }
     anneal();
-    ta += ns() - t; t = ns();
-    repair();
-    tr2 += ns() - t;
+    repair(false);
     return snapshot();
 }
 
 }  // namespace
 
-SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const ExactPartition* fallback,
-                         bool balanced) {
-    return Search(part, seed, settings, balanced).run(fallback);
+SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const SearchStart& start) {
+    return Search(part, seed, settings, start).run();
 }
 
 }  // namespace geo

@@ -16,7 +16,7 @@
 namespace geo {
 
 struct SearchSettings {
-    double sweeps = 300;                 // annealing moves tried per unit
+    double sweeps = 200;                 // annealing moves tried per unit (more in larger parts)
     double compactness_patients = 20;    // worth of one unit of Polsby-Popper, in patients
     double growth_slack = 0.3;           // construction grows regions to min + up to this share of (max - min)
     std::function<void()> checkpoint;    // called now and then; may throw to abandon the search
@@ -34,10 +34,14 @@ struct SearchResult {
     bool better_than(const SearchResult& other, double compactness_patients) const;
 };
 
-/// One restart on one part. Deterministic for a given part and seed. `fallback`, when given (an
-/// exact answer for a small part), replaces the construction when that has more regions outside the
-/// band. `balanced` constructs by recursive bisection into fuller regions instead of max-p growth.
-SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings,
-                         const ExactPartition* fallback = nullptr, bool balanced = false);
+/// How one restart begins, and what is known of its part beforehand.
+struct SearchStart {
+    std::size_t fewest_out_of_band = 0;     // no partition of the part has fewer regions outside the band
+    const ExactPartition* exact = nullptr;  // small parts: a partition achieving that, used when the construction does worse
+    bool balanced = false;                  // construct by recursive bisection into fuller regions, not max-p growth
+};
+
+/// One restart on one part. Deterministic for a given part, seed and start.
+SearchResult search_part(const PartProblem& part, std::uint64_t seed, const SearchSettings& settings, const SearchStart& start);
 
 }  // namespace geo

@@ -12,8 +12,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -68,20 +66,16 @@ Command add_plan_command(CLI::App& app) {
                 const geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
                 ProgressBar progress;
-                auto t0 = std::chrono::steady_clock::now();
-                auto lap = [&t0](std::string_view what) { if (std::getenv("CATCHMENT_TIMINGS")) { auto t = std::chrono::steady_clock::now(); std::fprintf(stderr, "%.*s %.3f\n", (int)what.size(), what.data(), std::chrono::duration<double>(t - t0).count()); t0 = t; } };
                 const geo::Dataset loaded = data::load_dataset(description, progress);
                 options.validate(loaded);  // before the long work: names a missing field or practice code
                 const geo::Plan planned = geo::plan(loaded, options, *loaded.geos,
-                                                    [&progress, &lap](std::string_view stage) { lap(stage); progress.begin(stage, 0); });
-                lap("end");
+                                                    [&progress](std::string_view stage) { progress.begin(stage, 0); });
                 progress.begin("writing", 0);
                 data::write_plan(flags->out, loaded, planned);
                 if (!flags->report.empty()) {
                     data::write_file_atomically(flags->report, boost::json::serialize(plan_report_json(loaded, planned)) + "\n");
                 }
                 progress.end();
-                lap("written");
                 if (!flags->quiet) {
                     const std::string text = plan_report_text(loaded, planned);
                     std::fwrite(text.data(), 1, text.size(), stdout);
