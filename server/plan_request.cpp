@@ -142,6 +142,8 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
             o.seed = static_cast<std::uint64_t>(whole(value, name, 0, std::numeric_limits<std::int64_t>::max()));
         } else if (key == "construction_runs") {
             o.construction_runs = static_cast<int>(whole(value, name, 1, PlanRequestLimits::kMaxConstructionRuns));
+        } else if (key == "sweeps") {
+            o.sweeps = static_cast<double>(whole(value, name, 0, PlanRequestLimits::kMaxSweeps));
         } else if (key == "gap_distance_m") {
             o.gap_distance_m = positive(value, name);
         } else if (key == "new_practices") {
@@ -162,7 +164,7 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
         } else {
             invalid(name, "unknown parameter (expected min_list_size, max_list_size, method, core_share, radius_m, "
                           "constraint_field, lock_field, locked_networks, excluded_practices, seed, construction_runs, "
-                          "gap_distance_m or new_practices)");
+                          "sweeps, gap_distance_m or new_practices)");
         }
     }
     if (o.min_list_size > o.max_list_size) {

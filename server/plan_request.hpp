@@ -17,6 +17,7 @@ struct PlanRequestLimits {
     static constexpr std::size_t kMaxNewPractices = 100;
     static constexpr std::int64_t kMaxListSize = 1'000'000;  // of a new practice
     static constexpr int kMaxConstructionRuns = 64;
+    static constexpr int kMaxSweeps = 5000;  // annealing moves per practice; the plan time limit applies as well
 };
 
 struct PlanRequest {
@@ -27,7 +28,7 @@ struct PlanRequest {
 
 /// Parses and checks `body` (a JSON object; every member optional):
 ///   min_list_size, max_list_size, method ("registrations" | "nearest" | "radius"), core_share, radius_m,
-///   constraint_field, lock_field, locked_networks [..], excluded_practices [..], seed, construction_runs,
+///   constraint_field, lock_field, locked_networks [..], excluded_practices [..], seed, construction_runs, sweeps,
 ///   gap_distance_m, new_practices [{code, name, lon, lat, list_size}].
 /// Throws HttpError 400 "InvalidParameterValue" naming the member (e.g. "new_practices[1].lat").
 PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& defaults, const geo::Dataset& dataset);

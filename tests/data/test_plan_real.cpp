@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace {
@@ -32,6 +33,28 @@ void check_tessellation(const geo::Dataset& d, const geo::Plan& p) {
     const double united = geo::area_of(*d.geos, merged.get());
     CHECK(std::abs(sum - united) / united < 1e-4);
     CHECK(std::abs(sum - study) / study < 1e-4);
+}
+
+/// Beaney et al.'s cohesion counted here, apart from the engine: per area, the network whose
+/// practices have most patients living there; the share of the networks' patients living in an
+/// area their own network dominates.
+double independent_cohesion(const geo::Dataset& d, const geo::Plan& p) {
+    std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> by_area;
+    for (const geo::Registration& r : d.registrations) {
+        if (r.area < 0 || r.practice < 0) continue;
+        const std::int32_t network = p.practice_network[static_cast<std::size_t>(r.practice)];
+        if (network >= 0) by_area[r.area][network] += r.patients;
+    }
+    std::int64_t dominant = 0, all = 0;
+    for (const auto& [area, counts] : by_area) {
+        std::int64_t best = 0;
+        for (const auto& [network, patients] : counts) {
+            best = std::max(best, patients);
+            all += patients;
+        }
+        dominant += best;
+    }
+    return static_cast<double>(dominant) / static_cast<double>(all);
 }
 
 }  // namespace
@@ -77,25 +100,53 @@ TEST_CASE("Tower Hamlets with the nearest-practice method still tessellates", "[
     check_tessellation(d, p);
 }
 
-TEST_CASE("All London with the borough constraint: 95% of networks in band and all contiguous", "[plan][london][sample]") {
+TEST_CASE("All London with the borough constraint: 96% of networks in band, cohesion 64.5%, all contiguous", "[plan][london][sample]") {
     const geo::Dataset d = load(test_paths::sample_dir());
     geo::PlanOptions options;
     options.constraint_field = "lad11cd";
     const geo::Plan p = geo::plan(d, options, *d.geos);
     const auto& plan = p.report.plan;
-    INFO("networks " << plan.networks << ", in band " << plan.in_band);
-    CHECK(plan.share_in_band >= 0.95);
+    INFO("networks " << plan.networks << ", in band " << plan.in_band << ", cohesion " << plan.cohesion);
+    CHECK(plan.share_in_band >= 0.96);
+    CHECK(independent_cohesion(d, p) >= 0.645);
+    CHECK(plan.cohesion == Approx(independent_cohesion(d, p)).epsilon(1e-12));
     CHECK(plan.non_contiguous == 0);
     for (const geo::Network& n : p.networks) {
         std::set<std::string> boroughs;
         for (const std::uint32_t a : n.areas) boroughs.insert(d.areas[a].group);
         CHECK(boroughs.size() <= 1);  // no network crosses a borough boundary
-        if (n.metrics.status != geo::BandStatus::in_band) CHECK_FALSE(n.status_reason.empty());
+        if (n.metrics.status != geo::BandStatus::in_band) {
+            CHECK_FALSE(n.status_reason.empty());
+            CHECK(n.band_cause != geo::BandCause::none);
+        }
     }
+    CHECK(plan.forced + plan.not_reached == plan.networks - plan.in_band);
     check_tessellation(d, p);
-    // Side by side with the real PCNs (SOURCES.md: 94 of London's 199 PCNs lie in 30-50k).
+    // Side by side with the real PCNs (SOURCES.md: 94 of London's 199 PCNs lie in 30-50k), scored on
+    // their own dominant areas: 65.0% cohesion, whatever the plan's options.
     REQUIRE(p.report.has_reference);
     CHECK(p.report.reference.networks == 199);
     CHECK(p.report.reference.in_band == 94);
+    CHECK(p.report.reference.cohesion == Approx(0.6500).margin(0.0005));
     CHECK(plan.share_in_band > p.report.reference.share_in_band);
+    geo::PlanOptions other = options;
+    other.max_list_size = 60000;
+    other.constraint_field.clear();
+    other.construction_runs = 1;
+    other.sweeps = 10;
+    CHECK(geo::plan(d, other, *d.geos).report.reference.cohesion == p.report.reference.cohesion);
+}
+
+TEST_CASE("All London unconstrained: 97% of networks in band, cohesion 65.0%, same plan with one thread or two", "[plan][london][sample]") {
+    const geo::Dataset d = load(test_paths::sample_dir());
+    geo::PlanOptions options;
+    const geo::Plan p = geo::plan(d, options, *d.geos);
+    INFO("networks " << p.report.plan.networks << ", in band " << p.report.plan.in_band << ", cohesion " << p.report.plan.cohesion);
+    CHECK(p.report.plan.share_in_band >= 0.97);
+    CHECK(independent_cohesion(d, p) >= 0.650);
+    CHECK(p.report.plan.non_contiguous == 0);
+    check_tessellation(d, p);
+    options.threads = 1;
+    const geo::Plan single = geo::plan(d, options, *d.geos);
+    CHECK(single.practice_network == p.practice_network);
 }

@@ -82,12 +82,83 @@ TEST_CASE("A 4x4 grid of 10000-patient practices with a 35000-45000 band forms f
     CHECK(p.report.plan.share_in_band == 1.0);
 }
 
-TEST_CASE("With a 30000-50000 band max-p prefers five networks in band to four", "[plan]") {
-    const Dataset d = grid(4, 10000);
+namespace {
+
+/// Beaney et al.'s cohesion computed here from the registrations alone: each area's dominant
+/// network (most patients of its practices living there), and the share of the networks' patients
+/// who live in an area their own network dominates.
+double reference_cohesion(const Dataset& d, const std::vector<std::int32_t>& practice_network) {
+    std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> by_area;  // area -> network -> patients
+    for (const Registration& r : d.registrations) {
+        if (r.area < 0 || r.practice < 0 || practice_network[static_cast<std::size_t>(r.practice)] < 0) continue;
+        by_area[r.area][practice_network[static_cast<std::size_t>(r.practice)]] += r.patients;
+    }
+    std::int64_t dominant = 0, all = 0;
+    for (const auto& [area, counts] : by_area) {
+        std::int64_t best = 0;
+        for (const auto& [network, patients] : counts) {
+            best = std::max(best, patients);
+            all += patients;
+        }
+        dominant += best;
+    }
+    return static_cast<double>(dominant) / static_cast<double>(all);
+}
+
+/// The 4x4 grid where each practice keeps 7,000 patients in its own square and 3,000 spread evenly
+/// over the squares beside it (1,500 to each of a corner's two neighbours, 1,000 to an edge
+/// square's three, 750 to a middle square's four).
+Dataset spilling_grid() {
+    Dataset d = grid(4, 10000);
+    d.registrations.clear();
+    for (int row = 0; row < 4; ++row) {
+        for (int col = 0; col < 4; ++col) {
+            const int p = row * 4 + col;
+            std::vector<int> beside;
+            if (row > 0) beside.push_back(p - 4);
+            if (row < 3) beside.push_back(p + 4);
+            if (col > 0) beside.push_back(p - 1);
+            if (col < 3) beside.push_back(p + 1);
+            const auto add = [&](int area, std::int64_t patients) {
+                Registration r;
+                r.practice = p;
+                r.area = area;
+                r.patients = patients;
+                r.practice_code = d.practices[static_cast<std::size_t>(p)].code;
+                r.area_code = d.areas[static_cast<std::size_t>(area)].code;
+                d.registrations.push_back(r);
+            };
+            add(p, 7000);
+            for (const int b : beside) add(b, 3000 / static_cast<std::int64_t>(beside.size()));
+        }
+    }
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("Cohesion comes first within the band: four 2x2 networks, not five smaller ones", "[plan][cohesion]") {
+    // Five networks of three or four practices would be in the 30,000-50,000 band too (the old
+    // max-p objective chose them), but fewer, fuller networks keep more patients at home: the four
+    // quadrants lose only the 14,000 patients who live across the two middle lines.
+    const Dataset d = spilling_grid();
     const Plan p = plan(d, PlanOptions{}, *d.geos);
-    CHECK(p.report.plan.networks == 5);
-    CHECK(p.report.plan.in_band == 5);
-    CHECK(p.report.plan.non_contiguous == 0);
+    REQUIRE(p.networks.size() == 4);
+    for (const Network& n : p.networks) {
+        std::set<int> rows, cols;
+        for (const std::uint32_t m : n.practices) {
+            rows.insert(static_cast<int>(m) / 4 / 2);
+            cols.insert(static_cast<int>(m) % 4 / 2);
+        }
+        CHECK(n.practices.size() == 4);
+        CHECK(rows.size() == 1);  // all four in one quadrant
+        CHECK(cols.size() == 1);
+    }
+    CHECK(reference_cohesion(d, p.practice_network) == Approx(146000.0 / 160000.0));
+    CHECK(p.report.plan.cohesion == Approx(reference_cohesion(d, p.practice_network)));
+    for (const Network& n : p.networks) CHECK(n.metrics.cohesion == Approx(146000.0 / 4 / 40000.0));
+    // Every area is dominated by the network of the practice standing in it.
+    for (std::size_t a = 0; a < d.areas.size(); ++a) CHECK(p.areas[a].dominant_network == p.practice_network[a]);
 }
 
 TEST_CASE("Network borders are the lines between neighbouring networks", "[plan]") {
@@ -131,6 +202,66 @@ TEST_CASE("A practice above the maximum is its own network flagged above band", 
     CHECK(big.practices == std::vector<std::uint32_t>{5});
     CHECK(big.metrics.status == BandStatus::above_band);
     CHECK_THAT(big.status_reason, Catch::Contains("P11 alone has 60000 patients"));
+}
+
+TEST_CASE("A practice above the maximum keeps the areas it dominates but never encloses a neighbour", "[plan][territories]") {
+    // A 5x5 grid of 1 km squares. B (96,000 patients) stands on the ring of eight squares round the
+    // centre and has 12,000 patients in each of them; S (10,000) stands in the centre; 16 practices
+    // of 10,000 stand in the outer squares. No one else stands on the ring.
+    Dataset d;
+    d.name = "ring";
+    d.working_crs = "EPSG:27700";
+    d.area_fields = {"code"};
+    d.practice_fields = {"code"};
+    const auto index = [](int row, int col) { return static_cast<std::int32_t>(row * 5 + col); };
+    for (int row = 0; row < 5; ++row) {
+        for (int col = 0; col < 5; ++col) {
+            const double x = 530000 + col * 1000.0, y = 180000 + row * 1000.0;
+            char wkt[256];
+            std::snprintf(wkt, sizeof wkt, "POLYGON ((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f))", x, y, x + 1000, y,
+                          x + 1000, y + 1000, x, y + 1000, x, y);
+            const std::string code = "A" + std::to_string(row) + std::to_string(col);
+            d.areas.push_back({code, code, "", 10000, from_wkt(*d.geos, wkt), {code}});
+        }
+    }
+    const auto add_practice = [&](const std::string& code, int row, int col) {
+        d.practices.push_back({code, code, {530500 + col * 1000.0, 180500 + row * 1000.0}, 0, "", {code}});
+        return static_cast<std::int32_t>(d.practices.size() - 1);
+    };
+    const auto add_patients = [&](std::int32_t practice, std::int32_t area, std::int64_t patients) {
+        Registration r;
+        r.practice = practice;
+        r.area = area;
+        r.patients = patients;
+        r.practice_code = d.practices[static_cast<std::size_t>(practice)].code;
+        r.area_code = d.areas[static_cast<std::size_t>(area)].code;
+        d.registrations.push_back(r);
+        d.practices[static_cast<std::size_t>(practice)].list_size += patients;
+    };
+    const std::int32_t big = add_practice("B", 1, 2);
+    for (int row = 1; row <= 3; ++row) {
+        for (int col = 1; col <= 3; ++col) {
+            if (row != 2 || col != 2) add_patients(big, index(row, col), 12000);
+        }
+    }
+    const std::int32_t small = add_practice("S", 2, 2);
+    add_patients(small, index(2, 2), 10000);
+    for (int row = 0; row < 5; ++row) {
+        for (int col = 0; col < 5; ++col) {
+            if (row == 0 || row == 4 || col == 0 || col == 4) add_patients(add_practice("P" + std::to_string(index(row, col)), row, col), index(row, col), 10000);
+        }
+    }
+    const Plan p = plan(d, PlanOptions{}, *d.geos);
+    const Network& b = p.networks[static_cast<std::size_t>(p.practice_network[static_cast<std::size_t>(big)])];
+    CHECK(b.practices.size() == 1);
+    CHECK(b.band_cause == BandCause::alone_above_max);
+    CHECK(b.areas.size() >= 5);  // it keeps most of what it dominates...
+    CHECK(b.areas.size() <= 7);  // ...but leaves the centre a way out
+    const Network& s = p.networks[static_cast<std::size_t>(p.practice_network[static_cast<std::size_t>(small)])];
+    CHECK(s.practices.size() > 1);  // S joined practices outside the ring
+    CHECK(s.metrics.status == BandStatus::in_band);
+    CHECK(p.report.plan.non_contiguous == 0);
+    CHECK_THAT(p.report.notes.front(), Catch::Contains("1 practices above the maximum list size are networks of their own"));
 }
 
 TEST_CASE("Excluded practices join no network and locked networks are kept", "[plan]") {

@@ -47,8 +47,8 @@ TEST_CASE("plan --help describes every option with its default", "[cli][plan_cli
     const auto r = run(catchment, {"plan", "--help"});
     CHECK(r.exit_code == 0);
     for (const char* option : {"--min", "--max", "--method", "--core-share", "--radius-m", "--constraint-field",
-                               "--lock-field", "--lock", "--exclude", "--seed", "--gap-distance-m", "--out", "--report",
-                               "--quiet", "--areas-source"}) {
+                               "--lock-field", "--lock", "--exclude", "--seed", "--construction-runs", "--sweeps", "--plan-threads",
+                               "--gap-distance-m", "--out", "--report", "--quiet", "--areas-source"}) {
         CHECK_THAT(r.out, Catch::Contains(option));
     }
     for (const char* default_value : {"=30000", "=50000", "=registrations", "=0.8", "POSITIVE=1600", "UINT=1"}) {
@@ -114,13 +114,13 @@ TEST_CASE("plan on the sample writes every layer and the CSV and the report", "[
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + ogr_sql_number(gpkg, "SELECT COUNT(*) FROM practices WHERE NOT excluded"));
 }
 
-TEST_CASE("plan twice with the same seed gives byte-identical files", "[cli][sample][plan][determinism]") {
+TEST_CASE("plan twice with the same seed gives byte-identical files, on one planning thread or four", "[cli][sample][plan][determinism]") {
     ScratchDir scratch;
     fs::create_directories(scratch.path / "a");
     fs::create_directories(scratch.path / "b");
     for (const char* run_dir : {"a", "b"}) {
-        const auto r = run(catchment, {"plan", sample, "--constraint-field", "lad11cd", "--seed", "3", "--quiet", "--out",
-                                       (scratch.path / run_dir / "plan.gpkg").string()});
+        const auto r = run(catchment, {"plan", sample, "--constraint-field", "lad11cd", "--seed", "3", "--quiet", "--plan-threads",
+                                       run_dir == std::string("a") ? "1" : "4", "--out", (scratch.path / run_dir / "plan.gpkg").string()});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         CHECK(r.out.empty());  // --quiet

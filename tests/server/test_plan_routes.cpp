@@ -84,6 +84,7 @@ TEST_CASE("A bad plan request is a 400 naming the member", "[plan-routes]") {
         {R"({"core_share":1.5})", "core_share: expected a share"},
         {R"({"seed":"one"})", "seed: expected a whole number"},
         {R"({"construction_runs":1000})", "construction_runs: expected a whole number from 1 to 64"},
+        {R"({"sweeps":-1})", "sweeps: expected a whole number from 0 to 5000"},
         {R"({"excluded_practices":"P1"})", "excluded_practices: expected an array"},
         {R"({"excluded_practices":["P9"]})", "parameters: unknown practice code 'P9'"},
         {R"({"constraint_field":"borough"})", "parameters: unknown constraint field 'borough'"},

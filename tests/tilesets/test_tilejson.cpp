@@ -173,7 +173,8 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
     const std::map<std::string, Fields> expected{
         {"networks",
          {{"network_id", "String"}, {"name", "String"}, {"list_size", "Number"}, {"population", "Number"},
-          {"practice_count", "Number"}, {"status", "String"}, {"cohesion", "Number"}, {"polsby_popper", "Number"},
+          {"practice_count", "Number"}, {"status", "String"}, {"band_cause", "String"}, {"cohesion", "Number"},
+          {"polsby_popper", "Number"},
           {"constraint", "String"}, {"colour", "Number"}}},
         {"network_borders", {{"network_a", "String"}, {"network_b", "String"}}},
         {"catchments",

@@ -8,6 +8,9 @@ own practice's network.
 
 Usage: cohesion.py --registrations CSV --areas SOURCE[:FIELD] (--plan NETWORKS.csv | --reference PRACTICES.csv:CODE:PCN[:FIELD=VALUE])
                    [--min 30000] [--max 50000] [--json]
+                   [--require-share-in-band S] [--require-cohesion C] [--compare-report REPORT.json]
+The --require options exit 1 when the plan falls short; --compare-report exits 1 when the engine's
+own report (catchment plan --report) gives another cohesion than this independent count.
 --plan reads the ePCN-style CSV `catchment plan` writes (Partner Organisation Code, PCN Code, List Size).
 --reference reads a practice table, grouping practices by a network column (only rows where FIELD is VALUE).
 """
@@ -87,11 +90,25 @@ def main():
     parser.add_argument("--min", type=int, default=30000)
     parser.add_argument("--max", type=int, default=50000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--require-share-in-band", type=float)
+    parser.add_argument("--require-cohesion", type=float)
+    parser.add_argument("--compare-report")
     args = parser.parse_args()
     registrations = read_registrations(args.registrations)
     study_areas = read_area_codes(args.areas)
     network, list_size = read_plan(args.plan) if args.plan else read_reference(args.reference, registrations)
     result = evaluate(network, list_size, registrations, study_areas, args.min, args.max)
+    failures = []
+    if args.require_share_in_band is not None and result["share_in_band"] < args.require_share_in_band:
+        failures.append(f"share in band {result['share_in_band']:.4f} < {args.require_share_in_band}")
+    if args.require_cohesion is not None and result["cohesion"] < args.require_cohesion:
+        failures.append(f"cohesion {result['cohesion']:.4f} < {args.require_cohesion}")
+    if args.compare_report:
+        with open(args.compare_report, encoding="utf-8") as f:
+            reported = json.load(f)["summary"]["plan"]
+        if abs(reported["cohesion"] - result["cohesion"]) > 1e-9 or reported["networks"] != result["networks"]:
+            failures.append(f"the engine reports {reported['networks']} networks and cohesion {reported['cohesion']:.6f}; "
+                            f"counted here: {result['networks']} and {result['cohesion']:.6f}")
     if args.json:
         json.dump(result, sys.stdout)
         print()
@@ -99,6 +116,9 @@ def main():
         r = result
         print(f"networks {r['networks']}, in band {r['in_band']} ({100 * r['share_in_band']:.1f}%), "
               f"median list {r['median_list_size']:.0f}, cohesion {100 * r['cohesion']:.2f}%")
+    for failure in failures:
+        print("FAIL:", failure, file=sys.stderr)
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":
