@@ -1,8 +1,9 @@
 #include "geo/region_search.hpp"
 
+#include "geo/region_growth.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 namespace geo {
 
@@ -14,21 +15,6 @@ bool SearchResult::better_than(const SearchResult& other, double compactness_pat
 }
 
 namespace {
-
-/// Uniform draws from a 64-bit engine, identical on every platform (the standard distributions are not).
-class Random {
-public:
-    explicit Random(std::uint64_t seed) : engine_(seed) {}
-    std::size_t below(std::size_t n) { return static_cast<std::size_t>(engine_() % n); }
-    double unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-    template <typename T>
-    void shuffle(std::vector<T>& items) {
-        for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[below(i)]);  // Fisher-Yates
-    }
-
-private:
-    std::mt19937_64 engine_;
-};
 
 /// A change of state measured as the search sees it.
 struct Change {
@@ -49,11 +35,8 @@ public:
 private:
     // Construction
     void construct();
-    bool grow(std::uint32_t seed, std::int64_t target);
     std::int64_t construction_target();
-    void place_leftovers(const std::vector<std::uint32_t>& units);
     bool regrow(const std::vector<std::int32_t>& regions, int attempts, bool first_fewer);
-    bool bisect(const std::vector<std::uint32_t>& units, std::int64_t regions);
     void repair(bool quick);
     // Annealing
     void anneal();
@@ -111,95 +94,21 @@ void Search::construct() {
         std::int64_t total = 0;
         for (const std::int64_t w : p_.weight) total += w;
         const auto regions = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(static_cast<double>(total) / (kBalancedFill * static_cast<double>(p_.max_weight)))));
-        if (regions * p_.min_weight <= total && bisect(order, regions)) return;
+        if (regions * p_.min_weight <= total && bisect(state_, random_, order, regions)) return;
         for (const std::uint32_t u : order) {
             if (state_.region_of(u) != kNoRegion) state_.unassign(u);
         }
     }
     random_.shuffle(order);
     for (const std::uint32_t u : order) {
-        if (state_.region_of(u) == kNoRegion) grow(u, construction_target());
+        if (state_.region_of(u) == kNoRegion) grow_region(state_, u, construction_target());
     }
-    place_leftovers(order);
+    place_leftovers(state_, order);
 }
 
-/// Grows a region from `seed` to a random size a little above the minimum, taking the free
-/// neighbour that shares most patients' neighbourhoods with it; releases it when it cannot reach
-/// the minimum.
 /// A little above the minimum, at random: max-p's many regions, with slack for the search.
 std::int64_t Search::construction_target() {
     return p_.min_weight + static_cast<std::int64_t>(random_.unit() * s_.growth_slack * static_cast<double>(p_.max_weight - p_.min_weight));
-}
-
-bool Search::grow(std::uint32_t seed, std::int64_t target) {
-    const std::int32_t r = state_.new_region();
-    state_.assign(seed, r);
-    std::vector<std::uint32_t> frontier;
-    while (state_.weight(r) < target) {
-        frontier.clear();
-        for (const std::uint32_t m : state_.members(r)) {
-            for (const auto& [v, length] : p_.neighbours[m]) {
-                if (state_.region_of(v) == kNoRegion && state_.weight(r) + p_.weight[v] <= p_.max_weight) frontier.push_back(v);
-            }
-        }
-        if (frontier.empty()) break;
-        std::sort(frontier.begin(), frontier.end());
-        frontier.erase(std::unique(frontier.begin(), frontier.end()), frontier.end());
-        std::uint32_t best = frontier.front();
-        double best_affinity = -1;
-        for (const std::uint32_t v : frontier) {
-            const double affinity = static_cast<double>(state_.overlap(v, r)) / static_cast<double>(p_.weight[v] + 1);
-            if (affinity > best_affinity) {
-                best_affinity = affinity;
-                best = v;
-            }
-        }
-        state_.assign(best, r);
-    }
-    if (state_.weight(r) >= p_.min_weight) return true;
-    for (const std::uint32_t m : std::vector<std::uint32_t>(state_.members(r))) state_.unassign(m);
-    return false;
-}
-
-/// Units no region could take in: to a neighbouring region with room (the one that gains most),
-/// and what is still left forms regions of its own, one per connected group.
-void Search::place_leftovers(const std::vector<std::uint32_t>& units) {
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (const std::uint32_t u : units) {
-            if (state_.region_of(u) != kNoRegion) continue;
-            std::int32_t best = kNoRegion;
-            std::int64_t best_gain = 0;
-            for (const auto& [v, length] : p_.neighbours[u]) {
-                const std::int32_t r = state_.region_of(v);
-                if (r == kNoRegion || state_.weight(r) + p_.weight[u] > p_.max_weight) continue;
-                const std::int64_t gain = state_.gain(u, r);
-                if (best == kNoRegion || gain > best_gain || (gain == best_gain && r < best)) {
-                    best = r;
-                    best_gain = gain;
-                }
-            }
-            if (best != kNoRegion) {
-                state_.assign(u, best);
-                changed = true;
-            }
-        }
-    }
-    for (const std::uint32_t u : units) {
-        if (state_.region_of(u) != kNoRegion) continue;
-        const std::int32_t r = state_.new_region();
-        state_.assign(u, r);
-        std::vector<std::uint32_t> stack{u};
-        while (!stack.empty()) {
-            const std::uint32_t v = stack.back();
-            stack.pop_back();
-            for (const auto& [w, length] : p_.neighbours[v]) {
-                if (state_.region_of(w) != kNoRegion) continue;
-                state_.assign(w, r);
-                stack.push_back(w);
-            }
-        }
-    }
 }
 
 /// Destroys the given regions and builds them again, by recursive bisection or max-p growth from
@@ -233,15 +142,15 @@ bool Search::regrow(const std::vector<std::int32_t>& regions, int attempts, bool
         std::vector<std::uint32_t> order = units;
         random_.shuffle(order);
         const std::int64_t count = std::min(fewest + attempt % 3, std::max<std::int64_t>(fewest, total / p_.min_weight));
-        if (attempt % 4 == 3 || !bisect(units, count)) {
+        if (attempt % 4 == 3 || !bisect(state_, random_, units, count)) {
             for (const std::uint32_t u : units) {
                 if (state_.region_of(u) != kNoRegion) state_.unassign(u);
             }
             for (const std::uint32_t u : order) {
                 const double spread = 0.94 + 0.06 * random_.unit();
-                if (state_.region_of(u) == kNoRegion) grow(u, static_cast<std::int64_t>(spread * static_cast<double>(total) / static_cast<double>(count)));
+                if (state_.region_of(u) == kNoRegion) grow_region(state_, u, static_cast<std::int64_t>(spread * static_cast<double>(total) / static_cast<double>(count)));
             }
-            place_leftovers(order);
+            place_leftovers(state_, order);
         }
         if (key() > best) {
             best = key();
@@ -255,100 +164,6 @@ bool Search::regrow(const std::vector<std::int32_t>& regions, int attempts, bool
     // Regions other than the destroyed ones may have taken units in: put the layout back by region.
     restore(best_layout);
     return true;
-}
-
-/// Splits connected `units` (in no region) into `regions` connected regions of about equal weight by
-/// recursive bisection: one side grows from a unit on the edge of the set, taking the neighbour
-/// that shares most patients' neighbourhoods with it among those whose loss leaves the rest
-/// connected, until it holds its share. False when a side cannot be kept connected within its bounds.
-bool Search::bisect(const std::vector<std::uint32_t>& units, std::int64_t regions) {
-    std::int64_t total = 0;
-    for (const std::uint32_t u : units) total += p_.weight[u];
-    if (regions <= 1) {
-        const std::int32_t r = state_.new_region();
-        for (const std::uint32_t u : units) state_.assign(u, r);
-        return true;
-    }
-    const std::int64_t left = regions / 2, right = regions - left;
-    const std::int64_t low = std::max(left * p_.min_weight, total - right * p_.max_weight);
-    const std::int64_t high = std::min(left * p_.max_weight, total - right * p_.min_weight);
-    if (low > high) return false;
-    const std::int64_t target = std::clamp(total * left / regions, low, high);
-    std::vector<char> inside(p_.size(), 0), taken(p_.size(), 0);
-    for (const std::uint32_t u : units) inside[u] = 1;
-    // The seed: a unit farthest (in steps) from a random one.
-    std::vector<std::uint32_t> queue{units[random_.below(units.size())]};
-    std::vector<char> seen(p_.size(), 0);
-    seen[queue.front()] = 1;
-    for (std::size_t k = 0; k < queue.size(); ++k) {
-        for (const auto& [v, length] : p_.neighbours[queue[k]]) {
-            if (inside[v] && !seen[v]) {
-                seen[v] = 1;
-                queue.push_back(v);
-            }
-        }
-    }
-    const auto rest_connected_without = [&](std::uint32_t out) {
-        std::uint32_t start = RegionState::kNoUnit;
-        std::size_t remaining = 0;
-        for (const std::uint32_t u : units) {
-            if (taken[u] || u == out) continue;
-            ++remaining;
-            if (start == RegionState::kNoUnit) start = u;
-        }
-        if (remaining <= 1) return true;
-        std::vector<std::uint32_t> stack{start};
-        std::fill(seen.begin(), seen.end(), 0);
-        seen[start] = 1;
-        std::size_t reached = 1;
-        while (!stack.empty()) {
-            const std::uint32_t v = stack.back();
-            stack.pop_back();
-            for (const auto& [w, length] : p_.neighbours[v]) {
-                if (!inside[w] || taken[w] || w == out || seen[w]) continue;
-                seen[w] = 1;
-                ++reached;
-                stack.push_back(w);
-            }
-        }
-        return reached == remaining;
-    };
-    const std::int32_t side = state_.new_region();
-    state_.assign(queue.back(), side);
-    taken[queue.back()] = 1;
-    std::vector<std::uint32_t> grown{queue.back()};
-    while (state_.weight(side) < target) {
-        std::vector<std::pair<double, std::uint32_t>> candidates;  // (-affinity, unit)
-        for (const std::uint32_t m : grown) {
-            for (const auto& [v, length] : p_.neighbours[m]) {
-                if (!inside[v] || taken[v] || state_.weight(side) + p_.weight[v] > high) continue;
-                candidates.emplace_back(-static_cast<double>(state_.overlap(v, side)) / static_cast<double>(p_.weight[v] + 1), v);
-            }
-        }
-        std::sort(candidates.begin(), candidates.end());
-        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-        std::uint32_t next = RegionState::kNoUnit;
-        for (const auto& [score, v] : candidates) {
-            if (rest_connected_without(v)) {
-                next = v;
-                break;
-            }
-        }
-        if (next == RegionState::kNoUnit) break;
-        // Stop short when taking it would overshoot the share by more than stopping undershoots it.
-        const std::int64_t with = state_.weight(side) + p_.weight[next];
-        if (state_.weight(side) >= low && with - target > target - state_.weight(side)) break;
-        state_.assign(next, side);
-        taken[next] = 1;
-        grown.push_back(next);
-    }
-    if (state_.weight(side) < low) return false;
-    std::vector<std::uint32_t> rest;
-    for (const std::uint32_t u : units) {
-        if (!taken[u]) rest.push_back(u);
-    }
-    for (const std::uint32_t u : grown) state_.unassign(u);
-    return bisect(grown, left) && bisect(rest, right);
 }
 
 /// Regions outside the band are destroyed and grown again with their neighbours (then with the
