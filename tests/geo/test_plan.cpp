@@ -1,6 +1,7 @@
 // Planning on synthetic grids whose best answers are known.
 #include "geo/network_metrics.hpp"
 #include "geo/plan.hpp"
+#include "reference_cohesion.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -84,25 +85,14 @@ TEST_CASE("A 4x4 grid of 10000-patient practices with a 35000-45000 band forms f
 
 namespace {
 
-/// Beaney et al.'s cohesion computed here from the registrations alone: each area's dominant
-/// network (most patients of its practices living there), and the share of the networks' patients
-/// who live in an area their own network dominates.
-double reference_cohesion(const Dataset& d, const std::vector<std::int32_t>& practice_network) {
-    std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> by_area;  // area -> network -> patients
-    for (const Registration& r : d.registrations) {
-        if (r.area < 0 || r.practice < 0 || practice_network[static_cast<std::size_t>(r.practice)] < 0) continue;
-        by_area[r.area][practice_network[static_cast<std::size_t>(r.practice)]] += r.patients;
-    }
-    std::int64_t dominant = 0, all = 0;
-    for (const auto& [area, counts] : by_area) {
-        std::int64_t best = 0;
-        for (const auto& [network, patients] : counts) {
-            best = std::max(best, patients);
-            all += patients;
-        }
-        dominant += best;
-    }
-    return static_cast<double>(dominant) / static_cast<double>(all);
+void add_registration(Dataset& d, std::int32_t practice, std::int32_t area, std::int64_t patients) {
+    Registration r;
+    r.practice = practice;
+    r.area = area;
+    r.patients = patients;
+    r.practice_code = d.practices[static_cast<std::size_t>(practice)].code;
+    r.area_code = d.areas[static_cast<std::size_t>(area)].code;
+    d.registrations.push_back(r);
 }
 
 /// The 4x4 grid where each practice keeps 7,000 patients in its own square and 3,000 spread evenly
@@ -119,17 +109,8 @@ Dataset spilling_grid() {
             if (row < 3) beside.push_back(p + 4);
             if (col > 0) beside.push_back(p - 1);
             if (col < 3) beside.push_back(p + 1);
-            const auto add = [&](int area, std::int64_t patients) {
-                Registration r;
-                r.practice = p;
-                r.area = area;
-                r.patients = patients;
-                r.practice_code = d.practices[static_cast<std::size_t>(p)].code;
-                r.area_code = d.areas[static_cast<std::size_t>(area)].code;
-                d.registrations.push_back(r);
-            };
-            add(p, 7000);
-            for (const int b : beside) add(b, 3000 / static_cast<std::int64_t>(beside.size()));
+            add_registration(d, p, p, 7000);
+            for (const int b : beside) add_registration(d, p, b, 3000 / static_cast<std::int64_t>(beside.size()));
         }
     }
     return d;
@@ -154,8 +135,8 @@ TEST_CASE("Cohesion comes first within the band: four 2x2 networks, not five sma
         CHECK(rows.size() == 1);  // all four in one quadrant
         CHECK(cols.size() == 1);
     }
-    CHECK(reference_cohesion(d, p.practice_network) == Approx(146000.0 / 160000.0));
-    CHECK(p.report.plan.cohesion == Approx(reference_cohesion(d, p.practice_network)));
+    CHECK(test_reference::cohesion(d, p.practice_network) == Approx(146000.0 / 160000.0));
+    CHECK(p.report.plan.cohesion == Approx(test_reference::cohesion(d, p.practice_network)));
     for (const Network& n : p.networks) CHECK(n.metrics.cohesion == Approx(146000.0 / 4 / 40000.0));
     // Every area is dominated by the network of the practice standing in it.
     for (std::size_t a = 0; a < d.areas.size(); ++a) CHECK(p.areas[a].dominant_network == p.practice_network[a]);
@@ -229,13 +210,7 @@ TEST_CASE("A practice above the maximum keeps the areas it dominates but never e
         return static_cast<std::int32_t>(d.practices.size() - 1);
     };
     const auto add_patients = [&](std::int32_t practice, std::int32_t area, std::int64_t patients) {
-        Registration r;
-        r.practice = practice;
-        r.area = area;
-        r.patients = patients;
-        r.practice_code = d.practices[static_cast<std::size_t>(practice)].code;
-        r.area_code = d.areas[static_cast<std::size_t>(area)].code;
-        d.registrations.push_back(r);
+        add_registration(d, practice, area, patients);
         d.practices[static_cast<std::size_t>(practice)].list_size += patients;
     };
     const std::int32_t big = add_practice("B", 1, 2);
