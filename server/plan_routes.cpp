@@ -71,6 +71,8 @@ json::object plan_summary(const ServiceState& state, const std::string& base) {
     return json::object{{"networks", s.networks},
                         {"in_band", s.in_band},
                         {"share_in_band", s.share_in_band},
+                        {"forced_out_of_band", s.forced},
+                        {"not_reached", s.not_reached},
                         {"cohesion", s.cohesion},
                         {"people_in_gaps", state.plan.report.people_in_gaps},
                         {"links", json::array{json_link(base, "self", "application/json", "the plan")}}};

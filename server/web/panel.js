@@ -18,6 +18,7 @@ export function renderReport(element, summary, gaps, band) {
   const rows = [
     ['Networks', formatNumber(summary.networks)],
     [`In band (${formatNumber(band[0])}–${formatNumber(band[1])})`, `${formatNumber(summary.in_band)} (${formatPercent(summary.share_in_band)})`],
+    ['Outside it: forced, not reached', `${formatNumber(summary.forced_out_of_band)}, ${formatNumber(summary.not_reached)}`],
     ['Smallest list size', formatNumber(summary.min_size)],
     ['Median list size', formatNumber(summary.median_size)],
     ['Largest list size', formatNumber(summary.max_size)],

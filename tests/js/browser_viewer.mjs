@@ -99,6 +99,8 @@ async function checkReport(plan, what) {
   const summary = plan.report.summary.plan;
   check(figure(report, 'Networks') === summary.networks, `the report shows ${what}'s ${summary.networks} networks (${figure(report, 'Networks')})`);
   check(figure(report, 'In band \\([^)]*\\)') === summary.in_band, `the report shows ${what}'s ${summary.in_band} networks in band`);
+  check(figure(report, 'Outside it: forced, not reached') === summary.forced_out_of_band,
+        `the report shows ${what}'s ${summary.forced_out_of_band} networks forced outside the band`);
 }
 
 /** The rendered networks: each one's id and list size as in the plan's report. */
