@@ -23,4 +23,6 @@ esac
 "$bin" plan "$dataset" "${args[@]}" --out "$work/plan.gpkg" --report "$work/report.json" --quiet
 result=$("$python" "$src/tests/tools/cohesion.py" --registrations "$registrations" --areas "$areas" --plan "$work/plan-networks.csv" \
   --require-share-in-band "$band" --require-cohesion "$cohesion" --compare-report "$work/report.json")
-echo "$case: $result (required: $band in band, cohesion $cohesion)"
+contiguity=$("$python" -c 'import json, sys; s = json.load(open(sys.argv[1]))["summary"]["plan"]; print(s["non_contiguous"])' "$work/report.json")
+[ "$contiguity" = 0 ] || { echo "$case: $contiguity networks are not contiguous" >&2; exit 1; }
+echo "$case: $result (required: $band in band, cohesion $cohesion; every network contiguous)"
