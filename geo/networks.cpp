@@ -25,6 +25,10 @@ std::string_view to_string(BandCause cause) {
 
 namespace {
 
+constexpr double kRefineSweepShare = 0.5;  // the second pass: half the sweeps...
+constexpr double kRefineHeat = 1.0;        // ...from a third of the usual starting temperature
+constexpr int kRefineRestart = 1000;       // its seeds differ from every first-pass restart's
+
 // The search counts, for each unit, the areas holding this share of its patients, most first (in
 // London about a third of the rows). The rest are patients scattered one or two to an area, which
 // hardly ever decide which network dominates an area, and would triple the work of every move.
@@ -101,6 +105,7 @@ PartProblem make_part(const PartitionProblem& p, const std::vector<std::uint32_t
     for (auto& [area, index] : areas) {
         index = next++;
         part.background.push_back(background[area]);
+        part.area_ids.push_back(area);
     }
     part.weight.resize(n);
     part.neighbours.resize(n);
@@ -136,6 +141,53 @@ std::uint64_t task_seed(std::uint64_t seed, std::uint32_t first_unit, int restar
     x ^= x >> 27;
     x *= 0x94D049BB133111EBULL;
     return x ^ (x >> 31);
+}
+
+/// The second pass (see partition_units): each part annealed again, cooler and shorter, from its
+/// chosen layout, with every other part's networks (as the first pass left them) in the background.
+void refine_against_each_other(const PartitionProblem& problem, const std::vector<std::int64_t>& fixed, const std::vector<PartProblem>& parts,
+                               std::vector<SearchResult>& chosen, const PartitionSettings& settings, const SearchSettings& search) {
+    // Per area, every first-pass network's patients there, keyed by (part, region).
+    std::vector<std::vector<std::pair<std::uint64_t, std::int64_t>>> counts(problem.areas);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        for (std::size_t local = 0; local < parts[i].size(); ++local) {
+            const std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint32_t>(chosen[i].region[local]);
+            for (const auto& [area, n] : problem.patients[parts[i].units[local]]) {
+                auto& list = counts[area];
+                const auto it = std::find_if(list.begin(), list.end(), [key](const auto& c) { return c.first == key; });
+                if (it == list.end()) {
+                    list.emplace_back(key, n);
+                } else {
+                    it->second += n;
+                }
+            }
+        }
+    }
+    SearchSettings cooler = search;
+    cooler.sweeps = search.sweeps * kRefineSweepShare;
+    std::vector<SearchResult> refined(parts.size());
+    parallel_for(parts.size(), settings.threads, [&](std::size_t i, unsigned) {
+        PartProblem part = parts[i];
+        bool contested = false;
+        for (std::size_t local = 0; local < part.area_ids.size(); ++local) {
+            const std::uint32_t area = part.area_ids[local];
+            std::int64_t others = fixed[area];
+            for (const auto& [key, n] : counts[area]) {
+                if ((key >> 32) != i) others = std::max(others, n);
+            }
+            contested = contested || others > part.background[local];
+            part.background[local] = others;
+        }
+        if (!contested || part.size() <= 1) {
+            refined[i] = chosen[i];
+            return;
+        }
+        const SearchStart start{0, nullptr, false, &chosen[i].region, kRefineHeat};
+        refined[i] = search_part(part, task_seed(settings.seed, part.units.front(), kRefineRestart), cooler, start);
+        // Never more regions outside the band than the first pass (the search cannot add any).
+        if (refined[i].out_of_band > chosen[i].out_of_band) refined[i] = chosen[i];
+    });
+    chosen = std::move(refined);
 }
 
 }  // namespace
@@ -177,6 +229,20 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
             search_part(parts[task.part], task_seed(settings.seed, parts[task.part].units.front(), task.restart), search, start);
     });
 
+    // Each part kept its best restart, judged without the other parts' networks. A second, cooler
+    // pass refines each one against them: an area another part's network dominates is not worth
+    // contesting, and one it barely holds is. It reads only the first pass, so it is as deterministic.
+    std::vector<SearchResult> chosen(parts.size());
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto& runs = results[i];
+        std::size_t best = 0;
+        for (std::size_t r = 1; r < runs.size(); ++r) {
+            if (runs[r].better_than(runs[best], settings.compactness_patients)) best = r;
+        }
+        chosen[i] = runs[best];
+    }
+    if (parts.size() > 1) refine_against_each_other(problem, background, parts, chosen, settings, search);
+
     // Assemble: locked regions first, then units alone above the maximum, then each part's best restart.
     PartitionResult out;
     out.region.assign(n, -1);
@@ -195,22 +261,17 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
         }
     }
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        const auto& runs = results[i];
-        std::size_t best = 0;
-        for (std::size_t r = 1; r < runs.size(); ++r) {
-            if (runs[r].better_than(runs[best], settings.compactness_patients)) best = r;
-        }
-        const SearchResult& chosen = runs[best];
-        out.moves += chosen.moves;
+        const SearchResult& best = chosen[i];
+        out.moves += best.moves;
         const std::int64_t total = std::accumulate(parts[i].weight.begin(), parts[i].weight.end(), std::int64_t{0});
         const std::size_t forced = fewest[i];
-        const BandCause cause = chosen.out_of_band > forced ? BandCause::not_reached
+        const BandCause cause = best.out_of_band > forced ? BandCause::not_reached
                                 : total < problem.min_weight ? BandCause::part_below_min
                                                              : BandCause::part_unsplittable;
-        for (std::size_t local = 0; local < parts[i].size(); ++local) out.region[parts[i].units[local]] = next + chosen.region[local];
-        out.cause.insert(out.cause.end(), chosen.regions, cause);
-        out.part_weight.insert(out.part_weight.end(), chosen.regions, total);
-        next += static_cast<std::int32_t>(chosen.regions);
+        for (std::size_t local = 0; local < parts[i].size(); ++local) out.region[parts[i].units[local]] = next + best.region[local];
+        out.cause.insert(out.cause.end(), best.regions, cause);
+        out.part_weight.insert(out.part_weight.end(), best.regions, total);
+        next += static_cast<std::int32_t>(best.regions);
     }
     out.regions = next;
     // Regions inside the band have no cause; count them.

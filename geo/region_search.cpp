@@ -365,7 +365,7 @@ void Search::anneal() {
     }
     if (worse.empty()) return;
     std::sort(worse.begin(), worse.end());
-    const double start = worse[worse.size() / 2] / std::log(3.0), end = kFinalTemperature;
+    const double start = std::max(start_.heat * worse[worse.size() / 2] / std::log(3.0), 2 * kFinalTemperature), end = kFinalTemperature;
     const double cooling = std::pow(end / start, 1.0 / static_cast<double>(iterations));
     double temperature = start;
     SearchResult best = snapshot();
@@ -401,7 +401,9 @@ void Search::anneal() {
 
 /// Replaces the state with a layout (regions numbered 0..regions-1).
 void Search::load(const std::vector<std::int32_t>& layout, std::size_t regions) {
-    for (std::uint32_t u = 0; u < p_.size(); ++u) state_.unassign(u);
+    for (std::uint32_t u = 0; u < p_.size(); ++u) {
+        if (state_.region_of(u) != kNoRegion) state_.unassign(u);
+    }
     std::vector<std::int32_t> slot(regions, kNoRegion);
     for (std::uint32_t u = 0; u < p_.size(); ++u) {
         auto& s = slot[static_cast<std::size_t>(layout[u])];
@@ -449,6 +451,11 @@ SearchResult Search::snapshot() const {
 
 SearchResult Search::run() {
     if (p_.size() == 0) return {};
+    if (start_.layout != nullptr) {
+        load(*start_.layout, static_cast<std::size_t>(*std::max_element(start_.layout->begin(), start_.layout->end()) + 1));
+        anneal();
+        return snapshot();
+    }
     construct();
     repair(true);
     if (const ExactPartition* exact = start_.exact; exact != nullptr && exact->out_of_band < state_.out_of_band()) {

@@ -39,6 +39,8 @@ struct SearchStart {
     std::size_t fewest_out_of_band = 0;     // no partition of the part has fewer regions outside the band
     const ExactPartition* exact = nullptr;  // small parts: a partition achieving that, used when the construction does worse
     bool balanced = false;                  // construct by recursive bisection into fuller regions, not max-p growth
+    const std::vector<std::int32_t>* layout = nullptr;  // refine this layout (regions 0..k-1) instead of constructing
+    double heat = 1;                        // starting temperature, as a share of the usual one
 };
 
 /// One restart on one part. Deterministic for a given part, seed and start.

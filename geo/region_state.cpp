@@ -53,43 +53,55 @@ void RegionState::shift(std::uint32_t area, std::int32_t from, std::int32_t to, 
     Top& top = top_[area];
     const std::int64_t before = top.value();
     auto& list = counts_[area];
-    std::int64_t best = 0, second = 0;
-    std::int32_t best_region = kNoRegion;
-    const auto consider = [&](const Count& c) {
-        if (c.patients > best || (c.patients == best && c.region < best_region)) {
-            second = best;
-            best = c.patients;
-            best_region = c.region;
-        } else if (c.patients > second) {
-            second = c.patients;
-        }
-    };
-    bool found = to == kNoRegion;
-    std::size_t emptied = list.size();
-    for (std::size_t i = 0; i < list.size(); ++i) {
+    // Find and update the two counts, then the top two: from the counts alone when `from` held neither.
+    std::int64_t to_count = n;
+    bool found_from = from == kNoRegion, found_to = to == kNoRegion;
+    for (std::size_t i = 0; i < list.size() && !(found_from && found_to); ++i) {
         Count& c = list[i];
         if (c.region == from) {
+            found_from = true;
             if ((c.patients -= n) == 0) {
-                emptied = i;
-                continue;
+                c = list.back();
+                list.pop_back();
+                --i;
             }
         } else if (c.region == to) {
-            c.patients += n;
-            found = true;
+            found_to = true;
+            to_count = c.patients += n;
         }
-        consider(c);
     }
-    if (emptied < list.size()) {
-        list[emptied] = list.back();
-        list.pop_back();
+    if (!found_to) list.push_back({to, n});
+    if (from != kNoRegion && (from == top.best_region || from == top.second_region)) {
+        std::int64_t best = 0, second = 0;
+        std::int32_t best_region = kNoRegion, second_region = kNoRegion;
+        for (const Count& c : list) {
+            if (c.patients > best || (c.patients == best && c.region < best_region)) {
+                second = best;
+                second_region = best_region;
+                best = c.patients;
+                best_region = c.region;
+            } else if (c.patients > second) {
+                second = c.patients;
+                second_region = c.region;
+            }
+        }
+        top.best = best;
+        top.second = second;
+        top.best_region = best_region;
+        top.second_region = second_region;
+    } else if (to != kNoRegion) {
+        if (to == top.best_region) {
+            top.best = to_count;
+        } else if (to_count > top.best || (to_count == top.best && to < top.best_region)) {
+            top.second = top.best;
+            top.second_region = top.best_region;
+            top.best = to_count;
+            top.best_region = to;
+        } else if (to == top.second_region || to_count > top.second) {
+            top.second = to_count;
+            top.second_region = to;
+        }
     }
-    if (!found) {
-        list.push_back({to, n});
-        consider(list.back());
-    }
-    top.best = best;
-    top.second = second;
-    top.best_region = best_region;
     score_ += top.value() - before;
 }
 

@@ -26,6 +26,7 @@ struct PartProblem {
     std::vector<double> area, perimeter;  // territory m2 and m per unit
     std::vector<std::vector<AreaPatients>> patients;  // per unit, sorted by local area
     std::vector<std::int64_t> background;  // per local area: the largest count of a network outside the part (locked ones)
+    std::vector<std::uint32_t> area_ids;   // per local area: its index among all areas
     std::int64_t min_weight = 30000;
     std::int64_t max_weight = 50000;
 
@@ -93,7 +94,7 @@ private:
     /// Per area: the largest count of a region there, the largest of any other region, and the background.
     struct Top {
         std::int64_t best = 0, second = 0, background = 0;
-        std::int32_t best_region = kNoRegion;
+        std::int32_t best_region = kNoRegion, second_region = kNoRegion;
         std::int64_t value() const { return best > background ? best : background; }
     };
     std::int64_t count_in(std::uint32_t area, std::int32_t r) const;
