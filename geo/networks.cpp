@@ -28,6 +28,7 @@ namespace {
 constexpr double kRefineSweepShare = 0.5;  // the second pass: half the sweeps...
 constexpr double kRefineHeat = 1.0;        // ...from a third of the usual starting temperature
 constexpr int kRefineRestart = 1000;       // its seeds differ from every first-pass restart's
+constexpr int kSettleRestart = 2000;       // likewise for a part searched again from a partition all in the band
 
 // The search counts, for each unit, the areas holding this share of its patients, most first (in
 // London about a third of the rows). The rest are patients scattered one or two to an area, which
@@ -143,6 +144,29 @@ std::uint64_t task_seed(std::uint64_t seed, std::uint32_t first_unit, int restar
     return x ^ (x >> 31);
 }
 
+/// Larger parts the search left with more regions outside the band than their totals need: a
+/// depth-first search for a partition all in the band settles it. Found, the part is searched again
+/// from it; proven impossible, its one region outside the band is forced.
+void settle_out_of_band(const std::vector<PartProblem>& parts, const std::vector<std::optional<ExactPartition>>& exact,
+                        std::vector<std::size_t>& fewest, std::vector<SearchResult>& chosen, const PartitionSettings& settings,
+                        const SearchSettings& search) {
+    std::vector<std::size_t> open;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (!exact[i] && chosen[i].out_of_band > fewest[i] && fewest[i] == 0) open.push_back(i);
+    }
+    parallel_for(open.size(), settings.threads, [&](std::size_t k, unsigned) {
+        const std::size_t i = open[k];
+        const BandSearch band = search_all_in_band(parts[i]);
+        if (band.answer == BandSearch::Answer::impossible) {
+            fewest[i] = 1;
+        } else if (band.answer == BandSearch::Answer::found) {
+            const SearchStart start{0, &band.partition, false};
+            SearchResult again = search_part(parts[i], task_seed(settings.seed, parts[i].units.front(), kSettleRestart), search, start);
+            if (again.better_than(chosen[i], settings.compactness_patients)) chosen[i] = std::move(again);
+        }
+    });
+}
+
 /// The second pass (see partition_units): each part annealed again, cooler and shorter, from its
 /// chosen layout, with every other part's networks (as the first pass left them) in the background.
 void refine_against_each_other(const PartitionProblem& problem, const std::vector<std::int64_t>& fixed, const std::vector<PartProblem>& parts,
@@ -199,6 +223,7 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
     std::vector<PartProblem> parts;
     parts.reserve(unit_parts.size());
     for (const auto& units : unit_parts) parts.push_back(make_part(problem, units, background));
+    // Small parts: the fewest regions outside the band, exactly.
     std::vector<std::optional<ExactPartition>> exact(parts.size());
     parallel_for(parts.size(), settings.threads, [&](std::size_t i, unsigned) { exact[i] = exact_partition(parts[i]); });
 
@@ -241,6 +266,7 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
         }
         chosen[i] = runs[best];
     }
+    settle_out_of_band(parts, exact, fewest, chosen, settings, search);
     if (parts.size() > 1) refine_against_each_other(problem, background, parts, chosen, settings, search);
 
     // Assemble: locked regions first, then units alone above the maximum, then each part's best restart.

@@ -185,7 +185,7 @@ void Search::repair(bool quick) {
                 std::sort(cluster.begin(), cluster.end());
                 cluster.erase(std::unique(cluster.begin(), cluster.end()), cluster.end());
                 const std::size_t before = state_.out_of_band();
-                if (regrow(cluster, kRepairAttempts, quick) && state_.out_of_band() < before) improved = true;
+                if (regrow(cluster, quick ? kRepairAttempts / 2 : kRepairAttempts, quick) && state_.out_of_band() < before) improved = true;
             }
             if (s_.checkpoint) s_.checkpoint();
         }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <map>
 #include <numeric>
+#include <set>
 #include <stdexcept>
 
 using namespace geo;
@@ -87,6 +88,44 @@ TEST_CASE("The exact solver finds the fewest networks outside the band, contigui
 
     // Parts too large for it are left to the search.
     CHECK_FALSE(exact_partition(part_of(problem_of(std::vector<std::int64_t>(kExactPartitionUnits + 1, 10000), {}))));
+}
+
+TEST_CASE("The depth-first band search finds a partition all in the band, or proves there is none", "[partition][exact]") {
+    // Hartlepool again: no partition has every network in the band.
+    CHECK(search_all_in_band(part_of(hartlepool())).answer == BandSearch::Answer::impossible);
+    // A 4 x 6 grid of 8,000-patient units: 192,000 patients, four to six networks of 30,000-50,000.
+    std::vector<std::int64_t> weights(24, 8000);
+    Edges edges;
+    for (std::uint32_t i = 0; i < 24; ++i) {
+        if (i % 6 != 5) edges.emplace_back(i, i + 1);
+        if (i < 18) edges.emplace_back(i, i + 6);
+    }
+    const PartProblem grid = part_of(problem_of(weights, edges));
+    const BandSearch found = search_all_in_band(grid);
+    REQUIRE(found.answer == BandSearch::Answer::found);
+    std::map<std::int32_t, std::int64_t> weight;
+    for (std::size_t u = 0; u < 24; ++u) weight[found.partition.region[u]] += 8000;
+    for (const auto& [r, w] : weight) {
+        CHECK(w >= 30000);
+        CHECK(w <= 50000);
+        // Each region is connected: a walk from one of its units reaches all of them.
+        std::vector<std::uint32_t> members, stack;
+        for (std::uint32_t u = 0; u < 24; ++u) {
+            if (found.partition.region[u] == r) members.push_back(u);
+        }
+        std::set<std::uint32_t> reached{members.front()};
+        stack.push_back(members.front());
+        while (!stack.empty()) {
+            const std::uint32_t u = stack.back();
+            stack.pop_back();
+            for (const auto& [v, length] : grid.neighbours[u]) {
+                if (found.partition.region[v] == r && reached.insert(v).second) stack.push_back(v);
+            }
+        }
+        CHECK(reached.size() == members.size());
+    }
+    // Past its budget it says it does not know.
+    CHECK(search_all_in_band(grid, 3).answer == BandSearch::Answer::unknown);
 }
 
 TEST_CASE("Networks outside the band say whether the data force it", "[partition][causes]") {
