@@ -30,7 +30,7 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
                        "Restarts of the network search for each independent part (constraint group or connected group of "
                        "practices); each part keeps its best")
         ->capture_default_str()->check(CLI::Range(1, 64))->group(planning);
-    command.add_option("--sweeps", sweeps_, "Annealing moves tried per practice in each restart: more is slower and may find better networks")
+    command.add_option("--sweeps", sweeps_, "Annealing moves tried per practice in each restart (more in larger parts): more is slower and may find better networks")
         ->capture_default_str()->check(CLI::Range(0.0, 100000.0))->group(planning);
     command.add_option("--plan-threads", threads_, "Planning threads (default: one per core); the plan is the same whatever the number")
         ->check(CLI::Range(0u, 256u))->group(planning);
