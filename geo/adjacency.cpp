@@ -54,18 +54,7 @@ AreaBridge nearest_outside(GeosContext& context, const std::vector<Area>& areas,
                            const std::vector<std::uint32_t>& group) {
     auto* h = context.handle();
     const std::unordered_set<std::uint32_t> inside(group.begin(), group.end());
-    const auto box = [&](std::uint32_t a) {
-        Envelope e;
-        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-        const GEOSGeometry* g = areas[a].geometry.get();
-        GEOSGeom_getXMin_r(h, g, &x0);
-        GEOSGeom_getYMin_r(h, g, &y0);
-        GEOSGeom_getXMax_r(h, g, &x1);
-        GEOSGeom_getYMax_r(h, g, &y1);
-        e.expand(x0, y0);
-        e.expand(x1, y1);
-        return e;
-    };
+    const auto box = [&](std::uint32_t a) { return envelope_of(context, areas[a].geometry.get()); };
     const auto box_distance = [](const Envelope& a, const Envelope& b) {
         const double dx = std::max({0.0, a.min_x - b.max_x, b.min_x - a.max_x});
         const double dy = std::max({0.0, a.min_y - b.max_y, b.min_y - a.max_y});

@@ -20,13 +20,13 @@ std::string_view to_string(BandCause cause) {
         case BandCause::part_unsplittable: return "forced";
         case BandCause::not_reached: return "not_reached";
     }
-    return "none";
+    return {};
 }
 
 namespace {
 
 constexpr double kRefineSweepShare = 0.5;  // the second pass: half the sweeps...
-constexpr double kRefineHeat = 1.0;        // ...from a third of the usual starting temperature
+constexpr double kRefineHeat = 1.0;        // ...from the usual starting temperature
 constexpr int kRefineRestart = 1000;       // its seeds differ from every first-pass restart's
 constexpr int kSettleRestart = 2000;       // likewise for a part searched again from a partition all in the band
 
@@ -152,7 +152,7 @@ void settle_out_of_band(const std::vector<PartProblem>& parts, const std::vector
                         const SearchSettings& search) {
     std::vector<std::size_t> open;
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (!exact[i] && chosen[i].out_of_band > fewest[i] && fewest[i] == 0) open.push_back(i);
+        if (!exact[i] && fewest[i] == 0 && chosen[i].out_of_band > 0) open.push_back(i);
     }
     parallel_for(open.size(), settings.threads, [&](std::size_t k, unsigned) {
         const std::size_t i = open[k];
@@ -167,7 +167,7 @@ void settle_out_of_band(const std::vector<PartProblem>& parts, const std::vector
     });
 }
 
-/// The second pass (see partition_units): each part annealed again, cooler and shorter, from its
+/// The second pass (see partition_units): each part annealed again, for half as long, from its
 /// chosen layout, with every other part's networks (as the first pass left them) in the background.
 void refine_against_each_other(const PartitionProblem& problem, const std::vector<std::int64_t>& fixed, const std::vector<PartProblem>& parts,
                                std::vector<SearchResult>& chosen, const PartitionSettings& settings, const SearchSettings& search) {
@@ -187,8 +187,8 @@ void refine_against_each_other(const PartitionProblem& problem, const std::vecto
             }
         }
     }
-    SearchSettings cooler = search;
-    cooler.sweeps = search.sweeps * kRefineSweepShare;
+    SearchSettings shorter = search;
+    shorter.sweeps = search.sweeps * kRefineSweepShare;
     std::vector<SearchResult> refined(parts.size());
     parallel_for(parts.size(), settings.threads, [&](std::size_t i, unsigned) {
         PartProblem part = parts[i];
@@ -207,9 +207,8 @@ void refine_against_each_other(const PartitionProblem& problem, const std::vecto
             return;
         }
         const SearchStart start{0, nullptr, false, &chosen[i].region, kRefineHeat};
-        refined[i] = search_part(part, task_seed(settings.seed, part.units.front(), kRefineRestart), cooler, start);
-        // Never more regions outside the band than the first pass (the search cannot add any).
-        if (refined[i].out_of_band > chosen[i].out_of_band) refined[i] = chosen[i];
+        // Annealing never adds a region outside the band, so the first pass's count stands.
+        refined[i] = search_part(part, task_seed(settings.seed, part.units.front(), kRefineRestart), shorter, start);
     });
     chosen = std::move(refined);
 }
@@ -254,7 +253,7 @@ PartitionResult partition_units(const PartitionProblem& problem, const Partition
             search_part(parts[task.part], task_seed(settings.seed, parts[task.part].units.front(), task.restart), search, start);
     });
 
-    // Each part kept its best restart, judged without the other parts' networks. A second, cooler
+    // Each part kept its best restart, judged without the other parts' networks. A second, shorter
     // pass refines each one against them: an area another part's network dominates is not worth
     // contesting, and one it barely holds is. It reads only the first pass, so it is as deterministic.
     std::vector<SearchResult> chosen(parts.size());

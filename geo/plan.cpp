@@ -330,11 +330,7 @@ std::string band_reason(const Context& c, const Network& n, std::int64_t part_we
 void build_networks(Context& c, const Units& units, const PartitionResult& result, const PartitionProblem& problem) {
     const Dataset& dataset = c.dataset;
     std::vector<Network> networks(static_cast<std::size_t>(result.regions));
-    std::vector<std::int64_t> part_weight(networks.size(), 0);
-    for (std::size_t r = 0; r < networks.size(); ++r) {
-        networks[r].band_cause = result.cause[r];
-        part_weight[r] = result.part_weight[r];
-    }
+    for (std::size_t r = 0; r < networks.size(); ++r) networks[r].band_cause = result.cause[r];
     for (std::size_t u = 0; u < units.practices.size(); ++u) {
         Network& n = networks[static_cast<std::size_t>(result.region[u])];
         n.practices.insert(n.practices.end(), units.practices[u].begin(), units.practices[u].end());
@@ -377,7 +373,7 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
         }
         n.name = dataset.practices[n.hub].name.empty() ? n.id : dataset.practices[n.hub].name + " network";
         n.metrics = measure_network(dataset, c.out.graph, c.index, n.practices, n.areas, c.options.min_list_size, c.options.max_list_size);
-        n.status_reason = band_reason(c, n, part_weight[order[i]]);
+        n.status_reason = band_reason(c, n, result.part_weight[order[i]]);
     }
     c.out.practice_network.assign(dataset.practices.size(), -1);
     for (std::size_t i = 0; i < networks.size(); ++i) {

@@ -35,23 +35,29 @@ bool grow_region(RegionState& state, std::uint32_t seed, std::int64_t target) {
     return false;
 }
 
+std::int32_t best_region_with_room(const RegionState& state, std::uint32_t u, std::int32_t excluded) {
+    const PartProblem& p = state.problem();
+    std::int32_t best = kNoRegion;
+    std::int64_t best_gain = 0;
+    for (const auto& [v, length] : p.neighbours[u]) {
+        const std::int32_t r = state.region_of(v);
+        if (r == kNoRegion || r == excluded || r == state.region_of(u) || state.weight(r) + p.weight[u] > p.max_weight) continue;
+        const std::int64_t gain = state.gain(u, r);
+        if (best == kNoRegion || gain > best_gain || (gain == best_gain && r < best)) {
+            best = r;
+            best_gain = gain;
+        }
+    }
+    return best;
+}
+
 void place_leftovers(RegionState& state, const std::vector<std::uint32_t>& units) {
     const PartProblem& p = state.problem();
     for (bool changed = true; changed;) {
         changed = false;
         for (const std::uint32_t u : units) {
             if (state.region_of(u) != kNoRegion) continue;
-            std::int32_t best = kNoRegion;
-            std::int64_t best_gain = 0;
-            for (const auto& [v, length] : p.neighbours[u]) {
-                const std::int32_t r = state.region_of(v);
-                if (r == kNoRegion || state.weight(r) + p.weight[u] > p.max_weight) continue;
-                const std::int64_t gain = state.gain(u, r);
-                if (best == kNoRegion || gain > best_gain || (gain == best_gain && r < best)) {
-                    best = r;
-                    best_gain = gain;
-                }
-            }
+            const std::int32_t best = best_region_with_room(state, u, kNoRegion);
             if (best != kNoRegion) {
                 state.assign(u, best);
                 changed = true;

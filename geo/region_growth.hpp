@@ -30,6 +30,10 @@ private:
 /// it and returns false when it cannot reach the minimum.
 bool grow_region(RegionState& state, std::uint32_t seed, std::int64_t target);
 
+/// The region beside u (other than `excluded` and u's own) that gains most dominant patients from
+/// taking u in and has room for it (ties to the lower region); kNoRegion when none has.
+std::int32_t best_region_with_room(const RegionState& state, std::uint32_t u, std::int32_t excluded);
+
 /// Units of `units` in no region: to a neighbouring region with room (the one that gains most), and
 /// what is still left forms regions of its own, one per connected group.
 void place_leftovers(RegionState& state, const std::vector<std::uint32_t>& units);

@@ -30,7 +30,7 @@ public:
         : p_(part), s_(settings), random_(seed), state_(part), start_(start) {}
 
     SearchResult run();
-    void load(const std::vector<std::int32_t>& layout, std::size_t regions);
+    void load(const std::vector<std::int32_t>& layout);
 
 private:
     // Construction
@@ -46,7 +46,7 @@ private:
         return -(static_cast<double>(change.patients) + s_.compactness_patients * change.compactness) +
                kDistanceWeight * static_cast<double>(change.distance);
     }
-    Change move_change(std::uint32_t u, std::int32_t to, bool full) const;
+    Change move_change(std::uint32_t u, std::int32_t to) const;
     bool try_move(std::uint32_t u, std::int32_t to, double temperature);
     bool try_swap(std::uint32_t u, std::uint32_t v, double temperature);
     bool try_dissolve(std::int32_t r, double temperature);
@@ -192,8 +192,9 @@ void Search::repair(bool quick) {
     }
 }
 
-/// The band terms of moving u to `to`; the patients and compactness only when `full`.
-Change Search::move_change(std::uint32_t u, std::int32_t to, bool full) const {
+/// The change moving u to `to` would make; patients and compactness only when it adds no region
+/// outside the band (otherwise it is refused anyway).
+Change Search::move_change(std::uint32_t u, std::int32_t to) const {
     const std::int32_t from = state_.region_of(u);
     const std::int64_t w = p_.weight[u], wf = state_.weight(from), wt = state_.weight(to);
     const bool from_empties = state_.members(from).size() == 1, to_empty = state_.empty(to);
@@ -201,7 +202,7 @@ Change Search::move_change(std::uint32_t u, std::int32_t to, bool full) const {
     c.out = (from_empties ? 0 : !p_.in_band(wf - w)) + !p_.in_band(wt + w) - !p_.in_band(wf) - (to_empty ? 0 : !p_.in_band(wt));
     c.distance = (from_empties ? 0 : state_.band_distance(wf - w)) + state_.band_distance(wt + w) - state_.band_distance(wf) -
                  (to_empty ? 0 : state_.band_distance(wt));
-    if (full && c.out <= 0) {
+    if (c.out <= 0) {
         c.patients = state_.gain(u, to);
         c.compactness = state_.compactness_change(u, to);
     }
@@ -219,7 +220,7 @@ bool Search::accept(const Change& change, double temperature) {
 
 bool Search::try_move(std::uint32_t u, std::int32_t to, double temperature) {
     if (state_.weight(to) + p_.weight[u] > p_.max_weight && p_.in_band(state_.weight(to))) return false;  // would leave the band
-    if (!accept(move_change(u, to, true), temperature) || !state_.connected_without(u)) return false;
+    if (!accept(move_change(u, to), temperature) || !state_.connected_without(u)) return false;
     state_.move(u, to);
     return true;
 }
@@ -250,17 +251,7 @@ bool Search::try_dissolve(std::int32_t r, double temperature) {
     for (bool progress = true; progress && !remaining.empty();) {
         progress = false;
         for (auto it = remaining.begin(); it != remaining.end();) {
-            std::int32_t best = kNoRegion;
-            std::int64_t best_gain = 0;
-            for (const auto& [v, length] : p_.neighbours[*it]) {
-                const std::int32_t to = state_.region_of(v);
-                if (to == r || state_.weight(to) + p_.weight[*it] > p_.max_weight) continue;
-                const std::int64_t gain = state_.gain(*it, to);
-                if (best == kNoRegion || gain > best_gain || (gain == best_gain && to < best)) {
-                    best = to;
-                    best_gain = gain;
-                }
-            }
+            const std::int32_t best = best_region_with_room(state_, *it, r);
             if (best == kNoRegion) {
                 ++it;
                 continue;
@@ -360,7 +351,7 @@ void Search::anneal() {
         std::uint32_t v = 0;
         const std::int32_t to = other_region_beside(u, &v);
         if (to == kNoRegion) continue;
-        const Change c = move_change(u, to, true);
+        const Change c = move_change(u, to);
         if (c.out == 0 && energy(c) > 0) worse.push_back(energy(c));
     }
     if (worse.empty()) return;
@@ -396,15 +387,15 @@ void Search::anneal() {
     }
     polish();
     SearchResult current = snapshot();
-    if (!current.better_than(best, s_.compactness_patients)) load(best.region, best.regions);  // back to the best state seen
+    if (!current.better_than(best, s_.compactness_patients)) load(best.region);  // back to the best state seen
 }
 
-/// Replaces the state with a layout (regions numbered 0..regions-1).
-void Search::load(const std::vector<std::int32_t>& layout, std::size_t regions) {
+/// Replaces the state with a layout (regions numbered from 0).
+void Search::load(const std::vector<std::int32_t>& layout) {
     for (std::uint32_t u = 0; u < p_.size(); ++u) {
         if (state_.region_of(u) != kNoRegion) state_.unassign(u);
     }
-    std::vector<std::int32_t> slot(regions, kNoRegion);
+    std::vector<std::int32_t> slot(static_cast<std::size_t>(*std::max_element(layout.begin(), layout.end()) + 1), kNoRegion);
     for (std::uint32_t u = 0; u < p_.size(); ++u) {
         auto& s = slot[static_cast<std::size_t>(layout[u])];
         if (s == kNoRegion) s = state_.new_region();
@@ -452,14 +443,14 @@ SearchResult Search::snapshot() const {
 SearchResult Search::run() {
     if (p_.size() == 0) return {};
     if (start_.layout != nullptr) {
-        load(*start_.layout, static_cast<std::size_t>(*std::max_element(start_.layout->begin(), start_.layout->end()) + 1));
+        load(*start_.layout);
         anneal();
         return snapshot();
     }
     construct();
     repair(true);
     if (const ExactPartition* exact = start_.exact; exact != nullptr && exact->out_of_band < state_.out_of_band()) {
-        load(exact->region, static_cast<std::size_t>(*std::max_element(exact->region.begin(), exact->region.end()) + 1));
+        load(exact->region);
     }
     anneal();
     repair(false);

@@ -126,7 +126,6 @@ void RegionState::join(std::uint32_t u, std::int32_t r) {
     weight_[i] += p_.weight[u];
     region_[u] = r;
     members_[i].push_back(u);
-    regions_ += was_empty;
     out_of_band_ += !p_.in_band(weight_[i]);
     band_distance_ += band_distance(weight_[i]);
 }
@@ -144,7 +143,6 @@ void RegionState::leave(std::uint32_t u) {
     *std::find(m.begin(), m.end(), u) = m.back();
     m.pop_back();
     if (m.empty()) {
-        --regions_;
         area_[i] = perimeter_[i] = 0;
         weight_[i] = 0;
         free_slots_.push_back(r);

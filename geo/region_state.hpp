@@ -46,7 +46,6 @@ public:
     std::int64_t weight(std::int32_t r) const { return weight_[static_cast<std::size_t>(r)]; }
     const std::vector<std::uint32_t>& members(std::int32_t r) const { return members_[static_cast<std::size_t>(r)]; }
     bool empty(std::int32_t r) const { return members(r).empty(); }
-    std::size_t regions() const { return regions_; }
     std::size_t out_of_band() const { return out_of_band_; }
     /// Sum over regions of the patients by which each misses the band.
     std::int64_t band_distance() const { return band_distance_; }
@@ -113,7 +112,7 @@ private:
     std::vector<std::vector<Count>> counts_;  // per area: patients per region living there
     std::vector<Top> top_;                    // per area
     std::int64_t score_ = 0;
-    std::size_t regions_ = 0, out_of_band_ = 0;
+    std::size_t out_of_band_ = 0;
     std::int64_t band_distance_ = 0;
     mutable std::vector<std::uint32_t> stack_, seen_;  // scratch for connectivity checks
     mutable std::uint32_t visit_ = 0;
