@@ -40,6 +40,7 @@ const std::vector<SettingSpec> kSettings = {
     {"practices.name_field", "Practice name field"},
     {"practices.list_size_field", "Registered patients field (default: summed from registrations)"},
     {"practices.reference_network_field", "Existing network (e.g. real PCN code), kept for comparison"},
+    {"practices.reference_network_name_field", "Name of the existing network (e.g. the PCN name), kept by --baseline reference"},
     {"practices.x_field", "Easting or longitude field"},
     {"practices.y_field", "Northing or latitude field"},
     {"practices.postcode_field", "Postcode field, joined to the postcode lookup"},
@@ -242,6 +243,7 @@ DatasetDescription describe(const Settings& settings) {
     out.practices.name_field = d.optional("practices.name_field");
     out.practices.list_size_field = d.optional("practices.list_size_field");
     out.practices.reference_network_field = d.optional("practices.reference_network_field");
+    out.practices.reference_network_name_field = d.optional("practices.reference_network_name_field");
     d.both_or_neither("practices.x_field", "practices.y_field");
     out.practices.x_field = d.optional("practices.x_field");
     out.practices.y_field = d.optional("practices.y_field");

@@ -57,7 +57,7 @@ struct JoinSpec {
 
 struct PracticeSpec {
     LayerRef layer;
-    std::string id_field, name_field, list_size_field, reference_network_field;
+    std::string id_field, name_field, list_size_field, reference_network_field, reference_network_name_field;
     std::string x_field, y_field;  // coordinates in layer.crs (lon/lat or easting/northing)
     std::string postcode_field;    // joined to PostcodeSpec
 };

@@ -29,7 +29,9 @@ const LayerSpec kPractices{"practices", wkbPoint,
                             {"network_status", "net_status", kText},
                             {"reference_network", "ref_net", kText},
                             {"dominant_areas", "dom_areas", kInteger},
-                            {"excluded", "excluded", kBoolean}}};
+                            {"excluded", "excluded", kBoolean},
+                            {"baseline_network", "base_net", kText},
+                            {"moved", "moved", kBoolean}}};
 
 const LayerSpec kAreas{"areas", wkbMultiPolygon,
                        {{"area_code", "area_code", kText},
@@ -78,7 +80,8 @@ const LayerSpec kNetworks{"networks", wkbMultiPolygon,
                            {"status_reason", "status_rsn", kText},
                            {"contiguous", "contiguous", kBoolean},
                            {"locked", "locked", kBoolean},
-                           {"constraint_value", "constraint", kText}}};
+                           {"constraint_value", "constraint", kText},
+                           {"baseline_change", "base_chg", kText}}};
 
 const LayerSpec kBorders{"network_borders", wkbMultiLineString,
                          {{"network_a", "network_a", kText}, {"network_b", "network_b", kText}, {"length_m", "length_m", kReal}}};
@@ -132,6 +135,11 @@ private:
     const geo::Plan& plan_;
 };
 
+std::string baseline_network(const geo::Plan& plan, std::size_t practice) {
+    return practice < plan.practice_baseline.size() ? plan.practice_baseline[practice] : std::string();
+}
+bool moved(const geo::Plan& plan, std::size_t practice) { return practice < plan.practice_moved.size() && plan.practice_moved[practice]; }
+
 void write_practices(VectorOutput& out, const geo::Dataset& dataset, const geo::Plan& plan, const PlanIndex& index) {
     std::vector<std::int64_t> dominated(dataset.practices.size(), 0);
     for (const geo::AreaPlan& area : plan.areas) {
@@ -147,7 +155,8 @@ void write_practices(VectorOutput& out, const geo::Dataset& dataset, const geo::
                 Values{practice.code, practice.name, practice.list_size, network ? network->id : std::string(),
                        network ? network->name : std::string(),
                        network ? std::string(geo::to_string(network->metrics.status)) : std::string(),
-                       practice.reference_network, dominated[i], plan.practice_network[i] == -1});
+                       practice.reference_network, dominated[i], plan.practice_network[i] == -1, baseline_network(plan, i),
+                       moved(plan, i)});
     }
     out.end_layer();
 }
@@ -195,7 +204,7 @@ void write_networks(VectorOutput& out, const geo::Plan& plan, const PlanIndex& i
                        m.perimeter_km, m.polsby_popper, m.residents_per_practice, m.people_in_gaps,
                        std::string(geo::to_string(m.status)), std::string(geo::to_string(network.band_cause)),
                        network.status_reason, m.contiguous, network.locked,
-                       network.constraint_value});
+                       network.constraint_value, network.baseline_change});
     }
     out.end_layer();
 }
@@ -255,12 +264,18 @@ std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {
         }
     }
     std::sort(rows.begin(), rows.end());
-    std::string csv = "Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size\r\n";
+    const bool with_baseline = plan.options.baseline != nullptr;
+    std::string csv = std::string("Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size") +
+                      (with_baseline ? ",Baseline PCN Code,Moved" : "") + "\r\n";
     for (const auto& [network_id, code, practice_index] : rows) {
         const geo::Practice& practice = dataset.practices[practice_index];
         const geo::Network& network = *index.network(plan.practice_network[practice_index]);
         csv += csv_field(practice.code) + ',' + csv_field(practice.name) + ',' + csv_field(network.id) + ',' +
-               csv_field(network.name) + ',' + std::to_string(practice.list_size) + "\r\n";
+               csv_field(network.name) + ',' + std::to_string(practice.list_size);
+        if (with_baseline) {
+            csv += ',' + csv_field(baseline_network(plan, practice_index)) + ',' + (moved(plan, practice_index) ? "true" : "false");
+        }
+        csv += "\r\n";
     }
     return csv;
 }

@@ -26,7 +26,8 @@ void check_plan_output(const std::filesystem::path& out);
 /// file is left behind.
 void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan);
 
-/// The ePCN-shaped CSV: "Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size", one row
+/// The ePCN-shaped CSV: "Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size" (re-planned
+/// from a baseline, also "Baseline PCN Code,Moved": the practice's baseline network and whether it left it); one row
 /// per practice in a network, sorted by network id then practice code; CRLF line ends (RFC 4180).
 std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan);
 

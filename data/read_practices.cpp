@@ -6,6 +6,17 @@
 
 namespace data {
 
+std::optional<geo::Point> point_geometry(OGRFeature& feature, const LayerReader& layer, const ToWorkingCrs& to_working) {
+    OGRGeometry* geometry = feature.GetGeometryRef();
+    if (geometry == nullptr || geometry->IsEmpty()) return std::nullopt;
+    if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) {
+        layer.fail(&feature, -1, std::string("expected a Point, got a ") + OGRGeometryTypeToName(wkbFlatten(geometry->getGeometryType())));
+    }
+    to_working.apply(*geometry, layer, feature);
+    const auto* point = geometry->toPoint();
+    return geo::Point{point->getX(), point->getY()};
+}
+
 namespace {
 
 /// Postcodes compare without spaces and case: "e1 1bu", "E1 1BU" and "E11BU" are one key.
@@ -23,17 +34,6 @@ struct PendingPostcode {
     std::string postcode;
     GIntBig fid;
 };
-
-std::optional<geo::Point> point_geometry(OGRFeature& feature, const LayerReader& layer, const ToWorkingCrs& to_working) {
-    OGRGeometry* geometry = feature.GetGeometryRef();
-    if (geometry == nullptr || geometry->IsEmpty()) return std::nullopt;
-    if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) {
-        layer.fail(&feature, -1, std::string("expected a Point, got a ") + OGRGeometryTypeToName(wkbFlatten(geometry->getGeometryType())));
-    }
-    to_working.apply(*geometry, layer, feature);
-    const auto* point = geometry->toPoint();
-    return geo::Point{point->getX(), point->getY()};
-}
 
 /// Looks up every pending postcode in the lookup table, keeping only the rows needed.
 void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& working, std::vector<PendingPostcode>& pending,
@@ -79,6 +79,7 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
     const int name = layer.field(spec.name_field, "practices.name_field");
     const int list_size = layer.field(spec.list_size_field, "practices.list_size_field");
     const int reference = layer.field(spec.reference_network_field, "practices.reference_network_field");
+    const int reference_name = layer.field(spec.reference_network_name_field, "practices.reference_network_name_field");
     const int x = layer.field(spec.x_field, "practices.x_field");
     const int y = layer.field(spec.y_field, "practices.y_field");
     const int postcode = layer.field(spec.postcode_field, "practices.postcode_field");
@@ -104,6 +105,7 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
         if (name >= 0) practice.name = layer.text(*feature, name);
         if (list_size >= 0) practice.list_size = layer.count(*feature, list_size);
         if (reference >= 0) practice.reference_network = layer.text(*feature, reference);
+        if (reference_name >= 0) practice.reference_network_name = layer.text(*feature, reference_name);
         practice.attributes = layer.all_text(*feature);
         if (from_postcodes) {
             pending.push_back({out.practices.size(), layer.required_text(*feature, postcode, "a postcode"),

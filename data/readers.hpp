@@ -5,6 +5,7 @@
 #include "data/progress.hpp"
 #include "geo/dataset.hpp"
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -20,6 +21,9 @@ public:
 private:
     std::unordered_map<std::string, GIntBig> first_seen_;
 };
+
+/// A feature's point in the working CRS; nullopt when it has no geometry; fails naming the feature for another type.
+std::optional<geo::Point> point_geometry(OGRFeature& feature, const LayerReader& layer, const ToWorkingCrs& to_working);
 
 /// Areas with geometry (in the working CRS) and population from the layer or the population table.
 void read_areas(const DatasetDescription& description, const OGRSpatialReference& working, geo::Dataset& out,

@@ -28,6 +28,7 @@ struct Practice {
     std::int64_t list_size = 0;    // registered patients
     std::string reference_network; // e.g. the real PCN code, for comparison; may be empty
     std::vector<std::string> attributes;  // every field of the source layer as text, see Dataset::practice_fields
+    std::string reference_network_name;   // the reference network's name, where the dataset has one
 };
 
 /// Index value of a registration row whose practice or area did not join.

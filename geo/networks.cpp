@@ -1,5 +1,6 @@
 #include "geo/networks.hpp"
 
+#include "geo/baseline_repair.hpp"
 #include "geo/exact_partition.hpp"
 #include "geo/parallel.hpp"
 #include "geo/region_search.hpp"
@@ -36,7 +37,8 @@ constexpr int kSettleRestart = 2000;       // likewise for a part searched again
 // Reported cohesion counts every row.
 constexpr double kSearchedPatientShare = 0.95;
 
-bool fixed_alone(const PartitionProblem& p, std::uint32_t u) { return p.locked_region[u] >= 0 || p.weight[u] > p.max_weight; }
+
+using partition_detail::fixed_alone;
 
 /// Connected groups of free units that share a constraint value, each sorted.
 std::vector<std::vector<std::uint32_t>> find_parts(const PartitionProblem& p) {
@@ -62,6 +64,12 @@ std::vector<std::vector<std::uint32_t>> find_parts(const PartitionProblem& p) {
     }
     return parts;
 }
+
+}  // namespace
+
+namespace partition_detail {
+
+bool fixed_alone(const PartitionProblem& p, std::uint32_t u) { return p.locked_region[u] >= 0 || p.weight[u] > p.max_weight; }
 
 /// Per area, the most patients any fixed region (locked, or a unit alone above the maximum) has there.
 std::vector<std::int64_t> fixed_background(const PartitionProblem& p) {
@@ -125,6 +133,13 @@ PartProblem make_part(const PartitionProblem& p, const std::vector<std::uint32_t
     }
     return part;
 }
+
+}  // namespace partition_detail
+
+namespace {
+
+using partition_detail::fixed_background;
+using partition_detail::make_part;
 
 /// The fewest regions outside the band a part can have: exact for small parts (contiguity
 /// included), from its total alone for larger ones.
@@ -216,6 +231,7 @@ void refine_against_each_other(const PartitionProblem& problem, const std::vecto
 }  // namespace
 
 PartitionResult partition_units(const PartitionProblem& problem, const PartitionSettings& settings) {
+    if (!problem.home.empty()) return repair_from_baseline(problem, settings);
     const std::size_t n = problem.weight.size();
     const auto unit_parts = find_parts(problem);
     const auto background = fixed_background(problem);

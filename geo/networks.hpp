@@ -11,6 +11,8 @@
 // 52(3), 2012), each improved by simulated annealing (see region_search.hpp), and keeps its own best
 // restart. Parts and restarts run in parallel; the result depends on the seed, never on the number
 // of threads.
+#include "geo/region_state.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -32,6 +34,9 @@ struct PartitionProblem {
     std::int32_t locked_regions = 0;         // regions 0..locked_regions-1 are fixed
     std::int64_t min_weight = 30000;
     std::int64_t max_weight = 50000;
+    // Re-planning from a baseline (see baseline_repair.hpp); both empty when planning afresh.
+    std::vector<std::int32_t> home;        // per unit: its practices' baseline network, or -1 (new to the baseline)
+    std::vector<std::int32_t> practices;   // per unit: how many practices it holds (moves are counted in practices)
 };
 
 /// Why a region lies outside the band.
@@ -66,7 +71,18 @@ struct PartitionResult {
     std::size_t in_band = 0;
     std::size_t parts = 0;             // independent parts searched
     std::int64_t moves = 0;            // annealing moves accepted in the chosen restarts
+    std::vector<std::int32_t> identity;  // per region, from a baseline: the baseline network it continues, or -1
 };
+
+/// Internal to partitioning (networks.cpp, baseline_repair.cpp).
+namespace partition_detail {
+/// A unit that is a network whatever happens: locked, or alone above the maximum.
+bool fixed_alone(const PartitionProblem& p, std::uint32_t u);
+/// Per area, the most patients any fixed region has there.
+std::vector<std::int64_t> fixed_background(const PartitionProblem& p);
+/// The part of `units` in local indices: neighbours among them, each unit's areas holding most of its patients.
+PartProblem make_part(const PartitionProblem& p, const std::vector<std::uint32_t>& units, const std::vector<std::int64_t>& background);
+}  // namespace partition_detail
 
 /// Partitions the units. Deterministic for a given problem and seed, whatever the thread count.
 PartitionResult partition_units(const PartitionProblem& problem, const PartitionSettings& settings);

@@ -16,79 +16,6 @@
 
 namespace geo {
 
-std::string_view to_string(CatchmentMethod method) {
-    switch (method) {
-        case CatchmentMethod::registrations: return "registrations";
-        case CatchmentMethod::nearest: return "nearest";
-        case CatchmentMethod::radius: return "radius";
-    }
-    return "registrations";
-}
-
-CatchmentMethod catchment_method_from(std::string_view name) {
-    for (const auto method : {CatchmentMethod::registrations, CatchmentMethod::nearest, CatchmentMethod::radius}) {
-        if (to_string(method) == name) return method;
-    }
-    throw PlanError("unknown catchment method '" + std::string(name) + "' (expected registrations, nearest or radius)");
-}
-
-std::string_view to_string(BandStatus status) {
-    switch (status) {
-        case BandStatus::in_band: return "in_band";
-        case BandStatus::below_band: return "below_band";
-        case BandStatus::above_band: return "above_band";
-    }
-    return "in_band";
-}
-
-namespace {
-
-std::string joined(const std::vector<std::string>& names) {
-    std::string text;
-    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
-    return text;
-}
-
-}  // namespace
-
-void PlanOptions::validate(const Dataset& dataset) const {
-    if (min_list_size <= 0) throw PlanError("min list size must be positive, got " + std::to_string(min_list_size));
-    if (min_list_size > max_list_size) {
-        throw PlanError("min list size (" + std::to_string(min_list_size) + ") is greater than max list size (" +
-                        std::to_string(max_list_size) + ")");
-    }
-    if (!(core_share > 0 && core_share <= 1)) throw PlanError("core share must be in (0, 1], got " + std::to_string(core_share));
-    if (!(radius_m > 0)) throw PlanError("radius must be positive, got " + std::to_string(radius_m));
-    if (!(gap_distance_m > 0)) throw PlanError("gap distance must be positive, got " + std::to_string(gap_distance_m));
-    if (construction_runs < 1) throw PlanError("construction runs must be at least 1");
-    if (!(sweeps >= 0)) throw PlanError("sweeps must not be negative");
-    if (dataset.areas.empty() || dataset.practices.empty()) throw PlanError("nothing to plan: the dataset has no areas or no practices");
-    if (method == CatchmentMethod::registrations && dataset.registrations.empty()) {
-        throw PlanError("the registrations method needs registrations in the dataset; use method nearest or radius");
-    }
-    if (!constraint_field.empty() && dataset.area_field(constraint_field) < 0 && dataset.practice_field(constraint_field) < 0) {
-        throw PlanError("unknown constraint field '" + constraint_field + "'; area fields: " + joined(dataset.area_fields) +
-                        "; practice fields: " + joined(dataset.practice_fields));
-    }
-    if (!lock_field.empty() && dataset.practice_field(lock_field) < 0) {
-        throw PlanError("unknown lock field '" + lock_field + "'; practice fields: " + joined(dataset.practice_fields));
-    }
-    if (lock_field.empty() && !locked_values.empty()) throw PlanError("locked networks given without a lock field");
-    std::set<std::string> codes;
-    for (const Practice& p : dataset.practices) codes.insert(p.code);
-    for (const std::string& code : excluded_practices) {
-        if (!codes.contains(code)) throw PlanError("unknown practice code '" + code + "' among the excluded practices");
-    }
-    if (!lock_field.empty()) {
-        const auto f = static_cast<std::size_t>(dataset.practice_field(lock_field));
-        std::set<std::string> values;
-        for (const Practice& p : dataset.practices) values.insert(p.attributes[f]);
-        for (const std::string& v : locked_values) {
-            if (!values.contains(v)) throw PlanError("no practice has " + lock_field + " = '" + v + "' (locked networks)");
-        }
-    }
-}
-
 namespace {
 
 /// Everything the stages share.
@@ -102,6 +29,7 @@ struct Context {
     std::vector<std::int32_t> standing;
     ConstraintValues constraint;
     std::vector<std::string> lock;  // per practice: the locked network value, or ""
+    std::vector<std::int32_t> home; // per practice, with a baseline: its baseline network index, or -1
     std::vector<Point> points;      // per area: the point distances are measured from
 };
 
@@ -219,11 +147,12 @@ Units make_units(const Context& c) {
         const std::int32_t host = c.standing[p] >= 0 ? c.out.areas[static_cast<std::size_t>(c.standing[p])].owner : -1;
         const std::int32_t unit = host >= 0 ? units.of_practice[static_cast<std::size_t>(host)] : -1;
         if (unit >= 0 && units.locks[static_cast<std::size_t>(unit)] == c.lock[p] &&
-            c.constraint.practice[static_cast<std::size_t>(host)] == c.constraint.practice[p]) {
+            c.constraint.practice[static_cast<std::size_t>(host)] == c.constraint.practice[p] &&
+            (c.home.empty() || c.home[static_cast<std::size_t>(host)] == c.home[p])) {
             units.of_practice[p] = unit;
             units.practices[static_cast<std::size_t>(unit)].push_back(p);
         } else {
-            new_unit(p);  // locked differently from its host: stays its own unit beside the host
+            new_unit(p);  // locked differently from its host (or in another baseline network): its own unit beside the host
         }
     }
     return units;
@@ -258,6 +187,10 @@ PartitionProblem make_problem(const Context& c, const Units& units) {
     for (std::size_t u = 0; u < n; ++u) {
         const std::uint32_t head = units.practices[u].front();
         problem.constraint[u] = c.constraint.practice[head];
+        if (!c.home.empty()) {
+            problem.home.push_back(c.home[head]);
+            problem.practices.push_back(static_cast<std::int32_t>(units.practices[u].size()));
+        }
         if (!units.locks[u].empty()) problem.locked_region[u] = locked.at(units.locks[u]);
         std::map<std::uint32_t, double> shared;
         std::map<std::uint32_t, std::int64_t> lives;  // area -> the unit's patients living there
@@ -327,6 +260,44 @@ std::string band_reason(const Context& c, const Network& n, std::int64_t part_we
     return {};
 }
 
+/// Each network's and practice's relation to the baseline: what continues, what changed, who moved.
+void compare_with_baseline(Context& c, const Baseline& baseline) {
+    const Dataset& dataset = c.dataset;
+    Plan& out = c.out;
+    std::vector<std::vector<std::uint32_t>> members(baseline.networks.size());
+    out.practice_baseline.assign(dataset.practices.size(), std::string());
+    out.practice_moved.assign(dataset.practices.size(), false);
+    for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
+        if (c.home[p] < 0) continue;
+        members[static_cast<std::size_t>(c.home[p])].push_back(p);
+        const std::string& id = baseline.networks[static_cast<std::size_t>(c.home[p])].id;
+        out.practice_baseline[p] = id;
+        const std::int32_t now = out.practice_network[p];
+        if (now >= 0 && out.networks[static_cast<std::size_t>(now)].id != id) {
+            out.practice_moved[p] = true;
+            ++out.report.moved_practices;
+        }
+    }
+    std::vector<bool> continued(baseline.networks.size(), false);
+    for (Network& n : out.networks) {
+        const std::int32_t kept = baseline.find(n.baseline_id);
+        if (kept < 0) {
+            n.baseline_change = "created";
+            continue;
+        }
+        continued[static_cast<std::size_t>(kept)] = true;
+        n.baseline_change = n.practices == members[static_cast<std::size_t>(kept)] ? "unchanged" : "changed";
+        if (n.baseline_change == "changed") ++out.report.changed_networks;
+        if (!n.metrics.contiguous && n.baseline_change == "unchanged") {
+            n.status_reason += std::string(n.status_reason.empty() ? "" : "; ") + "not contiguous: kept as in the baseline";
+        }
+    }
+    for (std::size_t i = 0; i < baseline.networks.size(); ++i) {
+        if (!continued[i] && !members[i].empty()) out.report.dissolved_networks.push_back(baseline.networks[i].id);
+    }
+    out.report.baseline_source = baseline.source;
+}
+
 void build_networks(Context& c, const Units& units, const PartitionResult& result, const PartitionProblem& problem) {
     const Dataset& dataset = c.dataset;
     std::vector<Network> networks(static_cast<std::size_t>(result.regions));
@@ -348,14 +319,23 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
             return px.list_size != py.list_size ? px.list_size < py.list_size : px.code > py.code;
         });
     }
-    // Stable ids: locked networks by value, then planned ones by constraint value and first practice code.
+    const Baseline* baseline = c.options.baseline.get();
+    if (baseline != nullptr) {
+        for (std::size_t r = 0; r < networks.size(); ++r) {
+            const std::int32_t id = r < result.identity.size() ? result.identity[r] : -1;
+            if (id >= 0 && !networks[r].locked) networks[r].id = baseline->networks[static_cast<std::size_t>(id)].id;
+        }
+    }
+    // Stable ids: networks with one (locked values, baseline ids) by id, then planned ones by
+    // constraint value and first practice code.
     std::vector<std::size_t> order(networks.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
         const Network& x = networks[i];
         const Network& y = networks[j];
         if (x.locked != y.locked) return x.locked;
-        if (x.locked) return x.id < y.id;
+        if (x.id.empty() != y.id.empty()) return !x.id.empty();
+        if (!x.id.empty()) return x.id < y.id;
         const auto key = [&](const Network& n) { return std::pair(n.constraint_value, dataset.practices[n.practices.front()].code); };
         return key(x) < key(y);
     });
@@ -363,15 +343,28 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
     sorted.reserve(networks.size());
     for (const std::size_t i : order) sorted.push_back(std::move(networks[i]));
     networks = std::move(sorted);
+    std::set<std::string> taken;
+    for (const Network& n : networks) taken.insert(n.id);
+    if (baseline != nullptr) {
+        for (const Baseline::Network& n : baseline->networks) taken.insert(n.id);
+    }
     int number = 0;
     for (std::size_t i = 0; i < networks.size(); ++i) {
         Network& n = networks[i];
-        if (!n.locked) {
+        if (n.id.empty()) {
             char id[16];
-            std::snprintf(id, sizeof id, "N%03d", ++number);
+            do {
+                std::snprintf(id, sizeof id, "N%03d", ++number);
+            } while (taken.contains(id));
             n.id = id;
         }
-        n.name = dataset.practices[n.hub].name.empty() ? n.id : dataset.practices[n.hub].name + " network";
+        const std::int32_t kept = baseline != nullptr ? baseline->find(n.id) : -1;
+        if (kept >= 0) {
+            n.baseline_id = n.id;
+            n.name = baseline->networks[static_cast<std::size_t>(kept)].name;
+        } else {
+            n.name = dataset.practices[n.hub].name.empty() ? n.id : dataset.practices[n.hub].name + " network";
+        }
         n.metrics = measure_network(dataset, c.out.graph, c.index, n.practices, n.areas, c.options.min_list_size, c.options.max_list_size);
         n.status_reason = band_reason(c, n, result.part_weight[order[i]]);
     }
@@ -381,6 +374,7 @@ void build_networks(Context& c, const Units& units, const PartitionResult& resul
         for (const std::uint32_t a : networks[i].areas) c.out.areas[a].network = static_cast<std::int32_t>(i);
     }
     c.out.networks = std::move(networks);
+    if (baseline != nullptr) compare_with_baseline(c, *baseline);
 }
 
 /// Network polygons and the lines where neighbouring networks meet.
@@ -492,17 +486,34 @@ void compare_with_reference(Context& c) {
 
 }  // namespace
 
-Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress,
+Plan plan(const Dataset& given, const PlanOptions& options, GeosContext& context, const PlanProgress& progress,
+          const PlanCheckpoint& checkpoint) {
+    return plan(std::shared_ptr<const Dataset>(std::shared_ptr<const Dataset>(), &given), options, context, progress, checkpoint);
+}
+
+Plan plan(std::shared_ptr<const Dataset> given, const PlanOptions& options, GeosContext& context, const PlanProgress& progress,
           const PlanCheckpoint& checkpoint) {
     const auto started = std::chrono::steady_clock::now();
-    options.validate(dataset);
+    options.validate(*given);
     auto stage = [&progress, &checkpoint](std::string_view name) {
         if (checkpoint) checkpoint();
         if (progress) progress(name);
     };
     Plan out;
     out.options = options;
-    Context c{dataset, options, context, out, {}, {}, {}, {}, {}, {}};
+    Scenario scenario = make_scenario(std::move(given), options.excluded_practices, options.new_practices, options.constraint_field);
+    out.dataset = scenario.dataset;
+    out.report.patient_moves = std::move(scenario.moves);
+    out.report.notes = std::move(scenario.notes);
+    const Dataset& dataset = *out.dataset;
+    Context c{dataset, options, context, out, {}, {}, {}, {}, {}, {}, {}};
+    if (options.baseline) {
+        c.home.assign(dataset.practices.size(), -1);
+        for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+            const auto it = options.baseline->network_of.find(dataset.practices[p].code);
+            if (it != options.baseline->network_of.end()) c.home[p] = static_cast<std::int32_t>(it->second);
+        }
+    }
     stage("adjacency");
     out.graph = build_area_graph(context, dataset.areas);
     for (const AreaBridge& b : out.graph.bridges) {

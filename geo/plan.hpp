@@ -3,8 +3,10 @@
 // territories, network boundaries that tessellate the study area, coverage gaps and a quality
 // report. plan() is the one call; the parts live in catchments, networks and network_metrics.
 #include "geo/adjacency.hpp"
+#include "geo/baseline.hpp"
 #include "geo/dataset.hpp"
 #include "geo/networks.hpp"
+#include "geo/what_if.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -38,7 +40,11 @@ struct PlanOptions {
     std::string constraint_field;  // area or practice field networks must not cross (e.g. LAD11CD); empty: none
     std::string lock_field;        // practice field holding given networks to keep (e.g. the real PCN code)
     std::vector<std::string> locked_values;  // lock only these values of lock_field; empty: every non-empty value
-    std::vector<std::string> excluded_practices;  // practice codes left out of every network
+    std::vector<std::string> excluded_practices;  // practices that close: left out, their patients go to others (what_if.hpp)
+    std::vector<NewPractice> new_practices;       // practices that open, gaining patients from their neighbours
+    std::shared_ptr<const Baseline> baseline;     // start from these networks and move as few practices as the
+                                                  // change needs (baseline_repair.hpp); null: plan afresh
+    std::string title;                            // the plan's name, for reports and comparisons
     std::uint64_t seed = 1;
     int construction_runs = 2;          // restarts per independent part, each annealed; each part keeps its best
     double sweeps = 200;                // annealing moves tried per practice and restart (more in larger parts)
@@ -47,6 +53,9 @@ struct PlanOptions {
 
     /// Throws PlanError naming the bad option.
     void validate(const Dataset& dataset) const;
+    /// Throws PlanError for a new practice with an empty or taken code, a negative list size, or a
+    /// location outside every study area.
+    void validate_new_practices(const Dataset& dataset) const;
 };
 
 /// Where each area ended up.
@@ -93,6 +102,8 @@ struct Network {
     std::uint32_t hub = 0;                 // the largest member practice
     std::string constraint_value;
     bool locked = false;
+    std::string baseline_id;               // with a baseline: the baseline network it continues; empty when new
+    std::string baseline_change;           // with a baseline: "unchanged", "changed" or "created"; empty without
     BandCause band_cause = BandCause::none;  // why a network is outside the band: forced, or not reached by the search
     std::string status_reason;             // the same in words
     NetworkMetrics metrics;
@@ -140,16 +151,27 @@ struct QualityReport {
     std::size_t gap_areas = 0;
     double runtime_s = 0;
     std::vector<std::string> notes;          // islands bridged, practices attached, ...
+    std::vector<PatientMove> patient_moves;  // patients who change practice because practices close or open
+    // With a baseline:
+    std::string baseline_source;             // "reference", the file or plan it came from
+    std::size_t moved_practices = 0;         // practices in a network other than their baseline one
+    std::size_t changed_networks = 0;        // baseline networks whose membership changed (closures included)
+    std::vector<std::string> dissolved_networks;  // baseline networks that no longer exist
 };
 
 struct Plan {
     // Declared first so they are destroyed last: geometries made on worker threads free themselves
     // through these contexts.
     std::vector<std::shared_ptr<GeosContext>> worker_contexts;
+    /// The study planned: the dataset given, or (when practices close or open) a copy in which their
+    /// patients have moved (see what_if.hpp). Indices below refer to it; write and serve the plan with it.
+    std::shared_ptr<const Dataset> dataset;
     PlanOptions options;
     AreaGraph graph;
     std::vector<AreaPlan> areas;              // per Dataset::areas
     std::vector<std::int32_t> practice_network;  // per Dataset::practices; -1 for excluded practices
+    std::vector<std::string> practice_baseline;  // per practice, with a baseline: its baseline network id ("" none)
+    std::vector<bool> practice_moved;            // per practice: in a network other than its baseline one
     std::vector<Catchment> catchments;        // per practice: dominant (registrations), nearest or radius areas
     std::vector<Catchment> core_catchments;   // per practice, registrations method only: core_share of patients
     std::vector<Network> networks;
@@ -165,6 +187,11 @@ using PlanProgress = std::function<void(std::string_view stage)>;
 using PlanCheckpoint = std::function<void()>;
 
 /// Plans networks for `dataset`. Deterministic: the same dataset and options give the same plan.
+/// Plan::dataset shares `dataset` (or a what-if copy of it).
+Plan plan(std::shared_ptr<const Dataset> dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress = {},
+          const PlanCheckpoint& checkpoint = {});
+/// The same for a dataset the caller keeps alive as long as the plan: Plan::dataset then refers to it
+/// without owning it (or owns the what-if copy).
 Plan plan(const Dataset& dataset, const PlanOptions& options, GeosContext& context, const PlanProgress& progress = {},
           const PlanCheckpoint& checkpoint = {});
 

@@ -59,25 +59,29 @@ Command add_plan_command(CLI::App& app) {
     auto planning = std::make_shared<PlanningOptions>(*command);
     add_options(*command, *flags);
     command->footer("Example: catchment plan data/sample --constraint-field lad11cd --out plan.gpkg --report report.json\n"
-                    "         catchment plan data/sample --method nearest --exclude F84012,F84013 --out plan.geojson");
+                    "         catchment plan data/sample --method nearest --exclude F84012,F84013 --out plan.geojson\n"
+                    "         catchment plan data/sample --constraint-field lad11cd --baseline plan.gpkg --exclude F84012 --out closed.gpkg\n"
+                    "         catchment plan data/sample --baseline reference --out repaired.gpkg");
     return {command, [flags, dataset, planning] {
                 data::check_plan_output(flags->out);
                 check_report_path(flags->report);
-                const geo::PlanOptions options = planning->options();
+                geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
                 ProgressBar progress;
                 const geo::Dataset loaded = data::load_dataset(description, progress);
+                planning->resolve(options, loaded);
                 options.validate(loaded);  // before the long work: names a missing field or practice code
                 const geo::Plan planned = geo::plan(loaded, options, *loaded.geos,
                                                     [&progress](std::string_view stage) { progress.begin(stage, 0); });
+                const geo::Dataset& study = *planned.dataset;  // with the what-if's practices and patients
                 progress.begin("writing", 0);
-                data::write_plan(flags->out, loaded, planned);
+                data::write_plan(flags->out, study, planned);
                 if (!flags->report.empty()) {
-                    data::write_file_atomically(flags->report, boost::json::serialize(plan_report_json(loaded, planned)) + "\n");
+                    data::write_file_atomically(flags->report, boost::json::serialize(plan_report_json(study, planned)) + "\n");
                 }
                 progress.end();
                 if (!flags->quiet) {
-                    const std::string text = plan_report_text(loaded, planned);
+                    const std::string text = plan_report_text(study, planned);
                     std::fwrite(text.data(), 1, text.size(), stdout);
                 }
                 return kExitOk;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
 
 namespace server {
@@ -59,12 +60,10 @@ std::vector<std::string> codes(const json::value& value, const std::string& memb
     return out;
 }
 
-geo::Practice new_practice(const json::value& value, const std::string& member, const geo::Dataset& dataset,
-                           const geo::CrsTransform& to_working) {
-    if (!value.is_object()) invalid(member, "expected an object with code, lon, lat and list_size");
-    geo::Practice practice;
-    bool has_lon = false, has_lat = false, has_size = false;
-    double lon = 0, lat = 0;
+geo::NewPractice new_practice(const json::value& value, const std::string& member, const geo::Dataset& dataset) {
+    if (!value.is_object()) invalid(member, "expected an object with code, lon and lat (or x and y), and optionally name and list_size");
+    geo::NewPractice practice;
+    std::optional<double> lon, lat, x, y;
     for (const auto& [key, item] : value.as_object()) {
         const std::string name = member + "." + std::string(key);
         if (key == "code") {
@@ -74,26 +73,31 @@ geo::Practice new_practice(const json::value& value, const std::string& member, 
             practice.name = text(item, name);
         } else if (key == "lon") {
             lon = number(item, name);
-            if (!(lon >= -180 && lon <= 180)) invalid(name, "expected a longitude from -180 to 180");
-            has_lon = true;
+            if (!(*lon >= -180 && *lon <= 180)) invalid(name, "expected a longitude from -180 to 180");
         } else if (key == "lat") {
             lat = number(item, name);
-            if (!(lat >= -90 && lat <= 90)) invalid(name, "expected a latitude from -90 to 90");
-            has_lat = true;
+            if (!(*lat >= -90 && *lat <= 90)) invalid(name, "expected a latitude from -90 to 90");
+        } else if (key == "x" || key == "y") {
+            const double v = number(item, name);
+            if (!std::isfinite(v)) invalid(name, "expected a finite coordinate in " + dataset.working_crs);
+            (key == "x" ? x : y) = v;
         } else if (key == "list_size") {
-            practice.list_size = whole(item, name, 1, PlanRequestLimits::kMaxListSize);
-            has_size = true;
+            practice.list_size = whole(item, name, 0, PlanRequestLimits::kMaxListSize);
         } else {
-            invalid(name, "unknown member (expected code, name, lon, lat, list_size)");
+            invalid(name, "unknown member (expected code, name, lon, lat, x, y, list_size)");
         }
     }
     if (practice.code.empty()) invalid(member + ".code", "is required");
-    if (!has_lon) invalid(member + ".lon", "is required");
-    if (!has_lat) invalid(member + ".lat", "is required");
-    if (!has_size) invalid(member + ".list_size", "is required");
-    const geo::Point at = to_working.transform({lon, lat});
-    practice.location = at;
-    practice.attributes.assign(dataset.practice_fields.size(), std::string());
+    if ((lon || lat) && (x || y)) invalid(member, "give lon and lat, or x and y (" + dataset.working_crs + "), not both");
+    if (x || y) {
+        if (!x) invalid(member + ".x", "is required with y");
+        if (!y) invalid(member + ".y", "is required with x");
+        practice.location = {*x, *y};
+    } else {
+        if (!lon) invalid(member + ".lon", "is required (or x and y in " + dataset.working_crs + ")");
+        if (!lat) invalid(member + ".lat", "is required");
+        practice.location = geo::CrsTransform("OGC:CRS84", dataset.working_crs).transform({*lon, *lat});
+    }
     return practice;
 }
 
@@ -138,6 +142,11 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
             locked_given = true;
         } else if (key == "excluded_practices") {
             o.excluded_practices = codes(value, name);
+            for (std::size_t i = 0; i < o.excluded_practices.size(); ++i) {
+                const std::string& code = o.excluded_practices[i];
+                const bool known = std::any_of(dataset.practices.begin(), dataset.practices.end(), [&code](const geo::Practice& p) { return p.code == code; });
+                if (!known) invalid(name + "[" + std::to_string(i) + "]", "unknown practice code '" + code + "'");
+            }
         } else if (key == "seed") {
             o.seed = static_cast<std::uint64_t>(whole(value, name, 0, std::numeric_limits<std::int64_t>::max()));
         } else if (key == "construction_runs") {
@@ -152,19 +161,30 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
             if (list.size() > PlanRequestLimits::kMaxNewPractices) {
                 invalid(name, "at most " + std::to_string(PlanRequestLimits::kMaxNewPractices) + " practices may be added");
             }
-            const geo::CrsTransform to_working("OGC:CRS84", dataset.working_crs);
             std::set<std::string> seen;
             for (const geo::Practice& p : dataset.practices) seen.insert(p.code);
             for (std::size_t i = 0; i < list.size(); ++i) {
                 const std::string member = name + "[" + std::to_string(i) + "]";
-                geo::Practice practice = new_practice(list[i], member, dataset, to_working);
+                geo::NewPractice practice = new_practice(list[i], member, dataset);
                 if (!seen.insert(practice.code).second) invalid(member + ".code", "'" + practice.code + "' is already a practice code");
-                out.new_practices.push_back(std::move(practice));
+                o.new_practices.push_back(std::move(practice));
+                try {
+                    geo::PlanOptions one;
+                    one.new_practices = {o.new_practices.back()};
+                    one.validate_new_practices(dataset);
+                } catch (const geo::PlanError& error) {
+                    invalid(member, error.what());
+                }
             }
+        } else if (key == "baseline") {
+            out.baseline = text(value, name);
+            if (out.baseline.empty()) invalid(name, "expected \"default\", a plan id or \"reference\"");
+        } else if (key == "title") {
+            o.title = text(value, name);
         } else {
             invalid(name, "unknown parameter (expected min_list_size, max_list_size, method, core_share, radius_m, "
                           "constraint_field, lock_field, locked_networks, excluded_practices, seed, construction_runs, "
-                          "sweeps, gap_distance_m or new_practices)");
+                          "sweeps, gap_distance_m, new_practices, baseline or title)");
         }
     }
     if (o.min_list_size > o.max_list_size) {
@@ -173,27 +193,11 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
     if (locked_given && o.lock_field.empty()) invalid("locked_networks", "names values of a practice field: give that field as lock_field");
     // The rest (fields, practice codes) is checked against the dataset the plan will use.
     try {
-        if (out.new_practices.empty()) {
-            o.validate(dataset);
-        } else {
-            // Excluded codes may name new practices: check against every code the plan will see.
-            geo::PlanOptions check = o;
-            std::erase_if(check.excluded_practices, [&out](const std::string& code) {
-                return std::any_of(out.new_practices.begin(), out.new_practices.end(), [&code](const geo::Practice& p) { return p.code == code; });
-            });
-            check.validate(dataset);
-        }
+        o.validate(dataset);
     } catch (const geo::PlanError& error) {
         invalid("parameters", error.what());
     }
     return out;
-}
-
-std::shared_ptr<const geo::Dataset> dataset_for(const PlanRequest& request, std::shared_ptr<const geo::Dataset> base) {
-    if (request.new_practices.empty()) return base;
-    auto copy = std::make_shared<geo::Dataset>(geo::copy_dataset(*base));
-    for (const geo::Practice& practice : request.new_practices) copy->practices.push_back(practice);
-    return copy;
 }
 
 }  // namespace server

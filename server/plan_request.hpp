@@ -21,19 +21,16 @@ struct PlanRequestLimits {
 };
 
 struct PlanRequest {
-    geo::PlanOptions options;
-    std::vector<geo::Practice> new_practices;  // located in the dataset's working CRS
-    boost::json::object given;                 // the body as sent, for the plan's document
+    geo::PlanOptions options;   // new practices located in the dataset's working CRS
+    std::string baseline;       // "default", a plan id or "reference"; empty: plan afresh (resolved by the route)
+    boost::json::object given;  // the body as sent, for the plan's document
 };
 
 /// Parses and checks `body` (a JSON object; every member optional):
 ///   min_list_size, max_list_size, method ("registrations" | "nearest" | "radius"), core_share, radius_m,
 ///   constraint_field, lock_field, locked_networks [..], excluded_practices [..], seed, construction_runs, sweeps,
-///   gap_distance_m, new_practices [{code, name, lon, lat, list_size}].
+///   gap_distance_m, new_practices [{code, name, lon, lat | x, y, list_size}], baseline, title.
 /// Throws HttpError 400 "InvalidParameterValue" naming the member (e.g. "new_practices[1].lat").
 PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& defaults, const geo::Dataset& dataset);
-
-/// The dataset a request plans: `base` itself when it adds no practice, else a copy with them.
-std::shared_ptr<const geo::Dataset> dataset_for(const PlanRequest& request, std::shared_ptr<const geo::Dataset> base);
 
 }  // namespace server

@@ -53,6 +53,25 @@ void add_plan_scoped(Router& router, const std::string& pattern, const std::stri
 
 namespace {
 
+/// The networks a request re-plans from: "reference", "default" (the served plan) or a stored plan's id.
+std::shared_ptr<const geo::Baseline> baseline_for(const Service& service, const std::string& name, const ServiceState& base) {
+    if (name == "reference") {
+        try {
+            return std::make_shared<const geo::Baseline>(geo::reference_baseline(*base.dataset));
+        } catch (const geo::PlanError& error) {
+            throw HttpError(http::status::bad_request, "InvalidParameterValue", std::string("baseline: ") + error.what());
+        }
+    }
+    const auto state = service.state_for(name);
+    if (!state) throw HttpError(http::status::bad_request, "InvalidParameterValue", "baseline: no plan '" + name + "' (expected \"default\", a plan id or \"reference\")");
+    if (state->version != base.version) {
+        throw HttpError(http::status::bad_request, "InvalidParameterValue", "baseline: plan '" + name + "' was made from an earlier version of the dataset");
+    }
+    auto baseline = std::make_shared<geo::Baseline>(geo::baseline_of(*state->dataset, state->plan));
+    baseline->source = name;
+    return baseline;
+}
+
 /// The links of a plan; with service-desc, conformance and data it doubles as an OGC API landing page.
 json::array plan_links(const std::string& base) {
     return json::array{
@@ -81,7 +100,8 @@ json::object plan_summary(const ServiceState& state, const std::string& base) {
 json::object plan_document(const ServiceState& state, const StoredPlan* stored, const std::string& base) {
     json::object out;
     out["id"] = state.plan_id;
-    out["title"] = "Plan " + state.plan_id + (state.dataset->name.empty() ? std::string() : " of " + state.dataset->name);
+    out["title"] = !state.plan.options.title.empty() ? state.plan.options.title
+                   : "Plan " + state.plan_id + (state.dataset->name.empty() ? std::string() : " of " + state.dataset->name);
     out["dataset_version"] = state.version;
     if (stored != nullptr) {
         out["created"] = stored->created;
@@ -135,7 +155,8 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
                             "send the planning parameters as application/json");
         }
         const auto base = require_state(service);
-        const PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
+        PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
+        if (!request.baseline.empty()) request.options.baseline = baseline_for(service, request.baseline, *base);
         const auto started = std::chrono::steady_clock::now();
         const auto deadline = started + settings.time_limit;
         const geo::PlanCheckpoint checkpoint = [deadline, limit = settings.time_limit] {
@@ -148,14 +169,14 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         StoredPlan stored;
         stored.created = utc_now();
         stored.request = json::serialize(request.given);
-        for (const geo::Practice& practice : request.new_practices) stored.new_practices.push_back(practice.code);
-        stored.owns_dataset = !request.new_practices.empty();
+        for (const geo::NewPractice& practice : request.options.new_practices) stored.new_practices.push_back(practice.code);
         std::shared_ptr<ServiceState> state;
         try {
-            state = make_state(dataset_for(request, base->dataset), request.options, base->version, settings.tile_maxzoom, checkpoint);
+            state = make_state(base->dataset, request.options, base->version, settings.tile_maxzoom, checkpoint);
         } catch (const geo::PlanError& error) {
             throw HttpError(http::status::bad_request, "InvalidParameterValue", std::string("parameters: ") + error.what());
         }
+        stored.owns_dataset = state->dataset != base->dataset;
         stored.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         const std::string id = service.plans().reserve_id();
         state->plan_id = id;  // before the store shares the state with other requests

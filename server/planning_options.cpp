@@ -1,5 +1,10 @@
 #include "server/planning_options.hpp"
 
+#include "data/plan_files.hpp"
+
+#include <charconv>
+#include <cmath>
+
 namespace server {
 
 PlanningOptions::PlanningOptions(CLI::App& command) {
@@ -34,6 +39,21 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
         ->capture_default_str()->check(CLI::Range(0.0, 100000.0))->group(planning);
     command.add_option("--plan-threads", threads_, "Planning threads (default: one per core); the plan is the same whatever the number")
         ->check(CLI::Range(0u, 256u))->group(planning);
+    const std::string what_if = "What-if";
+    command.add_option("--baseline", baseline_,
+                       "Re-plan from these networks, moving as few practices as the change needs: an earlier plan "
+                       "(its .gpkg or STEM-networks.csv) or 'reference' (the dataset's reference networks, e.g. the real "
+                       "PCNs); unchanged networks keep their ids and names (default: plan afresh)")
+        ->type_name("FILE|reference")->group(what_if);
+    command.add_option("--add-practice", add_practice_,
+                       "Open a practice at X,Y (working CRS, e.g. easting,northing in EPSG:27700); it gains patients from "
+                       "its neighbours by a gravity (Huff) model, up to LIST_SIZE when given. Repeatable; --exclude closes "
+                       "practices, whose patients move to the practices their areas already use")
+        ->type_name("CODE,NAME,X,Y[,LIST_SIZE]")->take_all()->group(what_if);
+    command.add_option("--new-practices", new_practices_,
+                       "Open every practice of this OGR point source (fields code, name, list_size; any CRS), as --add-practice")
+        ->type_name("FILE")->group(what_if);
+    command.add_option("--title", title_, "The plan's title, for reports and comparisons")->group(what_if);
     command.add_option("--gap-distance-m", gap_distance_m_, "Areas farther than this many metres from every practice are coverage gaps")
         ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
 }
@@ -58,7 +78,54 @@ geo::PlanOptions PlanningOptions::options() const {
     options.construction_runs = construction_runs_;
     options.sweeps = sweeps_;
     options.threads = threads_;
+    options.title = title_;
+    for (const std::string& text : add_practice_) options.new_practices.push_back(parse_new_practice(text));
+    if (!baseline_.empty() && baseline_ != "reference") {
+        options.baseline = std::make_shared<const geo::Baseline>(data::read_plan_networks(baseline_));
+    }
     return options;
+}
+
+void PlanningOptions::resolve(geo::PlanOptions& options, const geo::Dataset& dataset) const {
+    if (baseline_ == "reference") options.baseline = std::make_shared<const geo::Baseline>(geo::reference_baseline(dataset));
+    if (!new_practices_.empty()) {
+        for (geo::NewPractice& p : data::read_new_practices(new_practices_, dataset.working_crs)) options.new_practices.push_back(std::move(p));
+    }
+}
+
+geo::NewPractice parse_new_practice(const std::string& text) {
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t comma = text.find(',', start);
+        parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    const std::string flag = "--add-practice '" + text + "': ";
+    if (parts.size() < 4 || parts.size() > 5) throw geo::PlanError(flag + "expected CODE,NAME,X,Y[,LIST_SIZE]");
+    geo::NewPractice p;
+    p.code = parts[0];
+    p.name = parts[1];
+    if (p.code.empty()) throw geo::PlanError(flag + "the code is empty");
+    const auto number = [&flag](const std::string& value, const char* what) {
+        double out = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
+        if (error != std::errc() || end != value.data() + value.size() || value.empty() || !std::isfinite(out)) {
+            throw geo::PlanError(flag + what + " '" + value + "' is not a number");
+        }
+        return out;
+    };
+    p.location = {number(parts[2], "X"), number(parts[3], "Y")};
+    if (parts.size() == 5) {
+        const std::string& value = parts[4];
+        std::int64_t size = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), size);
+        if (error != std::errc() || end != value.data() + value.size() || value.empty() || size < 0) {
+            throw geo::PlanError(flag + "LIST_SIZE '" + value + "' is not a whole number of patients");
+        }
+        p.list_size = size;
+    }
+    return p;
 }
 
 }  // namespace server

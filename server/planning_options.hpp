@@ -15,9 +15,12 @@ class PlanningOptions {
 public:
     /// Adds the flags to `command` in a "Planning" group.
     explicit PlanningOptions(CLI::App& command);
-    /// The options from the flags. Checks what needs no dataset here, naming the flags; what does
-    /// (fields, practice codes) is checked by PlanOptions::validate once the dataset is loaded.
+    /// The options from the flags. Checks what needs no dataset here, naming the flags, and reads a
+    /// baseline file; what needs the dataset (fields, practice codes) is checked by
+    /// PlanOptions::validate once it is loaded, after resolve().
     geo::PlanOptions options() const;
+    /// What needs the dataset: `--baseline reference` and the `--new-practices` file (in its CRS).
+    void resolve(geo::PlanOptions& options, const geo::Dataset& dataset) const;
 
 private:
     std::int64_t min_ = 30000;
@@ -34,6 +37,14 @@ private:
     int construction_runs_ = geo::PlanOptions{}.construction_runs;
     double sweeps_ = geo::PlanOptions{}.sweeps;
     unsigned threads_ = 0;
+    std::string baseline_;
+    std::vector<std::string> add_practice_;
+    std::string new_practices_;
+    std::string title_;
 };
+
+/// A practice to open from "CODE,NAME,X,Y[,LIST_SIZE]" (X and Y in the working CRS). Throws
+/// geo::PlanError naming --add-practice and what is wrong.
+geo::NewPractice parse_new_practice(const std::string& text);
 
 }  // namespace server

@@ -75,9 +75,10 @@ bool is_loopback(const std::string& host) {
 }
 
 /// Loads the dataset, checks the planning options against it and plans it as dataset version `version`.
-std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& description, const geo::PlanOptions& options,
-                                         std::uint64_t version, int maxzoom, data::Progress& progress) {
+std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& description, const PlanningOptions& planning,
+                                         geo::PlanOptions options, std::uint64_t version, int maxzoom, data::Progress& progress) {
     geo::Dataset loaded = data::load_dataset(description, progress);
+    planning.resolve(options, loaded);
     options.validate(loaded);
     progress.begin("planning", 0);
     return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom);
@@ -85,8 +86,8 @@ std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& descrip
 
 /// Rebuilds the state from the dataset description and planning options the server started with and
 /// installs it as the next version; the old state serves until then. Never throws.
-ReloadResult reload_state(Service& service, const data::DatasetDescription& description, const geo::PlanOptions& options,
-                          int maxzoom) {
+ReloadResult reload_state(Service& service, const data::DatasetDescription& description, const PlanningOptions& planning,
+                          const geo::PlanOptions& options, int maxzoom) {
     ReloadResult result;
     const auto current = service.current();
     if (!current) {
@@ -98,7 +99,7 @@ ReloadResult reload_state(Service& service, const data::DatasetDescription& desc
     const auto started = std::chrono::steady_clock::now();
     try {
         data::Progress quiet;
-        service.install(load_state(description, options, current->version + 1, maxzoom, quiet));
+        service.install(load_state(description, planning, options, current->version + 1, maxzoom, quiet));
         // Stored plans were made from the old dataset: their ids would now mislead.
         service.plans().clear();
         result.outcome = ReloadResult::Outcome::reloaded;
@@ -212,20 +213,23 @@ Command add_serve_command(CLI::App& app) {
                 add_coverage_routes(router, service);
                 PlanSettings plan_settings;
                 plan_settings.defaults = options;
+                // A request names its own what-if: the served plan's baseline and new practices are not its defaults.
+                plan_settings.defaults.baseline = nullptr;
+                plan_settings.defaults.new_practices.clear();
                 plan_settings.tile_maxzoom = flags->maxzoom;
                 plan_settings.time_limit = std::chrono::seconds(flags->plan_timeout_s);
                 plan_settings.token = flags->token;
                 add_plan_routes(router, service, plan_settings);
                 const int maxzoom = flags->maxzoom;
                 const ReloadFunction reload = one_reload_at_a_time(
-                    [&service, description, options, maxzoom] { return reload_state(service, description, options, maxzoom); });
+                    [&service, description, planning, options, maxzoom] { return reload_state(service, description, *planning, options, maxzoom); });
                 add_admin_routes(router, reload, flags->token);
                 HangupReloader hangup(reload);
                 server.start(router, metrics);
                 std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)\n", url.c_str());
                 try {
                     ProgressBar progress;
-                    auto state = load_state(description, options, 1, flags->maxzoom, progress);
+                    auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress);
                     const std::string name = state->dataset->name.empty() ? "dataset" : state->dataset->name;
                     service.install(std::move(state));
                     progress.end();

@@ -129,13 +129,14 @@ Command add_tiles_command(CLI::App& app) {
                 if (!flags->style.empty() && flags->style_source.empty() && extension != ".pmtiles") {
                     throw geo::PlanError("--style with an MBTiles tile set needs --style-source (the URL the tiles are served from)");
                 }
-                const geo::PlanOptions options = planning->options();
+                geo::PlanOptions options = planning->options();
                 ProgressBar progress;
                 const geo::Dataset loaded = data::load_dataset(dataset->description(), progress);
+                planning->resolve(options, loaded);
                 options.validate(loaded);
                 const geo::Plan planned = geo::plan(loaded, options, *loaded.geos, [&progress](std::string_view stage) { progress.begin(stage, 0); });
                 progress.begin("tile source", 0);
-                auto source = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(loaded, planned));
+                auto source = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*planned.dataset, planned));
                 tilesets::TileOptions tile_options;
                 tile_options.extent = flags->extent;
                 tile_options.buffer = flags->buffer;

@@ -86,7 +86,7 @@ TEST_CASE("A bad plan request is a 400 naming the member", "[plan-routes]") {
         {R"({"construction_runs":1000})", "construction_runs: expected a whole number from 1 to 64"},
         {R"({"sweeps":-1})", "sweeps: expected a whole number from 0 to 5000"},
         {R"({"excluded_practices":"P1"})", "excluded_practices: expected an array"},
-        {R"({"excluded_practices":["P9"]})", "parameters: unknown practice code 'P9'"},
+        {R"({"excluded_practices":["P9"]})", "excluded_practices[0]: unknown practice code 'P9'"},
         {R"({"constraint_field":"borough"})", "parameters: unknown constraint field 'borough'"},
         {R"({"locked_networks":["PCN1"]})", "locked_networks: names values of a practice field"},
         {R"({"colour":"red"})", "colour: unknown parameter"},
@@ -94,7 +94,11 @@ TEST_CASE("A bad plan request is a 400 naming the member", "[plan-routes]") {
         {R"({"new_practices":[{"code":"P1","lon":-0.13,"lat":51.5,"list_size":10}]})", "new_practices[0].code: 'P1' is already"},
         {R"({"new_practices":[{"code":"N1","lon":-0.13,"list_size":10}]})", "new_practices[0].lat: is required"},
         {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":91,"list_size":10}]})", "new_practices[0].lat: expected a latitude"},
-        {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"list_size":0}]})", "new_practices[0].list_size: expected a whole number"},
+        {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"list_size":-1}]})", "new_practices[0].list_size: expected a whole number"},
+        {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"x":1,"y":2}]})", "new_practices[0]: give lon and lat, or x and y"},
+        {R"({"new_practices":[{"code":"N1","x":1,"y":2}]})", "new_practices[0]: new practice 1 ('N1'): its location (1.0, 2.0) in EPSG:27700 lies outside every study area"},
+        {R"({"excluded_practices":["P1","NOPE"]})", "excluded_practices[1]: unknown practice code 'NOPE'"},
+        {R"({"baseline":""})", "baseline: expected \"default\""},
         {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"list_size":5,"beds":2}]})", "new_practices[0].beds: unknown member"},
     };
     for (const Case& c : cases) {
@@ -107,21 +111,26 @@ TEST_CASE("A new practice is placed in the working CRS and planned on a copy of 
     auto base = std::make_shared<const geo::Dataset>(std::move(plan_fixture::example().dataset));
     // Where the first square's middle is in lon/lat, by PROJ.
     const geo::Point lonlat = geo::CrsTransform("EPSG:27700", "OGC:CRS84").transform({530500, 180400});
-    const std::string body = R"({"excluded_practices":["N1"],"new_practices":[{"code":"N1","name":"New","lon":)" +
-                             std::to_string(lonlat.x) + R"(,"lat":)" + std::to_string(lonlat.y) + R"(,"list_size":1200}]})";
+    const std::string body = R"({"new_practices":[{"code":"N1","name":"New","lon":)" + std::to_string(lonlat.x) + R"(,"lat":)" +
+                             std::to_string(lonlat.y) + R"(,"list_size":1200}]})";
     const PlanRequest request = parse_plan_request(body, fixture_defaults(), *base);
-    REQUIRE(request.new_practices.size() == 1);
-    CHECK(request.new_practices[0].location.x == Approx(530500).margin(0.01));
-    CHECK(request.new_practices[0].location.y == Approx(180400).margin(0.01));
-    CHECK(request.options.excluded_practices == std::vector<std::string>{"N1"});
+    REQUIRE(request.options.new_practices.size() == 1);
+    CHECK(request.options.new_practices[0].location.x == Approx(530500).margin(0.01));
+    CHECK(request.options.new_practices[0].location.y == Approx(180400).margin(0.01));
+    // The same place given in the dataset's CRS.
+    const PlanRequest same = parse_plan_request(R"({"new_practices":[{"code":"N1","x":530500,"y":180400}]})", fixture_defaults(), *base);
+    REQUIRE(same.options.new_practices.size() == 1);
+    CHECK(same.options.new_practices[0].location.x == 530500);
+    CHECK(same.options.new_practices[0].list_size == 0);
 
-    const auto copy = dataset_for(request, base);
-    CHECK(copy != base);
-    CHECK(copy->practices.size() == base->practices.size() + 1);
+    geo::GeosContext context;
+    const geo::Plan planned = geo::plan(base, request.options, context);
+    CHECK(planned.dataset != base);
+    CHECK(planned.dataset->practices.size() == base->practices.size() + 1);
     CHECK(base->practices.size() == 3);
-    REQUIRE(copy->areas.size() == base->areas.size());
-    CHECK(geo::to_wkt(*copy->geos, copy->areas[1].geometry.get()) == geo::to_wkt(*base->geos, base->areas[1].geometry.get()));
-    CHECK(dataset_for(parse_plan_request("{}", fixture_defaults(), *base), base) == base);
+    REQUIRE(planned.dataset->areas.size() == base->areas.size());
+    CHECK(geo::to_wkt(*planned.dataset->geos, planned.dataset->areas[1].geometry.get()) == geo::to_wkt(*base->geos, base->areas[1].geometry.get()));
+    CHECK(geo::plan(base, parse_plan_request("{}", fixture_defaults(), *base).options, context).dataset == base);
 }
 
 TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", "[plan-routes]") {

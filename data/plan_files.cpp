@@ -1,0 +1,73 @@
+#include "data/plan_files.hpp"
+
+#include "data/readers.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+namespace data {
+
+namespace {
+
+bool is_csv(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".csv";
+}
+
+}  // namespace
+
+geo::Baseline read_plan_networks(const std::string& path) {
+    ensure_gdal_ready();
+    const bool csv = is_csv(path);
+    LayerReader layer({path, csv ? std::string() : std::string("practices"), {}, {}}, "baseline");
+    const std::string what = "a plan's " + std::string(csv ? "networks CSV" : "practices layer");
+    const int code = layer.field(csv ? "Partner Organisation Code" : "practice_code", what);
+    const int id = layer.field(csv ? "PCN Code" : "network_id", what);
+    const int name = layer.field(csv ? "PCN Name" : "network_name", what);
+    const int list_size = layer.field(csv ? "List Size" : "list_size", what);
+    geo::Baseline out;
+    out.source = path;
+    UniqueKeys keys;
+    while (OGRFeatureUniquePtr feature = layer.next()) {
+        const std::string practice = layer.required_text(*feature, code, "a practice code");
+        keys.add(practice, layer, *feature, code);
+        out.list_size[practice] = layer.count(*feature, list_size);
+        const std::string network = layer.text(*feature, id);
+        if (!network.empty()) out.assign(practice, network, layer.text(*feature, name));
+    }
+    if (out.networks.empty()) layer.fail_layer("names no practice in a network; expected " + what);
+    return out;
+}
+
+std::vector<geo::NewPractice> read_new_practices(const std::string& path, const std::string& working_crs) {
+    ensure_gdal_ready();
+    LayerReader layer({path, {}, {}, {}}, "new practices");
+    const auto fields = layer.field_names();
+    const auto optional = [&](const std::string& field) {
+        return std::find(fields.begin(), fields.end(), field) == fields.end() ? -1 : layer.field(field, "new practices");
+    };
+    const int code = layer.field("code", "new practices: code, name, list_size");
+    const int name = optional("name");
+    const int list_size = optional("list_size");
+    const auto working = spatial_reference(working_crs, path, "working_crs");
+    const ToWorkingCrs to_working(layer.require_crs("the new practices' points"), *working, layer);
+    std::vector<geo::NewPractice> out;
+    UniqueKeys keys;
+    while (OGRFeatureUniquePtr feature = layer.next()) {
+        geo::NewPractice practice;
+        practice.code = layer.required_text(*feature, code, "a practice code");
+        keys.add(practice.code, layer, *feature, code);
+        if (name >= 0) practice.name = layer.text(*feature, name);
+        if (list_size >= 0 && !layer.text(*feature, list_size).empty()) practice.list_size = layer.count(*feature, list_size);
+        const auto point = point_geometry(*feature, layer, to_working);
+        if (!point) layer.fail(feature.get(), -1, "expected a point, got no geometry");
+        practice.location = *point;
+        out.push_back(std::move(practice));
+    }
+    if (out.empty()) layer.fail_layer("has no features; expected points with a code field");
+    return out;
+}
+
+}  // namespace data
