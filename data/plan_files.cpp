@@ -1,6 +1,9 @@
 #include "data/plan_files.hpp"
 
 #include "data/readers.hpp"
+#include "data/vector_writer.hpp"
+
+#include <map>
 
 #include <algorithm>
 #include <cctype>
@@ -16,7 +19,61 @@ bool is_csv(const std::string& path) {
     return ext == ".csv";
 }
 
+/// The network shapes of a plan's GeoPackage by id, and its CRS; empty for any other source.
+struct NetworkShapes {
+    std::map<std::string, std::unique_ptr<OGRGeometry>> by_id;
+    std::string crs;
+};
+
+NetworkShapes network_shapes(const std::string& path) {
+    NetworkShapes out;
+    if (path.empty() || std::filesystem::path(path).extension() != ".gpkg") return out;
+    LayerReader layer({path, "networks", {}, {}}, "networks");
+    const int id = layer.field("network_id", "a plan's networks layer");
+    if (const OGRSpatialReference* srs = layer.source_crs()) {
+        const char* authority = srs->GetAuthorityName(nullptr);
+        const char* code = srs->GetAuthorityCode(nullptr);
+        if (authority != nullptr && code != nullptr) out.crs = std::string(authority) + ":" + code;
+    }
+    while (OGRFeatureUniquePtr feature = layer.next()) {
+        if (const OGRGeometry* geometry = feature->GetGeometryRef()) out.by_id[layer.text(*feature, id)].reset(geometry->clone());
+    }
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const std::string& code : codes) out += (out.empty() ? "" : ",") + code;
+    return out;
+}
+
 }  // namespace
+
+void write_network_changes(const std::string& out, const geo::PlanDiff& diff, const std::string& before, const std::string& after) {
+    ensure_gdal_ready();
+    NetworkShapes old_shapes = network_shapes(before), new_shapes = network_shapes(after);
+    const std::string crs = !new_shapes.crs.empty() ? new_shapes.crs : !old_shapes.crs.empty() ? old_shapes.crs : "EPSG:27700";
+    const LayerSpec spec{"network_changes", wkbMultiPolygon,
+                         {{"network_id", "network_id", FieldKind::text},
+                          {"network_name", "net_name", FieldKind::text},
+                          {"change", "change", FieldKind::text},
+                          {"list_size_before", "size_befor", FieldKind::integer},
+                          {"list_size_after", "size_after", FieldKind::integer},
+                          {"practices_joined", "joined", FieldKind::text},
+                          {"practices_left", "left", FieldKind::text}}};
+    VectorOutput output(out, crs, spec.name);
+    output.begin_layer(spec);
+    for (const geo::PlanDiff::NetworkChange& n : diff.networks) {
+        if (n.change == "unchanged") continue;
+        auto& shapes = n.change == "dissolved" ? old_shapes.by_id : new_shapes.by_id;
+        const auto it = shapes.find(n.id);
+        std::unique_ptr<OGRGeometry> shape;
+        if (it != shapes.end()) shape.reset(OGRGeometryFactory::forceToMultiPolygon(it->second.release()));
+        output.add(std::move(shape), {n.id, n.name, n.change, n.list_size_before, n.list_size_after, joined(n.joined), joined(n.left)});
+    }
+    output.end_layer();
+    output.commit();
+}
 
 geo::Baseline read_plan_networks(const std::string& path) {
     ensure_gdal_ready();

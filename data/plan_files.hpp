@@ -20,4 +20,11 @@ geo::Baseline read_plan_networks(const std::string& path);
 /// source's CRS to `working_crs`. Throws InputError naming the file, row and field.
 std::vector<geo::NewPractice> read_new_practices(const std::string& path, const std::string& working_crs);
 
+/// Writes the networks that differ between two plans as one layer, `network_changes`, to a new file
+/// (`.gpkg`, `.geojson`, `.fgb` or `.shp`): created and changed networks with their shape in `after`,
+/// dissolved ones with their shape in `before` (a plan's GeoPackage; other sources give no shapes).
+/// Fields: network_id, network_name, change, list_size_before, list_size_after, practices_joined,
+/// practices_left. Appears whole or not at all.
+void write_network_changes(const std::string& out, const geo::PlanDiff& diff, const std::string& before, const std::string& after);
+
 }  // namespace data

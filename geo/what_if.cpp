@@ -165,6 +165,7 @@ void ScenarioBuilder::close(std::uint32_t practice) {
         rows_.row(i).patients = 0;
         const auto parts = apportion(patients, weights);
         for (std::size_t k = 0; k < receivers.size(); ++k) {
+            if (parts[k] == 0) continue;
             rows_.add(receivers[k], area, parts[k]);
             got[receivers[k]] += parts[k];
         }
@@ -200,8 +201,10 @@ void ScenarioBuilder::close(std::uint32_t practice) {
         d_.practices[static_cast<std::size_t>(receivers[k])].list_size += shares[k];
         out_.moves.push_back({closing.code, d_.practices[static_cast<std::size_t>(receivers[k])].code, shares[k]});
     }
+    std::size_t receiving = 0;
+    for (const std::int64_t share : shares) receiving += share > 0;
     out_.notes.push_back("practice " + closing.code + " closes: its " + patients_text(closing.list_size) + " move to " +
-                         std::to_string(receivers.size()) + " practices whose areas they live in");
+                         std::to_string(receiving) + " practices registered in the areas they live in");
     closing.list_size = 0;
 }
 

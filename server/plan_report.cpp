@@ -15,6 +15,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kNameWidth = 24;
+constexpr std::size_t kMovedListed = 20;  // moved practices listed in the text report
 
 /// JSON has no NaN or infinity; a figure that could not be computed is null.
 json::value number(double value) {
@@ -71,7 +72,17 @@ json::value network_json(const geo::Dataset& dataset, const geo::Network& networ
             {"polsby_popper", number(m.polsby_popper)},
             {"residents_per_practice", number(m.residents_per_practice)},
             {"people_in_gaps", m.people_in_gaps},
-            {"contiguous", m.contiguous}};
+            {"contiguous", m.contiguous},
+            {"baseline_id", network.baseline_id},
+            {"baseline_change", network.baseline_change}};
+}
+
+json::array new_practices_json(const std::vector<geo::NewPractice>& practices) {
+    json::array out;
+    for (const geo::NewPractice& p : practices) {
+        out.push_back({{"code", p.code}, {"name", p.name}, {"x", p.location.x}, {"y", p.location.y}, {"list_size", p.list_size}});
+    }
+    return out;
 }
 
 json::value options_json(const geo::PlanOptions& o) {
@@ -87,7 +98,38 @@ json::value options_json(const geo::PlanOptions& o) {
             {"seed", o.seed},
             {"construction_runs", o.construction_runs},
             {"sweeps", o.sweeps},
-            {"gap_distance_m", o.gap_distance_m}};
+            {"gap_distance_m", o.gap_distance_m},
+            {"title", o.title},
+            {"baseline", o.baseline ? json::value(o.baseline->source) : json::value(nullptr)},
+            {"new_practices", new_practices_json(o.new_practices)}};
+}
+
+/// What the what-if changed: patients who moved between practices, practices that left their baseline network.
+json::value what_if_json(const geo::Dataset& dataset, const geo::Plan& plan) {
+    const geo::QualityReport& report = plan.report;
+    json::array patients;
+    for (const geo::PatientMove& move : report.patient_moves) {
+        patients.push_back({{"from", move.from}, {"to", move.to}, {"patients", move.patients}});
+    }
+    json::array moved;
+    for (std::size_t p = 0; p < plan.practice_moved.size(); ++p) {
+        if (!plan.practice_moved[p]) continue;
+        moved.push_back({{"practice", dataset.practices[p].code},
+                         {"from", plan.practice_baseline[p]},
+                         {"to", plan.networks[static_cast<std::size_t>(plan.practice_network[p])].id}});
+    }
+    std::size_t unchanged = 0, created = 0;
+    for (const geo::Network& n : plan.networks) {
+        unchanged += n.baseline_change == "unchanged";
+        created += n.baseline_change == "created";
+    }
+    return {{"baseline", plan.options.baseline ? json::value(report.baseline_source) : json::value(nullptr)},
+            {"patient_moves", std::move(patients)},
+            {"moved_practices", std::move(moved)},
+            {"networks_unchanged", unchanged},
+            {"networks_changed", report.changed_networks},
+            {"networks_created", plan.options.baseline ? created : 0},
+            {"networks_dissolved", strings(report.dissolved_networks)}};
 }
 
 /// At most `width` characters (code points), ending in "..." when cut; never splits a UTF-8 sequence.
@@ -119,7 +161,40 @@ std::string options_line(const geo::PlanOptions& o) {
             line += count(o.excluded_practices.size()) + " practices";
         }
     }
-    return line + fmt::format("; seed {}\n", o.seed);
+    if (!o.new_practices.empty()) line += "; opening " + count(o.new_practices.size()) + (o.new_practices.size() == 1 ? " practice" : " practices");
+    if (o.baseline) line += "; from the baseline " + o.baseline->source;
+    line += fmt::format("; seed {}\n", o.seed);
+    return o.title.empty() ? line : o.title + "\n" + line;
+}
+
+/// Patients who moved between practices, and what changed from the baseline.
+std::string what_if_text(const geo::Dataset& dataset, const geo::Plan& plan) {
+    const geo::QualityReport& report = plan.report;
+    std::string out;
+    if (!report.patient_moves.empty()) {
+        std::int64_t total = 0;
+        for (const geo::PatientMove& m : report.patient_moves) total += m.patients;
+        out += fmt::format("Patients moved between practices: {} in {} moves\n", with_thousands(total), count(report.patient_moves.size()));
+    }
+    if (plan.options.baseline) {
+        std::size_t unchanged = 0, created = 0;
+        for (const geo::Network& n : plan.networks) {
+            unchanged += n.baseline_change == "unchanged";
+            created += n.baseline_change == "created";
+        }
+        out += fmt::format("From the baseline {}: {} networks unchanged, {} changed, {} created, {} dissolved; {} practices moved\n",
+                           report.baseline_source, count(unchanged), count(report.changed_networks), count(created),
+                           count(report.dissolved_networks.size()), count(report.moved_practices));
+        std::size_t listed = 0;
+        for (std::size_t p = 0; p < plan.practice_moved.size() && listed < kMovedListed; ++p) {
+            if (!plan.practice_moved[p]) continue;
+            out += fmt::format("  {} {} -> {}\n", dataset.practices[p].code, plan.practice_baseline[p],
+                               plan.networks[static_cast<std::size_t>(plan.practice_network[p])].id);
+            ++listed;
+        }
+        if (report.moved_practices > listed) out += fmt::format("  ... and {} more (see the report's what_if)\n", count(report.moved_practices - listed));
+    }
+    return out;
 }
 
 std::string network_table(const geo::Plan& plan) {
@@ -179,6 +254,7 @@ json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan)
         {"gaps", {{"people_in_gaps", report.people_in_gaps}, {"gap_areas", report.gap_areas}}},
         {"runtime_s", number(report.runtime_s)},
         {"notes", strings(report.notes)},
+        {"what_if", what_if_json(dataset, plan)},
         {"networks", std::move(networks)},
     };
     if (report.has_reference) {
@@ -201,6 +277,7 @@ std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan)
     out += "\n";
     if (report.has_reference) out += fmt::format("Adjusted Rand index, plan vs reference: {}\n", decimal(report.adjusted_rand_index, 3));
     out += fmt::format("Coverage gaps: {} people in {} areas\n", with_thousands(report.people_in_gaps), count(report.gap_areas));
+    out += what_if_text(dataset, plan);
     out += fmt::format("Runtime: {} s\n", decimal(report.runtime_s, 1));
     if (!report.notes.empty()) {
         out += "Notes:\n";

@@ -2,6 +2,7 @@
 // stores it; GET /plans and GET /plans/{plan} describe them. Every plan's layers are served like the
 // default plan's under /plans/{plan}/... (see add_plan_scoped), so GDAL and QGIS open a plan with
 // OAPIF:http://host/plans/{plan} and web maps with /plans/{plan}/style.json.
+#include "server/diff_report.hpp"
 #include "server/feature_collections.hpp"
 #include "server/plan_report.hpp"
 #include "server/plan_request.hpp"
@@ -146,6 +147,32 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         const auto state = state_for(service, context);
         const auto stored = state->plan_id == kDefaultPlanId ? nullptr : service.plans().find(state->plan_id);
         return json_response(context.request, http::status::ok, plan_document(*state, stored.get(), base_url(context, public_url)));
+    });
+
+    router.add(http::verb::get, "/plans/{plan}/diff", "plan_diff", [&service](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        std::string against(kDefaultPlanId);
+        for (const auto& [name, value] : context.query) {
+            if (name != "against") throw HttpError(http::status::bad_request, "InvalidParameterValue", name + ": unknown query parameter (expected against)");
+            against = value;
+        }
+        geo::Baseline before;
+        if (against == "reference") {
+            try {
+                before = geo::reference_baseline(*require_state(service)->dataset);
+            } catch (const geo::PlanError& error) {
+                throw HttpError(http::status::bad_request, "InvalidParameterValue", std::string("against: ") + error.what());
+            }
+        } else {
+            const auto other = service.state_for(against);
+            if (!other) {
+                throw HttpError(http::status::bad_request, "InvalidParameterValue",
+                                "against: no plan '" + against + "' (expected default, reference or a plan id)");
+            }
+            before = geo::baseline_of(*other->dataset, other->plan);
+        }
+        const geo::PlanDiff diff = geo::diff(before, geo::baseline_of(*state->dataset, state->plan));
+        return json_response(context.request, http::status::ok, diff_json(diff, against, state->plan_id));
     });
 
     Handler create = [&service, settings](const RouteContext& context) -> Response {
