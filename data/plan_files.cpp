@@ -109,7 +109,11 @@ std::vector<geo::NewPractice> read_new_practices(const std::string& path, const 
     const int name = optional("name");
     const int list_size = optional("list_size");
     const auto working = spatial_reference(working_crs, path, "working_crs");
-    const ToWorkingCrs to_working(layer.require_crs("the new practices' points"), *working, layer);
+    if (layer.layer().GetLayerDefn()->GetGeomFieldCount() == 0 || layer.source_crs() == nullptr) {
+        layer.fail_layer("has no points with a CRS; expected a point layer (GeoPackage, GeoJSON, Shapefile...) with fields code, "
+                         "name and list_size; for X,Y in the working CRS use --add-practice");
+    }
+    const ToWorkingCrs to_working(*layer.source_crs(), *working, layer);
     std::vector<geo::NewPractice> out;
     UniqueKeys keys;
     while (OGRFeatureUniquePtr feature = layer.next()) {
