@@ -1,6 +1,7 @@
 // POST /plans on the real `catchment serve` of the bundled London sample, read back with curl and with
 // GDAL's OAPIF driver: a plan with a hypothetical practice, the token, the bounded store and the time
 // limit. Every client runs under `timeout`; the server is killed when each test case ends.
+#include "integration/process.hpp"
 #include "integration/served.hpp"
 #include "paths.hpp"
 
@@ -9,9 +10,11 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <regex>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -132,4 +135,44 @@ TEST_CASE("A plan past the time limit answers 503 while tiles keep being served"
     CHECK(json::parse(timed_out.body).at("code") == "PlanTimeout");
     CHECK(get(server, "/health").status == "200");
     CHECK(get(server, "/plans/p1").status == "404");
+}
+
+TEST_CASE("POST /plans from the served plan closes a practice; the API diff matches catchment diff", "[serve][plans][what-if]") {
+    Server server({"--token", "secret"});
+    const Answer bad = post_plan(server, R"({"baseline":"p99"})");
+    CHECK(bad.status == "400");
+    CHECK(std::string(json::parse(bad.body).at("description").as_string()).rfind("baseline: no plan 'p99'", 0) == 0);
+    const Answer unknown = post_plan(server, R"({"excluded_practices":["F84012","NOPE"]})");
+    CHECK(unknown.status == "400");
+    CHECK(std::string(json::parse(unknown.body).at("description").as_string()).rfind("excluded_practices[1]: unknown practice code", 0) == 0);
+
+    const Answer created = post_plan(server, R"({"baseline":"default","excluded_practices":["F84012"],"title":"F84012 closes"})");
+    REQUIRE(created.status == "201");
+    const json::value plan = json::parse(created.body);
+    CHECK(plan.at("title") == "F84012 closes");
+    const Answer diff = get(server, "/plans/p1/diff?against=default");
+    REQUIRE(diff.status == "200");
+    const json::value api = json::parse(diff.body);
+    CHECK(get(server, "/plans/p1/diff?against=nope").status == "400");
+    CHECK(get(server, "/plans/p1/diff?colour=red").status == "400");
+    CHECK(get(server, "/plans/default/diff").status == "200");
+
+    // The same what-if from the command line, diffed by `catchment diff`.
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("catchment-api-diff-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string binary = test_paths::catchment_binary().string(), sample = test_paths::sample_dir().string();
+    const std::string base = (dir / "base.gpkg").string(), closed = (dir / "closed.gpkg").string();
+    REQUIRE(integration::run(binary, {"plan", sample, "--constraint-field", "lad11cd", "--quiet", "--out", base}).exit_code == 0);
+    REQUIRE(integration::run(binary, {"plan", sample, "--constraint-field", "lad11cd", "--quiet", "--baseline", base, "--exclude", "F84012",
+                                      "--out", closed})
+                .exit_code == 0);
+    const auto cli = integration::run(binary, {"diff", base, closed, "--format", "json"});
+    std::filesystem::remove_all(dir);
+    REQUIRE(cli.exit_code == 0);
+    const json::value local = json::parse(cli.out);
+    for (const char* member : {"summary", "moved_practices", "removed_practices", "added_practices", "networks"}) {
+        INFO(member);
+        CHECK(api.at(member) == local.at(member));
+    }
+    CHECK(api.at("removed_practices") == json::array{"F84012"});
 }
