@@ -1,6 +1,6 @@
 #include "geo/baseline_repair.hpp"
 
-#include "geo/region_growth.hpp"
+#include "geo/baseline_repair_detail.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,106 +8,90 @@
 #include <map>
 #include <numeric>
 #include <optional>
-#include <tuple>
 #include <set>
+#include <tuple>
 
 namespace geo {
 
-namespace {
+namespace repair_detail {
 
-constexpr int kChainDepth = 2;      // a giver or taker left outside the band may repair itself, this deep
-constexpr int kSplitAttempts = 8;   // bisections tried per split
-constexpr int kMaxRounds = 50;      // passes over the networks outside the band
-constexpr std::size_t kExactSplitUnits = 14;  // regions of at most this many units may be split by exhaustive search
-constexpr int kExactSplitLeaves = 50000;      // ... within this many complete assignments
-
-/// How good a state is, in the order the repair cares.
-struct Score {
-    std::size_t out = 0;           // networks outside the band
-    std::int64_t displaced = 0;    // practices in a network most of whose members come from another baseline network
-    std::int64_t moved = 0;        // practices away from their baseline network
-    std::size_t changed = 0;       // networks whose membership the repair changed
-    std::int64_t dominant = 0;     // patients living in areas their own network dominates
-
-    bool better_than(const Score& o) const {
-        if (out != o.out) return out < o.out;
-        if (displaced != o.displaced) return displaced < o.displaced;
-        if (moved != o.moved) return moved < o.moved;
-        if (changed != o.changed) return changed < o.changed;
-        return dominant > o.dominant;
+void Books::reset(const std::vector<std::int32_t>* home, const std::vector<std::int32_t>* practices, std::vector<std::int32_t> initial) {
+    home_ = home;
+    practices_ = practices;
+    initial_ = std::move(initial);
+    regions_.clear();
+    for (const std::int32_t r : initial_) {
+        if (r != kNoRegion) ++at(r).missing;  // every unit is missing until added
     }
-};
+    displaced_ = moved_ = 0;
+    changed_ = 0;
+}
 
-class Repair {
-public:
-    Repair(const PartProblem& part, std::vector<std::int32_t> home, std::vector<std::int32_t> practices, std::uint64_t seed)
-        : p_(part), state_(part), random_(seed), home_(std::move(home)), practices_(std::move(practices)) {}
+Books::Region& Books::at(std::int32_t r) {
+    if (static_cast<std::size_t>(r) >= regions_.size()) regions_.resize(static_cast<std::size_t>(r) + 1);
+    return regions_[static_cast<std::size_t>(r)];
+}
 
-    void start(const std::vector<std::string>& constraint);
-    void run();
-    const RegionState& state() const { return state_; }
-    std::int32_t identity(std::int32_t r) const { return static_cast<std::size_t>(r) < identity_.size() ? identity_[static_cast<std::size_t>(r)] : -1; }
+void Books::take_out(const Region& region) {
+    displaced_ -= region.displaced;
+    moved_ -= region.moved;
+    changed_ -= region.changed();
+}
 
-private:
-    struct Mark {
-        std::size_t moves, identities;
-    };
-    Mark mark() const { return {log_.size(), identity_log_.size()}; }
-    void rollback(Mark m);
-    void shift(std::uint32_t u, std::int32_t to);  // logged move, assign (from none) or unassign (to kNoRegion)
-    void set_identity(std::int32_t r, std::int32_t id);
-    void log_assigned(const std::vector<std::uint32_t>& units);
-
-    Score score() const;
-    std::int64_t moved() const;
-    std::int64_t displaced() const;
-    std::size_t changed() const;
-    /// Regions the log touched since `since`.
-    std::vector<std::int32_t> touched(Mark since) const;
-    /// Connected pieces of r's members, leaving out `without` (kNoUnit: none).
-    std::size_t pieces(std::int32_t r, std::uint32_t without = RegionState::kNoUnit) const;
-    /// Practices u takes away from (+) or back to (-) its baseline network by moving from `from` to `to`.
-    std::int64_t cost(std::uint32_t u, std::int32_t from, std::int32_t to) const {
-        if (home_[u] < 0) return 0;
-        return (identity(from) == home_[u] ? practices_[u] : 0) - (identity(to) == home_[u] ? practices_[u] : 0);
+void Books::put_back(Region& region, std::int32_t identity) {
+    region.displaced = 0;
+    for (const auto& [home, count] : region.by_home) {
+        if (home >= 0 && 2 * count <= region.total) region.displaced += count;
     }
-    bool in_band(std::int32_t r) const { return p_.in_band(state_.weight(r)); }
-    /// The region keeping a baseline identity among `regions`: the one with most of its home practices.
-    void hand_on_identity(std::int32_t id, const std::vector<std::int32_t>& regions);
+    const auto kept = identity >= 0 ? region.by_home.find(identity) : region.by_home.end();
+    region.moved = region.homed - (kept == region.by_home.end() ? 0 : kept->second);
+    displaced_ += region.displaced;
+    moved_ += region.moved;
+    changed_ += region.changed();
+}
 
-    bool fix(std::int32_t r);
-    bool fix_greedily(std::int32_t r);
-    void settle(Mark since);
-    /// `one_step`: prefer a single move that brings r into the band (even through a chain) to several smaller ones.
-    bool fill(std::int32_t r, int depth, std::vector<std::int32_t> banned, bool one_step = false);
-    bool drain(std::int32_t r, int depth, std::vector<std::int32_t> banned, bool one_step = false);
-    /// May u leave r? Not when that cuts a contiguous region in two (a region already in pieces may lose any unit).
-    bool may_leave(std::uint32_t u, std::int32_t r) const {
-        const std::size_t now = pieces(r);
-        return now > 1 || pieces(r, u) <= now;
+void Books::add(std::uint32_t u, std::int32_t r, std::int32_t identity) {
+    Region& region = at(r);
+    take_out(region);
+    const std::int32_t home = (*home_)[u];
+    const std::int64_t n = (*practices_)[u];
+    region.by_home[home] += n;
+    region.total += n;
+    if (home >= 0) region.homed += n;
+    if (initial_[u] == r) {
+        --region.missing;
+    } else {
+        ++region.foreign;
     }
-    bool dissolve(std::int32_t r);
-    bool split(std::int32_t r);
-    bool split_pieces(std::int32_t r);
-    bool split_groups(std::int32_t r);
-    bool split_exactly(std::int32_t r);
-    std::vector<std::vector<std::uint32_t>> pieces_of(std::int32_t r) const;
+    put_back(region, identity);
+}
 
-    const PartProblem& p_;
-    RegionState state_;
-    Random random_;
-    std::vector<std::int32_t> home_, practices_;
-    std::vector<std::int32_t> identity_;                          // per region slot
-    std::vector<std::int32_t> initial_;                           // per unit: its region when the repair began
-    std::vector<std::pair<std::uint32_t, std::int32_t>> log_;     // (unit, region it was in)
-    std::vector<std::pair<std::int32_t, std::int32_t>> identity_log_;  // (slot, identity it had)
-    mutable std::vector<std::uint32_t> seen_;
-    mutable std::uint32_t visit_ = 0;
-};
+void Books::remove(std::uint32_t u, std::int32_t r, std::int32_t identity) {
+    Region& region = at(r);
+    take_out(region);
+    const std::int32_t home = (*home_)[u];
+    const std::int64_t n = (*practices_)[u];
+    if ((region.by_home[home] -= n) == 0) region.by_home.erase(home);
+    region.total -= n;
+    if (home >= 0) region.homed -= n;
+    if (initial_[u] == r) {
+        ++region.missing;
+    } else {
+        --region.foreign;
+    }
+    put_back(region, identity);
+}
 
-void Repair::shift(std::uint32_t u, std::int32_t to) {
+void Books::identity_changed(std::int32_t r, std::int32_t identity) {
+    Region& region = at(r);
+    take_out(region);
+    put_back(region, identity);
+}
+
+void Repair::apply(std::uint32_t u, std::int32_t to) {
     const std::int32_t from = state_.region_of(u);
-    log_.emplace_back(u, from);
+    if (from == to) return;
+    if (from != kNoRegion) books_.remove(u, from, identity(from));
     if (to == kNoRegion) {
         state_.unassign(u);
     } else if (from == kNoRegion) {
@@ -115,11 +99,20 @@ void Repair::shift(std::uint32_t u, std::int32_t to) {
     } else {
         state_.move(u, to);
     }
+    if (to != kNoRegion) books_.add(u, to, identity(to));
 }
 
+void Repair::shift(std::uint32_t u, std::int32_t to) {
+    log_.emplace_back(u, state_.region_of(u));
+    apply(u, to);
+}
+
+/// Units that region_growth's functions put into regions (behind the books' back): booked and logged.
 void Repair::log_assigned(const std::vector<std::uint32_t>& units) {
     for (const std::uint32_t u : units) {
-        if (state_.region_of(u) != kNoRegion) log_.emplace_back(u, kNoRegion);
+        if (state_.region_of(u) == kNoRegion) continue;
+        books_.add(u, state_.region_of(u), identity(state_.region_of(u)));
+        log_.emplace_back(u, kNoRegion);
     }
 }
 
@@ -127,45 +120,23 @@ void Repair::set_identity(std::int32_t r, std::int32_t id) {
     if (static_cast<std::size_t>(r) >= identity_.size()) identity_.resize(static_cast<std::size_t>(r) + 1, -1);
     identity_log_.emplace_back(r, identity_[static_cast<std::size_t>(r)]);
     identity_[static_cast<std::size_t>(r)] = id;
+    books_.identity_changed(r, id);
 }
 
 void Repair::rollback(Mark m) {
     while (log_.size() > m.moves) {
         const auto [u, was] = log_.back();
         log_.pop_back();
-        const std::int32_t now = state_.region_of(u);
-        if (was == kNoRegion) {
-            if (now != kNoRegion) state_.unassign(u);
-        } else if (now == kNoRegion) {
-            state_.assign(u, was);
-        } else if (now != was) {
-            state_.move(u, was);
-        }
+        apply(u, was);
     }
     while (identity_log_.size() > m.identities) {
         const auto [r, was] = identity_log_.back();
         identity_log_.pop_back();
         identity_[static_cast<std::size_t>(r)] = was;
+        books_.identity_changed(r, was);
     }
 }
 
-std::int64_t Repair::moved() const {
-    std::int64_t n = 0;
-    for (std::uint32_t u = 0; u < p_.size(); ++u) {
-        if (home_[u] >= 0 && identity(state_.region_of(u)) != home_[u]) n += practices_[u];
-    }
-    return n;
-}
-
-std::size_t Repair::changed() const {
-    std::set<std::int32_t> regions;
-    for (std::uint32_t u = 0; u < p_.size(); ++u) {
-        if (state_.region_of(u) == initial_[u]) continue;
-        regions.insert(initial_[u]);
-        regions.insert(state_.region_of(u));
-    }
-    return regions.size();
-}
 
 std::vector<std::int32_t> Repair::touched(Mark since) const {
     std::set<std::int32_t> regions;
@@ -177,21 +148,6 @@ std::vector<std::int32_t> Repair::touched(Mark since) const {
     return {regions.begin(), regions.end()};
 }
 
-std::int64_t Repair::displaced() const {
-    std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> by_home;  // (region, home) -> practices
-    std::map<std::int32_t, std::int64_t> total;                            // region -> practices
-    for (std::uint32_t u = 0; u < p_.size(); ++u) {
-        by_home[{state_.region_of(u), home_[u]}] += practices_[u];
-        total[state_.region_of(u)] += practices_[u];
-    }
-    std::int64_t n = 0;
-    for (const auto& [key, count] : by_home) {
-        if (key.second >= 0 && 2 * count <= total[key.first]) n += count;
-    }
-    return n;
-}
-
-Score Repair::score() const { return {state_.out_of_band(), displaced(), moved(), changed(), state_.dominant_patients()}; }
 
 std::size_t Repair::pieces(std::int32_t r, std::uint32_t without) const {
     if (seen_.size() != p_.size()) seen_.assign(p_.size(), 0);
@@ -257,6 +213,8 @@ void Repair::start(const std::vector<std::string>& constraint) {
     identity_.resize(static_cast<std::size_t>(state_.slots()), -1);
     initial_.resize(p_.size());
     for (std::uint32_t u = 0; u < p_.size(); ++u) initial_[u] = state_.region_of(u);
+    books_.reset(&home_, &practices_, initial_);
+    for (std::uint32_t u = 0; u < p_.size(); ++u) books_.add(u, initial_[u], identity(initial_[u]));
     log_.clear();
     identity_log_.clear();
 }
@@ -398,258 +356,6 @@ bool Repair::dissolve(std::int32_t r) {
     return remaining.empty();
 }
 
-/// Splits r into as many regions as its weight needs by recursive bisection; the best of a few attempts.
-bool Repair::split(std::int32_t r) {
-    const std::int64_t w = state_.weight(r);
-    const std::int64_t fewest = (w + p_.max_weight - 1) / p_.max_weight, most = w / p_.min_weight;
-    if (most < 2 || fewest > most || pieces(r) > 1) return false;
-    const std::int32_t id = identity(r);
-    const std::vector<std::uint32_t> units = state_.members(r);
-    const Mark m = mark();
-    std::optional<Score> best;
-    Random best_random = random_;
-    std::int64_t best_k = fewest;
-    // A few attempts at each count of regions the weight allows, fewest first.
-    for (int attempt = 0; attempt < kSplitAttempts * static_cast<int>(std::min<std::int64_t>(most - fewest + 1, 3)); ++attempt) {
-        const std::int64_t k = fewest + attempt / kSplitAttempts;
-        const Random before = random_;
-        for (const std::uint32_t u : units) shift(u, kNoRegion);
-        const bool ok = bisect(state_, random_, units, k);
-        log_assigned(units);
-        if (ok) {
-            std::vector<std::int32_t> regions;
-            for (const std::uint32_t u : units) regions.push_back(state_.region_of(u));
-            std::sort(regions.begin(), regions.end());
-            regions.erase(std::unique(regions.begin(), regions.end()), regions.end());
-            hand_on_identity(id, regions);
-            const Score s = score();
-            if (!best || s.better_than(*best)) {
-                best = s;
-                best_random = before;
-                best_k = k;
-            }
-        }
-        rollback(m);
-    }
-    if (!best) return false;
-    // Again with the winning attempt's draws.
-    random_ = best_random;
-    for (const std::uint32_t u : units) shift(u, kNoRegion);
-    bisect(state_, random_, units, best_k);
-    log_assigned(units);
-    std::vector<std::int32_t> regions;
-    for (const std::uint32_t u : units) regions.push_back(state_.region_of(u));
-    std::sort(regions.begin(), regions.end());
-    regions.erase(std::unique(regions.begin(), regions.end()), regions.end());
-    hand_on_identity(id, regions);
-    return true;
-}
-
-/// The connected pieces of r, each sorted, in order of their lowest unit.
-std::vector<std::vector<std::uint32_t>> Repair::pieces_of(std::int32_t r) const {
-    std::vector<std::vector<std::uint32_t>> out;
-    std::set<std::uint32_t> seen;
-    for (const std::uint32_t start : state_.members(r)) {
-        if (seen.contains(start)) continue;
-        std::vector<std::uint32_t> piece{start}, stack{start};
-        seen.insert(start);
-        while (!stack.empty()) {
-            const std::uint32_t v = stack.back();
-            stack.pop_back();
-            for (const auto& [w, length] : p_.neighbours[v]) {
-                if (state_.region_of(w) != r || seen.contains(w)) continue;
-                seen.insert(w);
-                piece.push_back(w);
-                stack.push_back(w);
-            }
-        }
-        std::sort(piece.begin(), piece.end());
-        out.push_back(std::move(piece));
-    }
-    return out;
-}
-
-/// A region in several pieces split into groups of whole pieces, each group inside the band: its
-/// practices stay together as the baseline had them (the groups are no more contiguous than it was).
-bool Repair::split_groups(std::int32_t r) {
-    auto pieces = pieces_of(r);
-    if (pieces.size() < 2 || pieces.size() > 16) return false;
-    std::vector<std::int64_t> weight;
-    for (const auto& piece : pieces) {
-        std::int64_t w = 0;
-        for (const std::uint32_t u : piece) w += p_.weight[u];
-        weight.push_back(w);
-    }
-    std::vector<std::size_t> order(pieces.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return weight[x] > weight[y]; });
-    const std::int64_t total = state_.weight(r);
-    for (std::int64_t k = (total + p_.max_weight - 1) / p_.max_weight; k >= 2 && k <= total / p_.min_weight; ++k) {
-        std::vector<std::int64_t> load(static_cast<std::size_t>(k), 0);
-        std::vector<std::size_t> group(pieces.size(), 0);
-        // Depth-first: the largest pieces first, each into a group with room; every group must reach the minimum.
-        const std::function<bool(std::size_t)> place = [&](std::size_t i) -> bool {
-            if (i == order.size()) return std::all_of(load.begin(), load.end(), [&](std::int64_t l) { return l >= p_.min_weight; });
-            for (std::size_t g = 0; g < load.size(); ++g) {
-                if (load[g] + weight[order[i]] > p_.max_weight) continue;
-                load[g] += weight[order[i]];
-                group[order[i]] = g;
-                if (place(i + 1)) return true;
-                load[g] -= weight[order[i]];
-                if (load[g] == 0) break;  // empty groups are alike: trying the next one repeats this
-            }
-            return false;
-        };
-        if (!place(0)) continue;
-        std::vector<std::int32_t> regions{r};
-        for (std::int64_t g = 1; g < k; ++g) {
-            const std::int32_t next = state_.new_region();
-            set_identity(next, -1);
-            regions.push_back(next);
-        }
-        const std::int32_t id = identity(r);
-        for (std::size_t i = 0; i < pieces.size(); ++i) {
-            for (const std::uint32_t u : pieces[i]) {
-                if (group[i] != 0) shift(u, regions[group[i]]);
-            }
-        }
-        hand_on_identity(id, regions);
-        return true;
-    }
-    return false;
-}
-
-/// Small regions: the partition of r's units into groups inside the band with the fewest pieces (then
-/// the most even), found by exhaustive search. Its practices all stay with their own network's.
-bool Repair::split_exactly(std::int32_t r) {
-    const std::vector<std::uint32_t> units = state_.members(r);
-    if (units.size() > kExactSplitUnits) return false;
-    const std::int64_t total = state_.weight(r);
-    const std::int64_t fewest = std::max<std::int64_t>(2, (total + p_.max_weight - 1) / p_.max_weight), most = std::min<std::int64_t>(3, total / p_.min_weight);
-    std::vector<std::uint32_t> order = units;
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return p_.weight[x] > p_.weight[y]; });
-    std::optional<std::pair<std::size_t, std::int64_t>> best;  // (pieces, spread)
-    std::vector<std::size_t> best_group;
-    for (std::int64_t k = fewest; k <= most && !best; ++k) {
-        std::vector<std::int64_t> load(static_cast<std::size_t>(k), 0);
-        std::vector<std::size_t> group(order.size(), 0);
-        int leaves = 0;
-        const auto pieces_in = [&](std::size_t g) {
-            std::set<std::uint32_t> members, seen;
-            for (std::size_t i = 0; i < order.size(); ++i) {
-                if (group[i] == g) members.insert(order[i]);
-            }
-            std::size_t count = 0;
-            for (const std::uint32_t start : members) {
-                if (seen.contains(start)) continue;
-                ++count;
-                std::vector<std::uint32_t> stack{start};
-                seen.insert(start);
-                while (!stack.empty()) {
-                    const std::uint32_t v = stack.back();
-                    stack.pop_back();
-                    for (const auto& [w, length] : p_.neighbours[v]) {
-                        if (!members.contains(w) || seen.contains(w)) continue;
-                        seen.insert(w);
-                        stack.push_back(w);
-                    }
-                }
-            }
-            return count;
-        };
-        const std::function<void(std::size_t)> place = [&](std::size_t i) {
-            if (leaves > kExactSplitLeaves) return;
-            if (i == order.size()) {
-                ++leaves;
-                if (!std::all_of(load.begin(), load.end(), [&](std::int64_t l) { return l >= p_.min_weight; })) return;
-                std::size_t count = 0;
-                for (std::size_t g = 0; g < load.size(); ++g) count += pieces_in(g);
-                const auto [lo, hi] = std::minmax_element(load.begin(), load.end());
-                const std::pair<std::size_t, std::int64_t> key{count, *hi - *lo};
-                if (!best || key < *best) {
-                    best = key;
-                    best_group = group;
-                }
-                return;
-            }
-            for (std::size_t g = 0; g < load.size(); ++g) {
-                if (load[g] + p_.weight[order[i]] > p_.max_weight) continue;
-                const bool was_empty = load[g] == 0;
-                load[g] += p_.weight[order[i]];
-                group[i] = g;
-                place(i + 1);
-                load[g] -= p_.weight[order[i]];
-                if (was_empty) break;  // empty groups are alike
-            }
-        };
-        place(0);
-        if (best) {
-            std::vector<std::int32_t> regions{r};
-            for (std::int64_t g = 1; g < k; ++g) {
-                const std::int32_t next = state_.new_region();
-                set_identity(next, -1);
-                regions.push_back(next);
-            }
-            const std::int32_t id = identity(r);
-            for (std::size_t i = 0; i < order.size(); ++i) {
-                if (best_group[i] != 0) shift(order[i], regions[best_group[i]]);
-            }
-            hand_on_identity(id, regions);
-        }
-    }
-    return best.has_value();
-}
-
-/// A region in several pieces becomes one region per piece (the piece with most of its baseline
-/// members keeps the identity), and each piece outside the band is then repaired on its own.
-bool Repair::split_pieces(std::int32_t r) {
-    if (pieces(r) <= 1) return false;
-    const std::int32_t id = identity(r);
-    std::vector<std::uint32_t> left = state_.members(r);
-    std::vector<std::int32_t> regions{r};
-    // The piece holding the lowest unit stays in r; every other piece moves to a new region.
-    while (true) {
-        std::vector<std::uint32_t> piece{left.front()}, stack{left.front()};
-        std::set<std::uint32_t> in_piece{left.front()};
-        while (!stack.empty()) {
-            const std::uint32_t v = stack.back();
-            stack.pop_back();
-            for (const auto& [w, length] : p_.neighbours[v]) {
-                if (state_.region_of(w) != r || in_piece.contains(w)) continue;
-                in_piece.insert(w);
-                piece.push_back(w);
-                stack.push_back(w);
-            }
-        }
-        std::erase_if(left, [&](std::uint32_t u) { return in_piece.contains(u); });
-        if (left.empty()) break;
-        // What is left moves out of r, so the next piece is found among r's remaining members.
-        const std::int32_t next = state_.new_region();
-        set_identity(next, -1);
-        regions.push_back(next);
-        for (const std::uint32_t u : left) shift(u, next);
-        r = next;
-    }
-    hand_on_identity(id, regions);
-    for (const std::int32_t piece : regions) {
-        if (state_.empty(piece) || in_band(piece)) continue;
-        if (state_.weight(piece) < p_.min_weight) {
-            const Mark m = mark();
-            if (!fill(piece, kChainDepth, {})) {
-                rollback(m);
-                dissolve(piece);
-            }
-        } else {
-            const Mark m = mark();
-            if (!drain(piece, kChainDepth, {})) {
-                rollback(m);
-                split(piece);
-            }
-        }
-    }
-    return true;
-}
-
 /// Tries each basic repair of r and applies the best one, if any brings networks into the band.
 bool Repair::fix_greedily(std::int32_t r) {
     const Score now = score();
@@ -766,6 +472,12 @@ void Repair::run() {
         identity_log_.clear();
     }
 }
+
+}  // namespace repair_detail
+
+namespace {
+
+using repair_detail::Repair;
 
 /// A baseline network in pieces (its practices' territories do not touch) is held together by links
 /// of no length between its pieces, so that the repair treats it as one: its pieces may be split
