@@ -9,10 +9,13 @@ own practice's network.
 Usage: cohesion.py --registrations CSV --areas SOURCE[:FIELD] (--plan NETWORKS.csv | --reference PRACTICES.csv:CODE:PCN[:FIELD=VALUE])
                    [--min 30000] [--max 50000] [--json]
                    [--require-share-in-band S] [--require-cohesion C] [--compare-report REPORT.json]
+                   [--own-reference PRACTICES.csv:CODE:PCN [--require-with-own-reference S]]
 The --require options exit 1 when the plan falls short; --compare-report exits 1 when the engine's
 own report (catchment plan --report) gives another cohesion than this independent count.
 --plan reads the ePCN-style CSV `catchment plan` writes (Partner Organisation Code, PCN Code, List Size).
 --reference reads a practice table, grouping practices by a network column (only rows where FIELD is VALUE).
+--own-reference counts the practices (with a network in that table) whose plan network's members mostly
+(more than half) share their network there: how far a plan repaired from the real PCNs keeps them together.
 """
 import argparse, csv, json, statistics, sys
 from collections import defaultdict
@@ -80,6 +83,23 @@ def evaluate(network, list_size, registrations, study_areas, low, high):
             "patients_counted": total}
 
 
+def with_own_reference(network, spec):
+    path, code_field, network_field = spec.split(":")[:3]
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        own = {row[code_field]: row[network_field] for row in csv.DictReader(f) if row[network_field]}
+    members = defaultdict(list)
+    for practice, n in network.items():
+        members[n].append(practice)
+    counted = kept = 0
+    for practices in members.values():
+        for p in practices:
+            if p not in own:
+                continue
+            counted += 1
+            kept += 2 * sum(own.get(q) == own[p] for q in practices) > len(practices)
+    return kept / counted if counted else 0.0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--registrations", required=True)
@@ -93,12 +113,18 @@ def main():
     parser.add_argument("--require-share-in-band", type=float)
     parser.add_argument("--require-cohesion", type=float)
     parser.add_argument("--compare-report")
+    parser.add_argument("--own-reference")
+    parser.add_argument("--require-with-own-reference", type=float)
     args = parser.parse_args()
     registrations = read_registrations(args.registrations)
     study_areas = read_area_codes(args.areas)
     network, list_size = read_plan(args.plan) if args.plan else read_reference(args.reference, registrations)
     result = evaluate(network, list_size, registrations, study_areas, args.min, args.max)
+    if args.own_reference:
+        result["with_own_reference"] = with_own_reference(network, args.own_reference)
     failures = []
+    if args.require_with_own_reference is not None and result.get("with_own_reference", 0) < args.require_with_own_reference:
+        failures.append(f"practices mostly among their own reference network {result.get('with_own_reference', 0):.4f} < {args.require_with_own_reference}")
     if args.require_share_in_band is not None and result["share_in_band"] < args.require_share_in_band:
         failures.append(f"share in band {result['share_in_band']:.4f} < {args.require_share_in_band}")
     if args.require_cohesion is not None and result["cohesion"] < args.require_cohesion:
@@ -115,7 +141,8 @@ def main():
     else:
         r = result
         print(f"networks {r['networks']}, in band {r['in_band']} ({100 * r['share_in_band']:.1f}%), "
-              f"median list {r['median_list_size']:.0f}, cohesion {100 * r['cohesion']:.2f}%")
+              f"median list {r['median_list_size']:.0f}, cohesion {100 * r['cohesion']:.2f}%"
+              + (f", practices mostly among their own reference network {100 * r['with_own_reference']:.1f}%" if "with_own_reference" in r else ""))
     for failure in failures:
         print("FAIL:", failure, file=sys.stderr)
     sys.exit(1 if failures else 0)
