@@ -5,7 +5,8 @@
 # Peer, measured in the same run: GDAL with SpatiaLite dissolving the same London areas by the plan's
 # network ids (ST_Union ... GROUP BY), i.e. only the boundary step a GIS script would still do after
 # choosing the groups; and the quality of each plan counted by the independent evaluator
-# (tests/tools/cohesion.py) beside the real PCNs'.
+# (tests/tools/cohesion.py) beside the real PCNs'. What-ifs (re-planning from the plain plan with a
+# practice closed; the real PCNs repaired) against planning afresh, and the repaired PCNs' quality.
 # Usage: tests/bench/plan.sh [runs]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,6 +55,22 @@ if [ -d "$shared/england" ]; then
 fi
 printf '  England-sized synthetic (33,124 areas, 6,500 pr.)   %6.2f s  peak RSS %7.1f MB\n' "$synthetic_s" "$(mb "$synthetic_kb")"
 
+# What-ifs: re-planning from a baseline, against planning afresh (the peer) in the same run.
+read -r closed_s closed_kb < <(measure "$bin" plan "$root/data/sample" --constraint-field lad11cd --baseline "$work/london.gpkg" \
+  --exclude F84012 --out "$work/london-closed.gpkg" --quiet)
+read -r repair_s repair_kb < <(measure "$bin" plan "$root/data/sample" --baseline reference --out "$work/london-repair.gpkg" --quiet)
+echo
+echo "What-ifs, median of $runs runs"
+printf '  London lad11cd, F84012 closes, from the plain plan %6.2f s  peak RSS %7.1f MB  ratio to planning afresh %.2f\n' \
+  "$closed_s" "$(mb "$closed_kb")" "$(echo "$closed_s/$london_s" | bc -l)"
+printf '  London, the real PCNs repaired (--baseline reference) %6.2f s  peak RSS %7.1f MB\n' "$repair_s" "$(mb "$repair_kb")"
+if [ -d "$shared/england" ]; then
+  read -r erepair_s erepair_kb < <(measure "$bin" plan "$root/data/descriptions/england-shared.toml" --baseline reference \
+    --out "$work/england-repair.gpkg" --quiet)
+  printf '  England, the real PCNs repaired                    %6.2f s  peak RSS %7.1f MB  ratio to planning afresh %.2f\n' \
+    "$erepair_s" "$(mb "$erepair_kb")" "$(echo "$erepair_s/$england_s" | bc -l)"
+fi
+
 if [ -d "$shared/london_gp_pcn" ]; then
   echo
   echo "Quality, counted by tests/tools/cohesion.py (cohesion as Beaney et al. 2022 define it):"
@@ -63,9 +80,13 @@ if [ -d "$shared/london_gp_pcn" ]; then
   echo "  London, unconstrained:    $(quality "$lreg" "$lareas" --plan "$work/london-free-networks.csv")"
   echo "  London, lad11cd:          $(quality "$lreg" "$lareas" --plan "$work/london-networks.csv")"
   echo "  London, real PCNs:        $(quality "$lreg" "$lareas" --reference "$l/practices/practices-jul2022-london-subset.csv:practice_code:pcn_code_epcn_2022_07_01:in_london_lad=True")"
+  echo "  London, real PCNs repaired: $(quality "$lreg" "$lareas" --plan "$work/london-repair-networks.csv" \
+    --own-reference "$l/practices/practices-jul2022-london-subset.csv:practice_code:pcn_code_epcn_2022_07_01")"
   if [ -d "$shared/england" ]; then
     e=$shared/england
     echo "  England, lad_code:        $(quality "$e/gp-reg-pat-prac-lsoa-jul2022-england.csv" "$e/england_lsoa11.gpkg:lsoa11cd" --plan "$work/england-networks.csv")"
     echo "  England, real PCNs:       $(quality "$e/gp-reg-pat-prac-lsoa-jul2022-england.csv" "$e/england_lsoa11.gpkg:lsoa11cd" --reference "$e/practices-jul2022-england.csv:practice_code:pcn_code")"
+    echo "  England, real PCNs repaired: $(quality "$e/gp-reg-pat-prac-lsoa-jul2022-england.csv" "$e/england_lsoa11.gpkg:lsoa11cd" \
+      --plan "$work/england-repair-networks.csv" --own-reference "$e/practices-jul2022-england.csv:practice_code:pcn_code")"
   fi
 fi
