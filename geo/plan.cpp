@@ -283,13 +283,16 @@ void compare_with_baseline(Context& c, const Baseline& baseline) {
         const std::int32_t kept = baseline.find(n.baseline_id);
         if (kept < 0) {
             n.baseline_change = "created";
-            continue;
+        } else {
+            continued[static_cast<std::size_t>(kept)] = true;
+            n.baseline_change = n.practices == members[static_cast<std::size_t>(kept)] ? "unchanged" : "changed";
+            if (n.baseline_change == "changed") ++out.report.changed_networks;
         }
-        continued[static_cast<std::size_t>(kept)] = true;
-        n.baseline_change = n.practices == members[static_cast<std::size_t>(kept)] ? "unchanged" : "changed";
-        if (n.baseline_change == "changed") ++out.report.changed_networks;
-        if (!n.metrics.contiguous && n.baseline_change == "unchanged") {
-            n.status_reason += std::string(n.status_reason.empty() ? "" : "; ") + "not contiguous: kept as in the baseline";
+        // The repair joins no pieces that were not one baseline network's (see baseline_repair.hpp).
+        if (!n.metrics.contiguous) {
+            n.status_reason += std::string(n.status_reason.empty() ? "" : "; ") +
+                               (n.baseline_change == "unchanged" ? "not contiguous: kept as in the baseline"
+                                                                 : "not contiguous: made from a baseline network in pieces, kept together");
         }
     }
     for (std::size_t i = 0; i < baseline.networks.size(); ++i) {

@@ -244,7 +244,9 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .text(network ? std::string(geo::to_string(network->metrics.status)) : std::string())
                 .text(practice.reference_network)
                 .integer(dominated[i])
-                .boolean(network_index == -1);
+                .boolean(network_index == -1)
+                .text(i < plan.practice_baseline.size() ? plan.practice_baseline[i] : std::string())
+                .boolean(i < plan.practice_moved.size() && plan.practice_moved[i]);
             const geo::Geometry point = geo::make_point(context, practice.location.x, practice.location.y);
             add(builder, project(point.get()));
         }
@@ -328,7 +330,8 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .text(network.status_reason)
                 .boolean(m.contiguous)
                 .boolean(network.locked)
-                .text(network.constraint_value);
+                .text(network.constraint_value)
+                .text(network.baseline_change);
             add(builder, project(network.polygon.get()));
         }
     } else if (info.id == "network_borders") {
@@ -418,7 +421,7 @@ const std::vector<CollectionInfo>& feature_collections() {
         {"practices", "GP practices",
          "GP practice locations with their list sizes and the network each was placed in",
          {"practice_code", "practice_name", "list_size", "network_id", "network_name", "network_status", "reference_network",
-          "dominant_areas", "excluded"}},
+          "dominant_areas", "excluded", "baseline_network", "moved"}},
         {"areas", "Small areas",
          "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
          {"area_code", "area_name", "population", "dominant_practice", "dominated_externally", "owner_practice", "network_id",
@@ -430,7 +433,7 @@ const std::vector<CollectionInfo>& feature_collections() {
          {"network_id", "network_name", "practice_codes", "practice_count", "hub_practice", "list_size", "population",
           "registered_inside", "territory_share", "dominant_patients", "cohesion", "area_km2", "perimeter_km", "polsby_popper",
           "residents_per_practice", "people_in_gaps", "status", "band_cause", "status_reason", "contiguous", "locked",
-          "constraint_value"}},
+          "constraint_value", "baseline_change"}},
         {"network_borders", "Network borders", "The lines where two networks' territories meet",
          {"network_a", "network_b", "length_m"}},
         {"gaps", "Coverage gaps", "Areas far from every practice or outside every network",
