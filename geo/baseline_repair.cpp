@@ -356,24 +356,19 @@ bool Repair::dissolve(std::int32_t r) {
     return remaining.empty();
 }
 
-/// Tries each basic repair of r and applies the best one, if any brings networks into the band.
-bool Repair::fix_greedily(std::int32_t r) {
+/// Tries each option from the current state (each followed by settle() with `look_ahead`), keeps
+/// the best outcome if it brings networks into the band, and applies it again. An option returns
+/// false when it could not be done.
+bool Repair::apply_best(const std::vector<std::function<bool()>>& options, bool look_ahead) {
     const Score now = score();
-    std::vector<std::function<bool()>> repairs;
-    if (state_.weight(r) < p_.min_weight) {
-        repairs = {[&] { return fill(r, kChainDepth, {}); }, [&] { return fill(r, kChainDepth, {}, true); }, [&] { return dissolve(r); }};
-    } else {
-        repairs = {[&] { return drain(r, kChainDepth, {}); }, [&] { return drain(r, kChainDepth, {}, true); }, [&] { return split(r); },
-                   [&] { return split_exactly(r); }, [&] { return split_groups(r); },
-                   [&] { return split_pieces(r); }};
-    }
     std::optional<Score> best;
     std::size_t chosen = 0;
     Random chosen_random = random_;
-    for (std::size_t i = 0; i < repairs.size(); ++i) {
+    for (std::size_t i = 0; i < options.size(); ++i) {
         const Mark m = mark();
         const Random before = random_;
-        if (repairs[i]()) {
+        if (options[i]()) {
+            if (look_ahead) settle(m);
             const Score s = score();
             if (s.out < now.out && (!best || s.better_than(*best))) {
                 best = s;
@@ -384,9 +379,22 @@ bool Repair::fix_greedily(std::int32_t r) {
         rollback(m);
     }
     if (!best) return false;
-    random_ = chosen_random;
-    repairs[chosen]();
+    random_ = chosen_random;  // the same draws again
+    const Mark m = mark();
+    options[chosen]();
+    if (look_ahead) settle(m);
     return true;
+}
+
+/// Tries each basic repair of r and applies the best one, if any brings networks into the band.
+bool Repair::fix_greedily(std::int32_t r) {
+    if (state_.weight(r) < p_.min_weight) {
+        return apply_best({[&] { return fill(r, kChainDepth, {}); }, [&] { return fill(r, kChainDepth, {}, true); }, [&] { return dissolve(r); }},
+                          false);
+    }
+    return apply_best({[&] { return drain(r, kChainDepth, {}); }, [&] { return drain(r, kChainDepth, {}, true); }, [&] { return split(r); },
+                       [&] { return split_exactly(r); }, [&] { return split_groups(r); }, [&] { return split_pieces(r); }},
+                      false);
 }
 
 /// Greedy repairs of the networks outside the band among, and beside, those changed since `since`.
@@ -412,8 +420,6 @@ void Repair::settle(Mark since) {
 /// dissolution and split of r, each followed by greedy repairs of what it pushes outside the band
 /// nearby; the best outcome for the whole neighbourhood is kept, if it brings networks into the band.
 bool Repair::fix(std::int32_t r) {
-    const Score now = score();
-    std::vector<std::function<void()>> firsts;
     const bool small = state_.weight(r) < p_.min_weight;
     std::set<std::pair<std::uint32_t, std::int32_t>> steps;  // (unit, to)
     for (const std::uint32_t m : state_.members(r)) {
@@ -427,37 +433,22 @@ bool Repair::fix(std::int32_t r) {
             }
         }
     }
-    for (const auto& [u, to] : steps) firsts.push_back([this, u = u, to = to] { shift(u, to); });
+    std::vector<std::function<bool()>> firsts;
+    for (const auto& [u, to] : steps) {
+        firsts.push_back([this, u = u, to = to] {
+            shift(u, to);
+            return true;
+        });
+    }
     if (small) {
-        firsts.push_back([this, r] { dissolve(r); });
+        firsts.push_back([this, r] { return dissolve(r); });
     } else {
-        firsts.push_back([this, r] { split(r); });
-        firsts.push_back([this, r] { split_exactly(r); });
-        firsts.push_back([this, r] { split_groups(r); });
-        firsts.push_back([this, r] { split_pieces(r); });
+        firsts.push_back([this, r] { return split(r); });
+        firsts.push_back([this, r] { return split_exactly(r); });
+        firsts.push_back([this, r] { return split_groups(r); });
+        firsts.push_back([this, r] { return split_pieces(r); });
     }
-    std::optional<Score> best;
-    std::size_t chosen = 0;
-    Random chosen_random = random_;
-    for (std::size_t i = 0; i < firsts.size(); ++i) {
-        const Mark m = mark();
-        const Random before = random_;
-        firsts[i]();
-        settle(m);
-        const Score s = score();
-        if (s.out < now.out && (!best || s.better_than(*best))) {
-            best = s;
-            chosen = i;
-            chosen_random = before;
-        }
-        rollback(m);
-    }
-    if (!best) return false;
-    random_ = chosen_random;
-    const Mark m = mark();
-    firsts[chosen]();
-    settle(m);
-    return true;
+    return apply_best(firsts, true);
 }
 
 void Repair::run() {

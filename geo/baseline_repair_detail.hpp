@@ -5,6 +5,7 @@
 #include "geo/region_state.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -107,6 +108,7 @@ private:
 
     bool fix(std::int32_t r);
     bool fix_greedily(std::int32_t r);
+    bool apply_best(const std::vector<std::function<bool()>>& options, bool look_ahead);
     void settle(Mark since);
     /// `one_step`: prefer a single move that brings r into the band (even through a chain) to several smaller ones.
     bool fill(std::int32_t r, int depth, std::vector<std::int32_t> banned, bool one_step = false);
@@ -122,6 +124,8 @@ private:
     bool split_groups(std::int32_t r);
     bool split_exactly(std::int32_t r);
     std::vector<std::vector<std::uint32_t>> pieces_of(std::int32_t r) const;
+    std::vector<std::int32_t> split_into(std::int32_t r, const std::vector<std::uint32_t>& units, const std::vector<std::size_t>& group,
+                                         std::size_t groups);
 
     const PartProblem& p_;
     RegionState state_;

@@ -81,6 +81,24 @@ std::vector<std::vector<std::uint32_t>> Repair::pieces_of(std::int32_t r) const 
     return out;
 }
 
+/// Moves each of `units` (all r's) to the region of its group: group 0 stays in r, the others get new
+/// regions; the one with most of r's baseline members keeps r's identity.
+std::vector<std::int32_t> Repair::split_into(std::int32_t r, const std::vector<std::uint32_t>& units, const std::vector<std::size_t>& group,
+                                             std::size_t groups) {
+    const std::int32_t id = identity(r);
+    std::vector<std::int32_t> regions{r};
+    for (std::size_t g = 1; g < groups; ++g) {
+        const std::int32_t next = state_.new_region();
+        set_identity(next, -1);
+        regions.push_back(next);
+    }
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        if (group[i] != 0) shift(units[i], regions[group[i]]);
+    }
+    hand_on_identity(id, regions);
+    return regions;
+}
+
 /// A region in several pieces split into groups of whole pieces, each group inside the band: its
 /// practices stay together as the baseline had them (the groups are no more contiguous than it was).
 bool Repair::split_groups(std::int32_t r) {
@@ -113,19 +131,15 @@ bool Repair::split_groups(std::int32_t r) {
             return false;
         };
         if (!place(0)) continue;
-        std::vector<std::int32_t> regions{r};
-        for (std::int64_t g = 1; g < k; ++g) {
-            const std::int32_t next = state_.new_region();
-            set_identity(next, -1);
-            regions.push_back(next);
-        }
-        const std::int32_t id = identity(r);
+        std::vector<std::uint32_t> units;
+        std::vector<std::size_t> unit_group;
         for (std::size_t i = 0; i < pieces.size(); ++i) {
             for (const std::uint32_t u : pieces[i]) {
-                if (group[i] != 0) shift(u, regions[group[i]]);
+                units.push_back(u);
+                unit_group.push_back(group[i]);
             }
         }
-        hand_on_identity(id, regions);
+        split_into(r, units, unit_group, static_cast<std::size_t>(k));
         return true;
     }
     return false;
@@ -195,19 +209,7 @@ bool Repair::split_exactly(std::int32_t r) {
             }
         };
         place(0);
-        if (best) {
-            std::vector<std::int32_t> regions{r};
-            for (std::int64_t g = 1; g < k; ++g) {
-                const std::int32_t next = state_.new_region();
-                set_identity(next, -1);
-                regions.push_back(next);
-            }
-            const std::int32_t id = identity(r);
-            for (std::size_t i = 0; i < order.size(); ++i) {
-                if (best_group[i] != 0) shift(order[i], regions[best_group[i]]);
-            }
-            hand_on_identity(id, regions);
-        }
+        if (best) split_into(r, order, best_group, static_cast<std::size_t>(k));
     }
     return best.has_value();
 }
@@ -216,33 +218,14 @@ bool Repair::split_exactly(std::int32_t r) {
 /// members keeps the identity), and each piece outside the band is then repaired on its own.
 bool Repair::split_pieces(std::int32_t r) {
     if (pieces(r) <= 1) return false;
-    const std::int32_t id = identity(r);
-    std::vector<std::uint32_t> left = state_.members(r);
-    std::vector<std::int32_t> regions{r};
-    // The piece holding the lowest unit stays in r; every other piece moves to a new region.
-    while (true) {
-        std::vector<std::uint32_t> piece{left.front()}, stack{left.front()};
-        std::set<std::uint32_t> in_piece{left.front()};
-        while (!stack.empty()) {
-            const std::uint32_t v = stack.back();
-            stack.pop_back();
-            for (const auto& [w, length] : p_.neighbours[v]) {
-                if (state_.region_of(w) != r || in_piece.contains(w)) continue;
-                in_piece.insert(w);
-                piece.push_back(w);
-                stack.push_back(w);
-            }
-        }
-        std::erase_if(left, [&](std::uint32_t u) { return in_piece.contains(u); });
-        if (left.empty()) break;
-        // What is left moves out of r, so the next piece is found among r's remaining members.
-        const std::int32_t next = state_.new_region();
-        set_identity(next, -1);
-        regions.push_back(next);
-        for (const std::uint32_t u : left) shift(u, next);
-        r = next;
+    const auto parts = pieces_of(r);
+    std::vector<std::uint32_t> units;
+    std::vector<std::size_t> group;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+        units.insert(units.end(), parts[k].begin(), parts[k].end());
+        group.insert(group.end(), parts[k].size(), k);
     }
-    hand_on_identity(id, regions);
+    const std::vector<std::int32_t> regions = split_into(r, units, group, parts.size());
     for (const std::int32_t piece : regions) {
         if (state_.empty(piece) || in_band(piece)) continue;
         if (state_.weight(piece) < p_.min_weight) {

@@ -1,6 +1,7 @@
 // Baselines: the repair of networks outside the band moving few practices, and the diff of two plans.
 #include "geo/baseline.hpp"
 #include "geo/networks.hpp"
+#include "geo/partition_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,22 +14,10 @@ namespace {
 
 /// Units in a row, each adjacent to the next; each unit's patients live in an area of its own.
 PartitionProblem row_of(const std::vector<std::int64_t>& weights, const std::vector<std::int32_t>& home) {
-    PartitionProblem p;
+    partition_fixture::Edges edges;
+    for (std::uint32_t u = 0; u + 1 < weights.size(); ++u) edges.emplace_back(u, u + 1);
+    PartitionProblem p = partition_fixture::problem_of(weights, edges);
     const std::size_t n = weights.size();
-    p.weight = weights;
-    p.neighbours.resize(n);
-    for (std::uint32_t u = 0; u + 1 < n; ++u) {
-        p.neighbours[u].emplace_back(u + 1, 100.0);
-        p.neighbours[u + 1].emplace_back(u, 100.0);
-    }
-    for (auto& list : p.neighbours) std::sort(list.begin(), list.end());
-    p.area.assign(n, 1e6);
-    p.perimeter.assign(n, 4000);
-    p.patients.resize(n);
-    for (std::uint32_t u = 0; u < n; ++u) p.patients[u] = {{u, weights[u]}};
-    p.areas = n;
-    p.constraint.assign(n, "");
-    p.locked_region.assign(n, -1);
     p.min_weight = 30;
     p.max_weight = 50;
     p.home = home;
