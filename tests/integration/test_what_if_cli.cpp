@@ -81,6 +81,13 @@ TEST_CASE("What-if bad input: one line naming what is wrong, exit code 2, nothin
         CHECK_FALSE(fs::exists(scratch / "out.gpkg"));
         CHECK_FALSE(fs::exists(scratch / "out-networks.csv"));
     }
+    {
+        std::ofstream(scratch / "strangers-networks.csv") << "Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size\r\n"
+                                                          << "Z99999,Elsewhere,N001,North,5000\r\n";
+    }
+    const auto strangers = plan({"--baseline", scratch / "strangers-networks.csv", "--out", scratch / "out.gpkg"});
+    CHECK(strangers.exit_code == 2);
+    CHECK_THAT(strangers.err, Catch::Contains("names none of the dataset's practices"));
     const auto no_dataset = run(catchment, {"diff", "reference", scratch / "out.gpkg"});
     CHECK(no_dataset.exit_code == 2);
     CHECK_THAT(no_dataset.err, Catch::Contains("'reference' needs --dataset"));
@@ -129,9 +136,13 @@ TEST_CASE("Re-planning from a plan: closing F84012 moves few practices, and catc
     CHECK(ogr_sql_number(scratch / "changes.gpkg", "SELECT COUNT(*) FROM network_changes WHERE change = 'changed'") ==
           diff.at("summary").at("changed").to_number<std::int64_t>());
 
-    // The networks CSV serves as the baseline as well as the GeoPackage: the same networks.
-    REQUIRE(plan({"--baseline", scratch / "base-networks.csv", "--exclude", "F84012", "--out", scratch / "closed-csv.gpkg"}).exit_code == 0);
+    // The networks CSV serves as the baseline as well as the GeoPackage: the same networks. And the
+    // same what-if again gives byte-identical files.
+    REQUIRE(plan({"--baseline", scratch / "base-networks.csv", "--exclude", "F84012", "--title", "F84012 closes", "--out",
+                  scratch / "closed-csv.gpkg"})
+                .exit_code == 0);
     CHECK(slurp(scratch / "closed-csv-networks.csv") == slurp(scratch / "closed-networks.csv"));
+    CHECK(slurp(scratch / "closed-csv.gpkg") == slurp(scratch / "closed.gpkg"));
 
     // A practice opened from a GeoJSON file (WGS 84) joins a network; the diff lists it as added.
     {
