@@ -5,7 +5,10 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 namespace server {
@@ -16,6 +19,7 @@ namespace {
 
 constexpr std::size_t kNameWidth = 24;
 constexpr std::size_t kMovedListed = 20;  // moved practices listed in the text report
+constexpr std::size_t kMovesListed = 5;   // largest patient moves listed per closing or opening practice
 
 /// JSON has no NaN or infinity; a figure that could not be computed is null.
 json::value number(double value) {
@@ -175,6 +179,25 @@ std::string what_if_text(const geo::Dataset& dataset, const geo::Plan& plan) {
         std::int64_t total = 0;
         for (const geo::PatientMove& m : report.patient_moves) total += m.patients;
         out += fmt::format("Patients moved between practices: {} in {} moves\n", with_thousands(total), count(report.patient_moves.size()));
+        // Per closing practice (or per practice giving to an opening one, grouped by the new practice): the largest moves.
+        std::map<std::string, std::vector<const geo::PatientMove*>> by_closing, by_opening;
+        const std::set<std::string> opened = [&] {
+            std::set<std::string> codes;
+            for (const geo::NewPractice& p : plan.options.new_practices) codes.insert(p.code);
+            return codes;
+        }();
+        for (const geo::PatientMove& m : report.patient_moves) (opened.contains(m.to) ? by_opening[m.to] : by_closing[m.from]).push_back(&m);
+        const auto largest = [](std::vector<const geo::PatientMove*> moves, bool to) {
+            std::stable_sort(moves.begin(), moves.end(), [](const auto* x, const auto* y) { return x->patients > y->patients; });
+            std::string text;
+            for (std::size_t i = 0; i < std::min(moves.size(), kMovesListed); ++i) {
+                text += fmt::format("{}{} {}", i == 0 ? "" : ", ", to ? moves[i]->to : moves[i]->from, with_thousands(moves[i]->patients));
+            }
+            if (moves.size() > kMovesListed) text += fmt::format(", ... ({} practices)", moves.size());
+            return text;
+        };
+        for (const auto& [code, moves] : by_closing) out += fmt::format("  {} closes; its patients go to {}\n", code, largest(moves, true));
+        for (const auto& [code, moves] : by_opening) out += fmt::format("  {} opens; its patients come from {}\n", code, largest(moves, false));
     }
     if (plan.options.baseline) {
         std::size_t unchanged = 0, created = 0;
