@@ -22,11 +22,14 @@ std::string codes(const std::vector<std::string>& values) {
 }  // namespace
 
 json::value diff_json(const geo::PlanDiff& diff, const std::string& before, const std::string& after) {
-    json::array moved, added, networks;
+    json::array moved, added, networks, unchanged;
     for (const auto& m : diff.moved) moved.push_back({{"practice", m.code}, {"from", m.from}, {"to", m.to}});
     for (const auto& m : diff.added) added.push_back({{"practice", m.code}, {"to", m.to}});
     for (const auto& n : diff.networks) {
-        if (n.change == "unchanged") continue;
+        if (n.change == "unchanged") {
+            unchanged.push_back(json::string(n.id));
+            continue;
+        }
         networks.push_back({{"id", n.id},
                             {"name", n.name},
                             {"change", n.change},
@@ -48,7 +51,8 @@ json::value diff_json(const geo::PlanDiff& diff, const std::string& before, cons
             {"moved_practices", std::move(moved)},
             {"removed_practices", strings(diff.removed)},
             {"added_practices", std::move(added)},
-            {"networks", std::move(networks)}};
+            {"networks", std::move(networks)},
+            {"unchanged_networks", std::move(unchanged)}};
 }
 
 std::string diff_text(const geo::PlanDiff& diff, const std::string& before, const std::string& after) {
