@@ -64,12 +64,13 @@ std::string diff_text(const geo::PlanDiff& diff, const std::string& before, cons
     for (const auto& code : diff.removed) out += fmt::format("  {} left every network\n", code);
     for (const auto& m : diff.added) out += fmt::format("  {} joined {}\n", m.code, m.to);
     constexpr auto kRow = "{:<10} {:<10} {:>12} {:>12}  {}\n";
-    out += "\n" + fmt::format(kRow, "Network", "Change", "Size before", "Size after", "Joined / left");
+    out += '\n';
+    out += fmt::format(kRow, "Network", "Change", "Size before", "Size after", "Joined / left");
     for (const auto& n : diff.networks) {
         if (n.change == "unchanged") continue;
         std::string who;
-        if (!n.joined.empty()) who += "+" + codes(n.joined);
-        if (!n.left.empty()) who += (who.empty() ? "-" : "; -") + codes(n.left);
+        if (!n.joined.empty()) who += fmt::format("+{}", codes(n.joined));
+        if (!n.left.empty()) who += fmt::format("{}-{}", who.empty() ? "" : "; ", codes(n.left));
         out += fmt::format(kRow, n.id, n.change, with_thousands(n.list_size_before), with_thousands(n.list_size_after), who);
     }
     return out;
