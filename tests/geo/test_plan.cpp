@@ -30,7 +30,7 @@ Dataset grid(int n, std::int64_t patients) {
             Area area{code, code, "", patients, from_wkt(*d.geos, wkt), {code, std::to_string(col / 2)}};
             d.areas.push_back(std::move(area));
             const std::string practice = "P" + std::to_string(row) + std::to_string(col);
-            d.practices.push_back({practice, practice, {x + 500, y + 500}, patients, "", {practice, col < n / 2 ? "west" : "east"}});
+            d.practices.push_back({practice, practice, {x + 500, y + 500}, patients, "", {practice, col < n / 2 ? "west" : "east"}, ""});
             Registration r;
             r.practice = static_cast<std::int32_t>(d.practices.size() - 1);
             r.area = static_cast<std::int32_t>(d.areas.size() - 1);
@@ -206,7 +206,7 @@ TEST_CASE("A practice above the maximum keeps the areas it dominates but never e
         }
     }
     const auto add_practice = [&](const std::string& code, int row, int col) {
-        d.practices.push_back({code, code, {530500 + col * 1000.0, 180500 + row * 1000.0}, 0, "", {code}});
+        d.practices.push_back({code, code, {530500 + col * 1000.0, 180500 + row * 1000.0}, 0, "", {code}, ""});
         return static_cast<std::int32_t>(d.practices.size() - 1);
     };
     const auto add_patients = [&](std::int32_t practice, std::int32_t area, std::int64_t patients) {
@@ -343,7 +343,7 @@ TEST_CASE("An island area is joined to its nearest neighbour and reported", "[pl
     Area island{"ISLAND", "island", "", 10000, from_wkt(*d.geos, "POLYGON ((537000 181000, 538000 181000, 538000 182000, 537000 182000, 537000 181000))"),
                 {"ISLAND", "9"}};
     d.areas.push_back(std::move(island));
-    d.practices.push_back({"PI", "island practice", {537500, 181500}, 10000, "", {"PI", "east"}});
+    d.practices.push_back({"PI", "island practice", {537500, 181500}, 10000, "", {"PI", "east"}, ""});
     Registration r;
     r.practice = 16;
     r.area = 16;

@@ -23,14 +23,16 @@ std::shared_ptr<const Dataset> three_squares() {
                              "POLYGON ((532000 180000, 533000 180000, 533000 181000, 532000 181000, 532000 180000))"};
     for (int i = 0; i < 3; ++i) {
         Area a;
-        a.code = "A" + std::to_string(i + 1);
+        a.code = 'A';
+        a.code += std::to_string(i + 1);
         a.population = 1000;
         a.geometry = from_wkt(*d->geos, squares[i]);
         d->areas.push_back(std::move(a));
     }
     for (int i = 0; i < 3; ++i) {
         Practice p;
-        p.code = "P" + std::to_string(i + 1);
+        p.code = 'P';
+        p.code += std::to_string(i + 1);
         p.location = {530500.0 + 1000 * i, 180500};
         d->practices.push_back(std::move(p));
     }
