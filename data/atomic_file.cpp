@@ -10,16 +10,14 @@
 
 namespace data {
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-    const std::string target = path.string();
-    std::string temporary = target + ".tmp-XXXXXX";
-    const int fd = ::mkstemp(temporary.data());
-    if (fd < 0) throw InputError({target, {}, {}, {}}, std::string("cannot create the output file: ") + std::strerror(errno));
+StagedFile::StagedFile(const std::filesystem::path& path, std::string_view content) : target_(path.string()), temporary_(target_ + ".tmp-XXXXXX") {
+    const int fd = ::mkstemp(temporary_.data());
+    if (fd < 0) throw InputError({target_, {}, {}, {}}, std::string("cannot create the output file: ") + std::strerror(errno));
     auto fail = [&](const char* doing) {
         const std::string why = std::strerror(errno);
         ::close(fd);
-        ::unlink(temporary.c_str());
-        throw InputError({target, {}, {}, {}}, std::string(doing) + ": " + why);
+        ::unlink(temporary_.c_str());
+        throw InputError({target_, {}, {}, {}}, std::string(doing) + ": " + why);
     };
     std::size_t written = 0;
     while (written < content.size()) {
@@ -32,14 +30,22 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     }
     if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) fail("cannot flush the output file");
     if (::close(fd) != 0) {
-        ::unlink(temporary.c_str());
-        throw InputError({target, {}, {}, {}}, std::string("cannot close the output file: ") + std::strerror(errno));
-    }
-    if (::rename(temporary.c_str(), target.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        throw InputError({target, {}, {}, {}}, "cannot move the output file into place: " + why);
+        ::unlink(temporary_.c_str());
+        throw InputError({target_, {}, {}, {}}, std::string("cannot close the output file: ") + std::strerror(errno));
     }
 }
+
+StagedFile::~StagedFile() {
+    if (!committed_) ::unlink(temporary_.c_str());
+}
+
+void StagedFile::commit() {
+    if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
+        throw InputError({target_, {}, {}, {}}, std::string("cannot move the output file into place: ") + std::strerror(errno));
+    }
+    committed_ = true;
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) { StagedFile(path, content).commit(); }
 
 }  // namespace data

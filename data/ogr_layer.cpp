@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
@@ -16,6 +17,40 @@ namespace {
 std::string last_gdal_message(const char* when_silent = "no reason given") {
     const char* message = CPLGetLastErrorMsg();
     return message != nullptr && *message != '\0' ? std::string(message) : std::string(when_silent);
+}
+
+/// Where `text` stops being valid UTF-8 (RFC 3629: no overlong forms, surrogates or code points
+/// above U+10FFFF), or npos. Text goes into GeoJSON and JSON, which must be UTF-8.
+std::size_t invalid_utf8_at(const std::string& text) {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) low = 0xA0;
+            if (c == 0xED) high = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) low = 0x90;
+            if (c == 0xF4) high = 0x8F;
+        } else {
+            return i;
+        }
+        if (i + length > n || s[i + 1] < low || s[i + 1] > high) return i;
+        for (std::size_t k = 2; k < length; ++k) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+        }
+        i += length;
+    }
+    return std::string::npos;
 }
 
 std::string trim(const char* raw) {
@@ -123,7 +158,13 @@ std::int64_t LayerReader::feature_count() {
 }
 
 OGRFeatureUniquePtr LayerReader::next() {
+    CPLErrorReset();
     OGRFeatureUniquePtr feature(layer_->GetNextFeature());
+    // A driver that fails mid-layer (a corrupt page, a truncated file) returns null as at the end: only
+    // the error state tells them apart, and a short read must never pass for the whole layer.
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        fail_layer("reading failed after " + std::to_string(rows_read_) + " features: " + last_gdal_message());
+    }
     if (feature) ++rows_read_;
     return feature;
 }
@@ -141,7 +182,13 @@ int LayerReader::field(const std::string& name, const std::string& setting) cons
 
 std::string LayerReader::text(const OGRFeature& feature, int field) const {
     if (!feature.IsFieldSetAndNotNull(field)) return {};
-    return trim(feature.GetFieldAsString(field));
+    std::string value = trim(feature.GetFieldAsString(field));
+    if (const std::size_t bad = invalid_utf8_at(value); bad != std::string::npos) {
+        char detail[96];
+        std::snprintf(detail, sizeof detail, "expected UTF-8 text, got byte 0x%02X at position %zu", static_cast<unsigned char>(value[bad]), bad + 1);
+        fail(&feature, field, std::string(detail) + "; save the table as UTF-8");
+    }
+    return value;
 }
 
 std::string LayerReader::required_text(const OGRFeature& feature, int field, const std::string& what) const {
@@ -151,23 +198,24 @@ std::string LayerReader::required_text(const OGRFeature& feature, int field, con
 }
 
 std::int64_t LayerReader::count(const OGRFeature& feature, int field) const {
-    const auto expected = [] { return std::string("expected a non-negative whole number"); };
+    const auto expected = [] { return std::string("expected a whole number from 0 to 10,000,000"); };  // kMaxCount
     if (!feature.IsFieldSetAndNotNull(field)) fail(&feature, field, expected() + ", got an empty value");
     const OGRFieldType type = feature.GetFieldDefnRef(field)->GetType();
     if (type == OFTInteger || type == OFTInteger64) {
         const std::int64_t value = feature.GetFieldAsInteger64(field);
-        if (value < 0) fail(&feature, field, expected() + ", got " + std::to_string(value));
+        if (value < 0 || value > kMaxCount) fail(&feature, field, expected() + ", got " + std::to_string(value));
         return value;
     }
     const std::string raw = trim(feature.GetFieldAsString(field));
     if (raw.empty()) fail(&feature, field, expected() + ", got an empty value");
     std::int64_t whole = 0;
     const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), whole);
-    if (error == std::errc() && end == raw.data() + raw.size() && whole >= 0) return whole;
+    if (error == std::errc() && end == raw.data() + raw.size() && whole >= 0 && whole <= kMaxCount) return whole;
     double real = 0;
     const auto [real_end, real_error] = std::from_chars(raw.data(), raw.data() + raw.size(), real);
+    // Checked against the range before the cast: a double beyond int64 has no defined conversion.
     if (real_error == std::errc() && real_end == raw.data() + raw.size() && std::isfinite(real) && real >= 0 &&
-        real == std::floor(real)) {
+        real <= static_cast<double>(kMaxCount) && real == std::floor(real)) {
         return static_cast<std::int64_t>(real);
     }
     fail(&feature, field, expected() + ", got '" + raw + "'");

@@ -41,8 +41,10 @@ public:
     std::string text(const OGRFeature& feature, int field) const;
     /// Non-empty text, else an error "expected <what>".
     std::string required_text(const OGRFeature& feature, int field, const std::string& what) const;
-    /// A non-negative whole number (counts of people). Accepts integer, real (integral) and text fields.
+    /// A whole number of people from 0 to kMaxCount (a list size, a population, patients). Accepts
+    /// integer, real (integral) and text fields. The bound keeps every sum far from overflowing.
     std::int64_t count(const OGRFeature& feature, int field) const;
+    static constexpr std::int64_t kMaxCount = 10'000'000;
     /// Any finite number (coordinates).
     double number(const OGRFeature& feature, int field) const;
 

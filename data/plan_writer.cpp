@@ -253,6 +253,9 @@ void check_plan_output(const std::filesystem::path& out) {
     if (!std::filesystem::is_directory(directory, error)) {
         throw InputError(where, "cannot write there: no such directory '" + directory.string() + "'");
     }
+    if (std::filesystem::is_directory(out, error)) {
+        throw InputError(where, "is a directory; give a file name such as " + (out / ("plan" + out.extension().string())).string());
+    }
 }
 
 std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {

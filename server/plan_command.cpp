@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace server {
 
@@ -32,6 +33,9 @@ void check_report_path(const std::string& report) {
     std::error_code error;
     if (!std::filesystem::is_directory(directory, error)) {
         throw data::InputError({report, {}, {}, {}}, "cannot write there: no such directory '" + directory.string() + "'");
+    }
+    if (std::filesystem::is_directory(path, error)) {
+        throw data::InputError({report, {}, {}, {}}, "is a directory; give a file name such as " + (path / "report.json").string());
     }
 }
 
@@ -75,10 +79,11 @@ Command add_plan_command(CLI::App& app) {
                                                     [&progress](std::string_view stage) { progress.begin(stage, 0); });
                 const geo::Dataset& study = *planned.dataset;  // with the what-if's practices and patients
                 progress.begin("writing", 0);
+                // The report is staged first and shown only once the plan's files are in place: all or nothing.
+                std::optional<data::StagedFile> report;
+                if (!flags->report.empty()) report.emplace(flags->report, boost::json::serialize(plan_report_json(study, planned)) + "\n");
                 data::write_plan(flags->out, study, planned);
-                if (!flags->report.empty()) {
-                    data::write_file_atomically(flags->report, boost::json::serialize(plan_report_json(study, planned)) + "\n");
-                }
+                if (report) report->commit();
                 progress.end();
                 if (!flags->quiet) {
                     const std::string text = plan_report_text(study, planned);

@@ -171,3 +171,30 @@ TEST_CASE("Areas load the same from Shapefile FlatGeobuf GeoJSON in WGS 84 and C
         }
     }
 }
+
+TEST_CASE("A GeoPackage damaged in the middle is a read error, not a shorter layer", "[cli][sample]") {
+    ScratchDir scratch;
+    const auto sample = test_paths::sample_dir();
+    std::filesystem::copy_file(sample / "london.gpkg", scratch.path / "london.gpkg");
+    std::filesystem::copy_file(sample / "dataset.toml", scratch.path / "dataset.toml");
+    {
+        // 64 KiB overwritten half way through: inside the registrations table's pages.
+        std::fstream file(scratch.path / "london.gpkg", std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(scratch.path / "london.gpkg") / 2));
+        const std::string damage(65536, '\xab');
+        file.write(damage.data(), static_cast<std::streamsize>(damage.size()));
+    }
+    const std::string out = (scratch.path / "plan.gpkg").string(), report = (scratch.path / "report.json").string();
+    for (const std::vector<std::string>& arguments :
+         {std::vector<std::string>{"inspect", scratch.path.string()},
+          std::vector<std::string>{"plan", scratch.path.string(), "--out", out, "--report", report, "--quiet"}}) {
+        const auto r = run(catchment, arguments);
+        INFO(r.err);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Catch::StartsWith("catchment: error: ") && Catch::Contains("london.gpkg: layer 'registrations': reading failed after") &&
+                              Catch::Contains("malformed"));
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+    CHECK_FALSE(std::filesystem::exists(out));
+    CHECK_FALSE(std::filesystem::exists(report));
+}

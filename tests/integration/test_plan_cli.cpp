@@ -71,6 +71,17 @@ TEST_CASE("plan option errors: exit code 2 and one line naming the option", "[cl
     SECTION("--exclude takes one comma-separated value, not the dataset after it") {
         expect_option_error({"--exclude", "A1,A2", sample, "--min", "2", "--max", "1", "--out", out}, "--min 2");
     }
+    // Found before any work: no dataset is loaded, no plan made.
+    SECTION("--out an existing directory") {
+        fs::create_directory(scratch.path / "made.gpkg");
+        expect_option_error({sample, "--out", (scratch.path / "made.gpkg").string()}, "made.gpkg: is a directory");
+        fs::remove(scratch.path / "made.gpkg");
+    }
+    SECTION("--report an existing directory") {
+        fs::create_directory(scratch.path / "report");
+        expect_option_error({sample, "--out", out, "--report", (scratch.path / "report").string()}, "report: is a directory");
+        fs::remove(scratch.path / "report");
+    }
     CHECK(fs::is_empty(scratch.path));
 }
 
