@@ -2,12 +2,17 @@
 
 #include "data/readers.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <exception>
 #include <thread>
 
 namespace data {
 
 namespace {
+
+constexpr double kTablesApartM = 50'000;  // practices this far from every area: a CRS is wrong
 
 /// Sums registrations into list sizes, or checks a list-size field against them.
 void reconcile_list_sizes(const DatasetDescription& description, geo::Dataset& out) {
@@ -25,6 +30,38 @@ void reconcile_list_sizes(const DatasetDescription& description, geo::Dataset& o
             out.list_size_mismatches.push_back({practice.code, practice.list_size, summed[i]});
         }
     }
+}
+
+const geo::SourceInfo* source(const geo::Dataset& d, const std::string& role) {
+    for (const geo::SourceInfo& s : d.sources) {
+        if (s.role == role) return &s;
+    }
+    return nullptr;
+}
+
+/// Practices far from every area mean that one table's coordinates were read in the wrong CRS (lon/lat
+/// taken for metres, or a CRS override that does not fit): an error naming both tables and their CRSs,
+/// rather than a plan where every practice stands in the sea.
+void check_tables_meet(const geo::Dataset& out) {
+    geo::GeosContext context;
+    geo::Envelope areas, practices;
+    for (const geo::Area& a : out.areas) areas.expand(geo::envelope_of(context, a.geometry.get()));
+    for (const geo::Practice& p : out.practices) practices.expand(p.location.x, p.location.y);
+    if (areas.is_empty || practices.is_empty) return;
+    const double dx = std::max({0.0, areas.min_x - practices.max_x, practices.min_x - areas.max_x});
+    const double dy = std::max({0.0, areas.min_y - practices.max_y, practices.min_y - areas.max_y});
+    const double gap_m = std::hypot(dx, dy);
+    if (gap_m <= kTablesApartM) return;
+    const geo::SourceInfo* area_source = source(out, "areas");
+    const geo::SourceInfo* practice_source = source(out, "practices");
+    const auto crs = [](const geo::SourceInfo* s) { return s == nullptr || s->source_crs.empty() ? std::string("?") : s->source_crs; };
+    char distance[32];
+    std::snprintf(distance, sizeof distance, "%.0f km", gap_m / 1000);
+    throw InputError({practice_source != nullptr ? practice_source->path : std::string(), practice_source != nullptr ? practice_source->layer : std::string(), {}, {}},
+                     "every practice lies at least " + std::string(distance) + " from every area (" +
+                         (area_source != nullptr ? area_source->path : std::string("the areas")) + "): one of the two is read in the wrong CRS "
+                         "(practices in " + crs(practice_source) + ", areas in " + crs(area_source) + "; set practices.crs or areas.crs to the one "
+                         "their coordinates are in)");
 }
 
 }  // namespace
@@ -57,6 +94,7 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
     try {
         read_areas(description, *working, out, progress);
         read_practices(description, *working, out, progress);
+        check_tables_meet(out);
     } catch (...) {
         if (registrations.joinable()) registrations.join();
         throw;

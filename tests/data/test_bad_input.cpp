@@ -47,6 +47,17 @@ const std::vector<BadInputCase>& cases() {
         {"population beyond any area's",
          [](auto& f, auto&, auto&) { f.areas_csv = replace_all(f.areas_csv, ",100,", ",4600000000000000000,"); },
          {"{dir}/areas.csv", "row 1 (line 2)", "field 'pop'", "got '4600000000000000000'"}},
+        {"areas in lon/lat read as metres by a CRS override",
+         [](auto& f, auto&, auto&) {
+             f.areas_csv = "code,name,pop,WKT\n"
+                           "A1,Area one,100,\"POLYGON ((-0.06 51.51,-0.05 51.51,-0.05 51.52,-0.06 51.52,-0.06 51.51))\"\n"
+                           "A2,Area two,200,\"POLYGON ((-0.05 51.51,-0.04 51.51,-0.04 51.52,-0.05 51.52,-0.05 51.51))\"\n";
+         },
+         {"{dir}/practices.csv", "every practice lies at least 560 km from every area ({dir}/areas.csv)",
+          "practices in EPSG:27700, areas in EPSG:27700"}},
+        {"practices in metres of another CRS",
+         [](auto&, auto& s, auto&) { s.set("practices.crs", "EPSG:3857"); },
+         {"{dir}/practices.csv", "km from every area", "practices in EPSG:3857, areas in EPSG:27700"}},
         {"practice name that is not UTF-8",
          [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "P1,One,", "P1,One\xff,"); },
          {"{dir}/practices.csv", "row 1 (line 2)", "field 'name'", "expected UTF-8 text, got byte 0xFF at position 4"}},
