@@ -44,6 +44,8 @@ const std::vector<SettingSpec> kSettings = {
     {"practices.x_field", "Easting or longitude field"},
     {"practices.y_field", "Northing or latitude field"},
     {"practices.postcode_field", "Postcode field, joined to the postcode lookup"},
+    {"practices.on_unplaced", "A practice that cannot be placed (no coordinates, a postcode not in the lookup, more than 100 m outside "
+                              "every area): skip (report it and leave it out; the default) or error"},
     {"postcodes.source", "Postcode lookup table (e.g. OS Code-Point Open)", true},
     {"postcodes.layer", "Layer of postcodes.source"},
     {"postcodes.where", "OGR SQL attribute filter on the postcode lookup"},
@@ -248,6 +250,12 @@ DatasetDescription describe(const Settings& settings) {
     out.practices.x_field = d.optional("practices.x_field");
     out.practices.y_field = d.optional("practices.y_field");
     out.practices.postcode_field = d.optional("practices.postcode_field");
+    if (const std::string policy = d.optional("practices.on_unplaced"); !policy.empty()) {
+        if (policy != "skip" && policy != "error") {
+            throw setting_error(settings.origin, "practices.on_unplaced", "expected skip or error, got '" + policy + "'");
+        }
+        out.practices.skip_unplaced = policy == "skip";
+    }
     if (!out.practices.postcode_field.empty() && !out.practices.x_field.empty()) {
         throw setting_error(settings.origin, "practices.postcode_field",
                             "give practice locations either as x/y fields or by postcode, not both");

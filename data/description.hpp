@@ -60,6 +60,7 @@ struct PracticeSpec {
     std::string id_field, name_field, list_size_field, reference_network_field, reference_network_name_field;
     std::string x_field, y_field;  // coordinates in layer.crs (lon/lat or easting/northing)
     std::string postcode_field;    // joined to PostcodeSpec
+    bool skip_unplaced = true;     // on_unplaced: a practice that cannot be placed is reported and left out (or an error)
 };
 
 struct PostcodeSpec {

@@ -2,6 +2,8 @@
 
 #include "data/readers.hpp"
 
+#include "geo/area_index.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +15,7 @@ namespace data {
 namespace {
 
 constexpr double kTablesApartM = 50'000;  // practices this far from every area: a CRS is wrong
+constexpr double kOutsideAreasM = 100;  // farther than this outside every area (boundaries generalised to 20 m): not in the study
 
 /// Sums registrations into list sizes, or checks a list-size field against them.
 void reconcile_list_sizes(const DatasetDescription& description, geo::Dataset& out) {
@@ -64,6 +67,36 @@ void check_tables_meet(const geo::Dataset& out) {
                          "their coordinates are in)");
 }
 
+/// Practices standing outside every area (beyond the generalised boundaries' slack) take part in no
+/// network: reported and left out, or an error with practices.on_unplaced = "error".
+void place_practices(const PracticeSpec& spec, geo::Dataset& out) {
+    geo::GeosContext context;
+    const geo::AreaIndex areas(context, out.areas);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < out.practices.size(); ++i) {
+        geo::Practice& p = out.practices[i];
+        const double distance = areas.locate(p.location) ? 0.0 : areas.distance_to_nearest(p.location);
+        if (distance > kOutsideAreasM) {
+            char detail[64];
+            std::snprintf(detail, sizeof detail, "%.1f km", distance / 1000);
+            const std::string problem = "outside every study area (" + std::string(detail) + " from the nearest)";
+            if (!spec.skip_unplaced) {
+                throw InputError({spec.layer.source, spec.layer.layer, {}, spec.id_field},
+                                 "practice '" + p.code + "' lies " + problem + "; practices.on_unplaced = \"skip\" leaves such practices out");
+            }
+            out.unplaced_practices.push_back({p.code, p.name, problem});
+            continue;
+        }
+        if (kept != i) out.practices[kept] = std::move(p);  // never onto itself: a self-move may empty it
+        ++kept;
+    }
+    out.practices.resize(kept);
+    if (out.practices.empty()) {
+        throw InputError({spec.layer.source, spec.layer.layer, {}, {}}, "no practice could be placed in the study areas (" +
+                                                                         std::to_string(out.unplaced_practices.size()) + " left out)");
+    }
+}
+
 }  // namespace
 
 geo::Dataset load_dataset(const DatasetDescription& description, Progress& progress) {
@@ -95,6 +128,7 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
         read_areas(description, *working, out, progress);
         read_practices(description, *working, out, progress);
         check_tables_meet(out);
+        place_practices(description.practices, out);
     } catch (...) {
         if (registrations.joinable()) registrations.join();
         throw;

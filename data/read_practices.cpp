@@ -37,7 +37,7 @@ struct PendingPostcode {
 
 /// Looks up every pending postcode in the lookup table, keeping only the rows needed.
 void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& working, std::vector<PendingPostcode>& pending,
-                       LayerReader& practices_layer, int postcode_field, geo::Dataset& out, Progress& progress) {
+                       LayerReader& practices_layer, int postcode_field, bool skip_unplaced, geo::Dataset& out, Progress& progress) {
     std::unordered_set<std::string> needed;
     for (const PendingPostcode& p : pending) needed.insert(postcode_key(p.postcode));
     LayerReader lookup(spec.layer, "postcodes");
@@ -57,16 +57,31 @@ void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& work
     }
     progress.end();
     out.sources.push_back(lookup.info());
+    std::vector<bool> unplaced(out.practices.size(), false);
     for (const PendingPostcode& p : pending) {
         auto it = located.find(postcode_key(p.postcode));
         if (it == located.end()) {
-            InputLocation where = practices_layer.where(nullptr);
-            where.row = practices_layer.row_label(p.fid);
-            where.field = practices_layer.layer().GetLayerDefn()->GetFieldDefn(postcode_field)->GetNameRef();
-            throw InputError(where, "postcode '" + p.postcode + "' is not in the postcode lookup " + spec.layer.source);
+            const std::string problem = "postcode '" + p.postcode + "' is not in the postcode lookup " + spec.layer.source;
+            if (!skip_unplaced) {
+                InputLocation where = practices_layer.where(nullptr);
+                where.row = practices_layer.row_label(p.fid);
+                where.field = practices_layer.layer().GetLayerDefn()->GetFieldDefn(postcode_field)->GetNameRef();
+                throw InputError(where, problem);
+            }
+            const geo::Practice& practice = out.practices[p.practice];
+            out.unplaced_practices.push_back({practice.code, practice.name, problem + " at " + practices_layer.row_label(p.fid)});
+            unplaced[p.practice] = true;
+            continue;
         }
         out.practices[p.practice].location = it->second;
     }
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < out.practices.size(); ++i) {
+        if (unplaced[i]) continue;
+        if (kept != i) out.practices[kept] = std::move(out.practices[i]);  // never onto itself: a self-move may empty it
+        ++kept;
+    }
+    out.practices.resize(kept);
 }
 
 }  // namespace
@@ -111,10 +126,17 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
             pending.push_back({out.practices.size(), layer.required_text(*feature, postcode, "a postcode"),
                                feature->GetFID()});
         } else if (from_fields) {
+            if (spec.skip_unplaced && (layer.text(*feature, x).empty() || layer.text(*feature, y).empty())) {
+                out.unplaced_practices.push_back({practice.code, practice.name, "no coordinates at " + layer.row_label(feature->GetFID())});
+                continue;
+            }
             practice.location = to_working->apply({layer.number(*feature, x), layer.number(*feature, y)}, layer,
                                                   *feature, x);
         } else if (auto point = point_geometry(*feature, layer, *to_working)) {
             practice.location = *point;
+        } else if (spec.skip_unplaced) {
+            out.unplaced_practices.push_back({practice.code, practice.name, "no point geometry at " + layer.row_label(feature->GetFID())});
+            continue;
         } else {
             layer.fail(feature.get(), -1, "expected a point, got no geometry");
         }
@@ -122,11 +144,15 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
         if (out.practices.size() % 256 == 0) progress.update(static_cast<std::int64_t>(out.practices.size()));
     }
     progress.end();
+    if (out.practices.empty() && !out.unplaced_practices.empty()) {
+        layer.fail_layer("none of its practices could be placed (" + std::to_string(out.unplaced_practices.size()) + ", e.g. " +
+                         out.unplaced_practices.front().code + ": " + out.unplaced_practices.front().reason + ")");
+    }
     if (out.practices.empty()) {
         layer.fail_layer(spec.layer.where.empty() ? "has no features" : "no features match practices.where");
     }
     out.sources.push_back(layer.info());
-    if (from_postcodes) resolve_postcodes(*description.postcodes, working, pending, layer, postcode, out, progress);
+    if (from_postcodes) resolve_postcodes(*description.postcodes, working, pending, layer, postcode, spec.skip_unplaced, out, progress);
 }
 
 }  // namespace data

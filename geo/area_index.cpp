@@ -1,6 +1,8 @@
 #include "geo/area_index.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 namespace geo {
 
@@ -48,6 +50,27 @@ std::optional<std::size_t> AreaIndex::locate(Point p) const {
         if (GEOSPreparedCovers_r(context_.handle(), prepared(i), point.get()) == 1) return i;
     }
     return std::nullopt;
+}
+
+double AreaIndex::distance_to_nearest(Point p) const {
+    if (areas_.empty()) return std::numeric_limits<double>::infinity();
+    Geometry point = make_point(context_, p.x, p.y);
+    struct Query {
+        const AreaIndex* index;
+        const GEOSGeometry* point;
+    } query{this, point.get()};
+    // The tree's items are area indices (0 is a null pointer); the query item is &query.
+    const auto distance = [](const void* a, const void* b, double* out, void* user) -> int {
+        const auto* q = static_cast<const Query*>(user);
+        const void* item = a == user ? b : a;
+        const auto i = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(item));
+        return GEOSDistance_r(q->index->context_.handle(), q->index->areas_[i].geometry.get(), q->point, out);
+    };
+    const void* nearest = GEOSSTRtree_nearest_generic_r(context_.handle(), tree_, &query, point.get(), distance, &query);
+    double d = std::numeric_limits<double>::infinity();
+    const auto i = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(nearest));
+    if (i < areas_.size()) GEOSDistance_r(context_.handle(), areas_[i].geometry.get(), point.get(), &d);
+    return d;
 }
 
 }  // namespace geo

@@ -19,6 +19,8 @@ public:
     /// The index of the area covering `p` (boundary included); the lowest index when areas share
     /// the boundary the point lies on. std::nullopt when no area covers it.
     std::optional<std::size_t> locate(Point p) const;
+    /// Distance from `p` to the nearest area (0 inside one); infinity when there are no areas.
+    double distance_to_nearest(Point p) const;
 
 private:
     const GEOSPreparedGeometry* prepared(std::size_t index) const;

@@ -38,6 +38,7 @@ Dataset copy_dataset(const Dataset& source) {
     copy.practice_fields = source.practice_fields;
     copy.sources = source.sources;
     copy.repaired_areas = source.repaired_areas;
+    copy.unplaced_practices = source.unplaced_practices;
     copy.list_size_mismatches = source.list_size_mismatches;
     copy.population_rows_unmatched = source.population_rows_unmatched;
     copy.list_size_from_registrations = source.list_size_from_registrations;

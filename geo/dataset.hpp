@@ -56,6 +56,14 @@ struct SourceInfo {
     std::string filter;        // attribute filter applied, if any
 };
 
+/// A practice left out because it cannot be placed (no coordinates, a postcode not in the lookup,
+/// outside every study area): reported, never silently dropped.
+struct UnplacedPractice {
+    std::string code;
+    std::string name;
+    std::string reason;  // e.g. "no coordinates (row 3688)"
+};
+
 /// An area whose geometry was invalid and has been repaired with make-valid.
 struct RepairedArea {
     std::string code;
@@ -83,6 +91,7 @@ struct Dataset {
     // Load notes
     std::vector<SourceInfo> sources;
     std::vector<RepairedArea> repaired_areas;
+    std::vector<UnplacedPractice> unplaced_practices;  // left out of `practices`
     std::vector<ListSizeMismatch> list_size_mismatches;
     std::vector<std::string> population_rows_unmatched;  // population keys naming no area
     bool list_size_from_registrations = false;

@@ -56,6 +56,7 @@ void summarize_practices(const Dataset& dataset, GeosContext& context, DatasetSu
     out.practice_count = dataset.practices.size();
     out.list_size_from_registrations = dataset.list_size_from_registrations;
     out.list_size_mismatches = dataset.list_size_mismatches;
+    out.unplaced_practices = dataset.unplaced_practices;
     AreaIndex index(context, dataset.areas);
     for (const Practice& practice : dataset.practices) {
         out.list_size_total += practice.list_size;

@@ -34,7 +34,8 @@ struct DatasetSummary {
     std::size_t practice_count = 0;
     std::int64_t list_size_total = 0;
     bool list_size_from_registrations = false;
-    std::vector<std::string> practices_outside_areas;      // codes, sorted
+    std::vector<std::string> practices_outside_areas;      // codes, sorted (within the slack of the areas' edge)
+    std::vector<UnplacedPractice> unplaced_practices;      // left out: they could not be placed
     std::vector<std::string> practices_without_registrations;
     std::vector<ListSizeMismatch> list_size_mismatches;
 

@@ -89,6 +89,13 @@ json::array new_practices_json(const std::vector<geo::NewPractice>& practices) {
     return out;
 }
 
+/// Practices the dataset left out because they could not be placed: in no network, and said so.
+json::array unplaced_json(const geo::Dataset& dataset) {
+    json::array out;
+    for (const geo::UnplacedPractice& u : dataset.unplaced_practices) out.push_back({{"code", u.code}, {"name", u.name}, {"reason", u.reason}});
+    return out;
+}
+
 json::value options_json(const geo::PlanOptions& o) {
     return {{"min_list_size", o.min_list_size},
             {"max_list_size", o.max_list_size},
@@ -278,6 +285,7 @@ json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan)
         {"runtime_s", number(report.runtime_s)},
         {"notes", strings(report.notes)},
         {"what_if", what_if_json(dataset, plan)},
+        {"unplaced_practices", unplaced_json(dataset)},
         {"networks", std::move(networks)},
     };
     if (report.has_reference) {
@@ -301,6 +309,13 @@ std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan)
     if (report.has_reference) out += fmt::format("Adjusted Rand index, plan vs reference: {}\n", decimal(report.adjusted_rand_index, 3));
     out += fmt::format("Coverage gaps: {} people in {} areas\n", with_thousands(report.people_in_gaps), count(report.gap_areas));
     out += what_if_text(dataset, plan);
+    if (!dataset.unplaced_practices.empty()) {
+        out += fmt::format("Practices left out (they cannot be placed): {}\n", count(dataset.unplaced_practices.size()));
+        for (std::size_t i = 0; i < std::min(dataset.unplaced_practices.size(), kMovedListed); ++i) {
+            out += fmt::format("  {} {}: {}\n", dataset.unplaced_practices[i].code, dataset.unplaced_practices[i].name, dataset.unplaced_practices[i].reason);
+        }
+        if (dataset.unplaced_practices.size() > kMovedListed) out += fmt::format("  ... and {} more\n", count(dataset.unplaced_practices.size() - kMovedListed));
+    }
     out += fmt::format("Runtime: {} s\n", decimal(report.runtime_s, 1));
     if (!report.notes.empty()) {
         out += "Notes:\n";

@@ -91,6 +91,11 @@ std::string summary_text(const geo::DatasetSummary& s) {
                s.list_size_from_registrations ? "summed from registrations" : "from the list-size field");
     out += row("  outside every area", count(s.practices_outside_areas.size()),
                examples(s.practices_outside_areas, s.practices_outside_areas.size()));
+    {
+        std::vector<std::string> left_out;
+        for (const auto& u : s.unplaced_practices) left_out.push_back(u.code + " (" + u.reason + ")");
+        out += row("  left out: cannot be placed", count(left_out.size()), examples(left_out, left_out.size()));
+    }
     if (s.registration_rows > 0) {
         out += row("  without registrations", count(s.practices_without_registrations.size()),
                    examples(s.practices_without_registrations, s.practices_without_registrations.size()));
@@ -120,6 +125,8 @@ json::value summary_json(const geo::DatasetSummary& s) {
     }
     json::array repaired;
     for (const auto& r : s.repaired_areas) repaired.push_back({{"code", r.code}, {"reason", r.reason}});
+    json::array unplaced;
+    for (const auto& u : s.unplaced_practices) unplaced.push_back({{"code", u.code}, {"name", u.name}, {"reason", u.reason}});
     json::array mismatches;
     for (const auto& m : s.list_size_mismatches) {
         mismatches.push_back({{"code", m.code}, {"list_size", m.list_size_field}, {"registrations", m.registrations_sum}});
@@ -144,6 +151,7 @@ json::value summary_json(const geo::DatasetSummary& s) {
           {"list_size_total", s.list_size_total},
           {"list_size_from_registrations", s.list_size_from_registrations},
           {"outside_areas", strings(s.practices_outside_areas)},
+          {"unplaced", std::move(unplaced)},
           {"without_registrations", strings(s.practices_without_registrations)},
           {"list_size_mismatches", std::move(mismatches)}}},
         {"registrations",

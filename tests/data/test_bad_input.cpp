@@ -76,12 +76,29 @@ const std::vector<BadInputCase>& cases() {
         {"invalid filter",
          [](auto&, auto& s, auto&) { s.set("practices.where", "code = = 3"); },
          {"{dir}/practices.csv", "invalid practices.where filter"}},
-        {"practice without coordinates",
-         [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "P2,Two,531500", "P2,Two,"); },
+        {"practice without coordinates, with practices.on_unplaced = error",
+         [](auto& f, auto& s, auto&) {
+             f.practices_csv = replace_all(f.practices_csv, "P2,Two,531500", "P2,Two,");
+             s.set("practices.on_unplaced", "error");
+         },
          {"{dir}/practices.csv", "row 2", "field 'x'", "expected a coordinate, got an empty value"}},
         {"practice with a non-numeric coordinate",
          [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "180500,2000", "north,2000"); },
          {"{dir}/practices.csv", "row 2", "field 'y'", "expected a number, got 'north'"}},
+        {"practice outside every area, with practices.on_unplaced = error",
+         [](auto& f, auto& s, auto&) {
+             f.practices_csv = replace_all(f.practices_csv, "P2,Two,531500,180500", "P2,Two,531500,185500");
+             s.set("practices.on_unplaced", "error");
+         },
+         {"{dir}/practices.csv", "field 'code'", "practice 'P2' lies outside every study area (4.5 km from the nearest)"}},
+        {"every practice unplaced",
+         [](auto& f, auto&, auto&) {
+             f.practices_csv = replace_all(replace_all(f.practices_csv, "P2,Two,531500,180500", "P2,Two,,"), "P1,One,530500,180500", "P1,One,,");
+         },
+         {"{dir}/practices.csv", "none of its practices could be placed (2, e.g. P1: no coordinates at row 1 (line 2))"}},
+        {"unknown on_unplaced policy",
+         [](auto&, auto& s, auto&) { s.set("practices.on_unplaced", "ignore"); },
+         {"setting 'practices.on_unplaced'", "expected skip or error, got 'ignore'"}},
         {"unknown CRS",
          [](auto&, auto& s, auto&) { s.set("areas.crs", "EPSG:999999"); },
          {"{dir}/areas.csv", "setting 'areas.crs'", "unknown CRS 'EPSG:999999'"}},
@@ -91,8 +108,9 @@ const std::vector<BadInputCase>& cases() {
         {"geographic working CRS",
          [](auto&, auto& s, auto&) { s.set("working_crs", "EPSG:4326"); },
          {"setting 'working_crs'", "not a projected CRS"}},
-        {"postcode not in the lookup",
+        {"postcode not in the lookup, with practices.on_unplaced = error",
          [](auto&, auto& s, auto& dir) {
+             s.set("practices.on_unplaced", "error");
              s.set("practices.x_field", "");
              s.set("practices.y_field", "");
              s.set("practices.postcode_field", "postcode");
@@ -167,4 +185,23 @@ TEST_CASE("The unbroken fixture loads - so every failure above is the breakage's
     const geo::Dataset d = data::load_dataset(data::describe(fixtures::SmallDataset{}.write(dir)));
     CHECK(d.areas.size() == 2);
     CHECK(d.practices.size() == 2);
+}
+
+TEST_CASE("Practices that cannot be placed are left out and reported by code and reason", "[bad-input][unplaced]") {
+    fixtures::TempDir dir;
+    fixtures::SmallDataset files;
+    files.practices_csv += "P3,Three,,,500,E1 1BU\n"           // no coordinates
+                           "P4,Four,560000,180500,700,E1 1BU\n";  // 28 km east of both areas
+    data::Settings settings = files.write(dir);
+    const geo::Dataset d = data::load_dataset(data::describe(settings));
+    REQUIRE(d.practices.size() == 2);
+    REQUIRE(d.unplaced_practices.size() == 2);
+    CHECK(d.unplaced_practices[0].code == "P3");
+    CHECK(d.unplaced_practices[0].reason == "no coordinates at row 3 (line 4)");
+    CHECK(d.unplaced_practices[1].code == "P4");
+    CHECK(d.unplaced_practices[1].reason == "outside every study area (28.0 km from the nearest)");
+    // Their registrations stay, as rows of practices not loaded: reported, not dropped.
+    std::size_t p9 = 0;
+    for (const geo::Registration& r : d.registrations) p9 += r.practice == geo::kUnmatched;
+    CHECK(p9 == 1);
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace {
 
@@ -130,4 +131,49 @@ TEST_CASE("The bundled sample loads and agrees with the London data it was deriv
     CHECK(sample.summary.area_outside_study.patients == ldn.summary.area_outside_study.patients);
     CHECK(sample.summary.list_size_mismatches.empty());
     CHECK(largest_offset(sample.dataset, ldn.dataset) < 0.001);
+}
+
+TEST_CASE("All England: the SOURCES totals, and every row that cannot be used reported by code, none dropped", "[shared][england]") {
+    const Loaded e = load(data::read_description(test_paths::descriptions() / "england-shared.toml"));
+    const geo::Dataset& d = e.dataset;
+    CHECK(d.areas.size() == 32844);
+    CHECK(e.summary.population == 56286961);
+    CHECK(d.registrations.size() == 865965);
+    std::int64_t patients = 0, no_area = 0;
+    std::set<std::string> welsh;
+    for (const geo::Registration& r : d.registrations) {
+        patients += r.patients;
+        if (r.area == geo::kAreaNotRecorded) no_area += r.patients;
+        if (r.area_code.rfind("W01", 0) == 0) welsh.insert(r.area_code);
+    }
+    CHECK(patients == 61768942);  // every row kept
+    CHECK(no_area == 27415);      // NO2011
+    CHECK(welsh.size() == 95);    // Welsh LSOAs, outside the study
+    CHECK(e.summary.area_outside_study.distinct_codes == 95);
+    // The eight practices without coordinates are left out, named, and their rows kept as rows of practices not loaded.
+    std::vector<std::string> unplaced;
+    for (const geo::UnplacedPractice& u : d.unplaced_practices) {
+        unplaced.push_back(u.code);
+        CHECK(u.reason.rfind("no coordinates at row ", 0) == 0);
+    }
+    CHECK(unplaced == std::vector<std::string>{"J82035", "M81057", "N81050", "N81119", "N83018", "N85002", "N85040", "P86022"});
+    CHECK(d.practices.size() == 6484 - 8);
+    CHECK(e.summary.unknown_practice.distinct_codes == 8);
+    CHECK(e.summary.practices_outside_areas.empty());
+}
+
+TEST_CASE("Practices outside the study areas are left out and reported: Tower Hamlets with every London practice", "[shared][tower-hamlets]") {
+    data::Settings settings = tower_hamlets();
+    settings.set("practices.source", (test_paths::shared_data() / "practices/practices-jul2022-london-subset.csv").string());
+    const Loaded th = load(settings);
+    // The table's 2,090 practices: Tower Hamlets' 32 stay; the rest stand outside its 144 areas, or have no coordinates.
+    CHECK(th.dataset.practices.size() == 32);
+    CHECK(th.dataset.unplaced_practices.size() == 2090 - 32);
+    std::size_t no_coordinates = 0;
+    for (const geo::UnplacedPractice& u : th.dataset.unplaced_practices) {
+        no_coordinates += u.reason.rfind("no coordinates", 0) == 0;
+        if (u.reason.rfind("no coordinates", 0) != 0) CHECK(u.reason.rfind("outside every study area (", 0) == 0);
+    }
+    CHECK(no_coordinates == 1);  // M81057 (SOURCES.md)
+    CHECK(th.summary.list_size_total == 377414);
 }
