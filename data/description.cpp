@@ -21,6 +21,8 @@ const std::vector<SettingSpec> kSettings = {
     {"areas.source", "Small-area polygons: any OGR vector source", true},
     {"areas.layer", "Layer of areas.source (default: its only layer)"},
     {"areas.where", "OGR SQL attribute filter on the areas layer"},
+    {"areas.open_options", "GDAL open options for the areas, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
+    {"areas.encoding", "Character encoding of the areas' text, e.g. ISO-8859-1 (default UTF-8; bytes that are not UTF-8 are an error)"},
     {"areas.crs", "CRS of areas.source when it declares none (overrides a declared one)"},
     {"areas.id_field", "Unique area code field, e.g. LSOA11CD"},
     {"areas.name_field", "Area name field"},
@@ -30,11 +32,15 @@ const std::vector<SettingSpec> kSettings = {
     {"population.source", "Table holding population by area code, joined to the areas", true},
     {"population.layer", "Layer of population.source"},
     {"population.where", "OGR SQL attribute filter on the population table"},
+    {"population.open_options", "GDAL open options for the population table, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
+    {"population.encoding", "Character encoding of the population table' text, e.g. ISO-8859-1 (default UTF-8; bytes that are not UTF-8 are an error)"},
     {"population.key_field", "Area code field of the population table"},
     {"population.value_field", "Population field of the population table"},
     {"practices.source", "GP practices: an OGR point layer or a table", true},
     {"practices.layer", "Layer of practices.source"},
     {"practices.where", "OGR SQL attribute filter on the practices, e.g. \"in_london_lad = 'True'\""},
+    {"practices.open_options", "GDAL open options for the practices, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
+    {"practices.encoding", "Character encoding of the practices' text, e.g. ISO-8859-1 (default UTF-8; bytes that are not UTF-8 are an error)"},
     {"practices.crs", "CRS of the practice coordinates (required for x/y fields without a declared CRS)"},
     {"practices.id_field", "Unique practice code field, e.g. the ODS code"},
     {"practices.name_field", "Practice name field"},
@@ -49,6 +55,8 @@ const std::vector<SettingSpec> kSettings = {
     {"postcodes.source", "Postcode lookup table (e.g. OS Code-Point Open)", true},
     {"postcodes.layer", "Layer of postcodes.source"},
     {"postcodes.where", "OGR SQL attribute filter on the postcode lookup"},
+    {"postcodes.open_options", "GDAL open options for the postcode lookup, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
+    {"postcodes.encoding", "Character encoding of the postcode lookup' text, e.g. ISO-8859-1 (default UTF-8; bytes that are not UTF-8 are an error)"},
     {"postcodes.crs", "CRS of the lookup coordinates"},
     {"postcodes.key_field", "Postcode field of the lookup"},
     {"postcodes.x_field", "Easting or longitude field of the lookup"},
@@ -56,6 +64,8 @@ const std::vector<SettingSpec> kSettings = {
     {"registrations.source", "Long table: patients by practice and area (NHS Digital layout)", true},
     {"registrations.layer", "Layer of registrations.source"},
     {"registrations.where", "OGR SQL attribute filter on the registrations"},
+    {"registrations.open_options", "GDAL open options for the registrations, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
+    {"registrations.encoding", "Character encoding of the registrations' text, e.g. ISO-8859-1 (default UTF-8; bytes that are not UTF-8 are an error)"},
     {"registrations.practice_field", "Practice code field"},
     {"registrations.area_field", "Area code field"},
     {"registrations.patients_field", "Patients field"},
@@ -164,6 +174,8 @@ Settings read_description(const std::filesystem::path& given) {
 
 namespace {
 
+std::vector<std::string> split_codes(const std::string& text);
+
 class Describer {
 public:
     explicit Describer(const Settings& settings) : settings_(settings) {}
@@ -181,8 +193,13 @@ public:
         });
     }
     LayerRef layer(const std::string& table, const std::string& why) const {
-        return {required(table + ".source", why), optional(table + ".layer"), optional(table + ".where"),
-                optional(table + ".crs")};
+        LayerRef ref{required(table + ".source", why), optional(table + ".layer"), optional(table + ".where"), optional(table + ".crs"), {}, {}};
+        for (std::string& option : split_codes(optional(table + ".open_options"))) {
+            if (option.find('=') == std::string::npos) throw setting_error(settings_.origin, table + ".open_options", "expected NAME=VALUE, got '" + option + "'");
+            ref.open_options.push_back(std::move(option));
+        }
+        ref.encoding = optional(table + ".encoding");
+        return ref;
     }
     void both_or_neither(const std::string& a, const std::string& b) const {
         if (optional(a).empty() != optional(b).empty()) {

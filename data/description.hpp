@@ -42,6 +42,8 @@ struct LayerRef {
     std::string layer;   // empty: the source's only layer
     std::string where;   // OGR SQL attribute filter, e.g. "in_london_lad = 'True'"
     std::string crs;     // CRS of the coordinates when the source declares none; overrides one it does
+    std::vector<std::string> open_options;  // GDAL open options, NAME=VALUE (e.g. HEADERS=NO)
+    std::string encoding;  // the text's encoding when not UTF-8 (e.g. ISO-8859-1); converted on read
 };
 
 struct AreaSpec {

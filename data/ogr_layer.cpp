@@ -105,6 +105,7 @@ LayerReader::LayerReader(const LayerRef& ref, std::string role, const std::strin
         throw InputError(file_only, "no such file (" + role_ + ".source)");
     }
     CPLStringList open_options;
+    for (const std::string& option : ref.open_options) open_options.AddString(option.c_str());
     if (!geometry_field.empty()) {
         // CSV driver: read this column as WKT geometry. Other drivers ignore the option.
         open_options.SetNameValue("GEOM_POSSIBLE_NAMES", geometry_field.c_str());
@@ -183,10 +184,15 @@ int LayerReader::field(const std::string& name, const std::string& setting) cons
 std::string LayerReader::text(const OGRFeature& feature, int field) const {
     if (!feature.IsFieldSetAndNotNull(field)) return {};
     std::string value = trim(feature.GetFieldAsString(field));
+    if (!ref_.encoding.empty() && !value.empty()) {
+        char* recoded = CPLRecode(value.c_str(), ref_.encoding.c_str(), CPL_ENC_UTF8);
+        value = recoded != nullptr ? recoded : "";
+        CPLFree(recoded);
+    }
     if (const std::size_t bad = invalid_utf8_at(value); bad != std::string::npos) {
         char detail[96];
         std::snprintf(detail, sizeof detail, "expected UTF-8 text, got byte 0x%02X at position %zu", static_cast<unsigned char>(value[bad]), bad + 1);
-        fail(&feature, field, std::string(detail) + "; save the table as UTF-8");
+        fail(&feature, field, std::string(detail) + "; give the table's encoding (" + role_ + ".encoding, e.g. ISO-8859-1) or save it as UTF-8");
     }
     return value;
 }

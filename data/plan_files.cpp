@@ -28,7 +28,7 @@ struct NetworkShapes {
 NetworkShapes network_shapes(const std::string& path) {
     NetworkShapes out;
     if (path.empty() || std::filesystem::path(path).extension() != ".gpkg") return out;
-    LayerReader layer({path, "networks", {}, {}}, "networks");
+    LayerReader layer({path, "networks", {}, {}, {}, {}}, "networks");
     const int id = layer.field("network_id", "a plan's networks layer");
     if (const OGRSpatialReference* srs = layer.source_crs()) {
         const char* authority = srs->GetAuthorityName(nullptr);
@@ -78,7 +78,7 @@ void write_network_changes(const std::string& out, const geo::PlanDiff& diff, co
 geo::Baseline read_plan_networks(const std::string& path) {
     ensure_gdal_ready();
     const bool csv = is_csv(path);
-    LayerReader layer({path, csv ? std::string() : std::string("practices"), {}, {}}, "baseline");
+    LayerReader layer({path, csv ? std::string() : std::string("practices"), {}, {}, {}, {}}, "baseline");
     const std::string what = "a plan's " + std::string(csv ? "networks CSV" : "practices layer");
     const int code = layer.field(csv ? "Partner Organisation Code" : "practice_code", what);
     const int id = layer.field(csv ? "PCN Code" : "network_id", what);
@@ -100,7 +100,7 @@ geo::Baseline read_plan_networks(const std::string& path) {
 
 std::vector<geo::NewPractice> read_new_practices(const std::string& path, const std::string& working_crs) {
     ensure_gdal_ready();
-    LayerReader layer({path, {}, {}, {}}, "new practices");
+    LayerReader layer({path, {}, {}, {}, {}, {}}, "new practices");
     const auto fields = layer.field_names();
     const auto optional = [&](const std::string& field) {
         return std::find(fields.begin(), fields.end(), field) == fields.end() ? -1 : layer.field(field, "new practices");

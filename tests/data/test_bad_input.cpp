@@ -60,7 +60,10 @@ const std::vector<BadInputCase>& cases() {
          {"{dir}/practices.csv", "km from every area", "practices in EPSG:3857, areas in EPSG:27700"}},
         {"practice name that is not UTF-8",
          [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "P1,One,", "P1,One\xff,"); },
-         {"{dir}/practices.csv", "row 1 (line 2)", "field 'name'", "expected UTF-8 text, got byte 0xFF at position 4"}},
+         {"{dir}/practices.csv", "row 1 (line 2)", "field 'name'", "expected UTF-8 text, got byte 0xFF at position 4", "practices.encoding"}},
+        {"open option that is not NAME=VALUE",
+         [](auto&, auto& s, auto&) { s.set("practices.open_options", "HEADERS"); },
+         {"setting 'practices.open_options'", "expected NAME=VALUE, got 'HEADERS'"}},
         {"duplicate area ids",
          [](auto& f, auto&, auto&) { f.areas_csv = replace_all(f.areas_csv, "A2,Area two", "A1,Area two"); },
          {"{dir}/areas.csv", "row 2", "field 'code'", "duplicate id 'A1'", "first at row 1 (line 2)"}},
@@ -204,4 +207,24 @@ TEST_CASE("Practices that cannot be placed are left out and reported by code and
     std::size_t p9 = 0;
     for (const geo::Registration& r : d.registrations) p9 += r.practice == geo::kUnmatched;
     CHECK(p9 == 1);
+}
+
+TEST_CASE("A headerless Latin-1 practice table is described with open options, fields by position and its encoding", "[bad-input][encoding]") {
+    fixtures::TempDir dir;
+    fixtures::SmallDataset files;
+    // As NHS Digital's epraccur: no header row, names in ISO-8859-1 ("Caf\xe9" is "Café").
+    files.practices_csv = "P1,Caf\xe9 surgery,530500,180500,1000\nP2,Two,531500,180500,2000\n";
+    data::Settings settings = files.write(dir);
+    settings.set("practices.open_options", "HEADERS=NO");
+    settings.set("practices.id_field", "field_1");
+    settings.set("practices.name_field", "field_2");
+    settings.set("practices.x_field", "field_3");
+    settings.set("practices.y_field", "field_4");
+    settings.set("practices.list_size_field", "field_5");
+    CHECK_THROWS_WITH(data::load_dataset(data::describe(settings)), Catch::Contains("field 'field_2'") && Catch::Contains("got byte 0xE9"));
+    settings.set("practices.encoding", "ISO-8859-1");
+    const geo::Dataset d = data::load_dataset(data::describe(settings));
+    REQUIRE(d.practices.size() == 2);
+    CHECK(d.practices[0].name == "Caf\xc3\xa9 surgery");
+    CHECK(d.practices[1].list_size == 2000);
 }
