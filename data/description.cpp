@@ -11,6 +11,8 @@ namespace data {
 
 namespace {
 
+std::vector<std::string> split_codes(const std::string& text);
+
 constexpr std::string_view kDefaultWorkingCrs = "EPSG:27700";
 constexpr std::string_view kDefaultNoAreaCodes = "NO2011";
 constexpr std::string_view kDescriptionFileName = "dataset.toml";
@@ -52,7 +54,8 @@ const std::vector<SettingSpec> kSettings = {
     {"practices.postcode_field", "Postcode field, joined to the postcode lookup"},
     {"practices.on_unplaced", "A practice that cannot be placed (no coordinates, a postcode not in the lookup, more than 100 m outside "
                               "every area): skip (report it and leave it out; the default) or error"},
-    {"postcodes.source", "Postcode lookup table (e.g. OS Code-Point Open)", true},
+    {"postcodes.source", "Postcode lookup table (e.g. OS Code-Point Open); a list (comma-separated as a flag) is tried in order, "
+                         "e.g. [\"codepoint-2025.csv\", \"codepoint-2018.csv\"]", true},
     {"postcodes.layer", "Layer of postcodes.source"},
     {"postcodes.where", "OGR SQL attribute filter on the postcode lookup"},
     {"postcodes.open_options", "GDAL open options for the postcode lookup, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
@@ -155,7 +158,15 @@ Settings read_description(const std::filesystem::path& given) {
                                     ": " + known_keys_under(table));
         }
         std::string value = toml_value_text(node, settings.origin, key);
-        if (spec->is_path && !value.empty() && !is_connection_string(value) &&
+        if (spec->is_path && node.as_array() != nullptr) {
+            // A list of sources (postcode lookups tried in order): each path resolved on its own.
+            std::string resolved;
+            for (const std::string& item : split_codes(value)) {
+                const bool relative = !is_connection_string(item) && std::filesystem::path(item).is_relative();
+                resolved += (resolved.empty() ? "" : ",") + (relative ? (folder / item).lexically_normal().string() : item);
+            }
+            value = resolved;
+        } else if (spec->is_path && !value.empty() && !is_connection_string(value) &&
             std::filesystem::path(value).is_relative()) {
             value = (folder / value).lexically_normal().string();
         }
@@ -173,8 +184,6 @@ Settings read_description(const std::filesystem::path& given) {
 }
 
 namespace {
-
-std::vector<std::string> split_codes(const std::string& text);
 
 class Describer {
 public:
@@ -284,7 +293,14 @@ DatasetDescription describe(const Settings& settings) {
         out.postcodes = PostcodeSpec{d.layer("postcodes", "(the postcode lookup) when practices.postcode_field is set"),
                                      d.required("postcodes.key_field", "(the postcode column of the lookup)"),
                                      d.required("postcodes.x_field", "(easting or longitude of the lookup)"),
-                                     d.required("postcodes.y_field", "(northing or latitude of the lookup)")};
+                                     d.required("postcodes.y_field", "(northing or latitude of the lookup)"),
+                                     {}};
+        // Several lookups, tried in order (e.g. Code-Point Open 2025, then 2018 for retired postcodes).
+        std::vector<std::string> sources = split_codes(out.postcodes->layer.source);
+        if (sources.size() > 1) {
+            out.postcodes->layer.source = sources.front();
+            out.postcodes->fallbacks.assign(sources.begin() + 1, sources.end());
+        }
     }
 
     if (d.any_under("registrations")) {

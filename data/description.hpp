@@ -68,6 +68,7 @@ struct PracticeSpec {
 struct PostcodeSpec {
     LayerRef layer;
     std::string key_field, x_field, y_field;
+    std::vector<std::string> fallbacks;  // further lookups (same layout), tried in order for postcodes not found
 };
 
 struct RegistrationSpec {

@@ -40,28 +40,40 @@ void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& work
                        LayerReader& practices_layer, int postcode_field, bool skip_unplaced, geo::Dataset& out, Progress& progress) {
     std::unordered_set<std::string> needed;
     for (const PendingPostcode& p : pending) needed.insert(postcode_key(p.postcode));
-    LayerReader lookup(spec.layer, "postcodes");
-    const int key = lookup.field(spec.key_field, "postcodes.key_field");
-    const int x = lookup.field(spec.x_field, "postcodes.x_field");
-    const int y = lookup.field(spec.y_field, "postcodes.y_field");
-    const ToWorkingCrs to_working(lookup.require_crs("the lookup coordinates"), working, lookup);
     std::unordered_map<std::string, geo::Point> located;
-    std::int64_t rows = 0;
-    progress.begin("postcodes", lookup.feature_count());
-    while (OGRFeatureUniquePtr row = lookup.next()) {
-        if (++rows % kProgressEvery == 0) progress.update(rows);
-        std::string code = postcode_key(lookup.text(*row, key));
-        if (!needed.contains(code) || located.contains(code)) continue;
-        const geo::Point p{lookup.number(*row, x), lookup.number(*row, y)};
-        located.emplace(std::move(code), to_working.apply(p, lookup, *row, x));
+    // Each lookup in turn, for the postcodes the ones before it did not have (e.g. retired ones).
+    std::vector<LayerRef> lookups{spec.layer};
+    for (const std::string& source : spec.fallbacks) {
+        LayerRef fallback = spec.layer;
+        fallback.source = source;
+        lookups.push_back(fallback);
     }
-    progress.end();
-    out.sources.push_back(lookup.info());
+    for (const LayerRef& ref : lookups) {
+        if (needed.empty()) break;
+        LayerReader lookup(ref, "postcodes");
+        const int key = lookup.field(spec.key_field, "postcodes.key_field");
+        const int x = lookup.field(spec.x_field, "postcodes.x_field");
+        const int y = lookup.field(spec.y_field, "postcodes.y_field");
+        const ToWorkingCrs to_working(lookup.require_crs("the lookup coordinates"), working, lookup);
+        std::int64_t rows = 0;
+        progress.begin("postcodes", lookup.feature_count());
+        while (OGRFeatureUniquePtr row = lookup.next()) {
+            if (++rows % kProgressEvery == 0) progress.update(rows);
+            std::string code = postcode_key(lookup.text(*row, key));
+            if (!needed.contains(code) || located.contains(code)) continue;
+            const geo::Point p{lookup.number(*row, x), lookup.number(*row, y)};
+            located.emplace(std::move(code), to_working.apply(p, lookup, *row, x));
+        }
+        progress.end();
+        out.sources.push_back(lookup.info());
+        std::erase_if(needed, [&located](const std::string& code) { return located.contains(code); });
+    }
     std::vector<bool> unplaced(out.practices.size(), false);
     for (const PendingPostcode& p : pending) {
         auto it = located.find(postcode_key(p.postcode));
         if (it == located.end()) {
-            const std::string problem = "postcode '" + p.postcode + "' is not in the postcode lookup " + spec.layer.source;
+            std::string problem = "postcode '" + p.postcode + "' is not in the postcode lookup " + spec.layer.source;
+            for (const std::string& fallback : spec.fallbacks) problem += " nor " + fallback;
             if (!skip_unplaced) {
                 InputLocation where = practices_layer.where(nullptr);
                 where.row = practices_layer.row_label(p.fid);

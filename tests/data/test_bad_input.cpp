@@ -228,3 +228,26 @@ TEST_CASE("A headerless Latin-1 practice table is described with open options, f
     CHECK(d.practices[0].name == "Caf\xc3\xa9 surgery");
     CHECK(d.practices[1].list_size == 2000);
 }
+
+TEST_CASE("Postcode lookups are tried in order; a postcode in none leaves its practice out, named", "[bad-input][postcodes]") {
+    fixtures::TempDir dir;
+    fixtures::SmallDataset files;
+    files.practices_csv += "P3,Three,,,500,ZZ9 9ZZ\n";
+    data::Settings settings = files.write(dir);
+    settings.set("practices.x_field", "");
+    settings.set("practices.y_field", "");
+    settings.set("practices.postcode_field", "postcode");
+    const std::string newer = dir.write("cp2025.csv", "Postcode,Eastings,Northings\n\"E1 1BU\",530500,180500\n");
+    const std::string older = dir.write("cp2018.csv", "Postcode,Eastings,Northings\n\"E1 6AB\",531500,180500\n");
+    settings.set("postcodes.source", newer + "," + older);
+    settings.set("postcodes.key_field", "Postcode");
+    settings.set("postcodes.x_field", "Eastings");
+    settings.set("postcodes.y_field", "Northings");
+    settings.set("postcodes.crs", "EPSG:27700");
+    const geo::Dataset d = data::load_dataset(data::describe(settings));
+    REQUIRE(d.practices.size() == 2);
+    CHECK(d.practices[1].code == "P2");
+    CHECK(d.practices[1].location.x == 531500);  // from the second lookup
+    REQUIRE(d.unplaced_practices.size() == 1);
+    CHECK(d.unplaced_practices[0].reason == "postcode 'ZZ9 9ZZ' is not in the postcode lookup " + newer + " nor " + older + " at row 3 (line 4)");
+}
