@@ -260,18 +260,11 @@ bool Repair::fill(std::int32_t r, int depth, std::vector<std::int32_t> banned, b
         std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) { return x.key() < y.key(); });
         candidates.erase(std::unique(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) { return x.unit == y.unit; }),
                          candidates.end());
-        bool done = false;
-        for (const Candidate& c : candidates) {
-            const Mark m = mark();
+        const bool done = first_that_holds(candidates, [&](const Candidate& c) {
             const std::int32_t giver = state_.region_of(c.unit);
             shift(c.unit, r);
-            if (c.chain && !fill(giver, depth - 1, banned, one_step)) {
-                rollback(m);
-                continue;
-            }
-            done = true;
-            break;
-        }
+            return !c.chain || fill(giver, depth - 1, banned, one_step);
+        });
         if (!done) return false;
     }
     return true;
@@ -311,17 +304,10 @@ bool Repair::drain(std::int32_t r, int depth, std::vector<std::int32_t> banned, 
             }
         }
         std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) { return x.key() < y.key(); });
-        bool done = false;
-        for (const Candidate& c : candidates) {
-            const Mark m = mark();
+        const bool done = first_that_holds(candidates, [&](const Candidate& c) {
             shift(c.unit, c.to);
-            if (c.chain && !drain(c.to, depth - 1, banned, one_step)) {
-                rollback(m);
-                continue;
-            }
-            done = true;
-            break;
-        }
+            return !c.chain || drain(c.to, depth - 1, banned, one_step);
+        });
         if (!done) return false;
     }
     return true;

@@ -109,6 +109,16 @@ private:
     bool fix(std::int32_t r);
     bool fix_greedily(std::int32_t r);
     bool apply_best(const std::vector<std::function<bool()>>& options, bool look_ahead);
+    /// Applies `step` to each candidate in turn, undoing it when it fails, until one holds.
+    template <typename Candidate, typename Step>
+    bool first_that_holds(const std::vector<Candidate>& candidates, Step step) {
+        for (const Candidate& c : candidates) {
+            const Mark m = mark();
+            if (step(c)) return true;
+            rollback(m);
+        }
+        return false;
+    }
     void settle(Mark since);
     /// `one_step`: prefer a single move that brings r into the band (even through a chain) to several smaller ones.
     bool fill(std::int32_t r, int depth, std::vector<std::int32_t> banned, bool one_step = false);
