@@ -178,6 +178,11 @@ int LayerReader::field(const std::string& name, const std::string& setting) cons
     std::string fields;
     for (const std::string& field_name : field_names()) fields += (fields.empty() ? "" : ", ") + field_name;
     InputLocation where{ref_.source, layer_->GetName(), {}, name};
+    if (fields.empty()) {
+        // GDAL read no field at all: its own reason, when it gave one, is the useful part.
+        throw InputError(where, "no such field (" + setting + "); the layer has no fields" +
+                                    (CPLGetLastErrorMsg()[0] != '\0' ? std::string(" (GDAL: ") + CPLGetLastErrorMsg() + ")" : std::string()));
+    }
     throw InputError(where, "no such field (" + setting + "); fields: " + fields);
 }
 
