@@ -267,6 +267,40 @@ const OGRSpatialReference& LayerReader::require_crs(const std::string& why) cons
     return *source_srs_;
 }
 
+void LayerReader::check_area_of_use(const OGREnvelope& extent) const {
+    if (ref_.crs.empty() || !source_srs_ || !extent.IsInit()) return;
+    double west = 0, south = 0, east = 0, north = 0;
+    const char* area_name = nullptr;
+    if (!source_srs_->GetAreaOfUse(&west, &south, &east, &north, &area_name)) return;
+    OGRSpatialReference lonlat;
+    lonlat.SetWellKnownGeogCS("WGS84");
+    lonlat.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> to_lonlat(OGRCreateCoordinateTransformation(source_srs_.get(), &lonlat));
+    if (!to_lonlat) return;
+    double xs[] = {extent.MinX, extent.MaxX, extent.MinX, extent.MaxX, (extent.MinX + extent.MaxX) / 2};
+    double ys[] = {extent.MinY, extent.MinY, extent.MaxY, extent.MaxY, (extent.MinY + extent.MaxY) / 2};
+    int ok[5] = {};
+    CPLErrorReset();
+    to_lonlat->Transform(5, xs, ys, nullptr, ok);
+    bool inside = false;
+    for (int i = 0; i < 5; ++i) {
+        // A degree of slack: areas of use are drawn round the land, and practices stand on the coast.
+        inside = inside || (ok[i] && xs[i] >= west - 1 && xs[i] <= east + 1 && ys[i] >= south - 1 && ys[i] <= north + 1);
+    }
+    if (inside) return;
+    char detail[256];
+    std::snprintf(detail, sizeof detail, "its coordinates (x %.6g to %.6g, y %.6g to %.6g) lie outside where ", extent.MinX, extent.MaxX,
+                  extent.MinY, extent.MaxY);
+    char where[128];
+    std::snprintf(where, sizeof where, " is used (longitude %.2f to %.2f, latitude %.2f to %.2f)", west, east, south, north);
+    fail_layer(std::string(detail) + ref_.crs + where + "; " + role_ + ".crs does not match them");
+}
+
+void LayerReader::check_area_of_use() const {
+    OGREnvelope extent;
+    if (layer_->GetLayerDefn()->GetGeomFieldCount() > 0 && layer_->GetExtent(&extent, TRUE) == OGRERR_NONE) check_area_of_use(extent);
+}
+
 std::string LayerReader::row_label(GIntBig fid) const {
     // CSV FIDs count data rows from 1; the header is line 1, so row N is on line N + 1.
     if (rows_have_lines_) return "row " + std::to_string(fid) + " (line " + std::to_string(fid + 1) + ")";

@@ -53,6 +53,11 @@ public:
     const OGRSpatialReference* source_crs() const { return source_srs_.get(); }
     /// Throws when the layer has no CRS and none was stated.
     const OGRSpatialReference& require_crs(const std::string& why) const;
+    /// With a stated crs (an override of what the source says): fails when `extent`, the source's
+    /// coordinates in that CRS, lies wholly outside the CRS's area of use, i.e. they are in another CRS.
+    void check_area_of_use(const OGREnvelope& extent) const;
+    /// The same for the layer's own extent (its geometries).
+    void check_area_of_use() const;
 
     /// "row 12" for tables (CSV, spreadsheets), "feature 12" for vector layers.
     std::string row_label(GIntBig fid) const;

@@ -117,6 +117,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
     const int geometry_field =
         spec.geometry_field.empty() ? -1 : layer.layer().GetLayerDefn()->GetGeomFieldIndex(spec.geometry_field.c_str());
     const ToWorkingCrs to_working(layer.require_crs("the area geometries"), working, layer);
+    layer.check_area_of_use();
 
     geo::GeosContext& geos = *out.geos;
     out.area_fields = layer.field_names();

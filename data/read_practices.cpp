@@ -122,6 +122,8 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
     }
 
     out.practice_fields = layer.field_names();
+    OGREnvelope stated_extent;  // x/y fields as read, in the stated CRS
+    if (!from_fields && !from_postcodes) layer.check_area_of_use();
     UniqueKeys keys;
     std::vector<PendingPostcode> pending;
     progress.begin("practices", layer.feature_count());
@@ -142,8 +144,9 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
                 out.unplaced_practices.push_back({practice.code, practice.name, "no coordinates at " + layer.row_label(feature->GetFID())});
                 continue;
             }
-            practice.location = to_working->apply({layer.number(*feature, x), layer.number(*feature, y)}, layer,
-                                                  *feature, x);
+            const geo::Point raw{layer.number(*feature, x), layer.number(*feature, y)};
+            stated_extent.Merge(raw.x, raw.y);
+            practice.location = to_working->apply(raw, layer, *feature, x);
         } else if (auto point = point_geometry(*feature, layer, *to_working)) {
             practice.location = *point;
         } else if (spec.skip_unplaced) {
@@ -156,6 +159,7 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
         if (out.practices.size() % 256 == 0) progress.update(static_cast<std::int64_t>(out.practices.size()));
     }
     progress.end();
+    if (from_fields) layer.check_area_of_use(stated_extent);
     if (out.practices.empty() && !out.unplaced_practices.empty()) {
         layer.fail_layer("none of its practices could be placed (" + std::to_string(out.unplaced_practices.size()) + ", e.g. " +
                          out.unplaced_practices.front().code + ": " + out.unplaced_practices.front().reason + ")");

@@ -205,3 +205,11 @@ TEST_CASE("England from ODS epraccur and two Code-Point lookups places the deriv
         CHECK(known);
     }
 }
+
+TEST_CASE("A stated CRS the coordinates do not fit is an error naming the table and the CRS's area of use", "[shared][tower-hamlets][crs]") {
+    data::Settings settings = tower_hamlets();
+    settings.set("practices.crs", "EPSG:32630");  // UTM 30N metres, for lon/lat values
+    CHECK_THROWS_WITH(data::load_dataset(data::describe(settings)),
+                      Catch::Contains("th-practices-jul2022.csv") && Catch::Contains("lie outside where EPSG:32630 is used (longitude -6.00 to 0.00") &&
+                          Catch::Contains("practices.crs does not match them"));
+}
