@@ -98,6 +98,7 @@ std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets
     const auto [repaired, dropped] = renderer.zoom_repairs(z);
     totals.repaired += repaired;
     totals.dropped_invalid += dropped;
+    renderer.forget_zoom(z);  // done with this zoom: hold one zoom's generalised geometries at a time
     std::vector<std::pair<tilesets::TileId, std::string>> out;
     for (std::size_t i = 0; i < tiles.size(); ++i) {
         if (!bytes[i].empty()) out.emplace_back(tiles[i], std::move(bytes[i]));

@@ -233,6 +233,22 @@ TileGeometry point_on_tile(geo::GeosContext& context, const GEOSGeometry* g, con
     return out;
 }
 
+/// The same geometry built by GEOS's default GeometryFactory. The precision reducer gives its result a
+/// factory of its own, and GEOS 3.11 counts references to a factory without atomics: every geometry
+/// later cut from it on a render thread would race on that count with the other threads.
+geo::Geometry in_default_factory(geo::GeosContext& context, const GEOSGeometry* g) {
+    auto* h = context.handle();
+    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(h);
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(h);
+    std::size_t size = 0;
+    unsigned char* wkb = GEOSWKBWriter_write_r(h, writer, g, &size);
+    GEOSGeometry* rebuilt = wkb != nullptr ? GEOSWKBReader_read_r(h, reader, wkb, size) : nullptr;
+    if (wkb != nullptr) GEOSFree_r(h, wkb);
+    GEOSWKBReader_destroy_r(h, reader);
+    GEOSWKBWriter_destroy_r(h, writer);
+    return geo::adopt(context, rebuilt, "rebuilding a repaired polygon");
+}
+
 /// The polygon in this zoom's grid coordinates: metres divided by `unit` and rounded, so integers held
 /// exactly in doubles (tile edges are grid lines). Validity is decided there, exactly: an invalid
 /// polygon goes through GEOS's precision reducer on the same grid, which returns a valid one (or an
@@ -260,7 +276,7 @@ geo::Geometry snap_to_grid(geo::GeosContext& context, const GEOSGeometry* g, dou
         geo::Geometry reduced(raw, geo::GeometryDeleter{h});
         if (GEOSisEmpty_r(h, reduced.get()) == 0 && GEOSisValid_r(h, reduced.get()) == 1) {
             ++repaired;
-            return reduced;
+            return in_default_factory(context, reduced.get());
         }
     }
     ++dropped;  // collapsed to nothing on this grid
@@ -346,6 +362,11 @@ const TileRenderer::ZoomLayers& TileRenderer::at_zoom(int z) const {
         }
     }
     return *zooms_.emplace(z, std::move(built)).first->second;
+}
+
+void TileRenderer::forget_zoom(int z) const {
+    const std::lock_guard<std::mutex> lock(zoom_mutex_);
+    zooms_.erase(z);
 }
 
 std::pair<std::size_t, std::size_t> TileRenderer::zoom_repairs(int z) const {

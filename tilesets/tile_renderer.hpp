@@ -48,6 +48,9 @@ public:
 
     /// Polygons of zoom z that the tile grid made invalid: (repaired, dropped), counted once per zoom.
     std::pair<std::size_t, std::size_t> zoom_repairs(int z) const;
+    /// Drops zoom z's generalised geometries (built again if a tile of z is asked for later): a batch
+    /// export that renders zoom by zoom then holds one zoom's, not every zoom's.
+    void forget_zoom(int z) const;
 
     const TileSource& source() const { return *source_; }
     const TileOptions& options() const { return options_; }
