@@ -35,6 +35,7 @@ bench: build
 	tests/bench/plan.sh
 	tests/bench/tiles.sh
 	tests/bench/serve.sh
+	tests/bench/england.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
