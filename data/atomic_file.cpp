@@ -46,6 +46,16 @@ void StagedFile::commit() {
     committed_ = true;
 }
 
+void check_output_file(const std::filesystem::path& path, std::string_view example_name) {
+    const InputLocation where{path.string(), {}, {}, {}};
+    const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error)) throw InputError(where, "cannot write there: no such directory '" + directory.string() + "'");
+    if (std::filesystem::is_directory(path, error)) {
+        throw InputError(where, "is a directory; give a file name such as " + (path / std::string(example_name)).string());
+    }
+}
+
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) { StagedFile(path, content).commit(); }
 
 }  // namespace data

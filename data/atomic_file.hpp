@@ -25,6 +25,10 @@ private:
     bool committed_ = false;
 };
 
+/// Throws InputError naming `path` when a file cannot be written there: its folder does not exist, or
+/// `path` is a folder (the message suggests `example_name` inside it). Lets a command fail before its work.
+void check_output_file(const std::filesystem::path& path, std::string_view example_name);
+
 /// Writes `content` to `path` atomically. Throws InputError naming the path on failure.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 

@@ -72,25 +72,19 @@ void check_tables_meet(const geo::Dataset& out) {
 void place_practices(const PracticeSpec& spec, geo::Dataset& out) {
     geo::GeosContext context;
     const geo::AreaIndex areas(context, out.areas);
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < out.practices.size(); ++i) {
-        geo::Practice& p = out.practices[i];
+    std::erase_if(out.practices, [&](const geo::Practice& p) {
         const double distance = areas.locate(p.location) ? 0.0 : areas.distance_to_nearest(p.location);
-        if (distance > kOutsideAreasM) {
-            char detail[64];
-            std::snprintf(detail, sizeof detail, "%.1f km", distance / 1000);
-            const std::string problem = "outside every study area (" + std::string(detail) + " from the nearest)";
-            if (!spec.skip_unplaced) {
-                throw InputError({spec.layer.source, spec.layer.layer, {}, spec.id_field},
-                                 "practice '" + p.code + "' lies " + problem + "; practices.on_unplaced = \"skip\" leaves such practices out");
-            }
-            out.unplaced_practices.push_back({p.code, p.name, problem});
-            continue;
+        if (distance <= kOutsideAreasM) return false;
+        char detail[64];
+        std::snprintf(detail, sizeof detail, "%.1f km", distance / 1000);
+        const std::string problem = "outside every study area (" + std::string(detail) + " from the nearest)";
+        if (!spec.skip_unplaced) {
+            throw InputError({spec.layer.source, spec.layer.layer, {}, spec.id_field},
+                             "practice '" + p.code + "' lies " + problem + "; practices.on_unplaced = \"skip\" leaves such practices out");
         }
-        if (kept != i) out.practices[kept] = std::move(p);  // never onto itself: a self-move may empty it
-        ++kept;
-    }
-    out.practices.resize(kept);
+        out.unplaced_practices.push_back({p.code, p.name, problem});
+        return true;
+    });
     if (out.practices.empty()) {
         throw InputError({spec.layer.source, spec.layer.layer, {}, {}}, "no practice could be placed in the study areas (" +
                                                                          std::to_string(out.unplaced_practices.size()) + " left out)");

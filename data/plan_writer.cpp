@@ -1,5 +1,6 @@
 #include "data/plan_writer.hpp"
 
+#include "data/atomic_file.hpp"
 #include "data/errors.hpp"
 #include "data/qgis_styles.hpp"
 #include "data/vector_writer.hpp"
@@ -248,14 +249,7 @@ void check_plan_output(const std::filesystem::path& out) {
         throw InputError(where, "unsupported output format '" + out.extension().string() + "' (expected one of " +
                                     supported_vector_extensions() + ")");
     }
-    const std::filesystem::path directory = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
-    std::error_code error;
-    if (!std::filesystem::is_directory(directory, error)) {
-        throw InputError(where, "cannot write there: no such directory '" + directory.string() + "'");
-    }
-    if (std::filesystem::is_directory(out, error)) {
-        throw InputError(where, "is a directory; give a file name such as " + (out / ("plan" + out.extension().string())).string());
-    }
+    check_output_file(out, "plan" + out.extension().string());
 }
 
 std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {

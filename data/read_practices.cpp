@@ -68,7 +68,7 @@ void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& work
         out.sources.push_back(lookup.info());
         std::erase_if(needed, [&located](const std::string& code) { return located.contains(code); });
     }
-    std::vector<bool> unplaced(out.practices.size(), false);
+    std::unordered_set<std::string> unplaced;  // codes (unique: checked on read)
     for (const PendingPostcode& p : pending) {
         auto it = located.find(postcode_key(p.postcode));
         if (it == located.end()) {
@@ -82,18 +82,12 @@ void resolve_postcodes(const PostcodeSpec& spec, const OGRSpatialReference& work
             }
             const geo::Practice& practice = out.practices[p.practice];
             out.unplaced_practices.push_back({practice.code, practice.name, problem + " at " + practices_layer.row_label(p.fid)});
-            unplaced[p.practice] = true;
+            unplaced.insert(practice.code);
             continue;
         }
         out.practices[p.practice].location = it->second;
     }
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < out.practices.size(); ++i) {
-        if (unplaced[i]) continue;
-        if (kept != i) out.practices[kept] = std::move(out.practices[i]);  // never onto itself: a self-move may empty it
-        ++kept;
-    }
-    out.practices.resize(kept);
+    std::erase_if(out.practices, [&unplaced](const geo::Practice& p) { return unplaced.contains(p.code); });
 }
 
 }  // namespace

@@ -9,19 +9,14 @@
 namespace geo {
 
 std::int32_t Baseline::find(const std::string& id) const {
-    for (std::size_t i = 0; i < networks.size(); ++i) {
-        if (networks[i].id == id) return static_cast<std::int32_t>(i);
-    }
-    return -1;
+    const auto it = index_of.find(id);
+    return it == index_of.end() ? -1 : static_cast<std::int32_t>(it->second);
 }
 
 void Baseline::assign(const std::string& code, const std::string& id, const std::string& name) {
-    std::int32_t index = find(id);
-    if (index < 0) {
-        index = static_cast<std::int32_t>(networks.size());
-        networks.push_back({id, name.empty() ? id : name});
-    }
-    network_of[code] = static_cast<std::uint32_t>(index);
+    const auto [it, added] = index_of.emplace(id, static_cast<std::uint32_t>(networks.size()));
+    if (added) networks.push_back({id, name.empty() ? id : name});
+    network_of[code] = it->second;
 }
 
 Baseline reference_baseline(const Dataset& dataset) {

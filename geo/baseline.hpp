@@ -21,6 +21,7 @@ struct Baseline {
     std::vector<Network> networks;
     std::map<std::string, std::uint32_t> network_of;  // practice code -> index into networks
     std::map<std::string, std::int64_t> list_size;    // practice code -> list size, where known
+    std::map<std::string, std::uint32_t> index_of;    // network id -> index into networks (kept by assign)
 
     /// Index of the network with `id`, or -1.
     std::int32_t find(const std::string& id) const;

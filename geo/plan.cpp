@@ -283,10 +283,12 @@ void compare_with_baseline(Context& c, const Baseline& baseline) {
         const std::int32_t kept = baseline.find(n.baseline_id);
         if (kept < 0) {
             n.baseline_change = "created";
+            ++out.report.created_networks;
         } else {
             continued[static_cast<std::size_t>(kept)] = true;
-            n.baseline_change = n.practices == members[static_cast<std::size_t>(kept)] ? "unchanged" : "changed";
-            if (n.baseline_change == "changed") ++out.report.changed_networks;
+            const bool same = n.practices == members[static_cast<std::size_t>(kept)];
+            n.baseline_change = same ? "unchanged" : "changed";
+            ++(same ? out.report.unchanged_networks : out.report.changed_networks);
         }
         // The repair joins no pieces that were not one baseline network's (see baseline_repair.hpp).
         if (!n.metrics.contiguous) {

@@ -24,6 +24,13 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
+/// A new practice is wrong (PlanOptions::new_practices[index]).
+class NewPracticeError : public PlanError {
+public:
+    NewPracticeError(std::size_t at, const std::string& what) : PlanError(what), index(at) {}
+    std::size_t index;
+};
+
 enum class CatchmentMethod { registrations, nearest, radius };
 std::string_view to_string(CatchmentMethod method);
 CatchmentMethod catchment_method_from(std::string_view name);  // throws PlanError
@@ -53,7 +60,7 @@ struct PlanOptions {
 
     /// Throws PlanError naming the bad option.
     void validate(const Dataset& dataset) const;
-    /// Throws PlanError for a new practice with an empty or taken code, a negative list size, or a
+    /// Throws NewPracticeError for a new practice with an empty or taken code, a negative list size, or a
     /// location outside every study area.
     void validate_new_practices(const Dataset& dataset) const;
 };
@@ -155,7 +162,9 @@ struct QualityReport {
     // With a baseline:
     std::string baseline_source;             // "reference", the file or plan it came from
     std::size_t moved_practices = 0;         // practices in a network other than their baseline one
+    std::size_t unchanged_networks = 0;      // networks exactly as in the baseline
     std::size_t changed_networks = 0;        // baseline networks whose membership changed (closures included)
+    std::size_t created_networks = 0;        // networks continuing no baseline network
     std::vector<std::string> dissolved_networks;  // baseline networks that no longer exist
 };
 

@@ -51,13 +51,14 @@ void PlanOptions::validate_new_practices(const Dataset& dataset) const {
     for (std::size_t i = 0; i < new_practices.size(); ++i) {
         const NewPractice& p = new_practices[i];
         const std::string which = "new practice " + std::to_string(i + 1) + (p.code.empty() ? "" : " ('" + p.code + "')");
-        if (p.code.empty()) throw PlanError(which + ": the code is empty");
-        if (!codes.insert(p.code).second) throw PlanError(which + ": the code is already a practice's");
-        if (p.list_size < 0) throw PlanError(which + ": the list size must not be negative, got " + std::to_string(p.list_size));
+        const auto refuse = [&](const std::string& why) { throw NewPracticeError(i, which + ": " + why); };
+        if (p.code.empty()) refuse("the code is empty");
+        if (!codes.insert(p.code).second) refuse("the code is already a practice's");
+        if (p.list_size < 0) refuse("the list size must not be negative, got " + std::to_string(p.list_size));
         if (!std::isfinite(p.location.x) || !std::isfinite(p.location.y) || !areas.locate(p.location)) {
             char at[96];
             std::snprintf(at, sizeof at, "(%.1f, %.1f)", p.location.x, p.location.y);
-            throw PlanError(which + ": its location " + std::string(at) + " in " + dataset.working_crs + " lies outside every study area");
+            refuse("its location " + std::string(at) + " in " + dataset.working_crs + " lies outside every study area");
         }
     }
     for (const std::string& code : excluded_practices) {

@@ -12,7 +12,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -25,19 +24,6 @@ struct PlanFlags {
     std::string report;
     bool quiet = false;
 };
-
-void check_report_path(const std::string& report) {
-    if (report.empty()) return;
-    const std::filesystem::path path(report);
-    const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    std::error_code error;
-    if (!std::filesystem::is_directory(directory, error)) {
-        throw data::InputError({report, {}, {}, {}}, "cannot write there: no such directory '" + directory.string() + "'");
-    }
-    if (std::filesystem::is_directory(path, error)) {
-        throw data::InputError({report, {}, {}, {}}, "is a directory; give a file name such as " + (path / "report.json").string());
-    }
-}
 
 void add_options(CLI::App& command, PlanFlags& flags) {
     const std::string output = "Output";
@@ -68,7 +54,7 @@ Command add_plan_command(CLI::App& app) {
                     "         catchment plan data/sample --baseline reference --out repaired.gpkg");
     return {command, [flags, dataset, planning] {
                 data::check_plan_output(flags->out);
-                check_report_path(flags->report);
+                if (!flags->report.empty()) data::check_output_file(flags->report, "report.json");
                 geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
                 ProgressBar progress;

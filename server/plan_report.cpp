@@ -18,7 +18,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kNameWidth = 24;
-constexpr std::size_t kMovedListed = 20;  // moved practices listed in the text report
+constexpr std::size_t kListed = 20;       // moved or left-out practices listed in the text report
 constexpr std::size_t kMovesListed = 5;   // largest patient moves listed per closing or opening practice
 
 /// JSON has no NaN or infinity; a figure that could not be computed is null.
@@ -129,17 +129,12 @@ json::value what_if_json(const geo::Dataset& dataset, const geo::Plan& plan) {
                          {"from", plan.practice_baseline[p]},
                          {"to", plan.networks[static_cast<std::size_t>(plan.practice_network[p])].id}});
     }
-    std::size_t unchanged = 0, created = 0;
-    for (const geo::Network& n : plan.networks) {
-        unchanged += n.baseline_change == "unchanged";
-        created += n.baseline_change == "created";
-    }
     return {{"baseline", plan.options.baseline ? json::value(report.baseline_source) : json::value(nullptr)},
             {"patient_moves", std::move(patients)},
             {"moved_practices", std::move(moved)},
-            {"networks_unchanged", unchanged},
+            {"networks_unchanged", report.unchanged_networks},
             {"networks_changed", report.changed_networks},
-            {"networks_created", plan.options.baseline ? created : 0},
+            {"networks_created", report.created_networks},
             {"networks_dissolved", strings(report.dissolved_networks)}};
 }
 
@@ -207,16 +202,11 @@ std::string what_if_text(const geo::Dataset& dataset, const geo::Plan& plan) {
         for (const auto& [code, moves] : by_opening) out += fmt::format("  {} opens; its patients come from {}\n", code, largest(moves, false));
     }
     if (plan.options.baseline) {
-        std::size_t unchanged = 0, created = 0;
-        for (const geo::Network& n : plan.networks) {
-            unchanged += n.baseline_change == "unchanged";
-            created += n.baseline_change == "created";
-        }
         out += fmt::format("From the baseline {}: {} networks unchanged, {} changed, {} created, {} dissolved; {} practices moved\n",
-                           report.baseline_source, count(unchanged), count(report.changed_networks), count(created),
+                           report.baseline_source, count(report.unchanged_networks), count(report.changed_networks), count(report.created_networks),
                            count(report.dissolved_networks.size()), count(report.moved_practices));
         std::size_t listed = 0;
-        for (std::size_t p = 0; p < plan.practice_moved.size() && listed < kMovedListed; ++p) {
+        for (std::size_t p = 0; p < plan.practice_moved.size() && listed < kListed; ++p) {
             if (!plan.practice_moved[p]) continue;
             out += fmt::format("  {} {} -> {}\n", dataset.practices[p].code, plan.practice_baseline[p],
                                plan.networks[static_cast<std::size_t>(plan.practice_network[p])].id);
@@ -311,10 +301,10 @@ std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan)
     out += what_if_text(dataset, plan);
     if (!dataset.unplaced_practices.empty()) {
         out += fmt::format("Practices left out (they cannot be placed): {}\n", count(dataset.unplaced_practices.size()));
-        for (std::size_t i = 0; i < std::min(dataset.unplaced_practices.size(), kMovedListed); ++i) {
+        for (std::size_t i = 0; i < std::min(dataset.unplaced_practices.size(), kListed); ++i) {
             out += fmt::format("  {} {}: {}\n", dataset.unplaced_practices[i].code, dataset.unplaced_practices[i].name, dataset.unplaced_practices[i].reason);
         }
-        if (dataset.unplaced_practices.size() > kMovedListed) out += fmt::format("  ... and {} more\n", count(dataset.unplaced_practices.size() - kMovedListed));
+        if (dataset.unplaced_practices.size() > kListed) out += fmt::format("  ... and {} more\n", count(dataset.unplaced_practices.size() - kListed));
     }
     out += fmt::format("Runtime: {} s\n", decimal(report.runtime_s, 1));
     if (!report.notes.empty()) {

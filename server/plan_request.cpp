@@ -168,13 +168,6 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
                 geo::NewPractice practice = new_practice(list[i], member, dataset);
                 if (!seen.insert(practice.code).second) invalid(member + ".code", "'" + practice.code + "' is already a practice code");
                 o.new_practices.push_back(std::move(practice));
-                try {
-                    geo::PlanOptions one;
-                    one.new_practices = {o.new_practices.back()};
-                    one.validate_new_practices(dataset);
-                } catch (const geo::PlanError& error) {
-                    invalid(member, error.what());
-                }
             }
         } else if (key == "baseline") {
             out.baseline = text(value, name);
@@ -191,9 +184,11 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
         invalid("min_list_size", std::to_string(o.min_list_size) + " is greater than max_list_size " + std::to_string(o.max_list_size));
     }
     if (locked_given && o.lock_field.empty()) invalid("locked_networks", "names values of a practice field: give that field as lock_field");
-    // The rest (fields, practice codes) is checked against the dataset the plan will use.
+    // The rest (fields, practice codes, where new practices stand) is checked against the dataset the plan will use.
     try {
         o.validate(dataset);
+    } catch (const geo::NewPracticeError& error) {
+        invalid("new_practices[" + std::to_string(error.index) + "]", error.what());
     } catch (const geo::PlanError& error) {
         invalid("parameters", error.what());
     }

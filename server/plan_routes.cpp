@@ -54,20 +54,21 @@ void add_plan_scoped(Router& router, const std::string& pattern, const std::stri
 
 namespace {
 
-/// The networks a request re-plans from: "reference", "default" (the served plan) or a stored plan's id.
-std::shared_ptr<const geo::Baseline> baseline_for(const Service& service, const std::string& name, const ServiceState& base) {
+/// The networks named by a request's `member` ("baseline", "against"): "reference" (the real networks of
+/// `base`'s dataset), "default" (the served plan) or a stored plan's id. A 400 naming the member otherwise.
+std::shared_ptr<const geo::Baseline> named_networks(const Service& service, const std::string& name, const ServiceState& base,
+                                                    const std::string& member) {
+    const auto refuse = [&member](const std::string& why) { throw HttpError(http::status::bad_request, "InvalidParameterValue", member + ": " + why); };
     if (name == "reference") {
         try {
             return std::make_shared<const geo::Baseline>(geo::reference_baseline(*base.dataset));
         } catch (const geo::PlanError& error) {
-            throw HttpError(http::status::bad_request, "InvalidParameterValue", std::string("baseline: ") + error.what());
+            refuse(error.what());
         }
     }
     const auto state = service.state_for(name);
-    if (!state) throw HttpError(http::status::bad_request, "InvalidParameterValue", "baseline: no plan '" + name + "' (expected \"default\", a plan id or \"reference\")");
-    if (state->version != base.version) {
-        throw HttpError(http::status::bad_request, "InvalidParameterValue", "baseline: plan '" + name + "' was made from an earlier version of the dataset");
-    }
+    if (!state) refuse("no plan '" + name + "' (expected \"default\", a plan id or \"reference\")");
+    if (state->version != base.version) refuse("plan '" + name + "' was made from an earlier version of the dataset");
     auto baseline = std::make_shared<geo::Baseline>(geo::baseline_of(*state->dataset, state->plan));
     baseline->source = name;
     return baseline;
@@ -156,22 +157,8 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
             if (name != "against") throw HttpError(http::status::bad_request, "InvalidParameterValue", name + ": unknown query parameter (expected against)");
             against = value;
         }
-        geo::Baseline before;
-        if (against == "reference") {
-            try {
-                before = geo::reference_baseline(*require_state(service)->dataset);
-            } catch (const geo::PlanError& error) {
-                throw HttpError(http::status::bad_request, "InvalidParameterValue", std::string("against: ") + error.what());
-            }
-        } else {
-            const auto other = service.state_for(against);
-            if (!other) {
-                throw HttpError(http::status::bad_request, "InvalidParameterValue",
-                                "against: no plan '" + against + "' (expected default, reference or a plan id)");
-            }
-            before = geo::baseline_of(*other->dataset, other->plan);
-        }
-        const geo::PlanDiff diff = geo::diff(before, geo::baseline_of(*state->dataset, state->plan));
+        const auto before = named_networks(service, against, *require_state(service), "against");
+        const geo::PlanDiff diff = geo::diff(*before, geo::baseline_of(*state->dataset, state->plan));
         return json_response(context.request, http::status::ok, diff_json(diff, against, state->plan_id));
     });
 
@@ -183,7 +170,7 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         }
         const auto base = require_state(service);
         PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
-        if (!request.baseline.empty()) request.options.baseline = baseline_for(service, request.baseline, *base);
+        if (!request.baseline.empty()) request.options.baseline = named_networks(service, request.baseline, *base, "baseline");
         const auto started = std::chrono::steady_clock::now();
         const auto deadline = started + settings.time_limit;
         const geo::PlanCheckpoint checkpoint = [deadline, limit = settings.time_limit] {
