@@ -69,6 +69,14 @@ std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets
     std::atomic<std::size_t> next{0}, done{0};
     progress.begin("zoom " + std::to_string(z) + " tiles", static_cast<std::int64_t>(tiles.size()));
     std::vector<std::thread> workers;
+    // The next zoom is generalised meanwhile (prepare_zoom ignores zooms past the maximum); a failure
+    // there shows again, and is reported, when that zoom renders.
+    workers.emplace_back([&renderer, z] {
+        try {
+            renderer.prepare_zoom(z + 1);
+        } catch (...) {
+        }
+    });
     for (unsigned w = 0; w < threads; ++w) {
         workers.emplace_back([&, w] {
             for (std::size_t i = next++; i < tiles.size(); i = next++) {

@@ -62,7 +62,7 @@ std::vector<std::size_t> douglas_peucker(const std::vector<double>& xs, const st
     return kept;
 }
 
-CoverageSimplifier::CoverageSimplifier(geo::GeosContext& context, const std::vector<const GEOSGeometry*>& polygons) : context_(context) {
+CoverageSimplifier::CoverageSimplifier(geo::GeosContext& context, const std::vector<const GEOSGeometry*>& polygons)  {
     auto* h = context.handle();
     // 1. Rings as coordinate lists (without the closing repeat).
     std::vector<std::vector<Coord>> rings;
@@ -196,8 +196,9 @@ std::vector<CoverageSimplifier::Coord> CoverageSimplifier::ring_coords(const Rin
     return coords;
 }
 
-geo::Geometry CoverageSimplifier::build(const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs, std::size_t* collapsed) const {
-    auto* h = context_.handle();
+geo::Geometry CoverageSimplifier::build(geo::GeosContext& context, const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs,
+                                        std::size_t* collapsed) const {
+    auto* h = context.handle();
     auto make_ring = [&](const std::vector<Coord>& c) -> GEOSGeometry* {
         GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(c.size() + 1), 2);
         for (std::size_t i = 0; i <= c.size(); ++i) GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i), c[i % c.size()].x, c[i % c.size()].y);
@@ -222,7 +223,7 @@ geo::Geometry CoverageSimplifier::build(const Polygon& polygon, const std::vecto
         parts.push_back(GEOSGeom_createPolygon_r(h, make_ring(shell), holes.data(), static_cast<unsigned>(holes.size())));
     }
     if (parts.empty()) return geo::Geometry(nullptr, geo::GeometryDeleter{h});
-    return geo::adopt(context_, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(), static_cast<unsigned>(parts.size())),
+    return geo::adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(), static_cast<unsigned>(parts.size())),
                       "rebuilding a simplified polygon");
 }
 
@@ -251,15 +252,15 @@ std::vector<std::vector<CoverageSimplifier::Coord>> CoverageSimplifier::simplifi
     return simplified;
 }
 
-CoverageSimplifier::Result CoverageSimplifier::simplify(double tolerance, bool with_shared_boundaries) const {
-    auto* h = context_.handle();
+CoverageSimplifier::Result CoverageSimplifier::simplify(geo::GeosContext& context, double tolerance, bool with_shared_boundaries) const {
+    auto* h = context.handle();
     Result result;
     CoverageSimplifyStats& local = result.stats;
     std::vector<std::vector<Coord>> simplified = simplified_arcs(tolerance, &local);
     std::vector<geo::Geometry>& out = result.polygons;
     out.resize(polygons_.size());
     for (std::size_t p = 0; p < polygons_.size(); ++p) {
-        if (present_[p]) out[p] = build(polygons_[p], simplified, &local.collapsed_rings);
+        if (present_[p]) out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
     }
     // Polygons that simplification made invalid get their arcs back at full detail; their neighbours,
     // sharing those arcs, are rebuilt with them too.
@@ -287,10 +288,10 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(double tolerance, bool w
                     for (const ArcUse& use : ring.arcs) touched = touched || restore[use.arc];
                 }
             }
-            if (touched && present_[p]) out[p] = build(polygons_[p], simplified, &local.collapsed_rings);
+            if (touched && present_[p]) out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
         }
     }
-    if (with_shared_boundaries) result.shared = shared_boundaries(simplified);
+    if (with_shared_boundaries) result.shared = shared_boundaries(context, simplified);
     return result;
 }
 
@@ -298,8 +299,9 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(double tolerance, bool w
 
 namespace tilesets {
 
-std::vector<CoverageSimplifier::SharedBoundary> CoverageSimplifier::shared_boundaries(const std::vector<std::vector<Coord>>& arcs) const {
-    auto* h = context_.handle();
+std::vector<CoverageSimplifier::SharedBoundary> CoverageSimplifier::shared_boundaries(geo::GeosContext& context,
+                                                                                     const std::vector<std::vector<Coord>>& arcs) const {
+    auto* h = context.handle();
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<GEOSGeometry*>> lines;
     for (std::size_t a = 0; a < arcs_.size(); ++a) {
         if (users_[a].size() != 2 || arcs[a].size() < 2) continue;
@@ -316,7 +318,7 @@ std::vector<CoverageSimplifier::SharedBoundary> CoverageSimplifier::shared_bound
         SharedBoundary b;
         b.a = key.first;
         b.b = key.second;
-        b.lines = geo::adopt(context_, GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, parts.data(), static_cast<unsigned>(parts.size())),
+        b.lines = geo::adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, parts.data(), static_cast<unsigned>(parts.size())),
                              "collecting shared arcs");
         out.push_back(std::move(b));
     }

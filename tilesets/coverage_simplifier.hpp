@@ -24,7 +24,9 @@ struct CoverageSimplifyStats {
 
 class CoverageSimplifier {
 public:
-    /// Builds the arc topology of `polygons` (Polygon or MultiPolygon; null entries allowed).
+    /// Builds the arc topology of `polygons` (Polygon or MultiPolygon; null entries allowed). The
+    /// simplifier keeps no GEOS state: each simplify() call works in the context it is given, so
+    /// several threads may simplify at once, each with its own.
     CoverageSimplifier(geo::GeosContext& context, const std::vector<const GEOSGeometry*>& polygons);
 
     /// A line two polygons share: (polygon a, polygon b) with a < b, and their shared arcs as one
@@ -41,7 +43,7 @@ public:
 
     /// The polygons simplified with `tolerance` (same units as the coordinates), and optionally the
     /// boundaries they share, so that outlines drawn from those coincide with the polygon edges.
-    Result simplify(double tolerance, bool with_shared_boundaries = false) const;
+    Result simplify(geo::GeosContext& context, double tolerance, bool with_shared_boundaries = false) const;
 
     std::size_t arc_count() const { return arcs_.size(); }
 
@@ -66,9 +68,8 @@ private:
     };
 
     std::vector<Coord> ring_coords(const Ring& ring, const std::vector<std::vector<Coord>>& arcs) const;
-    geo::Geometry build(const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs, std::size_t* collapsed) const;
+    geo::Geometry build(geo::GeosContext& context, const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs, std::size_t* collapsed) const;
 
-    geo::GeosContext& context_;
     std::vector<std::vector<Coord>> arcs_;  // canonical direction
     std::vector<bool> closed_;              // arc is a whole ring (no junction on it)
     std::vector<Polygon> polygons_;
@@ -76,7 +77,7 @@ private:
     std::vector<std::vector<std::uint32_t>> users_;  // per arc: the polygons whose rings use it
 
     std::vector<std::vector<Coord>> simplified_arcs(double tolerance, CoverageSimplifyStats* stats) const;
-    std::vector<SharedBoundary> shared_boundaries(const std::vector<std::vector<Coord>>& arcs) const;
+    std::vector<SharedBoundary> shared_boundaries(geo::GeosContext& context, const std::vector<std::vector<Coord>>& arcs) const;
 };
 
 /// Douglas-Peucker simplification of a polyline with its ends kept (exposed for tests).

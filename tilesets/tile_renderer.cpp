@@ -3,6 +3,9 @@
 #include <protozero/pbf_builder.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
@@ -14,6 +17,9 @@ namespace {
 enum class TileField : protozero::pbf_tag_type { layers = 3 };
 
 constexpr double kScreenPixelsPerTile = 256;
+/// The feature index's cells are the tiles of this zoom (about 10 km across): deep tiles look at a
+/// handful of features, and a feature is listed under few cells.
+constexpr int kIndexZoom = 12;
 
 /// Tile-grid geometry for one feature: the tile's frame and what happened to the feature.
 struct Frame {
@@ -146,16 +152,49 @@ geo::Geometry to_geos(geo::GeosContext& context, const TileGeometry& g) {
                       "rebuilding a tile polygon");
 }
 
-TileGeometry polygon_on_tile(geo::GeosContext& context, const GEOSGeometry* g, const geo::Envelope& feature_box, const Frame& frame,
-                             RenderStats& stats) {
+/// A packed polygon wholly inside the tile, straight from its grid points (as append_polygons would
+/// from the same polygon in GEOS): rings that collapse are dropped, windings as the spec wants.
+void append_packed(const PackedPolygons& packed, std::size_t index, const Frame& frame, TileGeometry& out) {
+    const auto left = static_cast<std::int64_t>(frame.box.min_x), top = static_cast<std::int64_t>(frame.box.max_y);
+    bool shell_dropped = false;
+    std::vector<TilePoint> points;
+    packed.for_each_ring(index, [&](std::size_t, std::size_t ring, const std::vector<GridPoint>& grid_points) {
+        if (ring == 0) shell_dropped = false;
+        if (shell_dropped) return;  // the holes of a dropped shell go with it
+        points.clear();
+        for (const GridPoint& p : grid_points) {
+            const TilePoint t{static_cast<std::int32_t>(p.x - left), static_cast<std::int32_t>(top - p.y)};
+            if (points.empty() || !(points.back() == t)) points.push_back(t);
+        }
+        while (points.size() > 1 && points.front() == points.back()) points.pop_back();
+        const std::int64_t area = points.size() < 3 ? 0 : ring_area2(points);
+        if (area == 0) {
+            shell_dropped = ring == 0;
+            return;
+        }
+        // Exterior rings positive, interior negative (MVT 2.1 4.3.4.4).
+        if ((ring == 0) == (area < 0)) std::reverse(points.begin(), points.end());
+        out.parts.push_back(points);
+    });
+}
+
+TileGeometry polygon_on_tile(geo::GeosContext& context, const PackedPolygons& packed, std::size_t index, const geo::Envelope& feature_box,
+                             const Frame& frame, RenderStats& stats) {
     auto* h = context.handle();
     TileGeometry out;
     out.type = GeometryType::polygon;
     const double x0 = frame.box.min_x - frame.pad, y0 = frame.box.min_y - frame.pad;
     const double x1 = frame.box.max_x + frame.pad, y1 = frame.box.max_y + frame.pad;
     const bool inside = feature_box.min_x >= x0 && feature_box.max_x <= x1 && feature_box.min_y >= y0 && feature_box.max_y <= y1;
+    if (inside) {
+        // Already snapped to this zoom's grid and valid there (see snap_to_grid): nothing more to do.
+        append_packed(packed, index, frame, out);
+        return out;
+    }
+    const geo::Geometry whole = packed.geometry(context, index);
+    const GEOSGeometry* g = whole.get();
     geo::Geometry clipped(nullptr, geo::GeometryDeleter{h});
-    if (!inside) {
+    {
         clipped = geo::adopt(context, GEOSClipByRect_r(h, g, x0, y0, x1, y1), "clipping to a tile");
         if (GEOSisEmpty_r(h, clipped.get()) == 1) return out;
         double area = 0;
@@ -170,11 +209,10 @@ TileGeometry polygon_on_tile(geo::GeosContext& context, const GEOSGeometry* g, c
         }
         g = clipped.get();
     }
-    // The geometry is already snapped to this zoom's tile grid and valid there (see snap_to_grid), so
-    // a feature wholly inside needs nothing more. A clipped one gets new points on the clip edge,
-    // and rounding those can make a ring touch itself there: check it on the grid, repair once.
+    // A clipped polygon gets new points on the clip edge, and rounding those can make a ring touch
+    // itself there: check it on the grid, repair once.
     append_polygons(h, g, frame, out);
-    if (inside || out.empty() || !may_be_invalid_after_clipping(out, -frame.buffer - 1, frame.extent + frame.buffer + 1)) return out;
+    if (out.empty() || !may_be_invalid_after_clipping(out, -frame.buffer - 1, frame.extent + frame.buffer + 1)) return out;
     const geo::Geometry check = to_geos(context, out);
     if (GEOSisValid_r(h, check.get()) == 1) return out;
     GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
@@ -233,22 +271,6 @@ TileGeometry point_on_tile(geo::GeosContext& context, const GEOSGeometry* g, con
     return out;
 }
 
-/// The same geometry built by GEOS's default GeometryFactory. The precision reducer gives its result a
-/// factory of its own, and GEOS 3.11 counts references to a factory without atomics: every geometry
-/// later cut from it on a render thread would race on that count with the other threads.
-geo::Geometry in_default_factory(geo::GeosContext& context, const GEOSGeometry* g) {
-    auto* h = context.handle();
-    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(h);
-    GEOSWKBReader* reader = GEOSWKBReader_create_r(h);
-    std::size_t size = 0;
-    unsigned char* wkb = GEOSWKBWriter_write_r(h, writer, g, &size);
-    GEOSGeometry* rebuilt = wkb != nullptr ? GEOSWKBReader_read_r(h, reader, wkb, size) : nullptr;
-    if (wkb != nullptr) GEOSFree_r(h, wkb);
-    GEOSWKBReader_destroy_r(h, reader);
-    GEOSWKBWriter_destroy_r(h, writer);
-    return geo::adopt(context, rebuilt, "rebuilding a repaired polygon");
-}
-
 /// The polygon in this zoom's grid coordinates: metres divided by `unit` and rounded, so integers held
 /// exactly in doubles (tile edges are grid lines). Validity is decided there, exactly: an invalid
 /// polygon goes through GEOS's precision reducer on the same grid, which returns a valid one (or an
@@ -276,7 +298,7 @@ geo::Geometry snap_to_grid(geo::GeosContext& context, const GEOSGeometry* g, dou
         geo::Geometry reduced(raw, geo::GeometryDeleter{h});
         if (GEOSisEmpty_r(h, reduced.get()) == 0 && GEOSisValid_r(h, reduced.get()) == 1) {
             ++repaired;
-            return in_default_factory(context, reduced.get());
+            return reduced;  // packed right after: the precision reducer's own factory goes with it
         }
     }
     ++dropped;  // collapsed to nothing on this grid
@@ -310,12 +332,19 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileSource> source, TileOptions
     std::unordered_map<std::string, std::uint32_t> network_index;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const SourceLayer& layer = layers[l];
+        std::vector<MercatorBox> boxes;
+        boxes.reserve(layer.features.size());
+        for (const SourceFeature& f : layer.features) {
+            boxes.push_back(f.box.is_empty ? MercatorBox{1, 1, 0, 0} : MercatorBox{f.box.min_x, f.box.min_y, f.box.max_x, f.box.max_y});
+        }
+        grids_.emplace_back(boxes, kIndexZoom);
         if (layer.name == "networks") networks_layer_ = static_cast<int>(l);
         if (layer.name == "network_borders") borders_layer_ = static_cast<int>(l);
         if (!layer.is_coverage) continue;
         std::vector<const GEOSGeometry*> polygons;
         for (const SourceFeature& f : layer.features) polygons.push_back(f.geometry.get());
-        simplifiers_[l] = std::make_unique<CoverageSimplifier>(*simplify_context_, polygons);
+        geo::GeosContext context;
+        simplifiers_[l] = std::make_unique<CoverageSimplifier>(context, polygons);
     }
     if (networks_layer_ >= 0 && borders_layer_ >= 0) {
         const auto& networks = layers[static_cast<std::size_t>(networks_layer_)].features;
@@ -327,41 +356,94 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileSource> source, TileOptions
     }
 }
 
-const TileRenderer::ZoomLayers& TileRenderer::at_zoom(int z) const {
-    std::lock_guard<std::mutex> lock(zoom_mutex_);
-    if (auto it = zooms_.find(z); it != zooms_.end()) return *it->second;
-    auto built = std::make_shared<ZoomLayers>();
-    const double tolerance = options_.simplify_units / units_per_metre(z, options_.extent);
-    built->geometry.resize(source_->layers.size());
-    const double unit = 1 / units_per_metre(z, options_.extent);
-    for (std::size_t l = 0; l < source_->layers.size(); ++l) {
-        const SourceLayer& layer = source_->layers[l];
-        if (z < layer.minzoom) continue;
-        if (!simplifiers_[l]) {
-            if (layer.type != GeometryType::polygon) continue;
-            for (const SourceFeature& f : layer.features) {
-                built->geometry[l].push_back(snap_to_grid(*simplify_context_, f.geometry.get(), unit, built->repaired, built->dropped_invalid));
-            }
-            continue;
+std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::at_zoom(int z) const {
+    std::promise<std::shared_ptr<const ZoomLayers>> promise;
+    std::shared_future<std::shared_ptr<const ZoomLayers>> future;
+    bool build = false;
+    {
+        const std::lock_guard<std::mutex> lock(zoom_mutex_);
+        auto it = zooms_.find(z);
+        if (it == zooms_.end()) {
+            it = zooms_.emplace(z, promise.get_future().share()).first;
+            build = true;
         }
-        const bool networks = static_cast<int>(l) == networks_layer_;
-        CoverageSimplifier::Result result = simplifiers_[l]->simplify(tolerance, networks && borders_layer_ >= 0);
-        for (geo::Geometry& g : result.polygons) {
-            if (g) g = snap_to_grid(*simplify_context_, g.get(), unit, built->repaired, built->dropped_invalid);
-        }
-        built->geometry[l] = std::move(result.polygons);
-        if (!networks || borders_layer_ < 0) continue;
-        // Borders from the very arcs the network polygons were rebuilt from: outlines and fills agree.
-        std::map<std::pair<std::uint32_t, std::uint32_t>, geo::Geometry> shared;
-        for (auto& s : result.shared) shared.emplace(std::pair(s.a, s.b), std::move(s.lines));
-        auto& borders = built->geometry[static_cast<std::size_t>(borders_layer_)];
-        borders.resize(border_pairs_.size());
-        for (std::size_t b = 0; b < border_pairs_.size(); ++b) {
-            auto it = shared.find(border_pairs_[b]);
-            if (it != shared.end()) borders[b] = std::move(it->second);
+        future = it->second;
+    }
+    if (build) {
+        try {
+            promise.set_value(build_zoom(z));
+        } catch (...) {
+            promise.set_exception(std::current_exception());  // the waiting callers see it too
+            const std::lock_guard<std::mutex> lock(zoom_mutex_);
+            zooms_.erase(z);                                   // and a later call tries again
         }
     }
-    return *zooms_.emplace(z, std::move(built)).first->second;
+    return future.get();
+}
+
+std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) const {
+    auto built = std::make_shared<ZoomLayers>();
+    const double tolerance = options_.simplify_units / units_per_metre(z, options_.extent);
+    const double unit = 1 / units_per_metre(z, options_.extent);
+    const auto& layers = source_->layers;
+    built->polygons.resize(layers.size());
+    // One task per polygon layer (the networks' also draws the borders), run on up to two threads,
+    // each with its own GEOS context.
+    std::vector<std::size_t> tasks;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        if (z >= layers[l].minzoom && layers[l].type == GeometryType::polygon) tasks.push_back(l);
+    }
+    std::vector<std::size_t> repaired(layers.size(), 0), dropped(layers.size(), 0);
+    auto run = [&](std::size_t l) {
+        geo::GeosContext context;
+        const SourceLayer& layer = layers[l];
+        PackedPolygons& packed = built->polygons[l];
+        if (!simplifiers_[l]) {
+            for (const SourceFeature& f : layer.features) {
+                packed.add(context.handle(), snap_to_grid(context, f.geometry.get(), unit, repaired[l], dropped[l]).get());
+            }
+            return;
+        }
+        const bool networks = static_cast<int>(l) == networks_layer_;
+        CoverageSimplifier::Result result = simplifiers_[l]->simplify(context, tolerance, networks && borders_layer_ >= 0);
+        for (geo::Geometry& g : result.polygons) {
+            packed.add(context.handle(), g ? snap_to_grid(context, g.get(), unit, repaired[l], dropped[l]).get() : nullptr);
+            g.reset();
+        }
+        if (!networks || borders_layer_ < 0) return;
+        // Borders from the very arcs the network polygons were rebuilt from: outlines and fills agree.
+        std::map<std::pair<std::uint32_t, std::uint32_t>, geo::Geometry> shared;
+        for (auto& sb : result.shared) shared.emplace(std::pair(sb.a, sb.b), std::move(sb.lines));
+        built->borders.resize(border_pairs_.size());
+        for (std::size_t b = 0; b < border_pairs_.size(); ++b) {
+            auto it = shared.find(border_pairs_[b]);
+            if (it != shared.end()) built->borders[b] = std::move(it->second);
+        }
+    };
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto worker = [&] {
+        for (std::size_t t = next++; t < tasks.size(); t = next++) {
+            try {
+                run(tasks[t]);
+            } catch (...) {
+                const std::lock_guard<std::mutex> lock(failure_mutex);
+                if (!failure) failure = std::current_exception();
+            }
+        }
+    };
+    {
+        std::thread helper(worker);
+        worker();
+        helper.join();
+    }
+    if (failure) std::rethrow_exception(failure);
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        built->repaired += repaired[l];
+        built->dropped_invalid += dropped[l];
+    }
+    return built;
 }
 
 void TileRenderer::forget_zoom(int z) const {
@@ -369,9 +451,38 @@ void TileRenderer::forget_zoom(int z) const {
     zooms_.erase(z);
 }
 
+void TileRenderer::prepare_zoom(int z) const {
+    if (z >= 0 && z <= options_.maxzoom) at_zoom(z);
+}
+
+std::size_t TileRenderer::ZoomLayers::bytes() const {
+    std::size_t total = sizeof(*this);
+    for (const PackedPolygons& p : polygons) total += p.bytes();
+    return total + borders.size() * sizeof(geo::Geometry);  // the border lines are few: their points are not counted
+}
+
+std::size_t TileRenderer::zoom_bytes() const {
+    std::vector<std::shared_future<std::shared_ptr<const ZoomLayers>>> zooms;
+    {
+        const std::lock_guard<std::mutex> lock(zoom_mutex_);
+        for (const auto& [z, future] : zooms_) zooms.push_back(future);
+    }
+    std::size_t total = 0;
+    for (const auto& future : zooms) {
+        if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            try {
+                total += future.get()->bytes();
+            } catch (...) {
+                // a failed build holds nothing
+            }
+        }
+    }
+    return total;
+}
+
 std::pair<std::size_t, std::size_t> TileRenderer::zoom_repairs(int z) const {
-    const ZoomLayers& zoom = at_zoom(z);
-    return {zoom.repaired, zoom.dropped_invalid};
+    const auto zoom = at_zoom(z);
+    return {zoom->repaired, zoom->dropped_invalid};
 }
 
 std::string TileRenderer::render(const TileId& tile, RenderStats* stats) const { return render_layers(tile, {}, stats); }
@@ -385,7 +496,7 @@ std::string TileRenderer::render_layers(const TileId& tile, std::string_view onl
     if (tile.z > options_.maxzoom) {
         throw TileError("zoom " + std::to_string(tile.z) + " is above the tile set's maximum " + std::to_string(options_.maxzoom));
     }
-    const ZoomLayers& zoom = at_zoom(tile.z);
+    const std::shared_ptr<const ZoomLayers> zoom = at_zoom(tile.z);  // held: a forget_zoom meanwhile frees nothing we use
     RenderStats local;
     geo::GeosContext context;
     Frame frame;
@@ -404,35 +515,38 @@ std::string TileRenderer::render_layers(const TileId& tile, std::string_view onl
     grid.pad = options_.buffer + 0.5;
     const double min_area_units = options_.drop_below_px2 * std::pow(options_.extent / kScreenPixelsPerTile, 2);
     std::vector<std::string> layers;
+    std::vector<std::uint32_t> candidates;
     for (std::size_t l = 0; l < source_->layers.size(); ++l) {
         const SourceLayer& layer = source_->layers[l];
         if (tile.z < layer.minzoom || (!only.empty() && layer.name != only)) continue;
         LayerEncoder encoder(layer.name, layer.keys, options_.extent);
-        const auto& generalised = zoom.geometry[l];
-        for (std::size_t i = 0; i < layer.features.size(); ++i) {
+        const PackedPolygons& packed = zoom->polygons[l];
+        const bool border_layer = static_cast<int>(l) == borders_layer_ && !zoom->borders.empty();
+        grids_[l].candidates({frame.box.min_x - frame.pad, frame.box.min_y - frame.pad, frame.box.max_x + frame.pad, frame.box.max_y + frame.pad},
+                             candidates);
+        for (const std::uint32_t i : candidates) {
             const SourceFeature& f = layer.features[i];
-            if (f.box.max_x < frame.box.min_x - frame.pad || f.box.min_x > frame.box.max_x + frame.pad ||
-                f.box.max_y < frame.box.min_y - frame.pad || f.box.min_y > frame.box.max_y + frame.pad) {
-                continue;
-            }
-            const bool use_generalised = !generalised.empty();
-            const GEOSGeometry* g = use_generalised ? generalised[i].get() : f.geometry.get();
-            if (g == nullptr) continue;  // collapsed at this zoom
             TileGeometry geometry;
             switch (layer.type) {
                 case GeometryType::polygon: {
-                    if (!use_generalised) break;  // polygon layers are always generalised (coverages)
-                    if (layer.may_drop_small && geo::area_of(context, g) < min_area_units) {
+                    if (packed.size() == 0) break;  // polygon layers are always generalised
+                    if (!packed.present(i)) continue;  // collapsed at this zoom
+                    if (layer.may_drop_small && packed.area(i) < min_area_units) {
                         ++local.dropped_small;
                         continue;
                     }
                     const geo::Envelope box{f.box.min_x / frame.unit, f.box.min_y / frame.unit, f.box.max_x / frame.unit,
                                             f.box.max_y / frame.unit, false};
-                    geometry = polygon_on_tile(context, g, box, grid, local);
+                    geometry = polygon_on_tile(context, packed, i, box, grid, local);
                     break;
                 }
-                case GeometryType::linestring: geometry = line_on_tile(context, g, frame); break;
-                case GeometryType::point: geometry = point_on_tile(context, g, frame); break;
+                case GeometryType::linestring: {
+                    const GEOSGeometry* g = border_layer ? zoom->borders[i].get() : f.geometry.get();
+                    if (g == nullptr) continue;  // collapsed at this zoom
+                    geometry = line_on_tile(context, g, frame);
+                    break;
+                }
+                case GeometryType::point: geometry = point_on_tile(context, f.geometry.get(), frame); break;
             }
             if (geometry.empty()) continue;
             encoder.add(f.id, geometry, f.values);

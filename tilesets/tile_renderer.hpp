@@ -4,12 +4,15 @@
 // a buffer, quantised to the tile grid, given the spec's winding, checked for validity (fixed or
 // dropped, counted) and encoded. Safe to call from several threads at once.
 #include "tilesets/coverage_simplifier.hpp"
+#include "tilesets/feature_grid.hpp"
 #include "tilesets/mvt_encoder.hpp"
+#include "tilesets/packed_polygons.hpp"
 #include "tilesets/tile_math.hpp"
 #include "tilesets/tile_source.hpp"
 
 #include <atomic>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,29 +54,39 @@ public:
     /// Drops zoom z's generalised geometries (built again if a tile of z is asked for later): a batch
     /// export that renders zoom by zoom then holds one zoom's, not every zoom's.
     void forget_zoom(int z) const;
+    /// Builds zoom z's generalised geometries now (on this thread) unless built or being built: a
+    /// batch export prepares the next zoom while the current one renders.
+    void prepare_zoom(int z) const;
+    /// Memory held by the generalised zooms built so far.
+    std::size_t zoom_bytes() const;
 
     const TileSource& source() const { return *source_; }
     const TileOptions& options() const { return options_; }
 
 private:
-    /// The layer's features at zoom z: generalised geometries for coverage layers and network
-    /// borders, the source geometries otherwise (built once per zoom, then shared).
+    /// Zoom z's features: polygon layers generalised (coverages on their shared arcs) and held packed
+    /// on the zoom's grid, network borders drawn from the networks' arcs; other layers use the source.
     struct ZoomLayers {
-        std::vector<std::vector<geo::Geometry>> geometry;  // [layer][feature]; an empty layer list = use the source
+        std::vector<PackedPolygons> polygons;              // [layer]; empty (size 0) for a layer not generalised
+        std::vector<geo::Geometry> borders;                // network borders, per border feature; null where none
         std::size_t repaired = 0;                          // polygons repaired on this zoom's grid
         std::size_t dropped_invalid = 0;                   // polygons that could not be
+        std::size_t bytes() const;
     };
-    const ZoomLayers& at_zoom(int z) const;
+    /// Zoom z's layers, built on first use by the first caller (others wait for that build only:
+    /// different zooms build at once).
+    std::shared_ptr<const ZoomLayers> at_zoom(int z) const;
+    std::shared_ptr<const ZoomLayers> build_zoom(int z) const;
     std::string render_layers(const TileId& tile, std::string_view only, RenderStats* stats) const;
 
     std::shared_ptr<const TileSource> source_;
     TileOptions options_;
     std::vector<std::unique_ptr<CoverageSimplifier>> simplifiers_;  // per layer, for coverage layers
+    std::vector<FeatureGrid> grids_;                                 // per layer: the features near a tile
     int networks_layer_ = -1, borders_layer_ = -1;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> border_pairs_;  // per border feature: network feature indices
     mutable std::mutex zoom_mutex_;
-    mutable std::map<int, std::shared_ptr<const ZoomLayers>> zooms_;
-    std::shared_ptr<geo::GeosContext> simplify_context_ = std::make_shared<geo::GeosContext>();
+    mutable std::map<int, std::shared_future<std::shared_ptr<const ZoomLayers>>> zooms_;
 };
 
 /// Wraps encoded layers into a Tile message (MVT 2.1 section 4.1).

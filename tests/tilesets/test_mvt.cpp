@@ -93,7 +93,7 @@ TEST_CASE("Neighbouring polygons keep identical shared vertices when generalised
     const CoverageSimplifier simplifier(context, {left.get(), right.get()});
     CHECK(simplifier.arc_count() == 4);  // the shared edge, each square's outer edge, and the hole
     for (const double tolerance : {0.1, 0.5, 2.0}) {
-        const auto result = simplifier.simplify(tolerance, true);
+        const auto result = simplifier.simplify(context, tolerance, true);
         REQUIRE(result.polygons.size() == 2);
         const auto& a = result.polygons[0];
         const auto& b = result.polygons[1];
@@ -110,7 +110,7 @@ TEST_CASE("Neighbouring polygons keep identical shared vertices when generalised
         const geo::Geometry boundary = geo::adopt(context, GEOSBoundary_r(context.handle(), b.get()), "");
         CHECK(GEOSCovers_r(context.handle(), boundary.get(), result.shared[0].lines.get()) == 1);
     }
-    CHECK(simplifier.simplify(2.0).stats.points_out < simplifier.simplify(0.0).stats.points_out);
+    CHECK(simplifier.simplify(context, 2.0).stats.points_out < simplifier.simplify(context, 0.0).stats.points_out);
 }
 
 TEST_CASE("Douglas-Peucker keeps the ends and the far points", "[generalisation]") {
