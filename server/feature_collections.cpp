@@ -21,8 +21,9 @@ namespace {
 /// forms as in catchment's other outputs, and grows `box`.
 class GeometryWriter {
 public:
-    GeometryWriter(GEOSContextHandle_t handle, std::string& out, geo::Envelope& box, int decimals)
-        : handle_(handle), out_(out), box_(box), decimals_(decimals) {}
+    /// With `transform`, coordinates are reprojected as they are written (no copy of the geometry).
+    GeometryWriter(GEOSContextHandle_t handle, std::string& out, geo::Envelope& box, int decimals, const geo::CrsTransform* transform = nullptr)
+        : handle_(handle), out_(out), box_(box), decimals_(decimals), transform_(transform) {}
 
     void write(const GEOSGeometry* geometry) {
         if (geometry == nullptr || GEOSisEmpty_r(handle_, geometry) == 1) {
@@ -85,6 +86,11 @@ private:
         for (unsigned int i = 0; i < size; ++i) {
             double x = 0, y = 0;
             GEOSCoordSeq_getXY_r(handle_, coordinates, i, &x, &y);
+            if (transform_ != nullptr) {
+                const geo::Point p = transform_->transform({x, y});
+                x = p.x;
+                y = p.y;
+            }
             if (i > 0) out_ += ',';
             out_ += '[';
             append_coordinate(out_, x, decimals_);
@@ -100,6 +106,7 @@ private:
     std::string& out_;
     geo::Envelope& box_;
     int decimals_;
+    const geo::CrsTransform* transform_;
 };
 
 /// Collects one feature's properties as JSON and as filter text, in the collection's order.
@@ -141,21 +148,14 @@ public:
         return *this;
     }
 
-    /// The finished feature; `geometry` is in the served CRS (or null).
-    CachedFeature finish(geo::GeosContext& context, geo::Geometry geometry, int decimals) {
+    /// The finished feature; `geometry` is in the working CRS (or null).
+    CachedFeature finish(const GEOSGeometry* geometry) {
         if (feature_.values.size() != info_.properties.size()) {
             throw std::logic_error("features: wrong property count for " + info_.id);
         }
         properties_ += '}';
-        std::string& out = feature_.json;
-        out = R"({"type":"Feature","id":)";
-        append_escaped(out, feature_.id);
-        out += R"(,"geometry":)";
-        GeometryWriter(context.handle(), out, feature_.bbox, decimals).write(geometry.get());
-        out += R"(,"properties":)";
-        out += properties_;
-        out += '}';
-        feature_.geometry = std::move(geometry);
+        feature_.properties = std::move(properties_);
+        feature_.geometry = geometry;
         return std::move(feature_);
     }
 
@@ -194,29 +194,14 @@ struct Names {
 
 }  // namespace
 
-std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info,
-                                                         const ServedCrs& crs) {
-    auto out = std::make_shared<CachedCollection>();
+std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState& state, const CollectionInfo& info) {
+    auto out = std::make_shared<CollectionFeatures>();
     out->geos = std::make_shared<geo::GeosContext>();
-    out->info = &info;
-    out->crs = &crs;
     geo::GeosContext& context = *out->geos;
     const geo::Dataset& dataset = *state.dataset;
     const geo::Plan& plan = state.plan;
-    const geo::CrsTransform to_crs(dataset.working_crs, std::string(crs.proj));
     const Names names{dataset, plan};
-
-    auto project = [&](const GEOSGeometry* geometry) -> geo::Geometry {
-        if (geometry == nullptr) return nullptr;
-        return geo::adopt(context,
-                          GEOSGeom_transformXY_r(context.handle(), geometry, transform_callback,
-                                                 const_cast<geo::CrsTransform*>(&to_crs)),
-                          "reprojecting a feature");
-    };
-    auto add = [&](FeatureBuilder& builder, geo::Geometry geometry) {
-        out->features.push_back(builder.finish(context, std::move(geometry), crs.decimals));
-        out->extent.expand(out->features.back().bbox);
-    };
+    auto add = [&](FeatureBuilder& builder, const GEOSGeometry* geometry) { out->features.push_back(builder.finish(geometry)); };
     auto area_at = [&](std::size_t i) -> const geo::AreaPlan* { return i < plan.areas.size() ? &plan.areas[i] : nullptr; };
     auto coverage_at = [&](std::size_t i) -> const geo::AreaCoverage* {
         return i < plan.coverage.size() ? &plan.coverage[i] : nullptr;
@@ -247,8 +232,8 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .boolean(network_index == -1)
                 .text(i < plan.practice_baseline.size() ? plan.practice_baseline[i] : std::string())
                 .boolean(i < plan.practice_moved.size() && plan.practice_moved[i]);
-            const geo::Geometry point = geo::make_point(context, practice.location.x, practice.location.y);
-            add(builder, project(point.get()));
+            out->owned.push_back(geo::make_point(context, practice.location.x, practice.location.y));
+            add(builder, out->owned.back().get());
         }
     } else if (info.id == "areas" || info.id == "gaps") {
         const bool gaps = info.id == "gaps";
@@ -282,7 +267,7 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                     .boolean(coverage.gap)
                     .text(coverage.gap_reason);
             }
-            add(builder, project(area.geometry.get()));
+            add(builder, area.geometry.get());
         }
     } else if (info.id == "catchments") {
         const std::string method(geo::to_string(plan.options.method));
@@ -298,7 +283,7 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .integer(catchment.population)
                 .integer(catchment.registered)
                 .real(catchment.share);
-            add(builder, project(catchment.polygon.get()));
+            add(builder, catchment.polygon.get());
         }
     } else if (info.id == "networks") {
         for (const geo::Network& network : plan.networks) {
@@ -332,7 +317,7 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
                 .boolean(network.locked)
                 .text(network.constraint_value)
                 .text(network.baseline_change);
-            add(builder, project(network.polygon.get()));
+            add(builder, network.polygon.get());
         }
     } else if (info.id == "network_borders") {
         for (const geo::NetworkBorder& border : plan.borders) {
@@ -343,13 +328,46 @@ std::shared_ptr<const CachedCollection> build_collection(const ServiceState& sta
             id += b;
             FeatureBuilder builder(info, id);
             builder.text(a).text(b).real(border.length_m);
-            add(builder, project(border.line.get()));
+            add(builder, border.line.get());
         }
     }
     return out;
 }
 
+std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& state, const CollectionInfo& info,
+                                                          std::shared_ptr<const CollectionFeatures> base, const ServedCrs& crs) {
+    auto out = std::make_shared<CachedCollection>();
+    out->info = &info;
+    out->crs = &crs;
+    out->base = std::move(base);
+    const geo::CrsTransform to_crs(state.dataset->working_crs, std::string(crs.proj));
+    geo::GeosContext context;
+    out->boxes.reserve(out->base->features.size());
+    for (const CachedFeature& feature : out->base->features) {
+        geo::Envelope& box = out->boxes.emplace_back();
+        if (feature.geometry != nullptr) {
+            const geo::Geometry projected = geo::adopt(context,
+                                                       GEOSGeom_transformXY_r(context.handle(), feature.geometry, transform_callback,
+                                                                              const_cast<geo::CrsTransform*>(&to_crs)),
+                                                       "reprojecting a feature");
+            if (GEOSisEmpty_r(context.handle(), projected.get()) == 0) box = geo::envelope_of(context, projected.get());
+        }
+        out->extent.expand(box);
+    }
+    return out;
+}
 
+void append_feature(std::string& out, GEOSContextHandle_t handle, const CachedFeature& feature, const geo::CrsTransform& to_crs,
+                    int decimals, bool close) {
+    out += R"({"type":"Feature","id":)";
+    append_escaped(out, feature.id);
+    out += R"(,"geometry":)";
+    geo::Envelope ignored;
+    GeometryWriter(handle, out, ignored, decimals, &to_crs).write(feature.geometry);
+    out += R"(,"properties":)";
+    out += feature.properties;
+    if (close) out += '}';
+}
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers

@@ -2,6 +2,8 @@
 // Building the cached collections the OGC API handlers serve, and the text helpers both use.
 #include "server/features.hpp"
 
+#include "geo/crs.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <memory>
@@ -10,9 +12,16 @@
 
 namespace server {
 
-/// The collection's features from the state's dataset and plan, in `crs` (CRS84 by default).
-std::shared_ptr<const CachedCollection> build_collection(const ServiceState& state, const CollectionInfo& info,
-                                                         const ServedCrs& crs = served_crss().front());
+/// The collection's features from the state's dataset and plan (geometries in the working CRS).
+std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState& state, const CollectionInfo& info);
+/// The same features with their boxes in `crs`.
+std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& state, const CollectionInfo& info,
+                                                          std::shared_ptr<const CollectionFeatures> base, const ServedCrs& crs);
+
+/// Appends the feature as a GeoJSON Feature, its geometry reprojected with `to_crs` as it is written
+/// (`decimals` decimals), without the closing brace unless `close` (the item route adds its links).
+void append_feature(std::string& out, GEOSContextHandle_t handle, const CachedFeature& feature, const geo::CrsTransform& to_crs,
+                    int decimals, bool close = true);
 
 /// An OGC API link object: href, rel, type and (when given) title.
 boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {});

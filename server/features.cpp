@@ -11,6 +11,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 #include <system_error>
 
@@ -232,7 +233,7 @@ json::object collection_json(const std::string& base, const CachedCollection& co
     out["id"] = info.id;
     out["title"] = info.title;
     out["description"] = info.description;
-    if (!collection.extent.is_empty) {
+    if (!collection.extent.is_empty) {  // CRS84: the collections are described from their CRS84 boxes
         const geo::Envelope& e = collection.extent;
         json::object spatial;
         spatial["bbox"] = json::array{json::array{e.min_x, e.min_y, e.max_x, e.max_y}};
@@ -252,6 +253,65 @@ json::object collection_json(const std::string& base, const CachedCollection& co
     return out;
 }
 
+/// The bbox as a polygon in the working CRS: its edges densified before reprojection, so that they
+/// follow the curves a rectangle of another CRS makes there.
+geo::Geometry bbox_in_working_crs(geo::GeosContext& geos, const double (&bbox)[4], const geo::CrsTransform& to_working) {
+    constexpr int kStepsPerEdge = 32;
+    const double corners[5][2] = {{bbox[0], bbox[1]}, {bbox[2], bbox[1]}, {bbox[2], bbox[3]}, {bbox[0], bbox[3]}, {bbox[0], bbox[1]}};
+    auto* h = geos.handle();
+    GEOSCoordSequence* ring = GEOSCoordSeq_create_r(h, 4 * kStepsPerEdge + 1, 2);
+    unsigned at = 0;
+    for (int edge = 0; edge < 4; ++edge) {
+        for (int step = 0; step < kStepsPerEdge; ++step) {
+            const double t = static_cast<double>(step) / kStepsPerEdge;
+            const geo::Point p = to_working.transform({corners[edge][0] + t * (corners[edge + 1][0] - corners[edge][0]),
+                                                       corners[edge][1] + t * (corners[edge + 1][1] - corners[edge][1])});
+            GEOSCoordSeq_setXY_r(h, ring, at++, p.x, p.y);
+        }
+    }
+    double x = 0, y = 0;
+    GEOSCoordSeq_getXY_r(h, ring, 0, &x, &y);
+    GEOSCoordSeq_setXY_r(h, ring, at, x, y);
+    GEOSGeometry* shell = GEOSGeom_createLinearRing_r(h, ring);
+    return geo::adopt(geos, shell != nullptr ? GEOSGeom_createPolygon_r(h, shell, nullptr, 0) : nullptr, "making the bbox");
+}
+
+/// A page of items written as it is sent: the features' GeoJSON, a batch of about 64 kB at a time,
+/// each geometry reprojected as it is written. Holds the state, so the geometries outlive a reload.
+class FeaturePage : public BodyStream {
+public:
+    FeaturePage(std::shared_ptr<const ServiceState> state, std::shared_ptr<const CachedCollection> collection,
+                std::vector<std::uint32_t> features, std::string tail)
+        : state_(std::move(state)), collection_(std::move(collection)), features_(std::move(features)), tail_(std::move(tail)),
+          to_crs_(state_->dataset->working_crs, std::string(collection_->crs->proj)) {}
+
+    bool next(std::string& out) override {
+        constexpr std::size_t kPieceBytes = 64 * 1024;
+        if (next_ == 0 && !started_) {
+            out += R"({"type":"FeatureCollection","features":[)";
+            started_ = true;
+        }
+        const auto& all = collection_->features();
+        while (next_ < features_.size() && out.size() < kPieceBytes) {
+            if (next_ > 0) out += ',';
+            append_feature(out, geos_.handle(), all[features_[next_++]], to_crs_, collection_->crs->decimals);
+        }
+        if (next_ < features_.size()) return true;
+        out += tail_;
+        return false;
+    }
+
+private:
+    std::shared_ptr<const ServiceState> state_;
+    std::shared_ptr<const CachedCollection> collection_;
+    std::vector<std::uint32_t> features_;  // the page's, in order
+    std::string tail_;                     // numberMatched and the rest, after the features
+    geo::CrsTransform to_crs_;
+    geo::GeosContext geos_;
+    std::size_t next_ = 0;
+    bool started_ = false;
+};
+
 }  // namespace
 
 // -------------------------------------------------------------------------------------------------
@@ -266,7 +326,16 @@ std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceSta
     std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
     if (state.feature_cache.empty()) state.feature_cache.assign(feature_collections().size() * crs_count, nullptr);
     std::shared_ptr<const CachedCollection>& slot = state.feature_cache.at(collection * crs_count + crs);
-    if (!slot) slot = build_collection(state, feature_collections()[collection], served_crss().at(crs));
+    if (!slot) {
+        // The features are the same in every CRS: gathered once, then only their boxes per CRS.
+        std::shared_ptr<const CollectionFeatures> base;
+        for (std::size_t other = 0; other < crs_count && !base; ++other) {
+            if (const auto& built = state.feature_cache[collection * crs_count + other]) base = built->base;
+        }
+        const CollectionInfo& info = feature_collections()[collection];
+        if (!base) base = collection_features(state, info);
+        slot = collection_in_crs(state, info, std::move(base), served_crss().at(crs));
+    }
     return slot;
 }
 
@@ -449,22 +518,27 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const CollectionInfo& info = feature_collections()[index];
     const ItemsQuery query = parse_items_query(context, info);
     const auto current = state(context);
-    // Filter in the bbox's CRS, serve in the output CRS: every CRS's cache holds the same features in the same order.
+    // Filter on the boxes in the bbox's CRS, serve in the output CRS: the same features, in the same order.
     const auto collection = cached(*current, index, query.crs);
     const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(*current, index, query.bbox_crs);
+    const std::vector<CachedFeature>& features = collection->features();
 
-    std::unique_ptr<geo::GeosContext> geos;
+    // The exact test (a polygon's box may meet the bbox while the polygon does not) is made in the
+    // working CRS, against the bbox carried there with its edges densified.
+    geo::GeosContext geos;
     geo::Geometry box;
+    const GEOSPreparedGeometry* prepared = nullptr;
     if (query.has_bbox) {
-        geos = std::make_unique<geo::GeosContext>();
-        box = geo::adopt(*geos,
-                         GEOSGeom_createRectangle_r(geos->handle(), query.bbox[0], query.bbox[1], query.bbox[2], query.bbox[3]),
-                         "making the bbox");
+        const geo::CrsTransform to_working(std::string(served_crss()[query.bbox_crs].proj), current->dataset->working_crs);
+        box = bbox_in_working_crs(geos, query.bbox, to_working);
+        prepared = GEOSPrepare_r(geos.handle(), box.get());
+        if (prepared == nullptr) geos.fail("preparing the bbox");
     }
-    std::vector<const CachedFeature*> matched;
-    if (filtered->features.size() != collection->features.size()) throw std::logic_error("features: CRS caches differ");
-    for (std::size_t n = 0; n < filtered->features.size(); ++n) {
-        const CachedFeature& feature = filtered->features[n];
+    const std::unique_ptr<const GEOSPreparedGeometry, std::function<void(const GEOSPreparedGeometry*)>> prepared_owner(
+        prepared, [&geos](const GEOSPreparedGeometry* p) { GEOSPreparedGeom_destroy_r(geos.handle(), p); });
+    std::vector<std::uint32_t> matched;
+    for (std::size_t n = 0; n < features.size(); ++n) {
+        const CachedFeature& feature = features[n];
         bool keep = true;
         for (const auto& [property, value] : query.filters) {
             if (feature.values[property] != value) {
@@ -473,19 +547,18 @@ Response FeatureHandlers::items(const RouteContext& context) const {
             }
         }
         if (keep && query.has_bbox) {
-            const geo::Envelope& e = feature.bbox;
+            const geo::Envelope& e = filtered->boxes[n];
             keep = !e.is_empty && e.max_x >= query.bbox[0] && e.min_x <= query.bbox[2] && e.max_y >= query.bbox[1] &&
                    e.min_y <= query.bbox[3];
-            // Inside the box's envelope test, the exact one (a polygon's envelope may touch the box while it does not).
             const bool inside = e.min_x >= query.bbox[0] && e.max_x <= query.bbox[2] && e.min_y >= query.bbox[1] &&
                                 e.max_y <= query.bbox[3];
-            if (keep && !inside && feature.geometry) {
-                const char result = GEOSIntersects_r(geos->handle(), feature.geometry.get(), box.get());
-                if (result == 2) geos->fail("testing a feature against the bbox");
+            if (keep && !inside && feature.geometry != nullptr) {
+                const char result = GEOSPreparedIntersects_r(geos.handle(), prepared, feature.geometry);
+                if (result == 2) geos.fail("testing a feature against the bbox");
                 keep = result == 1;
             }
         }
-        if (keep) matched.push_back(&collection->features[n]);
+        if (keep) matched.push_back(static_cast<std::uint32_t>(n));
     }
 
     const auto total = static_cast<std::int64_t>(matched.size());
@@ -493,41 +566,34 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const std::int64_t last = std::min(total, first + query.limit);
     const std::string base = base_url(context);
 
-    // The features' JSON is referenced in the cached collection (kept alive by the body), not copied.
-    Response response = make_response(context.request, {}, kGeoJson);
-    SharedBody::value_type& body = response.body();
-    body.reserve(2 * static_cast<std::size_t>(last - first) + 2);
-    body.append_view(R"({"type":"FeatureCollection","features":[)");
-    body.keep(collection);
-    for (std::int64_t i = first; i < last; ++i) {
-        if (i > first) body.append_view(",");
-        body.append_view(matched[static_cast<std::size_t>(i)]->json);
-    }
-    std::string out = R"(],"numberMatched":)";
-    out += std::to_string(total);
-    out += R"(,"numberReturned":)";
-    out += std::to_string(last - first);
-    out += R"(,"timeStamp":")";
-    out += utc_now();
-    out += R"(","links":[)";
-    append_link(out, items_url(base, context, info, nullptr, 0), "self", kGeoJson);
+    std::string tail = R"(],"numberMatched":)";
+    tail += std::to_string(total);
+    tail += R"(,"numberReturned":)";
+    tail += std::to_string(last - first);
+    tail += R"(,"timeStamp":")";
+    tail += utc_now();
+    tail += R"(","links":[)";
+    append_link(tail, items_url(base, context, info, nullptr, 0), "self", kGeoJson);
     if (last < total) {
-        out += ',';
-        append_link(out, items_url(base, context, info, &query, last), "next", kGeoJson);
+        tail += ',';
+        append_link(tail, items_url(base, context, info, &query, last), "next", kGeoJson);
     }
     if (query.offset > 0) {
-        out += ',';
-        append_link(out, items_url(base, context, info, &query, std::max<std::int64_t>(0, std::min(query.offset, total) - query.limit)),
+        tail += ',';
+        append_link(tail, items_url(base, context, info, &query, std::max<std::int64_t>(0, std::min(query.offset, total) - query.limit)),
                     "prev", kGeoJson);
     }
     std::string collection_url = base;
     collection_url += "/collections/";
     collection_url += info.id;
-    out += ',';
-    append_link(out, collection_url, "collection", "application/json");
-    out += "]}";
-    body.append(std::move(out));
-    response.prepare_payload();
+    tail += ',';
+    append_link(tail, collection_url, "collection", "application/json");
+    tail += "]}";
+
+    matched.erase(matched.begin() + last, matched.end());
+    matched.erase(matched.begin(), matched.begin() + first);
+    Response response = make_response(context.request, {}, kGeoJson);
+    stream_body(response, std::make_shared<FeaturePage>(current, collection, std::move(matched), std::move(tail)));
     set_content_crs(response, query.crs);
     return response;
 }
@@ -545,7 +611,7 @@ Response FeatureHandlers::item(const RouteContext& context) const {
     }
     const auto current = state(context);
     const auto collection = cached(*current, index, crs);
-    for (const CachedFeature& feature : collection->features) {
+    for (const CachedFeature& feature : collection->features()) {
         if (feature.id != found_id->second) continue;
         const std::string base = base_url(context);
         std::string self = base;
@@ -554,8 +620,10 @@ Response FeatureHandlers::item(const RouteContext& context) const {
         std::string collection_url = self;
         self += "/items/";
         self += percent_encode(feature.id);
-        // The cached feature ends with '}': add the links before it.
-        std::string out(feature.json, 0, feature.json.size() - 1);
+        geo::GeosContext geos;
+        const geo::CrsTransform to_crs(current->dataset->working_crs, std::string(served_crss()[crs].proj));
+        std::string out;
+        append_feature(out, geos.handle(), feature, to_crs, served_crss()[crs].decimals, false);
         out += R"(,"links":[)";
         append_link(out, self, "self", kGeoJson);
         out += ',';

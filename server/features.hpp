@@ -4,8 +4,9 @@
 // and for each stored plan under /plans/{plan}. Every handler is pure (route context in, response out),
 // resolves the plan's state once per request and throws
 // HttpError for bad input. Part 2 (CRS by reference): items can be served in CRS84, EPSG:27700 or
-// EPSG:3857. Features are reprojected and serialised once per state version, collection and CRS,
-// lazily, then reused by every request.
+// EPSG:3857. A collection's features (ids, properties, working-CRS geometries) are gathered once per
+// state and their boxes computed once per CRS; a page of items is written as it is sent (chunked),
+// each geometry reprojected then, so no response is ever whole in memory.
 #include "server/router.hpp"
 #include "server/service.hpp"
 
@@ -18,13 +19,14 @@
 
 namespace server {
 
-/// One feature ready to serve: its GeoJSON text and what the filters look at.
+/// One feature of a collection as the handlers find it: its id, its properties (as JSON and as text
+/// for the filters) and its geometry in the working CRS. The GeoJSON of a page is written from these
+/// as the page is sent, never held whole.
 struct CachedFeature {
     std::string id;
-    std::string json;                 // the whole Feature object
-    geo::Envelope bbox;               // in the cache's CRS; empty for a feature with no geometry
-    geo::Geometry geometry;           // in the cache's CRS, for the exact bbox test; null when none
+    std::string properties;           // the properties object, as JSON
     std::vector<std::string> values;  // property values as text, per CollectionInfo::properties
+    const GEOSGeometry* geometry = nullptr;  // working CRS; owned by the state's dataset or plan, or by the collection
 };
 
 /// A CRS the items can be served in (OGC API - Features Part 2).
@@ -47,12 +49,22 @@ struct CollectionInfo {
 /// The served collections, in order: practices, areas, catchments, networks, network_borders, gaps.
 const std::vector<CollectionInfo>& feature_collections();
 
-struct CachedCollection {
+/// A collection's features, the same for every CRS, built once per state.
+struct CollectionFeatures {
     std::shared_ptr<geo::GeosContext> geos;  // declared first: the geometries free themselves through it
-    const CollectionInfo* info = nullptr;
     std::vector<CachedFeature> features;
-    geo::Envelope extent;  // in `crs`
+    std::vector<geo::Geometry> owned;        // geometries the dataset holds otherwise (practices' points)
+};
+
+/// A collection in one served CRS: its features and their boxes there (what bbox filters and the
+/// collection's extent use).
+struct CachedCollection {
+    const CollectionInfo* info = nullptr;
+    std::shared_ptr<const CollectionFeatures> base;
+    std::vector<geo::Envelope> boxes;  // per feature, in `crs`; empty for a feature with no geometry
+    geo::Envelope extent;              // in `crs`
     const ServedCrs* crs = nullptr;
+    const std::vector<CachedFeature>& features() const { return base->features; }
 };
 
 class FeatureHandlers {

@@ -21,6 +21,16 @@ Response json_response(const Request& request, http::status status, const boost:
     return response;
 }
 
+void stream_body(Response& response, std::shared_ptr<BodyStream> stream) {
+    response.body().stream(std::move(stream));
+    response.erase(http::field::content_length);
+    if (response.version() >= 11) {
+        response.chunked(true);
+    } else {
+        response.keep_alive(false);  // the body ends where the connection does
+    }
+}
+
 void serialize_header(const Response& response, std::string& out) {
     const unsigned version = response.version();
     const unsigned code = response.result_int();

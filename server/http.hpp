@@ -24,6 +24,10 @@ using Response = http::response<SharedBody>;
 /// one gathered write, without Beast's per-field buffer sequence.
 void serialize_header(const Response& response, std::string& out);
 
+/// Gives `response` a streamed body: Transfer-Encoding chunked for HTTP/1.1; for HTTP/1.0, no length
+/// and the connection closed after it. (Not prepare_payload(), which would count the body as empty.)
+void stream_body(Response& response, std::shared_ptr<BodyStream> stream);
+
 /// The whole response body as one string (for tests and small bodies).
 inline std::string body_text(const Response& response) { return response.body().text(); }
 

@@ -269,15 +269,63 @@ private:
         buffers_.clear();
         buffers_.emplace_back(head_.data(), head_.size());
         for (const auto& piece : response_.body().pieces()) buffers_.emplace_back(piece.data, piece.size);
-        // Asio writes at most 64 buffers per call: a page of 1,000 features (2,000 pieces) would take
-        // dozens of calls. First write what the socket takes at once with up to 1,024 buffers per call;
-        // what is left (a slow reader) goes through async_write, under the stream's timeout.
-        beast::error_code ec;
-        const std::size_t sent = send_now(ec);
-        if (ec || sent_all_) return on_write(ec, sent);
-        net::async_write(stream_, buffers_, [self = shared_from_this(), sent](beast::error_code error, std::size_t bytes) {
-            self->on_write(error, sent + bytes);
-        });
+        written_ = 0;
+        write_buffers();
+    }
+
+    /// Writes buffers_, then each next piece of a streamed body, until all is out. Asio writes at most
+    /// 64 buffers per call: a page of 1,000 features (2,000 pieces) would take dozens of calls. So
+    /// first what the socket takes at once, with up to 1,024 buffers per call; what is left (a slow
+    /// reader) goes through async_write, under the stream's timeout.
+    void write_buffers() {
+        while (true) {
+            beast::error_code ec;
+            written_ += send_now(ec);
+            if (ec) return on_write(ec, written_);
+            if (!sent_all_) {
+                stream_.expires_after(server_.options_.limits.read_timeout);
+                net::async_write(stream_, buffers_, [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                    self->written_ += bytes;
+                    if (error) return self->on_write(error, self->written_);
+                    if (self->next_stream_piece()) return self->write_buffers();
+                    self->finish_write();
+                });
+                return;
+            }
+            if (!next_stream_piece()) return finish_write();
+        }
+    }
+
+    /// Puts a streamed body's next piece (framed as an HTTP/1.1 chunk when chunked) in buffers_;
+    /// false when there is none. A stream that fails ends the connection without the last chunk.
+    bool next_stream_piece() {
+        BodyStream* body = response_.body().body_stream();
+        if (body == nullptr || stream_done_) return false;
+        piece_.clear();
+        bool more = false;
+        try {
+            more = body->next(piece_);
+        } catch (...) {
+            stream_failed_ = true;
+            return false;
+        }
+        stream_done_ = !more;
+        buffers_.clear();
+        frame_.clear();
+        const bool chunked = response_.chunked();
+        if (chunked && !piece_.empty()) {
+            fmt::format_to(std::back_inserter(frame_), "{:x}\r\n", piece_.size());
+            buffers_.emplace_back(frame_.data(), frame_.size());
+        }
+        buffers_.emplace_back(piece_.data(), piece_.size());
+        const std::string_view tail = !chunked ? "" : piece_.empty() ? (more ? "" : "0\r\n\r\n") : (more ? "\r\n" : "\r\n0\r\n\r\n");
+        if (!tail.empty()) buffers_.emplace_back(tail.data(), tail.size());
+        return true;
+    }
+
+    void finish_write() {
+        if (stream_failed_) return on_write(beast::errc::make_error_code(beast::errc::io_error), written_);
+        on_write({}, written_);
     }
 
     /// Writes as much of buffers_ as the socket accepts without waiting and drops what was written
@@ -326,6 +374,8 @@ private:
         }
         const bool keep_alive = response_.keep_alive();
         response_ = {};
+        stream_done_ = stream_failed_ = false;
+        piece_ = {};  // a streamed body's last piece: not held while the connection idles
         if (ec || !keep_alive) return close();
         do_read();
     }
@@ -344,6 +394,9 @@ private:
     std::string head_;                           // response_'s serialised header, while it is written
     std::vector<net::const_buffer> buffers_;     // head_ and the body's pieces, while they are written
     bool sent_all_ = false;
+    std::size_t written_ = 0;                    // bytes of the response written so far
+    std::string piece_, frame_;                  // a streamed body's current piece and its chunk size line
+    bool stream_done_ = false, stream_failed_ = false;
     bool first_ = true;
     bool reading_ = false;
     bool stopping_ = false;

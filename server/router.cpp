@@ -126,7 +126,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
                 matches(found->segments, target.segments, &values);
                 RouteContext context{request, std::move(values), std::move(target.query)};
                 response = found->handler(context);
-                if (head) {
+                if (head && !response.body().streamed()) {  // a streamed body keeps its chunked framing, length unknown
                     const auto length = response.body().size();
                     response.body().clear();
                     response.content_length(length);

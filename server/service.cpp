@@ -51,16 +51,23 @@ std::size_t fixed_bytes(GEOSContextHandle_t handle, const ServiceState& state, b
     return bytes;
 }
 
-/// What a state's feature caches hold so far (they grow as collections are first requested).
+/// What a state's caches hold so far (they grow as collections and zooms are first requested): the
+/// collections' features and boxes, and the renderer's generalised zooms.
 std::size_t cache_bytes(GEOSContextHandle_t handle, const ServiceState& state) {
-    std::size_t bytes = 0;
+    std::size_t bytes = state.renderer ? state.renderer->zoom_bytes() : 0;
     std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+    std::vector<const CollectionFeatures*> counted;
     for (const auto& collection : state.feature_cache) {
         if (!collection) continue;
-        for (const CachedFeature& feature : collection->features) {
-            bytes += sizeof(feature) + feature.json.size() + feature.id.size() + geometry_bytes(handle, feature.geometry.get());
+        bytes += collection->boxes.size() * sizeof(geo::Envelope);
+        const CollectionFeatures* base = collection->base.get();
+        if (base == nullptr || std::find(counted.begin(), counted.end(), base) != counted.end()) continue;
+        counted.push_back(base);
+        for (const CachedFeature& feature : base->features) {
+            bytes += sizeof(feature) + feature.properties.size() + feature.id.size();
             for (const std::string& value : feature.values) bytes += value.size() + sizeof(value);
         }
+        for (const geo::Geometry& owned : base->owned) bytes += geometry_bytes(handle, owned.get());
     }
     return bytes;
 }

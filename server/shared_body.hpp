@@ -7,6 +7,11 @@
 //   response.body() = std::string(...);                 // a plain owned body, as with string_body
 //   response.body().append_view(bytes, owner);          // reference `bytes`, keep `owner` alive
 //   body_text(response)                                 // the whole body as one string (tests, logs)
+//   stream_body(response, stream)                       // bytes made while the response is written
+//
+// A streamed body (a page of thousands of features) is never whole in memory: its BodyStream hands
+// out one piece at a time as the socket takes them, and the response goes out chunked (HTTP/1.1) or
+// up to the connection's close (HTTP/1.0).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
@@ -23,6 +28,15 @@
 #include <vector>
 
 namespace server {
+
+/// The bytes of a streamed body, made piece by piece while the response is written.
+class BodyStream {
+public:
+    virtual ~BodyStream() = default;
+    /// Appends the next piece to `out` (which comes empty) and returns whether more follow. It may
+    /// throw: the connection is then closed mid-body, so the client sees the response is incomplete.
+    virtual bool next(std::string& out) = 0;
+};
 
 struct SharedBody {
     class value_type {
@@ -68,6 +82,14 @@ struct SharedBody {
             owners_.push_back(std::move(owner));
         }
         void reserve(std::size_t pieces) { pieces_.reserve(pieces); }
+        /// Makes the body a stream's (replacing what it held): its size is then unknown. Use
+        /// stream_body(), which also sets the framing.
+        void stream(std::shared_ptr<BodyStream> stream) {
+            clear();
+            stream_ = std::move(stream);
+        }
+        bool streamed() const noexcept { return stream_ != nullptr; }
+        BodyStream* body_stream() const noexcept { return stream_.get(); }
 
         std::size_t size() const noexcept { return size_; }
         bool empty() const noexcept { return size_ == 0; }
@@ -78,14 +100,21 @@ struct SharedBody {
             pieces_.clear();
             owned_.clear();
             owners_.clear();
+            stream_.reset();
             size_ = 0;
             owned_bytes_ = 0;
         }
-        /// The whole body, copied into one string.
+        /// The whole body, copied into one string (a streamed body is made now, and can be read once).
         std::string text() const {
             std::string out;
             out.reserve(size_);
             for (const Piece& piece : pieces_) out.append(piece.data, piece.size);
+            for (std::string piece; stream_;) {
+                piece.clear();
+                const bool more = stream_->next(piece);
+                out += piece;
+                if (!more) break;
+            }
             return out;
         }
 
@@ -104,6 +133,7 @@ struct SharedBody {
         }
         void copy_from(const value_type& other) {
             owners_ = other.owners_;
+            stream_ = other.stream_;  // shared: whichever copy is written consumes it
             pieces_.reserve(other.pieces_.size());
             for (const Piece& piece : other.pieces_) {
                 if (piece.owned) {
@@ -117,10 +147,12 @@ struct SharedBody {
         std::vector<Piece> pieces_;
         std::forward_list<std::string> owned_;  // nodes never move, so views of their bytes stay valid
         std::vector<std::shared_ptr<const void>> owners_;
+        std::shared_ptr<BodyStream> stream_;
         std::size_t size_ = 0;
         std::size_t owned_bytes_ = 0;
     };
 
+    /// The exact size of a body of pieces (a streamed body is never given a Content-Length: see stream_body).
     static std::uint64_t size(const value_type& body) { return body.size(); }
 
     /// Up to kBatch pieces as one buffer sequence (asio writes at most 64 buffers per call).
@@ -144,18 +176,31 @@ struct SharedBody {
         boost::optional<std::pair<const_buffers_type, bool>> get(boost::beast::error_code& ec) {
             ec = {};
             const auto& pieces = body_.pieces();
-            if (next_ >= pieces.size()) return boost::none;
             Buffers out;
-            while (next_ < pieces.size() && out.count < Buffers::kBatch) {
-                const auto& piece = pieces[next_++];
-                out.items[out.count++] = boost::asio::const_buffer(piece.data, piece.size);
+            if (next_ < pieces.size()) {
+                while (next_ < pieces.size() && out.count < Buffers::kBatch) {
+                    const auto& piece = pieces[next_++];
+                    out.items[out.count++] = boost::asio::const_buffer(piece.data, piece.size);
+                }
+                return std::make_pair(out, next_ < pieces.size() || (body_.streamed() && more_));
             }
-            return std::make_pair(out, next_ < pieces.size());
+            if (!body_.streamed() || !more_) return boost::none;
+            piece_.clear();
+            try {
+                more_ = body_.body_stream()->next(piece_);
+            } catch (...) {
+                ec = boost::beast::errc::make_error_code(boost::beast::errc::io_error);
+                return boost::none;
+            }
+            out.items[out.count++] = boost::asio::const_buffer(piece_.data(), piece_.size());
+            return std::make_pair(out, more_);
         }
 
     private:
         const value_type& body_;
         std::size_t next_ = 0;
+        bool more_ = true;
+        std::string piece_;  // the stream's latest piece, valid until the next get()
     };
 
     /// Reading into a SharedBody (a client parsing a response) appends owned text.

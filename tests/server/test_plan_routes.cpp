@@ -212,8 +212,10 @@ TEST_CASE("The plan store keeps the most recently used plans within its count an
     PlanStore by_memory(limits);
     auto heavy = [&base](PlanStore& store) {
         auto state = make_state(base->dataset, fixture_defaults(), 1, 14);
+        auto features = std::make_shared<CollectionFeatures>();
+        features->features.emplace_back().properties.assign(700 * 1024, ' ');
         auto collection = std::make_shared<CachedCollection>();
-        collection->features.emplace_back().json.assign(700 * 1024, ' ');
+        collection->base = features;
         state->feature_cache.push_back(collection);
         CHECK(approximate_bytes(*state, false) > 700 * 1024);
         StoredPlan plan;
