@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#ifdef __GLIBC__
+#include <malloc.h>  // malloc_trim
+#endif
+
 namespace server {
 
 namespace {
@@ -90,8 +94,12 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
     state->tiles = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*state->dataset, state->plan));
     tilesets::TileOptions tile_options;
     tile_options.maxzoom = tile_maxzoom;
+    tile_options.release_memory_after_zoom = true;
     tile_options.validate();
     state->renderer = std::make_unique<tilesets::TileRenderer>(state->tiles, tile_options);
+#ifdef __GLIBC__
+    malloc_trim(0);  // planning's scratch memory, freed but kept by glibc's arenas, goes back to the system
+#endif
     return state;
 }
 

@@ -17,8 +17,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace server {
@@ -55,9 +57,11 @@ void add_options(CLI::App& command, TilesFlags& flags) {
     command.add_option("--threads", flags.threads, "Threads rendering tiles (default: one per core)")->check(CLI::Range(1, 64))->group(output);
 }
 
-/// Renders every tile of one zoom that holds a feature, spread over `threads`, in a stable order.
-std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads,
-                                                                  ProgressBar& progress, tilesets::RenderStats& totals) {
+/// Renders every tile of one zoom, spread over `threads`, and hands those that hold a feature to
+/// `writer` in a stable order as they are done (so a zoom's tiles are never all in memory at once).
+/// Adds to `tiles` and `bytes` what was written.
+void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads, tilesets::TileArchiveWriter& writer, ProgressBar& progress,
+                 tilesets::RenderStats& totals, std::size_t& written_tiles, std::size_t& written_bytes) {
     const auto& b = renderer.source().bounds;
     const tilesets::TileRange range = tilesets::tiles_covering({b.min_x, b.min_y, b.max_x, b.max_y}, z);
     std::vector<tilesets::TileId> tiles;
@@ -65,8 +69,13 @@ std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets
         for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) tiles.push_back({z, x, y});
     }
     std::vector<std::string> bytes(tiles.size());
+    std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[tiles.size()]);
+    for (std::size_t i = 0; i < tiles.size(); ++i) ready[i] = false;
     std::vector<tilesets::RenderStats> stats(threads);
-    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
     progress.begin("zoom " + std::to_string(z) + " tiles", static_cast<std::int64_t>(tiles.size()));
     std::vector<std::thread> workers;
     // The next zoom is generalised meanwhile (prepare_zoom ignores zooms past the maximum); a failure
@@ -79,23 +88,48 @@ std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets
     });
     for (unsigned w = 0; w < threads; ++w) {
         workers.emplace_back([&, w] {
-            for (std::size_t i = next++; i < tiles.size(); i = next++) {
-                tilesets::RenderStats s;
-                bytes[i] = renderer.render(tiles[i], &s);
-                stats[w].features += s.features;
-                stats[w].dropped_small += s.dropped_small;
-                stats[w].whole_tile += s.whole_tile;
-                stats[w].repaired += s.repaired;
-                stats[w].dropped_invalid += s.dropped_invalid;
-                ++done;
+            for (std::size_t i = next++; i < tiles.size() && !failed; i = next++) {
+                try {
+                    tilesets::RenderStats s;
+                    bytes[i] = renderer.render(tiles[i], &s);
+                    stats[w].features += s.features;
+                    stats[w].dropped_small += s.dropped_small;
+                    stats[w].whole_tile += s.whole_tile;
+                    stats[w].repaired += s.repaired;
+                    stats[w].dropped_invalid += s.dropped_invalid;
+                } catch (...) {
+                    const std::lock_guard<std::mutex> lock(failure_mutex);
+                    if (!failure) failure = std::current_exception();
+                    failed = true;
+                }
+                ready[i] = true;
             }
         });
     }
-    while (done < tiles.size()) {
-        progress.update(static_cast<std::int64_t>(done));
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // This thread writes the finished tiles in order, and shows progress.
+    std::size_t written = 0;
+    try {
+        while (written < tiles.size() && !failed) {
+            if (!ready[written]) {
+                progress.update(static_cast<std::int64_t>(written));
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                continue;
+            }
+            for (; written < tiles.size() && ready[written]; ++written) {
+                if (bytes[written].empty()) continue;
+                writer.add(tiles[written], bytes[written]);
+                ++written_tiles;
+                written_bytes += bytes[written].size();
+                std::string().swap(bytes[written]);
+            }
+        }
+    } catch (...) {
+        failed = true;
+        for (std::thread& t : workers) t.join();
+        throw;
     }
     for (std::thread& t : workers) t.join();
+    if (failure) std::rethrow_exception(failure);
     for (const auto& s : stats) {
         totals.features += s.features;
         totals.dropped_small += s.dropped_small;
@@ -107,11 +141,6 @@ std::vector<std::pair<tilesets::TileId, std::string>> render_zoom(const tilesets
     totals.repaired += repaired;
     totals.dropped_invalid += dropped;
     renderer.forget_zoom(z);  // done with this zoom: hold one zoom's generalised geometries at a time
-    std::vector<std::pair<tilesets::TileId, std::string>> out;
-    for (std::size_t i = 0; i < tiles.size(); ++i) {
-        if (!bytes[i].empty()) out.emplace_back(tiles[i], std::move(bytes[i]));
-    }
-    return out;
 }
 
 }  // namespace
@@ -166,13 +195,7 @@ Command add_tiles_command(CLI::App& app) {
 
                 tilesets::RenderStats totals;
                 std::size_t tiles = 0, bytes = 0;
-                for (int z = flags->minzoom; z <= flags->maxzoom; ++z) {
-                    for (const auto& [tile, mvt] : render_zoom(renderer, z, flags->threads, progress, totals)) {
-                        writer->add(tile, mvt);
-                        ++tiles;
-                        bytes += mvt.size();
-                    }
-                }
+                for (int z = flags->minzoom; z <= flags->maxzoom; ++z) render_zoom(renderer, z, flags->threads, *writer, progress, totals, tiles, bytes);
                 progress.begin("writing " + flags->out, 0);
                 writer->finish();
                 if (!flags->style.empty()) {

@@ -39,6 +39,25 @@ private:
     bool committed_ = false;
 };
 
+/// Scratch bytes on disk beside the target: created and at once unlinked, so it holds no name and goes
+/// with the process whatever happens. A writer keeps tiles here, not in memory, until it lays them out.
+class SpoolFile {
+public:
+    explicit SpoolFile(const std::filesystem::path& target);
+    ~SpoolFile();
+    SpoolFile(const SpoolFile&) = delete;
+    SpoolFile& operator=(const SpoolFile&) = delete;
+    /// Appends `bytes`; returns where they start.
+    std::uint64_t append(std::string_view bytes);
+    /// The `length` bytes at `offset`, into `out` (replaced).
+    void read(std::uint64_t offset, std::size_t length, std::string& out) const;
+
+private:
+    std::filesystem::path target_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+};
+
 /// An ArchiveError whose message is "<path>: <problem>".
 ArchiveError archive_error(const std::filesystem::path& path, std::string_view problem);
 

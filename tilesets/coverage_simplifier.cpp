@@ -263,12 +263,16 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(geo::GeosContext& contex
         if (present_[p]) out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
     }
     // Polygons that simplification made invalid get their arcs back at full detail; their neighbours,
-    // sharing those arcs, are rebuilt with them too.
-    for (int round = 0; round < 3; ++round) {
+    // sharing those arcs, are rebuilt with them too. Validity is tested once per polygon built.
+    constexpr int kRestoreRounds = 3;
+    std::vector<signed char> valid(polygons_.size(), -1);  // -1: not tested since built
+    for (int round = 0; round < kRestoreRounds; ++round) {
         std::vector<bool> restore(arcs_.size(), false);
         bool any = false;
         for (std::size_t p = 0; p < polygons_.size(); ++p) {
-            if (!out[p] || GEOSisValid_r(h, out[p].get()) == 1) continue;
+            if (!out[p]) continue;
+            if (valid[p] < 0) valid[p] = GEOSisValid_r(h, out[p].get()) == 1 ? 1 : 0;
+            if (valid[p] == 1) continue;
             any = true;
             ++local.restored_polygons;
             for (const Part& part : polygons_[p].parts) {
@@ -288,7 +292,10 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(geo::GeosContext& contex
                     for (const ArcUse& use : ring.arcs) touched = touched || restore[use.arc];
                 }
             }
-            if (touched && present_[p]) out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
+            if (touched && present_[p]) {
+                out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
+                valid[p] = -1;
+            }
         }
     }
     if (with_shared_boundaries) result.shared = shared_boundaries(context, simplified);

@@ -2,6 +2,7 @@
 // gzipped root directory, gzipped JSON metadata, gzipped leaf directories, then the gzipped tiles in
 // TileID order, each distinct tile stored once.
 #include "tilesets/archive_file.hpp"
+#include "tilesets/tile_cache.hpp"  // content_hash
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <unordered_map>
 #include <utility>
@@ -133,14 +133,27 @@ public:
     void add(const TileId& tile, std::string_view mvt) override {
         if (finished_) throw file_.error("tile " + detail::tile_name(tile) + " added after finish()");
         detail::check_archive_tile(file_.target(), metadata_, tile);
-        std::string compressed = gzip(mvt);
-        // Identical tiles (the same compressed bytes, since gzip is deterministic) share one blob.
-        auto found = content_index_.find(compressed);
-        if (found == content_index_.end()) {
-            contents_.push_back(std::move(compressed));
-            found = content_index_.emplace(contents_.back(), static_cast<std::uint32_t>(contents_.size() - 1)).first;
+        const std::string compressed = gzip(mvt);
+        // Identical tiles (the same compressed bytes, since gzip is deterministic) share one blob: found
+        // by hash, confirmed byte for byte against the spooled copy.
+        const std::uint64_t hash = content_hash(compressed);
+        std::uint32_t content = 0;
+        bool found = false;
+        for (auto [it, end] = content_index_.equal_range(hash); it != end && !found; ++it) {
+            const Blob& blob = contents_[it->second];
+            if (blob.length != compressed.size()) continue;
+            spool_.read(blob.offset, blob.length, scratch_);
+            if (scratch_ == compressed) {
+                content = it->second;
+                found = true;
+            }
         }
-        tiles_.push_back({detail::pmtiles_tile_id(tile), tile, found->second});
+        if (!found) {
+            content = static_cast<std::uint32_t>(contents_.size());
+            contents_.push_back({spool_.append(compressed), compressed.size()});
+            content_index_.emplace(hash, content);
+        }
+        tiles_.push_back({detail::pmtiles_tile_id(tile), tile, content});
     }
 
     void finish() override {
@@ -177,10 +190,10 @@ private:
         std::uint64_t data_length = 0;
         std::vector<DirectoryEntry> entries;
         for (const AddedTile& added : tiles_) {
-            const std::string& blob = contents_[added.content];
+            const Blob& blob = contents_[added.content];
             if (content_offset[added.content] == kUnplaced) {
                 content_offset[added.content] = data_length;
-                data_length += blob.size();
+                data_length += blob.length;
                 data_order.push_back(added.content);
             }
             const std::uint64_t offset = content_offset[added.content];
@@ -191,7 +204,7 @@ private:
                     continue;
                 }
             }
-            entries.push_back({added.tile_id, offset, blob.size(), 1});
+            entries.push_back({added.tile_id, offset, blob.length, 1});
         }
 
         const Directories directories = build_directories(entries);
@@ -234,7 +247,8 @@ private:
         constexpr std::size_t kWriteSize = std::size_t{1} << 20;
         std::string buffer;
         for (const std::uint32_t content : data_order) {
-            buffer += contents_[content];
+            spool_.read(contents_[content].offset, contents_[content].length, scratch_);
+            buffer += scratch_;
             if (buffer.size() >= kWriteSize) {
                 file_.write(buffer);
                 buffer.clear();
@@ -262,9 +276,16 @@ private:
     std::string vector_layers_json_;
     detail::ArchiveFile file_;
     std::vector<AddedTile> tiles_;
-    // Each distinct gzipped tile once; the deque keeps the strings (and the views keying the index) in place.
-    std::deque<std::string> contents_;
-    std::unordered_map<std::string_view, std::uint32_t> content_index_;
+    // Each distinct gzipped tile once, on disk until the archive is laid out (a national set is hundreds
+    // of MB), found again by its hash.
+    struct Blob {
+        std::uint64_t offset = 0;
+        std::uint64_t length = 0;
+    };
+    detail::SpoolFile spool_{file_.target()};
+    std::vector<Blob> contents_;
+    std::unordered_multimap<std::uint64_t, std::uint32_t> content_index_;
+    std::string scratch_;
     bool finished_ = false;
 };
 

@@ -35,6 +35,41 @@ void ArchiveFile::discard() {
     temporary_.clear();
 }
 
+SpoolFile::SpoolFile(const std::filesystem::path& target) : target_(target) {
+    std::string name = target.string();
+    name += ".spool-XXXXXX";
+    fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd_ < 0) throw archive_error(target_, std::string("cannot create a scratch file beside it: ") + std::strerror(errno));
+    ::unlink(name.c_str());
+}
+
+SpoolFile::~SpoolFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::uint64_t SpoolFile::append(std::string_view bytes) {
+    const std::uint64_t start = size_;
+    while (!bytes.empty()) {
+        const ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(size_));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw archive_error(target_, std::string("cannot write scratch data: ") + std::strerror(errno));
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        size_ += static_cast<std::uint64_t>(n);
+    }
+    return start;
+}
+
+void SpoolFile::read(std::uint64_t offset, std::size_t length, std::string& out) const {
+    out.resize(length);
+    std::size_t done = 0;
+    while (done < length) {
+        const ssize_t n = ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw archive_error(target_, std::string("cannot read scratch data back: ") + (n < 0 ? std::strerror(errno) : "short read"));
+        done += static_cast<std::size_t>(n);
+    }
+}
+
 ArchiveError archive_error(const std::filesystem::path& path, std::string_view problem) {
     std::string message = path.string();
     message += ": ";

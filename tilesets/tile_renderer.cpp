@@ -10,6 +10,10 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#ifdef __GLIBC__
+#include <malloc.h>  // malloc_trim
+#endif
+
 namespace tilesets {
 
 namespace {
@@ -340,12 +344,8 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileSource> source, TileOptions
         grids_.emplace_back(boxes, kIndexZoom);
         if (layer.name == "networks") networks_layer_ = static_cast<int>(l);
         if (layer.name == "network_borders") borders_layer_ = static_cast<int>(l);
-        if (!layer.is_coverage) continue;
-        std::vector<const GEOSGeometry*> polygons;
-        for (const SourceFeature& f : layer.features) polygons.push_back(f.geometry.get());
-        geo::GeosContext context;
-        simplifiers_[l] = std::make_unique<CoverageSimplifier>(context, polygons);
     }
+    simplifier_once_ = std::make_unique<std::once_flag[]>(layers.size());
     if (networks_layer_ >= 0 && borders_layer_ >= 0) {
         const auto& networks = layers[static_cast<std::size_t>(networks_layer_)].features;
         for (std::uint32_t i = 0; i < networks.size(); ++i) network_index[std::get<std::string>(networks[i].values[0])] = i;
@@ -398,14 +398,17 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
         geo::GeosContext context;
         const SourceLayer& layer = layers[l];
         PackedPolygons& packed = built->polygons[l];
-        if (!simplifiers_[l]) {
+        const CoverageSimplifier* simplifier = simplifier_of(l);
+        if (simplifier == nullptr) {
             for (const SourceFeature& f : layer.features) {
                 packed.add(context.handle(), snap_to_grid(context, f.geometry.get(), unit, repaired[l], dropped[l]).get());
             }
             return;
         }
         const bool networks = static_cast<int>(l) == networks_layer_;
-        CoverageSimplifier::Result result = simplifiers_[l]->simplify(context, tolerance, networks && borders_layer_ >= 0);
+        // Simplified (and kept valid) in metres, then snapped: rounding first and restoring arcs on the
+        // grid instead drops whole networks at low zooms, where restored arcs collapse there.
+        CoverageSimplifier::Result result = simplifier->simplify(context, tolerance, networks && borders_layer_ >= 0);
         for (geo::Geometry& g : result.polygons) {
             packed.add(context.handle(), g ? snap_to_grid(context, g.get(), unit, repaired[l], dropped[l]).get() : nullptr);
             g.reset();
@@ -443,7 +446,24 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
         built->repaired += repaired[l];
         built->dropped_invalid += dropped[l];
     }
+#ifdef __GLIBC__
+    // The GEOS polygons the build went through are freed, but glibc keeps freed memory in its
+    // per-thread arenas: a server would hold a whole zoom's worth of it for good.
+    if (options_.release_memory_after_zoom) malloc_trim(0);
+#endif
     return built;
+}
+
+const CoverageSimplifier* TileRenderer::simplifier_of(std::size_t l) const {
+    const SourceLayer& layer = source_->layers[l];
+    if (!layer.is_coverage) return nullptr;
+    std::call_once(simplifier_once_[l], [&] {
+        std::vector<const GEOSGeometry*> polygons;
+        for (const SourceFeature& f : layer.features) polygons.push_back(f.geometry.get());
+        geo::GeosContext context;
+        simplifiers_[l] = std::make_unique<CoverageSimplifier>(context, polygons);
+    });
+    return simplifiers_[l].get();
 }
 
 void TileRenderer::forget_zoom(int z) const {
