@@ -169,12 +169,20 @@ Command add_tiles_command(CLI::App& app) {
                 }
                 geo::PlanOptions options = planning->options();
                 ProgressBar progress;
-                const geo::Dataset loaded = data::load_dataset(dataset->description(), progress);
-                planning->resolve(options, loaded);
-                options.validate(loaded);
-                const geo::Plan planned = geo::plan(loaded, options, *loaded.geos, [&progress](std::string_view stage) { progress.begin(stage, 0); });
+                // The dataset and its plan go once the tile source (their copy in Web Mercator) is made:
+                // rendering needs nothing else, and England's take some 400 MB.
+                // They are freed on a thread of their own, while the first zooms render.
+                auto loaded = std::make_shared<geo::Dataset>(data::load_dataset(dataset->description(), progress));
+                planning->resolve(options, *loaded);
+                options.validate(*loaded);
+                auto planned = std::make_shared<geo::Plan>(
+                    geo::plan(*loaded, options, *loaded->geos, [&progress](std::string_view stage) { progress.begin(stage, 0); }));
                 progress.begin("tile source", 0);
-                auto source = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*planned.dataset, planned));
+                const auto source = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*planned->dataset, *planned));
+                std::jthread release([planned = std::move(planned), loaded = std::move(loaded)]() mutable {
+                    planned.reset();  // before the dataset it may point into
+                    loaded.reset();
+                });
                 tilesets::TileOptions tile_options;
                 tile_options.extent = flags->extent;
                 tile_options.buffer = flags->buffer;
@@ -182,7 +190,7 @@ Command add_tiles_command(CLI::App& app) {
                 const tilesets::TileRenderer renderer(source, tile_options);
 
                 tilesets::ArchiveMetadata metadata;
-                metadata.name = loaded.name.empty() ? "catchment" : loaded.name;
+                metadata.name = source->name.empty() ? "catchment" : source->name;
                 metadata.description = "GP practice catchments and primary care networks planned by catchment";
                 metadata.attribution = flags->attribution;
                 metadata.minzoom = flags->minzoom;
@@ -196,6 +204,7 @@ Command add_tiles_command(CLI::App& app) {
                 tilesets::RenderStats totals;
                 std::size_t tiles = 0, bytes = 0;
                 for (int z = flags->minzoom; z <= flags->maxzoom; ++z) render_zoom(renderer, z, flags->threads, *writer, progress, totals, tiles, bytes);
+                release.join();  // (a jthread: also joined if rendering throws)
                 progress.begin("writing " + flags->out, 0);
                 writer->finish();
                 if (!flags->style.empty()) {

@@ -100,6 +100,27 @@ TEST_CASE("curl sees ETag/304, gzip, CORS and JSON errors", "[serve][clients]") 
         CHECK(preflight.rfind("http/1.1 204", 0) == 0);
         CHECK(header_value(preflight, "access-control-allow-origin") == "*");
     }
+    SECTION("a page of items is streamed: chunked on HTTP/1.1, to the connection's close on HTTP/1.0, whole either way") {
+        const std::string target = "/collections/areas/items?limit=10000";
+        const std::string http11 = server.headers(target);
+        CHECK(header_value(http11, "transfer-encoding") == "chunked");
+        CHECK(header_value(http11, "content-length").empty());
+        const std::string http10 = server.headers(target, {"--http1.0"});
+        CHECK(header_value(http10, "transfer-encoding").empty());
+        CHECK(header_value(http10, "connection") != "keep-alive");  // HTTP/1.0 closes unless asked otherwise
+        // The same document both ways, but for its timeStamp.
+        const auto without_time = [](const std::string& text) {
+            return std::regex_replace(text, std::regex(R"("timeStamp":"[^"]*")"), "");
+        };
+        const std::string chunked = server.body_and_status(target);
+        const std::string closed = server.body_and_status(target, {"--http1.0"});
+        CHECK(chunked.size() > 100000);
+        CHECK(chunked.substr(chunked.rfind('\n')) == "\n200");
+        CHECK(without_time(chunked) == without_time(closed));
+        CHECK(chunked.find(R"("numberReturned":)") != std::string::npos);
+        // HEAD: the headers of the GET, no body.
+        CHECK(server.body_and_status(target, {"-I"}).find(R"("features")") == std::string::npos);
+    }
     SECTION("bad parameters and unknown resources give JSON errors") {
         struct Case {
             std::string target, code;
