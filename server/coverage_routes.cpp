@@ -289,8 +289,8 @@ Response CoverageHandlers::catchment(const RouteContext& context) const {
     const std::string method(geo::to_string(plan.options.method));
 
     geo::GeosContext geos;
-    const geo::CrsTransform to_crs84(dataset.working_crs, "OGC:CRS84");
-    GeometryWriter writer(geos, to_crs84);
+    const TransformLease to_crs84 = borrow_transform(dataset.working_crs, "OGC:CRS84");
+    GeometryWriter writer(geos, *to_crs84);
 
     std::string body;
     body += R"({"type":"FeatureCollection","features":[)";

@@ -6,6 +6,8 @@
 #include "geo/crs.hpp"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -367,6 +369,51 @@ void append_feature(std::string& out, GEOSContextHandle_t handle, const CachedFe
     out += R"(,"properties":)";
     out += feature.properties;
     if (close) out += '}';
+}
+
+namespace {
+
+/// The idle transformations, by (from, to); a few of each are kept.
+struct TransformShelf {
+    static constexpr std::size_t kIdlePerPair = 8;
+    std::mutex mutex;
+    std::map<std::pair<std::string, std::string>, std::vector<std::unique_ptr<geo::CrsTransform>>> idle;
+    std::map<const geo::CrsTransform*, std::pair<std::string, std::string>> lent;
+};
+
+TransformShelf& shelf() {
+    static auto* kept = new TransformShelf;  // never destroyed: leases may end during exit
+    return *kept;
+}
+
+void give_back(geo::CrsTransform* transform) {
+    std::unique_ptr<geo::CrsTransform> owned(transform);
+    TransformShelf& s = shelf();
+    const std::lock_guard<std::mutex> lock(s.mutex);
+    const auto found = s.lent.find(transform);
+    if (found == s.lent.end()) return;
+    auto& idle = s.idle[found->second];
+    s.lent.erase(found);
+    if (idle.size() < TransformShelf::kIdlePerPair) idle.push_back(std::move(owned));
+}
+
+}  // namespace
+
+TransformLease borrow_transform(const std::string& from, const std::string& to) {
+    TransformShelf& s = shelf();
+    std::unique_ptr<geo::CrsTransform> transform;
+    {
+        const std::lock_guard<std::mutex> lock(s.mutex);
+        auto& idle = s.idle[{from, to}];
+        if (!idle.empty()) {
+            transform = std::move(idle.back());
+            idle.pop_back();
+        }
+    }
+    if (!transform) transform = std::make_unique<geo::CrsTransform>(from, to);
+    const std::lock_guard<std::mutex> lock(s.mutex);
+    s.lent.emplace(transform.get(), std::pair(from, to));
+    return TransformLease(transform.release(), &give_back);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& st
 void append_feature(std::string& out, GEOSContextHandle_t handle, const CachedFeature& feature, const geo::CrsTransform& to_crs,
                     int decimals, bool close = true);
 
+/// A PROJ transformation borrowed for one request: making one costs milliseconds (PROJ's database is
+/// read), far more than a page of features takes to reproject, so they are kept and handed out again.
+/// Returned when the lease goes. Thread-safe.
+using TransformLease = std::unique_ptr<geo::CrsTransform, void (*)(geo::CrsTransform*)>;
+TransformLease borrow_transform(const std::string& from, const std::string& to);
+
 /// An OGC API link object: href, rel, type and (when given) title.
 boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {});
 

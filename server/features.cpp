@@ -283,7 +283,7 @@ public:
     FeaturePage(std::shared_ptr<const ServiceState> state, std::shared_ptr<const CachedCollection> collection,
                 std::vector<std::uint32_t> features, std::string tail)
         : state_(std::move(state)), collection_(std::move(collection)), features_(std::move(features)), tail_(std::move(tail)),
-          to_crs_(state_->dataset->working_crs, std::string(collection_->crs->proj)) {}
+          to_crs_(borrow_transform(state_->dataset->working_crs, std::string(collection_->crs->proj))) {}
 
     bool next(std::string& out) override {
         constexpr std::size_t kPieceBytes = 64 * 1024;
@@ -294,7 +294,7 @@ public:
         const auto& all = collection_->features();
         while (next_ < features_.size() && out.size() < kPieceBytes) {
             if (next_ > 0) out += ',';
-            append_feature(out, geos_.handle(), all[features_[next_++]], to_crs_, collection_->crs->decimals);
+            append_feature(out, geos_.handle(), all[features_[next_++]], *to_crs_, collection_->crs->decimals);
         }
         if (next_ < features_.size()) return true;
         out += tail_;
@@ -306,7 +306,7 @@ private:
     std::shared_ptr<const CachedCollection> collection_;
     std::vector<std::uint32_t> features_;  // the page's, in order
     std::string tail_;                     // numberMatched and the rest, after the features
-    geo::CrsTransform to_crs_;
+    TransformLease to_crs_;
     geo::GeosContext geos_;
     std::size_t next_ = 0;
     bool started_ = false;
@@ -529,8 +529,8 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     geo::Geometry box;
     const GEOSPreparedGeometry* prepared = nullptr;
     if (query.has_bbox) {
-        const geo::CrsTransform to_working(std::string(served_crss()[query.bbox_crs].proj), current->dataset->working_crs);
-        box = bbox_in_working_crs(geos, query.bbox, to_working);
+        const TransformLease to_working = borrow_transform(std::string(served_crss()[query.bbox_crs].proj), current->dataset->working_crs);
+        box = bbox_in_working_crs(geos, query.bbox, *to_working);
         prepared = GEOSPrepare_r(geos.handle(), box.get());
         if (prepared == nullptr) geos.fail("preparing the bbox");
     }
@@ -621,9 +621,9 @@ Response FeatureHandlers::item(const RouteContext& context) const {
         self += "/items/";
         self += percent_encode(feature.id);
         geo::GeosContext geos;
-        const geo::CrsTransform to_crs(current->dataset->working_crs, std::string(served_crss()[crs].proj));
+        const TransformLease to_crs = borrow_transform(current->dataset->working_crs, std::string(served_crss()[crs].proj));
         std::string out;
-        append_feature(out, geos.handle(), feature, to_crs, served_crss()[crs].decimals, false);
+        append_feature(out, geos.handle(), feature, *to_crs, served_crss()[crs].decimals, false);
         out += R"(,"links":[)";
         append_link(out, self, "self", kGeoJson);
         out += ',';
