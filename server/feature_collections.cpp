@@ -337,7 +337,8 @@ std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState
 }
 
 std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& state, const CollectionInfo& info,
-                                                          std::shared_ptr<const CollectionFeatures> base, const ServedCrs& crs) {
+                                                          std::shared_ptr<const CollectionFeatures> base, const ServedCrs& crs,
+                                                          std::size_t json_budget) {
     auto out = std::make_shared<CachedCollection>();
     out->info = &info;
     out->crs = &crs;
@@ -355,6 +356,18 @@ std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& st
             if (GEOSisEmpty_r(context.handle(), projected.get()) == 0) box = geo::envelope_of(context, projected.get());
         }
         out->extent.expand(box);
+    }
+    // An estimate first (a coordinate pair takes about twice its decimals plus 12 characters), so
+    // that a collection too large for the budget is never written whole.
+    std::size_t estimate = 0;
+    for (const CachedFeature& feature : out->base->features) {
+        const int coordinates = feature.geometry != nullptr ? GEOSGetNumCoordinates_r(context.handle(), feature.geometry) : 0;
+        estimate += 64 + feature.id.size() + feature.properties.size() +
+                    static_cast<std::size_t>(std::max(coordinates, 0)) * static_cast<std::size_t>(2 * crs.decimals + 12);
+    }
+    if (estimate <= json_budget) {
+        out->json.reserve(out->base->features.size());
+        for (const CachedFeature& feature : out->base->features) append_feature(out->json.emplace_back(), context.handle(), feature, to_crs, crs.decimals);
     }
     return out;
 }

@@ -14,9 +14,11 @@ namespace server {
 
 /// The collection's features from the state's dataset and plan (geometries in the working CRS).
 std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState& state, const CollectionInfo& info);
-/// The same features with their boxes in `crs`.
+/// The same features with their boxes in `crs`, and their GeoJSON when it would take at most
+/// `json_budget` bytes.
 std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& state, const CollectionInfo& info,
-                                                          std::shared_ptr<const CollectionFeatures> base, const ServedCrs& crs);
+                                                          std::shared_ptr<const CollectionFeatures> base, const ServedCrs& crs,
+                                                          std::size_t json_budget = 0);
 
 /// Appends the feature as a GeoJSON Feature, its geometry reprojected with `to_crs` as it is written
 /// (`decimals` decimals), without the closing brace unless `close` (the item route adds its links).

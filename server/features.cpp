@@ -294,7 +294,12 @@ public:
         const auto& all = collection_->features();
         while (next_ < features_.size() && out.size() < kPieceBytes) {
             if (next_ > 0) out += ',';
-            append_feature(out, geos_.handle(), all[features_[next_++]], *to_crs_, collection_->crs->decimals);
+            const std::uint32_t feature = features_[next_++];
+            if (!collection_->json.empty()) {
+                out += collection_->json[feature];
+            } else {
+                append_feature(out, geos_.handle(), all[feature], *to_crs_, collection_->crs->decimals);
+            }
         }
         if (next_ < features_.size()) return true;
         out += tail_;
@@ -334,7 +339,13 @@ std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceSta
         }
         const CollectionInfo& info = feature_collections()[collection];
         if (!base) base = collection_features(state, info);
-        slot = collection_in_crs(state, info, std::move(base), served_crss().at(crs));
+        std::size_t kept = 0;
+        for (const auto& built : state.feature_cache) {
+            if (!built) continue;
+            for (const std::string& json : built->json) kept += json.size();
+        }
+        slot = collection_in_crs(state, info, std::move(base), served_crss().at(crs),
+                                 state.feature_json_budget - std::min(kept, state.feature_json_budget));
     }
     return slot;
 }
@@ -621,9 +632,14 @@ Response FeatureHandlers::item(const RouteContext& context) const {
         self += "/items/";
         self += percent_encode(feature.id);
         geo::GeosContext geos;
-        const TransformLease to_crs = borrow_transform(current->dataset->working_crs, std::string(served_crss()[crs].proj));
         std::string out;
-        append_feature(out, geos.handle(), feature, *to_crs, served_crss()[crs].decimals, false);
+        if (!collection->json.empty()) {
+            const std::string& whole = collection->json[static_cast<std::size_t>(&feature - collection->features().data())];
+            out.assign(whole, 0, whole.size() - 1);  // without its closing brace: the links go before it
+        } else {
+            const TransformLease to_crs = borrow_transform(current->dataset->working_crs, std::string(served_crss()[crs].proj));
+            append_feature(out, geos.handle(), feature, *to_crs, served_crss()[crs].decimals, false);
+        }
         out += R"(,"links":[)";
         append_link(out, self, "self", kGeoJson);
         out += ',';

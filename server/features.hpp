@@ -64,8 +64,12 @@ struct CachedCollection {
     std::vector<geo::Envelope> boxes;  // per feature, in `crs`; empty for a feature with no geometry
     geo::Envelope extent;              // in `crs`
     const ServedCrs* crs = nullptr;
+    /// Each feature's whole GeoJSON in `crs`, kept for a collection small enough for the state's
+    /// budget (ServiceState::feature_json_budget): pages of it are copied out, not reprojected. Empty otherwise.
+    std::vector<std::string> json;
     const std::vector<CachedFeature>& features() const { return base->features; }
 };
+
 
 class FeatureHandlers {
 public:

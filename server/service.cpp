@@ -64,6 +64,7 @@ std::size_t cache_bytes(GEOSContextHandle_t handle, const ServiceState& state) {
     for (const auto& collection : state.feature_cache) {
         if (!collection) continue;
         bytes += collection->boxes.size() * sizeof(geo::Envelope);
+        for (const std::string& json : collection->json) bytes += sizeof(json) + json.size();
         const CollectionFeatures* base = collection->base.get();
         if (base == nullptr || std::find(counted.begin(), counted.end(), base) != counted.end()) continue;
         counted.push_back(base);

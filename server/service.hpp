@@ -33,6 +33,9 @@ struct ServiceState {
     std::unique_ptr<tilesets::TileRenderer> renderer;
     /// Serialised feature collections (collection x CRS), built on first use by the feature handlers and
     /// owned here so that they go when the state goes.
+    /// Bytes of features' GeoJSON kept ready, over all collections and CRSs: a city's collections fit
+    /// and are served at memory speed; a nation's largest are written as they are sent.
+    std::size_t feature_json_budget = std::size_t{32} << 20;
     mutable std::mutex feature_cache_mutex;
     mutable std::vector<std::shared_ptr<const CachedCollection>> feature_cache;
 };

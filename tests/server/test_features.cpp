@@ -496,3 +496,32 @@ TEST_CASE("Items at the maximum limit are streamed in pieces of about 64 kB, nev
     const json::value reread = json::parse(parser.get().body());
     CHECK(reread.at("features") == document.at("features"));
 }
+
+TEST_CASE("Collections too large to keep as GeoJSON are written as they are sent, the same features in every CRS", "[features][stream]") {
+    Fixture kept;
+    Fixture written;
+    auto state = service_fixture::state_of(plan_fixture::example(), 2);
+    state->feature_json_budget = 0;  // nothing kept: every geometry reprojected as the page is written
+    written.service.install(state);
+    const auto without_time = [](json::value document) {
+        document.as_object().erase("timeStamp");
+        return document;
+    };
+    for (const char* collection : {"practices", "areas", "catchments", "networks", "network_borders"}) {
+        for (const char* crs : {kCrs84Uri, kBngUri, kMercatorUri}) {
+            INFO(collection << " in " << crs);
+            const json::value expected = without_time(kept.items(collection, {{"crs", crs}}));
+            CHECK(expected.at("numberReturned").as_int64() > 0);
+            CHECK(without_time(written.items(collection, {{"crs", crs}})) == expected);
+        }
+    }
+    // A bbox inside the west square picks it alone, either way.
+    const Query box{{"bbox", "530100,180100,530900,180900"}, {"bbox-crs", kBngUri}};
+    const json::value inside = without_time(written.items("areas", box));
+    CHECK(inside.at("numberMatched").as_int64() == 1);
+    CHECK(inside == without_time(kept.items("areas", box)));
+    const auto one = [](Fixture& f) {
+        return json::parse(body_text(f.raw(&FeatureHandlers::item, {{"id", "areas"}, {"featureId", "A1"}})));
+    };
+    CHECK(one(written) == one(kept));
+}
