@@ -99,7 +99,7 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
     tile_options.validate();
     state->renderer = std::make_unique<tilesets::TileRenderer>(state->tiles, tile_options);
 #ifdef __GLIBC__
-    malloc_trim(0);  // planning's scratch memory, freed but kept by glibc's arenas, goes back to the system
+    malloc_trim(0);  // planning's scratch memory, freed but kept by glibc's arenas, goes back (see TileOptions)
 #endif
     return state;
 }

@@ -447,8 +447,9 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
         built->dropped_invalid += dropped[l];
     }
 #ifdef __GLIBC__
-    // The GEOS polygons the build went through are freed, but glibc keeps freed memory in its
-    // per-thread arenas: a server would hold a whole zoom's worth of it for good.
+    // The GEOS polygons the build went through are freed, but glibc's allocator keeps freed memory in
+    // its per-thread arenas: a server would hold a whole zoom's worth of it for good. (The catchment
+    // binary links jemalloc, which returns it by itself; then this trims glibc's unused arena only.)
     if (options_.release_memory_after_zoom) malloc_trim(0);
 #endif
     return built;
