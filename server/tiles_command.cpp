@@ -68,7 +68,7 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
     for (std::uint32_t x = range.min_x; x <= range.max_x; ++x) {
         for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) tiles.push_back({z, x, y});
     }
-    std::vector<std::string> bytes(tiles.size());
+    std::vector<std::string> bytes(tiles.size()), gzipped(tiles.size());
     std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[tiles.size()]);
     for (std::size_t i = 0; i < tiles.size(); ++i) ready[i] = false;
     std::vector<tilesets::RenderStats> stats(threads);
@@ -92,6 +92,7 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
                 try {
                     tilesets::RenderStats s;
                     bytes[i] = renderer.render(tiles[i], &s);
+                    if (!bytes[i].empty()) gzipped[i] = tilesets::gzip(bytes[i]);  // here, on the render threads
                     stats[w].features += s.features;
                     stats[w].dropped_small += s.dropped_small;
                     stats[w].whole_tile += s.whole_tile;
@@ -117,10 +118,11 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
             }
             for (; written < tiles.size() && ready[written]; ++written) {
                 if (bytes[written].empty()) continue;
-                writer.add(tiles[written], bytes[written]);
+                writer.add_gzipped(tiles[written], std::move(gzipped[written]));
                 ++written_tiles;
                 written_bytes += bytes[written].size();
                 std::string().swap(bytes[written]);
+                std::string().swap(gzipped[written]);
             }
         }
     } catch (...) {

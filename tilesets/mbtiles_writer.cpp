@@ -36,12 +36,12 @@ public:
     MbtilesWriter(const std::filesystem::path& path, const ArchiveMetadata& metadata)
         : metadata_(metadata), vector_layers_json_(detail::checked_vector_layers(path, metadata)), file_(path) {}
 
-    void add(const TileId& tile, std::string_view mvt) override {
+    void add_gzipped(const TileId& tile, std::string gzipped) override {
         if (finished_) throw file_.error("tile " + detail::tile_name(tile) + " added after finish()");
         detail::check_archive_tile(file_.target(), metadata_, tile);
         // Keyed as the unique index orders rows, so the database is built the same whatever the add() order.
         const TileKey key{tile.z, tile.x, flip_row(tile.y, tile.z)};
-        if (!tiles_.emplace(key, gzip(mvt)).second) throw file_.error("tile " + detail::tile_name(tile) + " was added twice");
+        if (!tiles_.emplace(key, std::move(gzipped)).second) throw file_.error("tile " + detail::tile_name(tile) + " was added twice");
     }
 
     void finish() override {

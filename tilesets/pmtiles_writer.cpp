@@ -130,10 +130,9 @@ public:
     PmtilesWriter(const std::filesystem::path& path, const ArchiveMetadata& metadata)
         : metadata_(metadata), vector_layers_json_(detail::checked_vector_layers(path, metadata)), file_(path) {}
 
-    void add(const TileId& tile, std::string_view mvt) override {
+    void add_gzipped(const TileId& tile, std::string compressed) override {
         if (finished_) throw file_.error("tile " + detail::tile_name(tile) + " added after finish()");
         detail::check_archive_tile(file_.target(), metadata_, tile);
-        const std::string compressed = gzip(mvt);
         // Identical tiles (the same compressed bytes, since gzip is deterministic) share one blob: found
         // by hash, confirmed byte for byte against the spooled copy.
         const std::uint64_t hash = content_hash(compressed);

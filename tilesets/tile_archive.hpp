@@ -29,13 +29,19 @@ struct ArchiveMetadata {
     std::string vector_layers_json;  // a JSON array: TileJSON vector_layers ([{"id": ..., "fields": {...}, ...}])
 };
 
+/// gzip (RFC 1952) of `data` with zlib, deterministic (no timestamp, no file name).
+std::string gzip(std::string_view data);
+
 /// Receives the tiles of a set, then writes the archive.
 class TileArchiveWriter {
 public:
     virtual ~TileArchiveWriter() = default;
     /// Adds one tile: `mvt` is the uncompressed Mapbox Vector Tile; the writer gzips it. Tiles may come
     /// in any order; an empty tile (no layers) need not be added.
-    virtual void add(const TileId& tile, std::string_view mvt) = 0;
+    void add(const TileId& tile, std::string_view mvt) { add_gzipped(tile, gzip(mvt)); }
+    /// The same with the tile already gzipped by gzip() below (so that callers can compress on their
+    /// own threads).
+    virtual void add_gzipped(const TileId& tile, std::string gzipped) = 0;
     /// Writes everything and moves the file into place. Nothing is left behind if it throws.
     virtual void finish() = 0;
 };
@@ -43,7 +49,5 @@ public:
 /// `.mbtiles` or `.pmtiles`; anything else throws ArchiveError naming the supported extensions.
 std::unique_ptr<TileArchiveWriter> open_tile_archive(const std::filesystem::path& path, const ArchiveMetadata& metadata);
 
-/// gzip (RFC 1952) of `data` with zlib, deterministic (no timestamp, no file name).
-std::string gzip(std::string_view data);
 
 }  // namespace tilesets
