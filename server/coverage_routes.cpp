@@ -76,15 +76,7 @@ public:
     GeometryWriter(geo::GeosContext& context, const geo::CrsTransform& to_crs84) : context_(context), to_crs84_(to_crs84) {}
 
     void write(std::string& out, const GEOSGeometry* source) {
-        geo::Envelope ignored;
-        if (source == nullptr || GEOSisEmpty_r(context_.handle(), source) == 1) {
-            write_geojson_geometry(context_.handle(), nullptr, out, ignored, kCrs84Decimals);
-            return;
-        }
-        const geo::Geometry geometry = geo::adopt(
-            context_, GEOSGeom_transformXY_r(context_.handle(), source, transform_callback, const_cast<geo::CrsTransform*>(&to_crs84_)),
-            "reprojecting a geometry to CRS84");
-        write_geojson_geometry(context_.handle(), geometry.get(), out, ignored, kCrs84Decimals);
+        write_geojson_geometry(context_.handle(), source, out, kCrs84Decimals, &to_crs84_);
     }
 
 private:

@@ -19,13 +19,13 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Building the cached features
 
-/// Writes a GEOS geometry (already in the served CRS) as GeoJSON, polygons and lines promoted to their multi
-/// forms as in catchment's other outputs, and grows `box`.
+/// Writes a GEOS geometry as GeoJSON, polygons and lines promoted to their multi forms as in catchment's
+/// other outputs. With `transform`, coordinates are reprojected as they are written (no copy of the
+/// geometry); without, the geometry is in the served CRS already.
 class GeometryWriter {
 public:
-    /// With `transform`, coordinates are reprojected as they are written (no copy of the geometry).
-    GeometryWriter(GEOSContextHandle_t handle, std::string& out, geo::Envelope& box, int decimals, const geo::CrsTransform* transform = nullptr)
-        : handle_(handle), out_(out), box_(box), decimals_(decimals), transform_(transform) {}
+    GeometryWriter(GEOSContextHandle_t handle, std::string& out, int decimals, const geo::CrsTransform* transform = nullptr)
+        : handle_(handle), out_(out), decimals_(decimals), transform_(transform) {}
 
     void write(const GEOSGeometry* geometry) {
         if (geometry == nullptr || GEOSisEmpty_r(handle_, geometry) == 1) {
@@ -99,14 +99,12 @@ private:
             out_ += ',';
             append_coordinate(out_, y, decimals_);
             out_ += ']';
-            box_.expand(x, y);
         }
         if (many) out_ += ']';
     }
 
     GEOSContextHandle_t handle_;
     std::string& out_;
-    geo::Envelope& box_;
     int decimals_;
     const geo::CrsTransform* transform_;
 };
@@ -377,8 +375,7 @@ void append_feature(std::string& out, GEOSContextHandle_t handle, const CachedFe
     out += R"({"type":"Feature","id":)";
     append_escaped(out, feature.id);
     out += R"(,"geometry":)";
-    geo::Envelope ignored;
-    GeometryWriter(handle, out, ignored, decimals, &to_crs).write(feature.geometry);
+    write_geojson_geometry(handle, feature.geometry, out, decimals, &to_crs);
     out += R"(,"properties":)";
     out += feature.properties;
     if (close) out += '}';
@@ -532,9 +529,9 @@ int transform_callback(double* x, double* y, void* user) {
     }
 }
 
-void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, geo::Envelope& box,
-                            int decimals) {
-    GeometryWriter(handle, out, box, decimals).write(geometry);
+void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, int decimals,
+                            const geo::CrsTransform* transform) {
+    GeometryWriter(handle, out, decimals, transform).write(geometry);
 }
 
 void invalid_parameter(const std::string& name, const std::string& why) {

@@ -43,10 +43,11 @@ void append_coordinate(std::string& out, double value);
 /// A coordinate with `decimals` decimals, trailing zeros trimmed.
 void append_coordinate(std::string& out, double value, int decimals);
 
-/// Writes a geometry already in the served CRS as GeoJSON, polygons and lines as their multi forms,
-/// "null" for none, and grows `box`.
-void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, geo::Envelope& box,
-                            int decimals);
+/// Writes a geometry as GeoJSON, polygons and lines as their multi forms, "null" for none (or an empty
+/// one). With `transform`, each coordinate is reprojected as it is written; without, the geometry is
+/// in the output CRS already.
+void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, int decimals,
+                            const geo::CrsTransform* transform = nullptr);
 
 /// GEOSGeom_transformXY_r callback applying the geo::CrsTransform passed as `user` (0 on failure).
 int transform_callback(double* x, double* y, void* user);

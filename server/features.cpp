@@ -147,11 +147,13 @@ public:
     FeaturePage(std::shared_ptr<const ServiceState> state, std::shared_ptr<const CachedCollection> collection,
                 std::vector<std::uint32_t> features, std::string tail)
         : state_(std::move(state)), collection_(std::move(collection)), features_(std::move(features)), tail_(std::move(tail)),
-          to_crs_(borrow_transform(state_->dataset->working_crs, std::string(collection_->crs->proj))) {}
+          // A collection whose GeoJSON is kept needs no reprojection.
+          to_crs_(collection_->json.empty() ? borrow_transform(state_->dataset->working_crs, std::string(collection_->crs->proj))
+                                            : TransformLease(nullptr, nullptr)) {}
 
     bool next(std::string& out) override {
         constexpr std::size_t kPieceBytes = 64 * 1024;
-        if (next_ == 0 && !started_) {
+        if (!started_) {
             out += R"({"type":"FeatureCollection","features":[)";
             started_ = true;
         }

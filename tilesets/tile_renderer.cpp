@@ -1,11 +1,10 @@
 #include "tilesets/tile_renderer.hpp"
 
+#include "tilesets/parallel.hpp"
+
 #include <protozero/pbf_builder.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <thread>
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
@@ -196,26 +195,21 @@ TileGeometry polygon_on_tile(geo::GeosContext& context, const PackedPolygons& pa
         return out;
     }
     const geo::Geometry whole = packed.geometry(context, index);
-    const GEOSGeometry* g = whole.get();
-    geo::Geometry clipped(nullptr, geo::GeometryDeleter{h});
-    {
-        clipped = geo::adopt(context, GEOSClipByRect_r(h, g, x0, y0, x1, y1), "clipping to a tile");
-        if (GEOSisEmpty_r(h, clipped.get()) == 1) return out;
-        double area = 0;
-        GEOSArea_r(h, clipped.get(), &area);
-        const bool one_ring = GEOSGeomTypeId_r(h, clipped.get()) == GEOS_POLYGON && GEOSGetNumInteriorRings_r(h, clipped.get()) == 0;
-        if (one_ring && area >= (x1 - x0) * (y1 - y0) * (1 - 1e-9)) {
-            // Covers the whole tile: one square (the spec's recommended form for full tiles).
-            const std::int32_t lo = -frame.buffer, hi = frame.extent + frame.buffer;
-            out.parts.push_back({{lo, lo}, {hi, lo}, {hi, hi}, {lo, hi}});
-            ++stats.whole_tile;
-            return out;
-        }
-        g = clipped.get();
+    const geo::Geometry clipped = geo::adopt(context, GEOSClipByRect_r(h, whole.get(), x0, y0, x1, y1), "clipping to a tile");
+    if (GEOSisEmpty_r(h, clipped.get()) == 1) return out;
+    double area = 0;
+    GEOSArea_r(h, clipped.get(), &area);
+    const bool one_ring = GEOSGeomTypeId_r(h, clipped.get()) == GEOS_POLYGON && GEOSGetNumInteriorRings_r(h, clipped.get()) == 0;
+    if (one_ring && area >= (x1 - x0) * (y1 - y0) * (1 - 1e-9)) {
+        // Covers the whole tile: one square (the spec's recommended form for full tiles).
+        const std::int32_t lo = -frame.buffer, hi = frame.extent + frame.buffer;
+        out.parts.push_back({{lo, lo}, {hi, lo}, {hi, hi}, {lo, hi}});
+        ++stats.whole_tile;
+        return out;
     }
     // A clipped polygon gets new points on the clip edge, and rounding those can make a ring touch
     // itself there: check it on the grid, repair once.
-    append_polygons(h, g, frame, out);
+    append_polygons(h, clipped.get(), frame, out);
     if (out.empty() || !may_be_invalid_after_clipping(out, -frame.buffer - 1, frame.extent + frame.buffer + 1)) return out;
     const geo::Geometry check = to_geos(context, out);
     if (GEOSisValid_r(h, check.get()) == 1) return out;
@@ -387,8 +381,7 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
     const double unit = 1 / units_per_metre(z, options_.extent);
     const auto& layers = source_->layers;
     built->polygons.resize(layers.size());
-    // One task per polygon layer (the networks' also draws the borders), run on up to two threads,
-    // each with its own GEOS context.
+    // One task per polygon layer (the networks' also draws the borders), each with its own GEOS context.
     std::vector<std::size_t> tasks;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         if (z >= layers[l].minzoom && layers[l].type == GeometryType::polygon) tasks.push_back(l);
@@ -423,25 +416,7 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
             if (it != shared.end()) built->borders[b] = std::move(it->second);
         }
     };
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto worker = [&] {
-        for (std::size_t t = next++; t < tasks.size(); t = next++) {
-            try {
-                run(tasks[t]);
-            } catch (...) {
-                const std::lock_guard<std::mutex> lock(failure_mutex);
-                if (!failure) failure = std::current_exception();
-            }
-        }
-    };
-    {
-        std::thread helper(worker);
-        worker();
-        helper.join();
-    }
-    if (failure) std::rethrow_exception(failure);
+    run_two_at_a_time(tasks.size(), [&](std::size_t t) { run(tasks[t]); });
     for (std::size_t l = 0; l < layers.size(); ++l) {
         built->repaired += repaired[l];
         built->dropped_invalid += dropped[l];

@@ -2,15 +2,12 @@
 
 #include "geo/crs.hpp"
 #include "geo/network_colours.hpp"
+#include "tilesets/parallel.hpp"
 #include "tilesets/tile_math.hpp"
 #include "tilesets/tilejson.hpp"
 
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 namespace tilesets {
 
@@ -80,9 +77,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     source.name = dataset.name;
     const std::string& crs = dataset.working_crs;
     const std::vector<std::int64_t> colours = geo::network_colour_slots(plan, kNetworkPaletteSize);
-    // The layers in their order; each task builds its own, two at a time.
-    std::vector<std::vector<SourceLayer>> built(4);
-    std::vector<geo::Envelope> bounds(built.size());
+    // Each task builds its own layers, two tasks at a time.
     const std::vector<std::function<void(std::vector<SourceLayer>&, geo::Envelope&)>> tasks{
         [&](std::vector<SourceLayer>& out, geo::Envelope& box) {
             LayerBuilder areas(source, crs, "areas", GeometryType::polygon,
@@ -152,25 +147,9 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
             out.push_back(practices.take(box));
         },
     };
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto worker = [&] {
-        for (std::size_t t = next++; t < tasks.size(); t = next++) {
-            try {
-                tasks[t](built[t], bounds[t]);
-            } catch (...) {
-                const std::lock_guard<std::mutex> lock(failure_mutex);
-                if (!failure) failure = std::current_exception();
-            }
-        }
-    };
-    {
-        std::thread helper(worker);
-        worker();
-        helper.join();
-    }
-    if (failure) std::rethrow_exception(failure);
+    std::vector<std::vector<SourceLayer>> built(tasks.size());
+    std::vector<geo::Envelope> bounds(tasks.size());
+    run_two_at_a_time(tasks.size(), [&](std::size_t t) { tasks[t](built[t], bounds[t]); });
     // Layer order: networks, network_borders, catchments, catchment_labels, practices, areas, gaps.
     for (const std::size_t t : {1, 2, 3, 0}) {
         for (SourceLayer& layer : built[t]) source.layers.push_back(std::move(layer));
