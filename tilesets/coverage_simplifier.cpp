@@ -196,35 +196,29 @@ std::vector<CoverageSimplifier::Coord> CoverageSimplifier::ring_coords(const Rin
     return coords;
 }
 
-geo::Geometry CoverageSimplifier::build(geo::GeosContext& context, const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs,
-                                        std::size_t* collapsed) const {
-    auto* h = context.handle();
-    auto make_ring = [&](const std::vector<Coord>& c) -> GEOSGeometry* {
-        GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(c.size() + 1), 2);
-        for (std::size_t i = 0; i <= c.size(); ++i) GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i), c[i % c.size()].x, c[i % c.size()].y);
-        return GEOSGeom_createLinearRing_r(h, seq);
+PolygonRings CoverageSimplifier::build(const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs, std::size_t* collapsed) const {
+    PolygonRings out;  // a MultiPolygon, as the coverage's polygons may have several parts
+    auto add_ring = [&](const std::vector<Coord>& c, bool shell) {
+        for (const Coord& p : c) out.points.push_back({p.x, p.y});
+        out.end_ring(shell);
     };
-    std::vector<GEOSGeometry*> parts;
     for (const Part& part : polygon.parts) {
         const auto shell = ring_coords(part.rings.front(), arcs);
         if (shell.size() < 3) {
             ++*collapsed;
             continue;
         }
-        std::vector<GEOSGeometry*> holes;
+        add_ring(shell, true);
         for (std::size_t k = 1; k < part.rings.size(); ++k) {
             const auto hole = ring_coords(part.rings[k], arcs);
             if (hole.size() < 3) {
                 ++*collapsed;
                 continue;
             }
-            holes.push_back(make_ring(hole));
+            add_ring(hole, false);
         }
-        parts.push_back(GEOSGeom_createPolygon_r(h, make_ring(shell), holes.data(), static_cast<unsigned>(holes.size())));
     }
-    if (parts.empty()) return geo::Geometry(nullptr, geo::GeometryDeleter{h});
-    return geo::adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(), static_cast<unsigned>(parts.size())),
-                      "rebuilding a simplified polygon");
+    return out;
 }
 
 std::vector<std::vector<CoverageSimplifier::Coord>> CoverageSimplifier::simplified_arcs(double tolerance, CoverageSimplifyStats* stats) const {
@@ -257,10 +251,10 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(geo::GeosContext& contex
     Result result;
     CoverageSimplifyStats& local = result.stats;
     std::vector<std::vector<Coord>> simplified = simplified_arcs(tolerance, &local);
-    std::vector<geo::Geometry>& out = result.polygons;
+    std::vector<PolygonRings>& out = result.polygons;
     out.resize(polygons_.size());
     for (std::size_t p = 0; p < polygons_.size(); ++p) {
-        if (present_[p]) out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
+        if (present_[p]) out[p] = build(polygons_[p], simplified, &local.collapsed_rings);
     }
     // Polygons that simplification made invalid get their arcs back at full detail; their neighbours,
     // sharing those arcs, are rebuilt with them too. Validity is tested once per polygon built.
@@ -270,8 +264,8 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(geo::GeosContext& contex
         std::vector<bool> restore(arcs_.size(), false);
         bool any = false;
         for (std::size_t p = 0; p < polygons_.size(); ++p) {
-            if (!out[p]) continue;
-            if (valid[p] < 0) valid[p] = GEOSisValid_r(h, out[p].get()) == 1 ? 1 : 0;
+            if (out[p].empty()) continue;
+            if (valid[p] < 0) valid[p] = certainly_valid(out[p]) || GEOSisValid_r(h, to_geos(context, out[p]).get()) == 1 ? 1 : 0;
             if (valid[p] == 1) continue;
             any = true;
             ++local.restored_polygons;
@@ -293,7 +287,7 @@ CoverageSimplifier::Result CoverageSimplifier::simplify(geo::GeosContext& contex
                 }
             }
             if (touched && present_[p]) {
-                out[p] = build(context, polygons_[p], simplified, &local.collapsed_rings);
+                out[p] = build(polygons_[p], simplified, &local.collapsed_rings);
                 valid[p] = -1;
             }
         }

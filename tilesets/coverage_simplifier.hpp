@@ -8,6 +8,7 @@
 // then share too. (The arc model is TopoJSON's; GEOS 3.12's CoverageSimplifier does the same job
 // but Debian 12 ships GEOS 3.11.)
 #include "geo/geos.hpp"
+#include "tilesets/polygon_rings.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -36,7 +37,7 @@ public:
         geo::Geometry lines;
     };
     struct Result {
-        std::vector<geo::Geometry> polygons;   // in input order; null where a polygon collapsed entirely
+        std::vector<PolygonRings> polygons;    // in input order, as MultiPolygons; empty where a polygon collapsed entirely
         std::vector<SharedBoundary> shared;    // only when asked for; drawn from the very same arcs
         CoverageSimplifyStats stats;
     };
@@ -68,7 +69,7 @@ private:
     };
 
     std::vector<Coord> ring_coords(const Ring& ring, const std::vector<std::vector<Coord>>& arcs) const;
-    geo::Geometry build(geo::GeosContext& context, const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs, std::size_t* collapsed) const;
+    PolygonRings build(const Polygon& polygon, const std::vector<std::vector<Coord>>& arcs, std::size_t* collapsed) const;
 
     std::vector<std::vector<Coord>> arcs_;  // canonical direction
     std::vector<bool> closed_;              // arc is a whole ring (no junction on it)

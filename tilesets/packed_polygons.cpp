@@ -1,5 +1,6 @@
 #include "tilesets/packed_polygons.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -48,54 +49,48 @@ void PackedPolygons::Reader::ring(std::vector<GridPoint>& points) {
 }
 
 void PackedPolygons::add(GEOSContextHandle_t handle, const GEOSGeometry* g) {
+    double area = 0;
+    if (g != nullptr) GEOSArea_r(handle, g, &area);
+    add(rings_of(handle, g), area);
+}
+
+void PackedPolygons::add(const PolygonRings& polygons, double area) {
     const std::size_t start = data_.size();
     try {
-        append(handle, g);
+        append(polygons);
     } catch (...) {
         data_.resize(start);  // the store stays as it was
         throw;
     }
+    starts_.push_back(data_.size());
+    areas_.push_back(polygons.empty() ? 0 : area);
 }
 
-void PackedPolygons::append(GEOSContextHandle_t handle, const GEOSGeometry* g) {
-    double area = 0;
-    if (g != nullptr && GEOSisEmpty_r(handle, g) == 0) {
-        GEOSArea_r(handle, g, &area);
-        std::vector<const GEOSGeometry*> polygons;
-        const int type = GEOSGeomTypeId_r(handle, g);
-        if (type == GEOS_POLYGON) {
-            polygons.push_back(g);
-        } else if (type == GEOS_MULTIPOLYGON) {
-            for (int i = 0, n = GEOSGetNumGeometries_r(handle, g); i < n; ++i) polygons.push_back(GEOSGetGeometryN_r(handle, g, i));
-        } else {
-            throw std::invalid_argument("packed polygons: expected a Polygon or MultiPolygon, got geometry type " + std::to_string(type));
+void PackedPolygons::append(const PolygonRings& polygons) {
+    if (polygons.empty()) return;
+    std::size_t count = 0;
+    for (const auto& ring : polygons.rings) count += ring.shell ? 1 : 0;
+    if (!polygons.rings.front().shell || (!polygons.multi && count != 1)) {
+        throw std::invalid_argument("packed polygons: rings that do not start with a shell, or a Polygon with " + std::to_string(count) + " shells");
+    }
+    put_varint(count << 1 | (polygons.multi ? 1 : 0));  // rebuilt as the same type
+    for (std::size_t r = 0; r < polygons.rings.size(); ++r) {
+        if (polygons.rings[r].shell) {
+            std::size_t rings = 1;
+            while (r + rings < polygons.rings.size() && !polygons.rings[r + rings].shell) ++rings;
+            put_varint(rings);
         }
-        put_varint(polygons.size() << 1 | (type == GEOS_MULTIPOLYGON ? 1 : 0));  // rebuilt as the same type
-        for (const GEOSGeometry* polygon : polygons) {
-            const int holes = GEOSGetNumInteriorRings_r(handle, polygon);
-            put_varint(static_cast<std::uint64_t>(holes) + 1);
-            for (int r = -1; r < holes; ++r) {
-                const GEOSGeometry* ring = r < 0 ? GEOSGetExteriorRing_r(handle, polygon) : GEOSGetInteriorRingN_r(handle, polygon, r);
-                const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(handle, ring);
-                unsigned size = 0;
-                GEOSCoordSeq_getSize_r(handle, seq, &size);
-                if (size < 4) throw std::invalid_argument("packed polygons: a ring of " + std::to_string(size) + " points");
-                const unsigned open = size - 1;  // the closing point is the first one again
-                put_varint(open);
-                GridPoint last;
-                for (unsigned k = 0; k < open; ++k) {
-                    double x = 0, y = 0;
-                    GEOSCoordSeq_getXY_r(handle, seq, k, &x, &y);
-                    const GridPoint p{whole(x), whole(y)};
-                    put_varint(zigzag(p.x - last.x));
-                    put_varint(zigzag(p.y - last.y));
-                    last = p;
-                }
-            }
+        const std::uint32_t begin = polygons.begin_of(r), end = polygons.rings[r].end;
+        if (end - begin < 3) throw std::invalid_argument("packed polygons: a ring of " + std::to_string(end - begin + 1) + " points");
+        put_varint(end - begin);
+        GridPoint last;
+        for (std::uint32_t k = begin; k < end; ++k) {
+            const GridPoint p{whole(polygons.points[k].x), whole(polygons.points[k].y)};
+            put_varint(zigzag(p.x - last.x));
+            put_varint(zigzag(p.y - last.y));
+            last = p;
         }
     }
-    starts_.push_back(data_.size());
-    areas_.push_back(area);
 }
 
 bool PackedPolygons::multi_polygon(std::size_t i) const {
@@ -103,29 +98,34 @@ bool PackedPolygons::multi_polygon(std::size_t i) const {
     return (reader.varint() & 1) != 0;
 }
 
-geo::Geometry PackedPolygons::geometry(geo::GeosContext& context, std::size_t i) const {
-    auto* h = context.handle();
-    if (!present(i)) return geo::Geometry(nullptr, geo::GeometryDeleter{h});
-    std::vector<GEOSGeometry*> polygons;
-    std::vector<GEOSGeometry*> rings;
-    auto finish_polygon = [&] {
-        if (rings.empty()) return;
-        polygons.push_back(GEOSGeom_createPolygon_r(h, rings.front(), rings.data() + 1, static_cast<unsigned>(rings.size() - 1)));
-        rings.clear();
-    };
+PolygonRings PackedPolygons::rings(std::size_t i, const Window* window) const {
+    PolygonRings out;
+    if (!present(i)) return out;
+    out.multi = multi_polygon(i);
+    bool skipping = false;  // the current polygon's shell misses the window: so do its holes
     for_each_ring(i, [&](std::size_t, std::size_t ring, const std::vector<GridPoint>& points) {
-        if (ring == 0) finish_polygon();
-        GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size() + 1), 2);
-        for (std::size_t k = 0; k <= points.size(); ++k) {
-            const GridPoint& p = points[k % points.size()];
-            GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(k), static_cast<double>(p.x), static_cast<double>(p.y));
+        if (window != nullptr) {
+            if (ring > 0 && skipping) return;
+            std::int64_t min_x = points[0].x, max_x = min_x, min_y = points[0].y, max_y = min_y;
+            for (const GridPoint& p : points) {
+                min_x = std::min(min_x, p.x);
+                max_x = std::max(max_x, p.x);
+                min_y = std::min(min_y, p.y);
+                max_y = std::max(max_y, p.y);
+            }
+            const bool misses = static_cast<double>(max_x) < window->min_x || static_cast<double>(min_x) > window->max_x ||
+                                static_cast<double>(max_y) < window->min_y || static_cast<double>(min_y) > window->max_y;
+            if (ring == 0) skipping = misses;
+            if (misses) return;
         }
-        rings.push_back(GEOSGeom_createLinearRing_r(h, seq));
+        for (const GridPoint& p : points) out.points.push_back({static_cast<double>(p.x), static_cast<double>(p.y)});
+        out.end_ring(ring == 0);
     });
-    finish_polygon();
-    if (!multi_polygon(i)) return geo::adopt(context, polygons.front(), "unpacking a polygon");
-    return geo::adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(), static_cast<unsigned>(polygons.size())),
-                      "unpacking a polygon");
+    return out;
+}
+
+geo::Geometry PackedPolygons::geometry(geo::GeosContext& context, std::size_t i, const Window* window) const {
+    return to_geos(context, rings(i, window));
 }
 
 }  // namespace tilesets

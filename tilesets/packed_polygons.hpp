@@ -4,6 +4,7 @@
 // itself uses), a few bytes a point where a GEOS ring takes some 30. Features are read back as GEOS
 // geometries (to clip) or ring by ring (a feature wholly inside a tile needs no GEOS at all).
 #include "geo/geos.hpp"
+#include "tilesets/polygon_rings.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -24,6 +25,8 @@ public:
     /// doubles), or null when the feature has nothing at this zoom. Throws std::invalid_argument for
     /// a coordinate that is not a whole number.
     void add(GEOSContextHandle_t handle, const GEOSGeometry* g);
+    /// The same from rings on the grid, with the area to keep for them (see area_of).
+    void add(const PolygonRings& polygons, double area);
 
     std::size_t size() const { return areas_.size(); }
     /// Whether feature i has a polygon at this zoom.
@@ -48,8 +51,16 @@ public:
         }
     }
 
-    /// Feature i as GEOS in grid units, a Polygon or MultiPolygon as it was added (null when absent).
-    geo::Geometry geometry(geo::GeosContext& context, std::size_t i) const;
+    /// A box in grid units.
+    struct Window {
+        double min_x, min_y, max_x, max_y;
+    };
+    /// Feature i's rings in grid units (empty when absent). With a window, the rings whose box misses
+    /// it are left out (a shell with its holes): clipping to that window would drop them anyway.
+    PolygonRings rings(std::size_t i, const Window* window = nullptr) const;
+    /// Feature i as GEOS in grid units, a Polygon or MultiPolygon as it was added (null when absent
+    /// or, with a window, when every polygon misses it).
+    geo::Geometry geometry(geo::GeosContext& context, std::size_t i, const Window* window = nullptr) const;
 
 private:
     struct Reader {
@@ -58,7 +69,7 @@ private:
         std::uint64_t varint();
         void ring(std::vector<GridPoint>& points);
     };
-    void append(GEOSContextHandle_t handle, const GEOSGeometry* g);
+    void append(const PolygonRings& polygons);
     void put_varint(std::uint64_t value);
     bool multi_polygon(std::size_t i) const;
 

@@ -190,11 +190,13 @@ TileGeometry polygon_on_tile(geo::GeosContext& context, const PackedPolygons& pa
     const double x1 = frame.box.max_x + frame.pad, y1 = frame.box.max_y + frame.pad;
     const bool inside = feature_box.min_x >= x0 && feature_box.max_x <= x1 && feature_box.min_y >= y0 && feature_box.max_y <= y1;
     if (inside) {
-        // Already snapped to this zoom's grid and valid there (see snap_to_grid): nothing more to do.
+        // Already snapped to this zoom's grid and valid there (see pack_on_grid): nothing more to do.
         append_packed(packed, index, frame, out);
         return out;
     }
-    const geo::Geometry whole = packed.geometry(context, index);
+    const PackedPolygons::Window window{x0, y0, x1, y1};
+    const geo::Geometry whole = packed.geometry(context, index, &window);
+    if (!whole) return out;  // no part of it comes near the tile
     const geo::Geometry clipped = geo::adopt(context, GEOSClipByRect_r(h, whole.get(), x0, y0, x1, y1), "clipping to a tile");
     if (GEOSisEmpty_r(h, clipped.get()) == 1) return out;
     double area = 0;
@@ -269,38 +271,36 @@ TileGeometry point_on_tile(geo::GeosContext& context, const GEOSGeometry* g, con
     return out;
 }
 
-/// The polygon in this zoom's grid coordinates: metres divided by `unit` and rounded, so integers held
-/// exactly in doubles (tile edges are grid lines). Validity is decided there, exactly: an invalid
-/// polygon goes through GEOS's precision reducer on the same grid, which returns a valid one (or an
-/// empty one when nothing survives at this zoom, then dropped and counted). Shared vertices round
-/// alike, so a coverage stays a coverage.
-geo::Geometry snap_to_grid(geo::GeosContext& context, const GEOSGeometry* g, double unit, std::size_t& repaired, std::size_t& dropped) {
+/// Packs the polygon (in metres) in this zoom's grid coordinates: metres divided by `unit` and rounded,
+/// so integers held exactly in doubles (tile edges are grid lines). Validity is decided there, exactly,
+/// most often without GEOS (certainly_valid); an invalid polygon goes through GEOS's precision reducer
+/// on the same grid, which returns a valid one (or an empty one when nothing survives at this zoom,
+/// then packed as absent and counted). Shared vertices round alike, so a coverage stays a coverage.
+void pack_on_grid(geo::GeosContext& context, const PolygonRings& metres, double unit, PackedPolygons& packed, std::size_t& repaired,
+                  std::size_t& dropped) {
     auto* h = context.handle();
-    auto to_grid = [&](const GEOSGeometry* input, bool round) {
-        struct Scale {
-            double unit;
-            bool round;
-        } scale{unit, round};
-        auto callback = [](double* x, double* y, void* user) -> int {
-            const auto* sc = static_cast<const Scale*>(user);
-            *x = sc->round ? std::round(*x / sc->unit) : *x / sc->unit;
-            *y = sc->round ? std::round(*y / sc->unit) : *y / sc->unit;
-            return 1;
-        };
-        return geo::adopt(context, GEOSGeom_transformXY_r(h, input, callback, &scale), "moving to the tile grid");
-    };
-    geo::Geometry snapped = to_grid(g, true);
-    if (GEOSisValid_r(h, snapped.get()) == 1) return snapped;
-    const geo::Geometry scaled = to_grid(g, false);
-    if (GEOSGeometry* raw = GEOSGeom_setPrecision_r(h, scaled.get(), 1.0, 0)) {
-        geo::Geometry reduced(raw, geo::GeometryDeleter{h});
+    PolygonRings grid = metres;
+    for (XY& p : grid.points) p = {std::round(p.x / unit), std::round(p.y / unit)};
+    if (grid.empty() || certainly_valid(grid)) {
+        packed.add(grid, area_of(grid));
+        return;
+    }
+    if (const geo::Geometry snapped = to_geos(context, grid); GEOSisValid_r(h, snapped.get()) == 1) {
+        packed.add(h, snapped.get());
+        return;
+    }
+    PolygonRings scaled = metres;
+    for (XY& p : scaled.points) p = {p.x / unit, p.y / unit};
+    if (GEOSGeometry* raw = GEOSGeom_setPrecision_r(h, to_geos(context, scaled).get(), 1.0, 0)) {
+        const geo::Geometry reduced(raw, geo::GeometryDeleter{h});
         if (GEOSisEmpty_r(h, reduced.get()) == 0 && GEOSisValid_r(h, reduced.get()) == 1) {
             ++repaired;
-            return reduced;  // packed right after: the precision reducer's own factory goes with it
+            packed.add(h, reduced.get());  // packed right away: the precision reducer's own factory goes with it
+            return;
         }
     }
     ++dropped;  // collapsed to nothing on this grid
-    return geo::Geometry(nullptr, geo::GeometryDeleter{h});
+    packed.add(PolygonRings{}, 0);
 }
 
 double units_per_metre(int z, std::uint32_t extent) {
@@ -394,7 +394,7 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
         const CoverageSimplifier* simplifier = simplifier_of(l);
         if (simplifier == nullptr) {
             for (const SourceFeature& f : layer.features) {
-                packed.add(context.handle(), snap_to_grid(context, f.geometry.get(), unit, repaired[l], dropped[l]).get());
+                pack_on_grid(context, rings_of(context.handle(), f.geometry.get()), unit, packed, repaired[l], dropped[l]);
             }
             return;
         }
@@ -402,9 +402,9 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
         // Simplified (and kept valid) in metres, then snapped: rounding first and restoring arcs on the
         // grid instead drops whole networks at low zooms, where restored arcs collapse there.
         CoverageSimplifier::Result result = simplifier->simplify(context, tolerance, networks && borders_layer_ >= 0);
-        for (geo::Geometry& g : result.polygons) {
-            packed.add(context.handle(), g ? snap_to_grid(context, g.get(), unit, repaired[l], dropped[l]).get() : nullptr);
-            g.reset();
+        for (PolygonRings& rings : result.polygons) {
+            pack_on_grid(context, rings, unit, packed, repaired[l], dropped[l]);
+            rings = {};
         }
         if (!networks || borders_layer_ < 0) return;
         // Borders from the very arcs the network polygons were rebuilt from: outlines and fills agree.
@@ -503,7 +503,7 @@ std::string TileRenderer::render_layers(const TileId& tile, std::string_view onl
     // Half a unit off the grid: snapped edges never lie on the clip rectangle, where GEOS's fast
     // rectangle clipping can return an invalid ring.
     frame.pad = (options_.buffer + 0.5) * frame.unit;
-    // Generalised polygons are held in grid units (see snap_to_grid): the same tile in those units.
+    // Generalised polygons are held in grid units (see pack_on_grid): the same tile in those units.
     Frame grid = frame;
     grid.unit = 1;
     grid.box = {frame.box.min_x / frame.unit, frame.box.min_y / frame.unit, frame.box.max_x / frame.unit, frame.box.max_y / frame.unit};

@@ -95,8 +95,8 @@ TEST_CASE("Neighbouring polygons keep identical shared vertices when generalised
     for (const double tolerance : {0.1, 0.5, 2.0}) {
         const auto result = simplifier.simplify(context, tolerance, true);
         REQUIRE(result.polygons.size() == 2);
-        const auto& a = result.polygons[0];
-        const auto& b = result.polygons[1];
+        const geo::Geometry a = to_geos(context, result.polygons[0]);
+        const geo::Geometry b = to_geos(context, result.polygons[1]);
         CHECK(GEOSisValid_r(context.handle(), a.get()) == 1);
         CHECK(GEOSisValid_r(context.handle(), b.get()) == 1);
         const geo::Geometry overlap = geo::adopt(context, GEOSIntersection_r(context.handle(), a.get(), b.get()), "");
