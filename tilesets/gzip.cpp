@@ -1,59 +1,35 @@
 #include "tilesets/tile_archive.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
-#include <algorithm>
-#include <limits>
+#include <memory>
 
 namespace tilesets {
 
 namespace {
 
-ArchiveError zlib_error(const char* step, int code, const z_stream& stream) {
-    std::string message = "gzip: zlib ";
-    message += step;
-    message += " failed (";
-    message += stream.msg != nullptr ? stream.msg : std::to_string(code);
-    message += ")";
-    return ArchiveError(message);
+struct CompressorDeleter {
+    void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+};
+
+/// One compressor per thread, kept: making one costs more than compressing a small tile.
+libdeflate_compressor& compressor() {
+    // Level 6, zlib's default: libdeflate gives about the same ratio in half the time.
+    constexpr int kLevel = 6;
+    thread_local const std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor(libdeflate_alloc_compressor(kLevel));
+    if (!compressor) throw ArchiveError("gzip: libdeflate could not allocate a compressor");
+    return *compressor;
 }
 
 }  // namespace
 
 std::string gzip(std::string_view data) {
-    z_stream stream{};
-    // windowBits 15 + 16 asks for a gzip wrapper (RFC 1952). Without deflateSetHeader zlib writes MTIME 0,
-    // no file name and OS "Unix", so the same input always gives the same bytes.
-    int code = deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    if (code != Z_OK) throw zlib_error("deflateInit2", code, stream);
-
-    std::string out;
-    // deflateBound covers the whole output (header and trailer included) for inputs that fit a uLong.
-    out.resize(deflateBound(&stream, static_cast<uLong>(std::min<std::size_t>(data.size(), std::numeric_limits<uLong>::max()))));
-    auto* next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));  // zlib does not write through next_in
-    std::size_t remaining_in = data.size();
-    std::size_t produced = 0;
-    constexpr std::size_t kMaxChunk = std::numeric_limits<uInt>::max();
-    do {
-        if (produced == out.size()) out.resize(out.size() * 2);
-        const std::size_t in_chunk = std::min(remaining_in, kMaxChunk);
-        const std::size_t out_chunk = std::min(out.size() - produced, kMaxChunk);
-        stream.next_in = next_in;
-        stream.avail_in = static_cast<uInt>(in_chunk);
-        stream.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-        stream.avail_out = static_cast<uInt>(out_chunk);
-        code = deflate(&stream, in_chunk == remaining_in ? Z_FINISH : Z_NO_FLUSH);
-        if (code == Z_STREAM_ERROR) {
-            deflateEnd(&stream);
-            throw zlib_error("deflate", code, stream);
-        }
-        const std::size_t consumed = in_chunk - stream.avail_in;
-        next_in += consumed;
-        remaining_in -= consumed;
-        produced += out_chunk - stream.avail_out;
-    } while (code != Z_STREAM_END);
-    deflateEnd(&stream);
-    out.resize(produced);
+    libdeflate_compressor& c = compressor();
+    // A gzip wrapper (RFC 1952) with MTIME 0 and no file name: the same input always gives the same bytes.
+    std::string out(libdeflate_gzip_compress_bound(&c, data.size()), '\0');
+    const std::size_t size = libdeflate_gzip_compress(&c, data.data(), data.size(), out.data(), out.size());
+    if (size == 0) throw ArchiveError("gzip: libdeflate found no room for " + std::to_string(data.size()) + " bytes (cannot happen within its bound)");
+    out.resize(size);
     return out;
 }
 
