@@ -1,6 +1,6 @@
 #pragma once
 // The hand-made two-squares plan (plan_fixture.hpp) as the state a Service serves, for handler tests.
-#include "server/service.hpp"
+#include "server/service/service.hpp"
 
 #include "plan_fixture.hpp"
 

@@ -1,5 +1,5 @@
 // POST /admin/reload with a fake reload function, and the bearer-token check.
-#include "server/routes.hpp"
+#include "server/api/routes.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -1,6 +1,6 @@
 // The coverage endpoints as pure handlers over the hand-made two-squares plan: /gaps and
 // /practices/{code}/catchment.
-#include "server/routes.hpp"
+#include "server/api/routes.hpp"
 
 #include "plan_fixture.hpp"
 #include "service_fixture.hpp"

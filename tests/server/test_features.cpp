@@ -1,8 +1,8 @@
 // The OGC API - Features handlers, called directly on the hand-made two-squares plan.
 #include "geo/crs.hpp"
 #include "plan_fixture.hpp"
+#include "server/api/features.hpp"
 #include "service_fixture.hpp"
-#include "server/features.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 #include "plan_fixture.hpp"
-#include "server/plan_report.hpp"
+#include "server/service/plan_report.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,9 +1,9 @@
 // POST /plans, GET /plans and the plan-scoped routes as pure handlers over the two-squares dataset,
 // the request parser's errors, and the plan store's bounds.
-#include "server/features.hpp"
-#include "server/metrics.hpp"
-#include "server/plan_request.hpp"
-#include "server/routes.hpp"
+#include "server/api/features.hpp"
+#include "server/api/plan_request.hpp"
+#include "server/api/routes.hpp"
+#include "server/http/metrics.hpp"
 
 #include "geo/crs.hpp"
 #include "plan_fixture.hpp"
@@ -181,7 +181,7 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
     const json::value tilejson = json::parse(body_text(router.handle(get("/plans/p1/tiles.json"))));
     CHECK(tilejson.at("tiles").at(0) == "http://plans.test/plans/p1/tiles/{z}/{x}/{y}.mvt");
 
-    const std::string metrics = Metrics().render(service.get());
+    const std::string metrics = Metrics().render() + service_metrics(*service);
     CHECK(metrics.find("\ncatchment_plans_stored 1\n") != std::string::npos);
     CHECK(metrics.find("\ncatchment_plans_evicted_total 0\n") != std::string::npos);
 }

@@ -1,4 +1,4 @@
-#include "server/progress_bar.hpp"
+#include "server/cli/progress_bar.hpp"
 
 #include <catch2/catch.hpp>
 

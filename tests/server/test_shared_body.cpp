@@ -1,5 +1,5 @@
 // SharedBody: owned strings and views of shared bytes, written by Beast with an exact Content-Length.
-#include "server/http.hpp"
+#include "server/http/http.hpp"
 
 #include <catch2/catch.hpp>
 

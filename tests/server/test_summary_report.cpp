@@ -1,4 +1,4 @@
-#include "server/summary_report.hpp"
+#include "server/service/summary_report.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // The tile endpoints as pure handlers: request in, response out, no sockets.
-#include "server/routes.hpp"
+#include "server/api/routes.hpp"
 #include "tilesets/tile_math.hpp"
 #include "tilesets/two_squares.hpp"
 

@@ -3,9 +3,9 @@
 // server/web folder.
 #include "paths.hpp"
 #include "plan_fixture.hpp"
+#include "server/api/routes.hpp"
+#include "server/api/web_assets.hpp"
 #include "service_fixture.hpp"
-#include "server/routes.hpp"
-#include "server/web_assets.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,0 +1,521 @@
+#include "server/api/features.hpp"
+
+#include "server/api/items_query.hpp"
+#include "server/api/routes.hpp"
+#include "server/service/feature_collections.hpp"
+
+#include "geo/crs.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+#include <system_error>
+
+namespace server {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr std::string_view kGeoJson = "application/geo+json";
+constexpr std::string_view kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
+
+
+[[noreturn]] void not_found(const std::string& what) {
+    throw HttpError(http::status::not_found, "NotFound", what);
+}
+
+Response make_response(const Request& request, std::string body, std::string_view content_type) {
+    Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, content_type);
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return response;
+}
+
+Response json_reply(const Request& request, const json::value& body, std::string_view content_type = "application/json") {
+    return make_response(request, json::serialize(body), content_type);
+}
+
+/// Only f=json (or geojson) is served; other query parameters of the metadata pages are ignored.
+void check_format(const RouteContext& context) {
+    for (const auto& [name, value] : context.query) {
+        if (name == "f" && value != "json" && value != "geojson") invalid_parameter("f", "unsupported format '" + value + "' (expected json)");
+    }
+}
+
+/// 406 unless the client accepts one of `offered`; an explicit f= wins over the Accept header.
+void check_acceptable(const RouteContext& context, std::initializer_list<std::string_view> offered) {
+    if (context.parameter("f") == nullptr) require_acceptable(context.request, offered);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items queries
+
+/// The Content-Crs header (OGC API - Features Part 2): the URI in angle brackets.
+void set_content_crs(Response& response, std::size_t crs) {
+    std::string value(1, '<');
+    value += served_crss()[crs].uri;
+    value += '>';
+    response.set("Content-Crs", value);
+}
+
+/// The URI of the dataset's working CRS if it is served, else CRS84.
+std::string_view storage_crs(const std::string& working_crs) {
+    for (const ServedCrs& crs : served_crss()) {
+        if (crs.proj == working_crs || crs.uri == working_crs) return crs.uri;
+    }
+    return kCrs84;
+}
+
+json::array crs_list() {
+    json::array out;
+    for (const ServedCrs& crs : served_crss()) out.emplace_back(crs.uri);
+    return out;
+}
+
+std::size_t collection_index(const RouteContext& context) {
+    const auto id = context.path.find("id");
+    if (id == context.path.end()) not_found("no collection named");
+    const auto& all = feature_collections();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (all[i].id == id->second) return i;
+    }
+    not_found("no collection '" + id->second + "'");
+}
+
+json::object collection_json(const std::string& base, const CachedCollection& collection, const std::string& working_crs) {
+    const CollectionInfo& info = *collection.info;
+    json::object out;
+    out["id"] = info.id;
+    out["title"] = info.title;
+    out["description"] = info.description;
+    if (!collection.extent.is_empty) {  // CRS84: the collections are described from their CRS84 boxes
+        const geo::Envelope& e = collection.extent;
+        json::object spatial;
+        spatial["bbox"] = json::array{json::array{e.min_x, e.min_y, e.max_x, e.max_y}};
+        spatial["crs"] = kCrs84;
+        out["extent"] = json::object{{"spatial", std::move(spatial)}};
+    }
+    out["itemType"] = "feature";
+    out["crs"] = crs_list();
+    out["storageCrs"] = storage_crs(working_crs);
+    std::string self = base;
+    self += "/collections/";
+    self += info.id;
+    std::string items = self;
+    items += "/items";
+    out["links"] = json::array{json_link(self, "self", "application/json", "this collection"),
+                               json_link(items, "items", kGeoJson, "the features")};
+    return out;
+}
+
+/// The bbox as a polygon in the working CRS: its edges densified before reprojection, so that they
+/// follow the curves a rectangle of another CRS makes there.
+geo::Geometry bbox_in_working_crs(geo::GeosContext& geos, const double (&bbox)[4], const geo::CrsTransform& to_working) {
+    constexpr int kStepsPerEdge = 32;
+    const double corners[5][2] = {{bbox[0], bbox[1]}, {bbox[2], bbox[1]}, {bbox[2], bbox[3]}, {bbox[0], bbox[3]}, {bbox[0], bbox[1]}};
+    auto* h = geos.handle();
+    GEOSCoordSequence* ring = GEOSCoordSeq_create_r(h, 4 * kStepsPerEdge + 1, 2);
+    unsigned at = 0;
+    for (int edge = 0; edge < 4; ++edge) {
+        for (int step = 0; step < kStepsPerEdge; ++step) {
+            const double t = static_cast<double>(step) / kStepsPerEdge;
+            const geo::Point p = to_working.transform({corners[edge][0] + t * (corners[edge + 1][0] - corners[edge][0]),
+                                                       corners[edge][1] + t * (corners[edge + 1][1] - corners[edge][1])});
+            GEOSCoordSeq_setXY_r(h, ring, at++, p.x, p.y);
+        }
+    }
+    double x = 0, y = 0;
+    GEOSCoordSeq_getXY_r(h, ring, 0, &x, &y);
+    GEOSCoordSeq_setXY_r(h, ring, at, x, y);
+    GEOSGeometry* shell = GEOSGeom_createLinearRing_r(h, ring);
+    return geo::adopt(geos, shell != nullptr ? GEOSGeom_createPolygon_r(h, shell, nullptr, 0) : nullptr, "making the bbox");
+}
+
+/// A page of items written as it is sent: the features' GeoJSON, a batch of about 64 kB at a time,
+/// each geometry reprojected as it is written. Holds the state, so the geometries outlive a reload.
+class FeaturePage : public BodyStream {
+public:
+    FeaturePage(std::shared_ptr<const ServiceState> state, std::shared_ptr<const CachedCollection> collection,
+                std::vector<std::uint32_t> features, std::string tail)
+        : state_(std::move(state)), collection_(std::move(collection)), features_(std::move(features)), tail_(std::move(tail)),
+          // A collection whose GeoJSON is kept needs no reprojection.
+          to_crs_(collection_->json.empty() ? borrow_transform(state_->dataset->working_crs, std::string(collection_->crs->proj))
+                                            : TransformLease(nullptr, nullptr)) {}
+
+    bool next(std::string& out) override {
+        constexpr std::size_t kPieceBytes = 64 * 1024;
+        if (!started_) {
+            out += R"({"type":"FeatureCollection","features":[)";
+            started_ = true;
+        }
+        const auto& all = collection_->features();
+        while (next_ < features_.size() && out.size() < kPieceBytes) {
+            if (next_ > 0) out += ',';
+            const std::uint32_t feature = features_[next_++];
+            if (!collection_->json.empty()) {
+                out += collection_->json[feature];
+            } else {
+                append_feature(out, geos_.handle(), all[feature], *to_crs_, collection_->crs->decimals);
+            }
+        }
+        if (next_ < features_.size()) return true;
+        out += tail_;
+        return false;
+    }
+
+private:
+    std::shared_ptr<const ServiceState> state_;
+    std::shared_ptr<const CachedCollection> collection_;
+    std::vector<std::uint32_t> features_;  // the page's, in order
+    std::string tail_;                     // numberMatched and the rest, after the features
+    TransformLease to_crs_;
+    geo::GeosContext geos_;
+    std::size_t next_ = 0;
+    bool started_ = false;
+};
+
+}  // namespace
+
+// -------------------------------------------------------------------------------------------------
+
+std::shared_ptr<const ServiceState> FeatureHandlers::state(const RouteContext& context) const {
+    return state_for(service_, context);
+}
+
+std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceState& state, std::size_t collection,
+                                                                std::size_t crs) const {
+    const std::size_t crs_count = served_crss().size();
+    std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+    if (state.feature_cache.empty()) state.feature_cache.assign(feature_collections().size() * crs_count, nullptr);
+    std::shared_ptr<const CachedCollection>& slot = state.feature_cache.at(collection * crs_count + crs);
+    if (!slot) {
+        // The features are the same in every CRS: gathered once, then only their boxes per CRS.
+        std::shared_ptr<const CollectionFeatures> base;
+        for (std::size_t other = 0; other < crs_count && !base; ++other) {
+            if (const auto& built = state.feature_cache[collection * crs_count + other]) base = built->base;
+        }
+        const CollectionInfo& info = feature_collections()[collection];
+        if (!base) base = collection_features(state, info);
+        std::size_t kept = 0;
+        for (const auto& built : state.feature_cache) {
+            if (!built) continue;
+            for (const std::string& json : built->json) kept += json.size();
+        }
+        slot = collection_in_crs(state, info, std::move(base), served_crss().at(crs),
+                                 state.feature_json_budget - std::min(kept, state.feature_json_budget));
+    }
+    return slot;
+}
+
+Response FeatureHandlers::landing(const RouteContext& context) const {
+    check_format(context);
+    const auto current = state(context);
+    const std::string base = base_url(context);
+    json::object out;
+    std::string title = "catchment";
+    if (!current->dataset->name.empty()) {
+        title += ": ";
+        title += current->dataset->name;
+    }
+    out["title"] = title;
+    out["description"] =
+        "GP practices, small areas, practice catchments, planned primary care networks, their borders and coverage gaps "
+        "as OGC API - Features";
+    out["links"] = json::array{json_link(base + "/", "self", "application/json", "this document"),
+                               json_link(base + "/api", "service-desc", kOpenApi, "the API definition"),
+                               json_link(base + "/conformance", "conformance", "application/json", "conformance classes"),
+                               json_link(base + "/collections", "data", "application/json", "the feature collections"),
+                               json_link(base + "/?f=html", "alternate", "text/html", "the map viewer")};
+    return json_reply(context.request, out);
+}
+
+Response FeatureHandlers::conformance(const RouteContext& context) const {
+    check_acceptable(context, {"application/json"});
+    check_format(context);
+    json::object out;
+    out["conformsTo"] = json::array{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"};
+    return json_reply(context.request, out);
+}
+
+Response FeatureHandlers::api(const RouteContext& context) const {
+    check_acceptable(context, {"application/vnd.oai.openapi+json", "application/json"});
+    check_format(context);
+    static constexpr std::string_view kDocument = R"json({
+  "openapi": "3.0.3",
+  "info": {"title": "catchment", "version": "1.0.0",
+           "description": "GP practices, areas, catchments and primary care networks as OGC API - Features"},
+  "paths": {
+    "/": {"get": {"operationId": "getLandingPage", "summary": "Landing page",
+      "responses": {"200": {"description": "The landing page", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/conformance": {"get": {"operationId": "getConformance", "summary": "Conformance classes",
+      "responses": {"200": {"description": "The conformance classes", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/api": {"get": {"operationId": "getApi", "summary": "This document",
+      "responses": {"200": {"description": "The OpenAPI definition", "content": {"application/vnd.oai.openapi+json;version=3.0": {"schema": {"type": "object"}}}}}}},
+    "/collections": {"get": {"operationId": "getCollections", "summary": "The feature collections",
+      "responses": {"200": {"description": "The collections", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/collections/{collectionId}": {"get": {"operationId": "describeCollection", "summary": "One collection",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}],
+      "responses": {"200": {"description": "The collection", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}},
+    "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "The features of a collection",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/limit"},
+                     {"$ref": "#/components/parameters/offset"}, {"$ref": "#/components/parameters/bbox"},
+                     {"$ref": "#/components/parameters/datetime"}, {"$ref": "#/components/parameters/crs"},
+                     {"$ref": "#/components/parameters/bbox-crs"}],
+      "responses": {"200": {"description": "A GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/InvalidParameter"},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}},
+    "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "One feature",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"},
+                     {"$ref": "#/components/parameters/crs"}],
+      "responses": {"200": {"description": "A GeoJSON Feature", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/InvalidParameter"},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}}
+  },
+  "components": {
+    "parameters": {
+      "collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "practices, areas, catchments, networks, network_borders or gaps",
+                       "schema": {"type": "string", "enum": ["practices", "areas", "catchments", "networks", "network_borders", "gaps"]}},
+      "featureId": {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}},
+      "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
+                "description": "The most features to return; larger values are reduced to the maximum",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+      "offset": {"name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
+                 "description": "How many matching features to skip",
+                 "schema": {"type": "integer", "minimum": 0, "default": 0}},
+      "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+               "description": "minx,miny,maxx,maxy in the bbox-crs (CRS84 longitude, latitude by default)",
+               "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
+      "datetime": {"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
+                   "description": "Accepted and ignored: the features have no time", "schema": {"type": "string"}},
+      "crs": {"name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
+              "description": "The CRS of the response's coordinates (OGC API - Features Part 2)",
+              "schema": {"type": "string", "format": "uri", "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+                         "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/27700",
+                                  "http://www.opengis.net/def/crs/EPSG/0/3857"]}},
+      "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
+                   "description": "The CRS of the bbox parameter (OGC API - Features Part 2)",
+                   "schema": {"type": "string", "format": "uri", "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+                              "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/27700",
+                                       "http://www.opengis.net/def/crs/EPSG/0/3857"]}}
+    },
+    "responses": {
+      "NotFound": {"description": "No such collection or feature", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
+      "InvalidParameter": {"description": "A query parameter is unknown or invalid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}
+    },
+    "schemas": {
+      "exception": {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}, "description": {"type": "string"}}}
+    }
+  }
+})json";
+    static constexpr std::string_view kPlanPaths = R"json({
+    "/plans": {
+      "get": {"operationId": "getPlans", "summary": "The plans kept: default and those made with POST",
+        "responses": {"200": {"description": "The plans", "content": {"application/json": {"schema": {"type": "object"}}}}}},
+      "post": {"operationId": "createPlan", "summary": "Plan networks with other parameters or hypothetical practices",
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+          "properties": {"min_list_size": {"type": "integer"}, "max_list_size": {"type": "integer"},
+                         "method": {"type": "string", "enum": ["registrations", "nearest", "radius"]},
+                         "core_share": {"type": "number"}, "radius_m": {"type": "number"}, "constraint_field": {"type": "string"},
+                         "lock_field": {"type": "string"}, "locked_networks": {"type": "array", "items": {"type": "string"}},
+                         "excluded_practices": {"type": "array", "items": {"type": "string"}}, "seed": {"type": "integer"},
+                         "construction_runs": {"type": "integer", "minimum": 1, "maximum": 64},
+                         "sweeps": {"type": "integer", "minimum": 0, "maximum": 5000}, "gap_distance_m": {"type": "number"},
+                         "new_practices": {"type": "array", "maxItems": 100, "items": {"type": "object", "required": ["code"],
+                           "description": "Practices to open, at lon and lat (WGS 84) or x and y (the dataset's CRS); each gains patients from its neighbours by a Huff gravity model, up to list_size when given",
+                           "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "lon": {"type": "number"},
+                                          "lat": {"type": "number"}, "x": {"type": "number"}, "y": {"type": "number"},
+                                          "list_size": {"type": "integer", "minimum": 0}}}},
+                         "baseline": {"type": "string", "description": "Re-plan from these networks, moving as few practices as the change needs: default, a plan id, or reference (the real networks)"},
+                         "title": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "The new plan", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "400": {"$ref": "#/components/responses/InvalidParameter"},
+                      "401": {"description": "A token is needed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
+                      "503": {"description": "Busy, or past the time limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}}}},
+    "/plans/{planId}": {"get": {"operationId": "getPlan", "summary": "A plan: parameters, quality report and links",
+      "parameters": [{"name": "planId", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "The plan", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}},
+    "/plans/{planId}/diff": {"get": {"operationId": "getPlanDiff", "summary": "What changed from another plan: moved practices, created, dissolved and changed networks",
+      "parameters": [{"name": "planId", "in": "path", "required": true, "schema": {"type": "string"}},
+                     {"name": "against", "in": "query", "required": false, "schema": {"type": "string", "default": "default"},
+                      "description": "default, reference or a plan id"}],
+      "responses": {"200": {"description": "The differences", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/InvalidParameter"},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}}
+})json";
+    json::value document = json::parse(kDocument);
+    document.as_object()["servers"] = json::array{json::object{{"url", base_url(context)}}};
+    // The plan endpoints belong to the root; a plan's own API (/plans/{plan}/api) is its layers only.
+    if (context.path.find("plan") == context.path.end()) {
+        const json::value plan_paths = json::parse(kPlanPaths);
+        json::object& paths = document.at("paths").as_object();
+        for (const auto& [path, item] : plan_paths.as_object()) paths[path] = item;
+    }
+    return json_reply(context.request, document, kOpenApi);
+}
+
+Response FeatureHandlers::collections(const RouteContext& context) const {
+    check_acceptable(context, {"application/json"});
+    check_format(context);
+    const auto current = state(context);
+    const std::string base = base_url(context);
+    json::array list;
+    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i), current->dataset->working_crs));
+    json::object out;
+    out["links"] = json::array{json_link(base + "/collections", "self", "application/json", "this document")};
+    out["collections"] = std::move(list);
+    out["crs"] = crs_list();
+    return json_reply(context.request, out);
+}
+
+Response FeatureHandlers::collection(const RouteContext& context) const {
+    check_acceptable(context, {"application/json"});
+    check_format(context);
+    const std::size_t index = collection_index(context);
+    const auto current = state(context);
+    return json_reply(context.request, collection_json(base_url(context), *cached(*current, index), current->dataset->working_crs));
+}
+
+Response FeatureHandlers::items(const RouteContext& context) const {
+    check_acceptable(context, {kGeoJson, "application/json"});
+    const std::size_t index = collection_index(context);
+    const CollectionInfo& info = feature_collections()[index];
+    const ItemsQuery query = parse_items_query(context, info);
+    const auto current = state(context);
+    // Filter on the boxes in the bbox's CRS, serve in the output CRS: the same features, in the same order.
+    const auto collection = cached(*current, index, query.crs);
+    const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(*current, index, query.bbox_crs);
+    const std::vector<CachedFeature>& features = collection->features();
+
+    // The exact test (a polygon's box may meet the bbox while the polygon does not) is made in the
+    // working CRS, against the bbox carried there with its edges densified.
+    geo::GeosContext geos;
+    geo::Geometry box;
+    const GEOSPreparedGeometry* prepared = nullptr;
+    if (query.has_bbox) {
+        const TransformLease to_working = borrow_transform(std::string(served_crss()[query.bbox_crs].proj), current->dataset->working_crs);
+        box = bbox_in_working_crs(geos, query.bbox, *to_working);
+        prepared = GEOSPrepare_r(geos.handle(), box.get());
+        if (prepared == nullptr) geos.fail("preparing the bbox");
+    }
+    const std::unique_ptr<const GEOSPreparedGeometry, std::function<void(const GEOSPreparedGeometry*)>> prepared_owner(
+        prepared, [&geos](const GEOSPreparedGeometry* p) { GEOSPreparedGeom_destroy_r(geos.handle(), p); });
+    std::vector<std::uint32_t> matched;
+    for (std::size_t n = 0; n < features.size(); ++n) {
+        const CachedFeature& feature = features[n];
+        bool keep = true;
+        for (const auto& [property, value] : query.filters) {
+            if (feature.values[property] != value) {
+                keep = false;
+                break;
+            }
+        }
+        if (keep && query.has_bbox) {
+            const geo::Envelope& e = filtered->boxes[n];
+            keep = !e.is_empty && e.max_x >= query.bbox[0] && e.min_x <= query.bbox[2] && e.max_y >= query.bbox[1] &&
+                   e.min_y <= query.bbox[3];
+            const bool inside = e.min_x >= query.bbox[0] && e.max_x <= query.bbox[2] && e.min_y >= query.bbox[1] &&
+                                e.max_y <= query.bbox[3];
+            if (keep && !inside && feature.geometry != nullptr) {
+                const char result = GEOSPreparedIntersects_r(geos.handle(), prepared, feature.geometry);
+                if (result == 2) geos.fail("testing a feature against the bbox");
+                keep = result == 1;
+            }
+        }
+        if (keep) matched.push_back(static_cast<std::uint32_t>(n));
+    }
+
+    const auto total = static_cast<std::int64_t>(matched.size());
+    const std::int64_t first = std::min(query.offset, total);
+    const std::int64_t last = std::min(total, first + query.limit);
+    const std::string base = base_url(context);
+
+    std::string tail = R"(],"numberMatched":)";
+    tail += std::to_string(total);
+    tail += R"(,"numberReturned":)";
+    tail += std::to_string(last - first);
+    tail += R"(,"timeStamp":")";
+    tail += utc_now();
+    tail += R"(","links":[)";
+    append_link(tail, items_url(base, context, info, nullptr, 0), "self", kGeoJson);
+    if (last < total) {
+        tail += ',';
+        append_link(tail, items_url(base, context, info, &query, last), "next", kGeoJson);
+    }
+    if (query.offset > 0) {
+        tail += ',';
+        append_link(tail, items_url(base, context, info, &query, std::max<std::int64_t>(0, std::min(query.offset, total) - query.limit)),
+                    "prev", kGeoJson);
+    }
+    std::string collection_url = base;
+    collection_url += "/collections/";
+    collection_url += info.id;
+    tail += ',';
+    append_link(tail, collection_url, "collection", "application/json");
+    tail += "]}";
+
+    matched.erase(matched.begin() + last, matched.end());
+    matched.erase(matched.begin(), matched.begin() + first);
+    Response response = make_response(context.request, {}, kGeoJson);
+    stream_body(response, std::make_shared<FeaturePage>(current, collection, std::move(matched), std::move(tail)));
+    set_content_crs(response, query.crs);
+    return response;
+}
+
+Response FeatureHandlers::item(const RouteContext& context) const {
+    check_acceptable(context, {kGeoJson, "application/json"});
+    const std::size_t index = collection_index(context);
+    const CollectionInfo& info = feature_collections()[index];
+    check_format(context);
+    const auto found_id = context.path.find("featureId");
+    if (found_id == context.path.end()) not_found("no feature named");
+    std::size_t crs = 0;
+    for (const auto& [name, value] : context.query) {
+        if (name == "crs") crs = parse_crs(name, value);
+    }
+    const auto current = state(context);
+    const auto collection = cached(*current, index, crs);
+    for (const CachedFeature& feature : collection->features()) {
+        if (feature.id != found_id->second) continue;
+        const std::string base = base_url(context);
+        std::string self = base;
+        self += "/collections/";
+        self += info.id;
+        std::string collection_url = self;
+        self += "/items/";
+        self += percent_encode(feature.id);
+        geo::GeosContext geos;
+        std::string out;
+        if (!collection->json.empty()) {
+            const std::string& whole = collection->json[static_cast<std::size_t>(&feature - collection->features().data())];
+            out.assign(whole, 0, whole.size() - 1);  // without its closing brace: the links go before it
+        } else {
+            const TransformLease to_crs = borrow_transform(current->dataset->working_crs, std::string(served_crss()[crs].proj));
+            append_feature(out, geos.handle(), feature, *to_crs, served_crss()[crs].decimals, false);
+        }
+        out += R"(,"links":[)";
+        append_link(out, self, "self", kGeoJson);
+        out += ',';
+        append_link(out, collection_url, "collection", "application/json");
+        out += "]}";
+        Response response = make_response(context.request, std::move(out), kGeoJson);
+        set_content_crs(response, crs);
+        return response;
+    }
+    not_found("no feature '" + found_id->second + "' in collection " + info.id);
+}
+
+}  // namespace server

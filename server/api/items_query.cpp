@@ -1,0 +1,149 @@
+#include "server/api/items_query.hpp"
+
+#include "server/service/feature_collections.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace server {
+
+namespace {
+
+std::int64_t parse_integer(const std::string& name, const std::string& text) {
+    std::int64_t value = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) {
+        invalid_parameter(name, "expected an integer, got '" + text + "'");
+    }
+    return value;
+}
+
+}  // namespace
+
+std::string percent_encode(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == ':') {
+            out += c;
+        } else {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0xf];
+        }
+    }
+    return out;
+}
+
+
+
+
+
+std::size_t parse_crs(const std::string& name, const std::string& uri) {
+    const auto& all = served_crss();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (all[i].uri == uri) return i;
+    }
+    std::string why = "unsupported CRS '";
+    why += uri;
+    why += "' (expected one of";
+    for (const ServedCrs& crs : all) {
+        why += ' ';
+        why += crs.uri;
+    }
+    why += ')';
+    invalid_parameter(name, why);
+}
+
+
+ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& info) {
+    ItemsQuery query;
+    for (const auto& [name, value] : context.query) {
+        if (name == "limit") {
+            const std::int64_t limit = parse_integer(name, value);
+            if (limit < 1) invalid_parameter(name, "must be at least 1, got " + value);
+            query.limit = std::min(limit, FeatureHandlers::kMaxLimit);
+        } else if (name == "offset") {
+            query.offset = parse_integer(name, value);
+            if (query.offset < 0) invalid_parameter(name, "must not be negative, got " + value);
+        } else if (name == "bbox") {
+            std::size_t count = 0;
+            std::size_t start = 0;
+            while (true) {
+                const std::size_t comma = value.find(',', start);
+                const std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                double number = 0;
+                const auto result = std::from_chars(part.data(), part.data() + part.size(), number);
+                if (part.empty() || result.ec != std::errc() || result.ptr != part.data() + part.size() || !std::isfinite(number)) {
+                    invalid_parameter(name, "expected four numbers minx,miny,maxx,maxy, got '" + value + "'");
+                }
+                if (count < 4) query.bbox[count] = number;
+                ++count;
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+            if (count != 4) {
+                invalid_parameter(name, "expected exactly four numbers minx,miny,maxx,maxy, got " + std::to_string(count));
+            }
+            if (query.bbox[0] > query.bbox[2] || query.bbox[1] > query.bbox[3]) {
+                invalid_parameter(name, "the minimum must not exceed the maximum in '" + value + "'");
+            }
+            query.has_bbox = true;
+        } else if (name == "f") {
+            if (value != "json" && value != "geojson") invalid_parameter(name, "unsupported format '" + value + "' (expected json)");
+        } else if (name == "crs") {
+            query.crs = parse_crs(name, value);
+        } else if (name == "bbox-crs") {
+            query.bbox_crs = parse_crs(name, value);
+        } else if (name == "datetime") {
+            // The features have no temporal extent: every feature matches.
+        } else {
+            const auto found = std::find(info.properties.begin(), info.properties.end(), name);
+            if (found == info.properties.end()) invalid_parameter(name, "unknown query parameter for collection " + info.id);
+            query.filters.emplace_back(static_cast<std::size_t>(found - info.properties.begin()), value);
+        }
+    }
+    return query;
+}
+
+std::string items_url(const std::string& base, const RouteContext& context, const CollectionInfo& info,
+                      const ItemsQuery* paging, std::int64_t offset) {
+    std::string url = base;
+    url += "/collections/";
+    url += info.id;
+    url += "/items";
+    std::string query;
+    for (const auto& [name, value] : context.query) {
+        if (paging != nullptr && (name == "limit" || name == "offset")) continue;
+        query += query.empty() ? '?' : '&';
+        query += percent_encode(name);
+        query += '=';
+        query += percent_encode(value);
+    }
+    if (paging != nullptr) {
+        query += query.empty() ? '?' : '&';
+        query += "limit=";
+        query += std::to_string(paging->limit);
+        query += "&offset=";
+        query += std::to_string(offset);
+    }
+    url += query;
+    return url;
+}
+
+void append_link(std::string& out, const std::string& href, std::string_view rel, std::string_view type) {
+    out += R"({"href":)";
+    append_escaped(out, href);
+    out += R"(,"rel":)";
+    append_escaped(out, rel);
+    out += R"(,"type":)";
+    append_escaped(out, type);
+    out += '}';
+}
+
+
+}  // namespace server

@@ -1,0 +1,60 @@
+// What every route uses: the state a request addresses, its public URLs, plan-scoped registration,
+// OGC link objects and the 400 for a bad parameter.
+#include "server/api/route_helpers.hpp"
+
+namespace server {
+
+std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan) {
+    auto state = service.state_for(plan);
+    if (state) return state;
+    if (plan == kDefaultPlanId) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
+    throw HttpError(http::status::not_found, "NotFound",
+                    "no plan '" + plan + "' (unknown, or evicted to keep the plan store within its limits)");
+}
+
+std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context) {
+    const auto plan = context.path.find("plan");
+    return require_state(service, plan == context.path.end() ? std::string(kDefaultPlanId) : plan->second);
+}
+
+std::string host_url(const Request& request, const std::string& public_url) {
+    if (!public_url.empty()) return public_url;
+    std::string url = "http://";
+    const auto host = request[http::field::host];
+    url += host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size());
+    return url;
+}
+
+std::string base_url(const RouteContext& context, const std::string& public_url) {
+    std::string url = host_url(context.request, public_url);
+    const auto plan = context.path.find("plan");
+    if (plan != context.path.end()) {
+        url += "/plans/";
+        url += plan->second;
+    }
+    return url;
+}
+
+void add_plan_scoped(Router& router, const std::string& pattern, const std::string& name, const Handler& handler) {
+    router.add(http::verb::get, pattern, name, handler);
+    router.add(http::verb::get, "/plans/{plan}" + pattern, "plan_" + name, handler);
+}
+
+boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title) {
+    boost::json::object out;
+    out["href"] = href;
+    out["rel"] = rel;
+    out["type"] = type;
+    if (!title.empty()) out["title"] = title;
+    return out;
+}
+
+void invalid_parameter(const std::string& name, const std::string& why) {
+    std::string message = "parameter '";
+    message += name;
+    message += "': ";
+    message += why;
+    throw HttpError(http::status::bad_request, "InvalidParameterValue", message);
+}
+
+}  // namespace server

@@ -1,0 +1,34 @@
+#pragma once
+// What every route uses: the state a request addresses, its public URLs, plan-scoped registration,
+// OGC link objects and the 400 for a bad parameter.
+#include "server/http/router.hpp"
+#include "server/service/service.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace server {
+
+/// The state of plan `plan` ("default": the one served at the root). Throws 503 NotReady before the
+/// dataset is loaded and 404 for an unknown (or evicted) plan.
+std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan = std::string(kDefaultPlanId));
+/// The state a request addresses: the stored plan of /plans/{plan}/..., else the default plan.
+std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context);
+/// `public_url`, or "http://" + the Host header.
+std::string host_url(const Request& request, const std::string& public_url = {});
+/// The base of every link in a response: host_url() plus "/plans/{plan}" on a plan's routes.
+std::string base_url(const RouteContext& context, const std::string& public_url = {});
+/// Registers GET `pattern` for the default plan and GET /plans/{plan}`pattern` for every plan (route
+/// name "plan_" + `name`), with the same handler.
+void add_plan_scoped(Router& router, const std::string& pattern, const std::string& name, const Handler& handler);
+
+/// An OGC API link object: href, rel, type and (when given) title.
+boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {});
+
+/// Throws the 400 "InvalidParameterValue" naming the query parameter and what was wrong with it.
+[[noreturn]] void invalid_parameter(const std::string& name, const std::string& why);
+
+}  // namespace server

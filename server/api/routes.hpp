@@ -1,0 +1,77 @@
+#pragma once
+// Each group of endpoints registers its routes on the one table.
+#include "server/api/route_helpers.hpp"
+#include "server/http/router.hpp"
+#include "server/service/service.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace server {
+
+class Metrics;
+
+/// /health, /ready, /metrics.
+void add_operation_routes(Router& router, const Service& service, const Metrics& metrics);
+/// OGC API - Features: /, /conformance, /api, /collections, /collections/{id}, /collections/{id}/items,
+/// /collections/{id}/items/{featureId}. With `html_landing`, GET / answers it instead of the JSON landing
+/// page when the client prefers HTML (a browser; see prefers_html), and `?f=json` or a JSON Accept header
+/// keep the landing page; both carry `Vary: Accept`.
+void add_feature_routes(Router& router, const Service& service, Handler html_landing = {});
+/// /tiles/{z}/{x}/{y}.mvt, /collections/{id}/tiles/{z}/{x}/{y}.mvt, /tiles.json, /style.json.
+void add_tile_routes(Router& router, Service& service, const std::string& public_url);
+
+}  // namespace server
+
+namespace server {
+
+/// GET /gaps?max_distance_m=&min_population= (GeoJSON of coverage-gap areas with a summary) and
+/// GET /practices/{code}/catchment (the practice's catchment and core catchment as GeoJSON).
+void add_coverage_routes(Router& router, const Service& service);
+
+}  // namespace server
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace server {
+
+/// What one reload attempt did. The reload function never throws: a bad dataset is `failed` with its
+/// message, and a reload asked for while another runs is `busy`.
+struct ReloadResult {
+    enum class Outcome { reloaded, failed, busy };
+    Outcome outcome = Outcome::failed;
+    std::uint64_t version = 0;  // the version now served (the old one when failed)
+    double seconds = 0;         // time spent building the new state
+    std::string message;        // why it failed
+};
+using ReloadFunction = std::function<ReloadResult()>;
+
+/// Wraps `reload` so that one runs at a time: a call while another is running answers `busy` at once.
+/// The wrapper may be called from any thread (HTTP handlers, the SIGHUP thread).
+ReloadFunction one_reload_at_a_time(ReloadFunction reload);
+
+struct PlanSettings {
+    geo::PlanOptions defaults;                // what a POST /plans body starts from (the server's flags)
+    int tile_maxzoom = 16;
+    std::chrono::seconds time_limit{60};      // a computation still running after this answers 503 PlanTimeout
+    std::string token;                        // POST /plans needs it when not empty
+    std::string public_url;                   // base of links; empty: from the Host header
+    void validate() const;                    // throws std::invalid_argument
+};
+
+/// POST /plans (201 with the plan's document and Location; on the blocking pool; behind the token),
+/// GET /plans and GET /plans/{plan} (the plan's document: parameters, quality report, links; it is
+/// also the plan's OGC API landing page).
+void add_plan_routes(Router& router, Service& service, PlanSettings settings);
+
+/// `handler` behind `Authorization: Bearer <token>` (compared in constant time); a missing or wrong token
+/// answers 401 {"code":"Unauthorized"} with `WWW-Authenticate: Bearer`. An empty token lets every request in.
+Handler require_token(std::string token, Handler handler);
+
+/// POST /admin/reload: 200 {"status":"reloaded","version","seconds"}, 422 ReloadFailed (the old state keeps
+/// serving) or 409 ReloadInProgress; behind require_token(token).
+void add_admin_routes(Router& router, ReloadFunction reload, const std::string& token);
+
+}  // namespace server

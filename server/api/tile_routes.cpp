@@ -1,0 +1,140 @@
+// Vector tiles over HTTP: /tiles/{z}/{x}/{y}.mvt (every layer), /collections/{id}/tiles/{z}/{x}/{y}.mvt
+// (one layer), /tiles.json (TileJSON 3.0.0) and /style.json (MapLibre). Tiles come from the shared
+// cache, keyed by dataset version; gzip only for clients that accept it; strong ETags per encoding.
+#include "server/api/routes.hpp"
+#include "tilesets/prerender.hpp"
+#include "tilesets/tile_archive.hpp"
+#include "tilesets/tilejson.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <cstdio>
+
+namespace server {
+
+namespace {
+
+constexpr std::string_view kMvtType = "application/vnd.mapbox-vector-tile";
+constexpr std::string_view kTileCacheControl = "public, max-age=300";
+constexpr std::string_view kMvtSuffix = ".mvt";
+
+/// A tile coordinate from a path segment; 400 naming it when it is not a whole number.
+std::uint32_t coordinate(const std::string& text, const char* name) {
+    std::uint32_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        throw HttpError(http::status::bad_request, "InvalidParameterValue",
+                        std::string("tile ") + name + " must be a whole number, got '" + text + "'");
+    }
+    return value;
+}
+
+tilesets::TileId tile_from(const RouteContext& context, int maxzoom) {
+    std::string y = context.path.at("y");
+    if (y.size() <= kMvtSuffix.size() || y.compare(y.size() - kMvtSuffix.size(), kMvtSuffix.size(), kMvtSuffix) != 0) {
+        throw HttpError(http::status::not_found, "NotFound", "tiles are served as {z}/{x}/{y}.mvt");
+    }
+    y.resize(y.size() - kMvtSuffix.size());
+    const std::uint32_t z = coordinate(context.path.at("z"), "z");
+    const tilesets::TileId tile{static_cast<int>(std::min<std::uint32_t>(z, 255)), coordinate(context.path.at("x"), "x"), coordinate(y, "y")};
+    if (z > static_cast<std::uint32_t>(maxzoom)) {
+        throw HttpError(http::status::not_found, "NotFound",
+                        "zoom " + std::to_string(z) + " is outside this tile set's 0 to " + std::to_string(maxzoom));
+    }
+    const std::uint32_t side = tilesets::tiles_per_side(tile.z);
+    if (tile.x >= side || tile.y >= side) {
+        throw HttpError(http::status::not_found, "NotFound",
+                        "tile " + std::to_string(z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + " does not exist");
+    }
+    return tile;
+}
+
+bool accepts_gzip(const Request& request) {
+    const auto header = request[http::field::accept_encoding];
+    return header.find("gzip") != std::string_view::npos;
+}
+
+/// Cache key namespace: the whole tile set and each single layer are cached apart.
+std::uint64_t cache_version(std::uint64_t state_key, int layer) { return state_key * 64 + static_cast<std::uint64_t>(layer + 1); }
+
+Response tile_response(const Request& request, const ServiceState& state, Service& service, const tilesets::TileId& tile,
+                       const std::string& layer, int layer_index) {
+    require_acceptable(request, {kMvtType, "application/x-protobuf", "application/octet-stream"});
+    const std::uint64_t key = cache_version(state.cache_key, layer_index);
+    auto cached = service.cache().find(key, tile);
+    if (!cached) {
+        auto fresh = std::make_shared<tilesets::CachedTile>();
+        fresh->raw = layer.empty() ? state.renderer->render(tile) : state.renderer->render_layer(tile, layer);
+        if (!fresh->raw.empty()) fresh->gzip = tilesets::gzip(fresh->raw);
+        fresh->raw_hash = tilesets::content_hash(fresh->raw);
+        service.cache().insert(key, tile, fresh);
+        cached = fresh;
+    }
+    const bool gzip = accepts_gzip(request) && !cached->raw.empty();
+    char etag[64];
+    std::snprintf(etag, sizeof etag, "\"%llx%s\"", static_cast<unsigned long long>((cached->raw_hash ? cached->raw_hash : tilesets::content_hash(cached->raw)) ^ state.version), gzip ? "-gz" : "");
+    Response response{http::status::ok, request.version()};
+    response.keep_alive(request.keep_alive());
+    response.set(http::field::etag, etag);
+    response.set(http::field::cache_control, kTileCacheControl);
+    response.set(http::field::vary, "Accept-Encoding");
+    if (matches_etag(request[http::field::if_none_match], etag)) {
+        response.result(http::status::not_modified);
+        return response;
+    }
+    // An empty tile is an empty 200 body: MapLibre and QGIS both draw nothing for it without an error.
+    response.set(http::field::content_type, kMvtType);
+    if (gzip) response.set(http::field::content_encoding, "gzip");
+    // The cached bytes themselves, kept alive by the response: no copy per request.
+    response.body().append_view(gzip ? cached->gzip : cached->raw, cached);
+    response.prepare_payload();
+    return response;
+}
+
+tilesets::TileSetInfo tile_set_info(const ServiceState& state, const std::string& base) {
+    tilesets::TileSetInfo info;
+    info.name = state.dataset->name.empty() ? "catchment" : state.dataset->name;
+    if (state.plan_id != kDefaultPlanId) info.name += " (plan " + state.plan_id + ")";
+    info.description = "GP practice catchments and primary care networks planned by catchment";
+    info.tile_urls = {base + "/tiles/{z}/{x}/{y}.mvt"};
+    info.minzoom = 0;
+    info.maxzoom = state.renderer->options().maxzoom;
+    const auto& box = state.tiles->bounds_lonlat;
+    info.bounds = {box.min_x, box.min_y, box.max_x, box.max_y};
+    info.center = {(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2, static_cast<double>(std::min(info.maxzoom, 10))};
+    return info;
+}
+
+}  // namespace
+
+void add_tile_routes(Router& router, Service& service, const std::string& public_url) {
+    add_plan_scoped(router, "/tiles/{z}/{x}/{y}", "tile", [&service](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), {}, -1);
+    });
+    add_plan_scoped(router, "/collections/{id}/tiles/{z}/{x}/{y}", "collection_tile", [&service](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        const std::string& id = context.path.at("id");
+        const auto& layers = state->tiles->layers;
+        const auto it = std::find_if(layers.begin(), layers.end(), [&id](const tilesets::SourceLayer& l) { return l.name == id; });
+        if (it == layers.end()) throw HttpError(http::status::not_found, "NotFound", "no collection '" + id + "' has tiles");
+        return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), id,
+                             static_cast<int>(it - layers.begin()));
+    });
+    add_plan_scoped(router, "/tiles.json", "tilejson", [&service, public_url](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        const tilesets::TileSetInfo info = tile_set_info(*state, base_url(context, public_url));
+        return json_response(context.request, http::status::ok,
+                             tilesets::tilejson(info, tilesets::catchment_layers(state->renderer->options().maxzoom)));
+    });
+    add_plan_scoped(router, "/style.json", "style", [&service, public_url](const RouteContext& context) {
+        const auto state = state_for(service, context);
+        const std::string base = base_url(context, public_url);
+        const tilesets::TileSetInfo info = tile_set_info(*state, base);
+        return json_response(context.request, http::status::ok,
+                             tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json"));
+    });
+}
+
+}  // namespace server

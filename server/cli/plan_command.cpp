@@ -1,0 +1,82 @@
+#include "data/atomic_file.hpp"
+#include "data/errors.hpp"
+#include "data/loader.hpp"
+#include "data/plan_writer.hpp"
+#include "geo/plan.hpp"
+#include "server/cli/cli.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/planning_options.hpp"
+#include "server/cli/progress_bar.hpp"
+#include "server/service/plan_report.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+namespace server {
+
+namespace {
+
+struct PlanFlags {
+    std::string out;
+    std::string report;
+    bool quiet = false;
+};
+
+void add_options(CLI::App& command, PlanFlags& flags) {
+    const std::string output = "Output";
+    command.add_option("--out", flags.out,
+                       "Write the plan here: .gpkg (every layer in one GeoPackage), or .geojson (WGS 84), .fgb or .shp "
+                       "(networks in FILE, every other layer beside it as STEM-LAYER.EXT). STEM-networks.csv (ePCN "
+                       "columns) is written beside it. Required")
+        ->required()->type_name("FILE")->group(output);
+    command.add_option("--report", flags.report, "Also write the quality report as JSON to this file (default: none)")
+        ->type_name("FILE.json")->group(output);
+    command.add_flag("--quiet", flags.quiet, "Do not print the quality report (default: print it)")->group(output);
+}
+
+}  // namespace
+
+Command add_plan_command(CLI::App& app) {
+    CLI::App* command = app.add_subcommand(
+        "plan", "Plan primary care networks: practice catchments, networks of --min to --max registered patients with "
+                "contiguous territories, their borders and coverage gaps; writes them for GIS and prints a quality "
+                "report comparing the plan with the reference networks");
+    auto flags = std::make_shared<PlanFlags>();
+    auto dataset = std::make_shared<DatasetOptions>(*command);
+    auto planning = std::make_shared<PlanningOptions>(*command);
+    add_options(*command, *flags);
+    command->footer("Example: catchment plan data/sample --constraint-field lad11cd --out plan.gpkg --report report.json\n"
+                    "         catchment plan data/sample --method nearest --exclude F84012,F84013 --out plan.geojson\n"
+                    "         catchment plan data/sample --constraint-field lad11cd --baseline plan.gpkg --exclude F84012 --out closed.gpkg\n"
+                    "         catchment plan data/sample --baseline reference --out repaired.gpkg");
+    return {command, [flags, dataset, planning] {
+                data::check_plan_output(flags->out);
+                if (!flags->report.empty()) data::check_output_file(flags->report, "report.json");
+                geo::PlanOptions options = planning->options();
+                const data::DatasetDescription description = dataset->description();
+                ProgressBar progress;
+                const geo::Dataset loaded = data::load_dataset(description, progress);
+                planning->resolve(options, loaded);
+                options.validate(loaded);  // before the long work: names a missing field or practice code
+                const geo::Plan planned = geo::plan(loaded, options, *loaded.geos,
+                                                    [&progress](std::string_view stage) { progress.begin(stage, 0); });
+                const geo::Dataset& study = *planned.dataset;  // with the what-if's practices and patients
+                progress.begin("writing", 0);
+                // The report is staged first and shown only once the plan's files are in place: all or nothing.
+                std::optional<data::StagedFile> report;
+                if (!flags->report.empty()) report.emplace(flags->report, boost::json::serialize(plan_report_json(study, planned)) + "\n");
+                data::write_plan(flags->out, study, planned);
+                if (report) report->commit();
+                progress.end();
+                if (!flags->quiet) {
+                    const std::string text = plan_report_text(study, planned);
+                    std::fwrite(text.data(), 1, text.size(), stdout);
+                }
+                return kExitOk;
+            }};
+}
+
+}  // namespace server

@@ -1,0 +1,248 @@
+#include "data/errors.hpp"
+#include "data/loader.hpp"
+#include "geo/plan.hpp"
+#include "server/api/routes.hpp"
+#include "server/api/web_assets.hpp"
+#include "server/cli/cli.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/planning_options.hpp"
+#include "server/cli/progress_bar.hpp"
+#include "server/http/http_server.hpp"
+#include "server/http/metrics.hpp"
+#include "server/service/service.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <thread>
+
+namespace server {
+
+namespace {
+
+struct ServeFlags {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string token;
+    std::size_t tile_cache_mb = 256;
+    int maxzoom = 16;
+    std::size_t max_connections = ServerLimits{}.max_connections;
+    std::size_t max_plans = 16;
+    std::size_t plans_memory_mb = 512;
+    unsigned plan_timeout_s = 60;
+    bool quiet = false;
+    std::string web_dir = CATCHMENT_WEB_DIR;
+};
+
+void add_options(CLI::App& command, ServeFlags& flags) {
+    const std::string group = "Server";
+    command.add_option("--host", flags.host, "Address to listen on (an IP address; other than loopback needs --token)")
+        ->capture_default_str()->group(group);
+    command.add_option("--port", flags.port, "Port to listen on (0: any free port)")->capture_default_str()->group(group);
+    command.add_option("--threads", flags.threads, "Threads answering requests (default: one per core)")
+        ->check(CLI::Range(1, 256))->group(group);
+    command.add_option("--token", flags.token, "Access token; required to listen on a non-loopback address")->group(group);
+    command.add_option("--tile-cache-mb", flags.tile_cache_mb, "Memory for rendered tiles, in MB")
+        ->capture_default_str()->check(CLI::Range(0, 1 << 20))->group(group);
+    command.add_option("--maxzoom", flags.maxzoom, "Highest tile zoom served")->capture_default_str()->check(CLI::Range(0, 22))->group(group);
+    command.add_option("--max-connections", flags.max_connections, "Open connections at once; further ones are closed at once")
+        ->capture_default_str()->check(CLI::Range(1, 1 << 20))->group(group);
+    command.add_option("--max-plans", flags.max_plans, "Plans made with POST /plans kept at once (the least recently used go first)")
+        ->capture_default_str()->check(CLI::Range(1, 10000))->group(group);
+    command.add_option("--plans-memory-mb", flags.plans_memory_mb, "Approximate memory the kept plans may use, in MB")
+        ->capture_default_str()->check(CLI::Range(1, 1 << 20))->group(group);
+    command.add_option("--plan-timeout-s", flags.plan_timeout_s, "Time limit of one POST /plans computation, in seconds")
+        ->capture_default_str()->check(CLI::Range(1, 86400))->group(group);
+    command.add_option("--web-dir", flags.web_dir, "Folder holding the map viewer served at / (index.html, app.js, app.css, "
+                                                   "node_modules/maplibre-gl)")
+        ->capture_default_str()->group(group);
+    command.add_flag("--quiet", flags.quiet, "Do not log each request on stderr")->group(group);
+}
+
+bool is_loopback(const std::string& host) {
+    if (host == "localhost") return true;
+    boost::system::error_code error;
+    const auto address = boost::asio::ip::make_address(host, error);
+    return !error && address.is_loopback();
+}
+
+/// Loads the dataset, checks the planning options against it and plans it as dataset version `version`.
+std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& description, const PlanningOptions& planning,
+                                         geo::PlanOptions options, std::uint64_t version, int maxzoom, data::Progress& progress) {
+    geo::Dataset loaded = data::load_dataset(description, progress);
+    planning.resolve(options, loaded);
+    options.validate(loaded);
+    progress.begin("planning", 0);
+    return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom);
+}
+
+/// Rebuilds the state from the dataset description and planning options the server started with and
+/// installs it as the next version; the old state serves until then. Never throws.
+ReloadResult reload_state(Service& service, const data::DatasetDescription& description, const PlanningOptions& planning,
+                          const geo::PlanOptions& options, int maxzoom) {
+    ReloadResult result;
+    const auto current = service.current();
+    if (!current) {
+        result.outcome = ReloadResult::Outcome::busy;
+        result.message = "the dataset is still loading";
+        return result;
+    }
+    result.version = current->version;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        data::Progress quiet;
+        service.install(load_state(description, planning, options, current->version + 1, maxzoom, quiet));
+        // Stored plans were made from the old dataset: their ids would now mislead.
+        service.plans().clear();
+        result.outcome = ReloadResult::Outcome::reloaded;
+        result.version = current->version + 1;
+    } catch (const data::InputError& error) {
+        result.message = error.what();
+    } catch (const geo::PlanError& error) {
+        result.message = error.what();
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "catchment: reload failed unexpectedly: %s\n", error.what());
+        result.message = "unexpected error while reloading (see the server log)";
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+}
+
+/// Runs `reload` on its own thread each time the process gets SIGHUP, off the io threads.
+class HangupReloader {
+public:
+    explicit HangupReloader(ReloadFunction reload) : reload_(std::move(reload)) {
+        signals_.add(SIGHUP);
+        wait();
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    ~HangupReloader() {
+        ioc_.stop();
+        thread_.join();
+    }
+    HangupReloader(const HangupReloader&) = delete;
+    HangupReloader& operator=(const HangupReloader&) = delete;
+
+private:
+    void wait() {
+        signals_.async_wait([this](const boost::system::error_code& error, int) {
+            if (error) return;
+            const ReloadResult result = reload_();
+            switch (result.outcome) {
+                case ReloadResult::Outcome::reloaded:
+                    std::fprintf(stderr, "catchment: reloaded version %llu in %.2f s\n",
+                                 static_cast<unsigned long long>(result.version), result.seconds);
+                    break;
+                case ReloadResult::Outcome::busy:
+                    std::fprintf(stderr, "catchment: reload skipped: %s\n", result.message.c_str());
+                    break;
+                case ReloadResult::Outcome::failed:
+                    std::fprintf(stderr, "catchment: reload failed, still serving version %llu: %s\n",
+                                 static_cast<unsigned long long>(result.version), result.message.c_str());
+                    break;
+            }
+            wait();
+        });
+    }
+
+    ReloadFunction reload_;
+    boost::asio::io_context ioc_;
+    boost::asio::signal_set signals_{ioc_};
+    std::thread thread_;
+};
+
+}  // namespace
+
+Command add_serve_command(CLI::App& app) {
+    CLI::App* command = app.add_subcommand(
+        "serve", "Load the dataset, plan its networks and serve them over HTTP: OGC API - Features, vector tiles, "
+                 "plans on request (POST /plans), coverage gaps, /health, /ready and /metrics");
+    auto flags = std::make_shared<ServeFlags>();
+    auto dataset = std::make_shared<DatasetOptions>(*command);
+    auto planning = std::make_shared<PlanningOptions>(*command);
+    add_options(*command, *flags);
+    command->footer("Example: catchment serve data/sample --constraint-field lad11cd --port 8080");
+    return {command, [flags, dataset, planning] {
+                std::string host = flags->host == "localhost" ? "127.0.0.1" : flags->host;
+                boost::system::error_code error;
+                boost::asio::ip::make_address(host, error);
+                if (error) throw geo::PlanError("--host " + flags->host + " is not an IP address");
+                if (!is_loopback(host) && flags->token.empty()) {
+                    throw geo::PlanError("refusing to listen on non-loopback address " + flags->host +
+                                         " without --token (anyone on the network could reach the server)");
+                }
+                const geo::PlanOptions options = planning->options();
+                const data::DatasetDescription description = dataset->description();
+
+                PlanStore::Limits plan_limits;
+                plan_limits.max_plans = flags->max_plans;
+                plan_limits.max_bytes = flags->plans_memory_mb << 20;
+                Service service(flags->tile_cache_mb * 1024 * 1024, plan_limits);
+                Metrics metrics;
+                ServerOptions server_options;
+                server_options.host = host;
+                server_options.port = flags->port;
+                server_options.threads = flags->threads;
+                server_options.access_log = !flags->quiet;
+                server_options.handle_signals = true;
+                server_options.limits.max_connections = flags->max_connections;
+                HttpServer server(server_options);
+                const std::uint16_t port = server.listen();
+                std::string url = "http://";
+                url += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+                url += ":" + std::to_string(port);
+
+                Router router;
+                add_operation_routes(router, service, metrics);
+                const auto web = std::make_shared<const WebAssets>(flags->web_dir);
+                if (!std::filesystem::is_regular_file(std::filesystem::path(flags->web_dir) / "index.html")) {
+                    std::fprintf(stderr, "catchment: warning: no map viewer in %s (--web-dir): browsers get a 404 at /; JSON clients are not affected\n",
+                                 flags->web_dir.c_str());
+                }
+                add_feature_routes(router, service, viewer_page(web));
+                add_web_routes(router, web);
+                add_tile_routes(router, service, url);
+                add_coverage_routes(router, service);
+                PlanSettings plan_settings;
+                plan_settings.defaults = options;
+                // A request names its own what-if: the served plan's baseline and new practices are not its defaults.
+                plan_settings.defaults.baseline = nullptr;
+                plan_settings.defaults.new_practices.clear();
+                plan_settings.tile_maxzoom = flags->maxzoom;
+                plan_settings.time_limit = std::chrono::seconds(flags->plan_timeout_s);
+                plan_settings.token = flags->token;
+                add_plan_routes(router, service, plan_settings);
+                const int maxzoom = flags->maxzoom;
+                const ReloadFunction reload = one_reload_at_a_time(
+                    [&service, description, planning, options, maxzoom] { return reload_state(service, description, *planning, options, maxzoom); });
+                add_admin_routes(router, reload, flags->token);
+                HangupReloader hangup(reload);
+                server.start(router, metrics);
+                std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)\n", url.c_str());
+                try {
+                    ProgressBar progress;
+                    auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress);
+                    const std::string name = state->dataset->name.empty() ? "dataset" : state->dataset->name;
+                    service.install(std::move(state));
+                    progress.end();
+                    std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
+                } catch (...) {
+                    server.stop();
+                    server.wait();
+                    throw;
+                }
+                server.wait();
+                std::fprintf(stderr, "catchment: stopped\n");
+                return kExitOk;
+            }};
+}
+
+}  // namespace server

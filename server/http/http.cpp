@@ -1,0 +1,163 @@
+#include "server/http/http.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+#include <system_error>
+
+namespace server {
+
+Response json_response(const Request& request, http::status status, const boost::json::value& body,
+                       std::string_view content_type) {
+    Response response{status, request.version()};
+    response.set(http::field::content_type, content_type);
+    response.keep_alive(request.keep_alive());
+    response.body() = boost::json::serialize(body);
+    response.prepare_payload();
+    return response;
+}
+
+void stream_body(Response& response, std::shared_ptr<BodyStream> stream) {
+    response.body().stream(std::move(stream));
+    response.erase(http::field::content_length);
+    if (response.version() >= 11) {
+        response.chunked(true);
+    } else {
+        response.keep_alive(false);  // the body ends where the connection does
+    }
+}
+
+void serialize_header(const Response& response, std::string& out) {
+    const unsigned version = response.version();
+    const unsigned code = response.result_int();
+    const char status_line[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + version / 10), '.', static_cast<char>('0' + version % 10), ' ',
+                                static_cast<char>('0' + code / 100), static_cast<char>('0' + (code / 10) % 10),
+                                static_cast<char>('0' + code % 10), ' '};
+    out.append(status_line, sizeof status_line);
+    const auto reason = response.reason();
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    for (const auto& field : response.base()) {
+        const auto name = field.name_string();
+        const auto value = field.value();
+        out.append(name.data(), name.size());
+        out += ": ";
+        out.append(value.data(), value.size());
+        out += "\r\n";
+    }
+    out += "\r\n";
+}
+
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+/// Splits `text` at `separator`, trimming each part.
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto at = text.find(separator);
+        parts.push_back(trimmed(text.substr(0, at)));
+        if (at == std::string_view::npos) break;
+        text.remove_prefix(at + 1);
+    }
+    return parts;
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+/// The q value among an Accept entry's parameters (parts after the first): 1 when absent, 0 when malformed.
+double quality(const std::vector<std::string_view>& parts) {
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+        const std::string parameter = lower(parts[i]);
+        if (parameter.rfind("q=", 0) != 0) continue;
+        double q = 0;
+        const char* begin = parameter.data() + 2;
+        const char* end = parameter.data() + parameter.size();
+        const auto result = std::from_chars(begin, end, q);
+        if (result.ec != std::errc() || result.ptr != end || q < 0 || q > 1) return 0;
+        return q;
+    }
+    return 1;
+}
+
+/// Whether the media range (e.g. "application/*", lower-cased) covers `type` (e.g. "application/geo+json").
+bool covers(std::string_view range, std::string_view type) {
+    if (range == "*/*") return true;
+    if (range.size() > 2 && range.substr(range.size() - 2) == "/*") {
+        const std::size_t slash = type.find('/');
+        return slash != std::string_view::npos && range.substr(0, range.size() - 1) == type.substr(0, slash + 1);
+    }
+    return range == type;
+}
+
+}  // namespace
+
+std::vector<MediaRange> accept_ranges(const Request& request) {
+    const auto header = request[http::field::accept];
+    std::vector<MediaRange> out;
+    for (const std::string_view entry : split(std::string_view(header.data(), header.size()), ',')) {
+        const std::vector<std::string_view> parts = split(entry, ';');
+        if (parts.front().empty()) continue;
+        out.push_back({lower(parts.front()), quality(parts)});
+    }
+    return out;
+}
+
+bool matches_etag(std::string_view if_none_match, std::string_view etag) {
+    if (if_none_match.empty()) return false;
+    for (std::string_view tag : split(if_none_match, ',')) {
+        if (tag == "*") return true;
+        if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+        if (tag == etag) return true;
+    }
+    return false;
+}
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    return std::string(buffer, std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm));
+}
+
+void require_acceptable(const Request& request, std::initializer_list<std::string_view> offered) {
+    const std::vector<MediaRange> ranges = accept_ranges(request);
+    if (ranges.empty()) return;
+    for (const MediaRange& range : ranges) {
+        if (range.q <= 0) continue;  // q=0 means "not this one"
+        for (const std::string_view type : offered) {
+            if (covers(range.type, lower(type))) return;
+        }
+    }
+    std::string offers;
+    for (const std::string_view type : offered) {
+        if (!offers.empty()) offers += ", ";
+        offers += type;
+    }
+    const auto accept = request[http::field::accept];
+    throw HttpError(http::status::not_acceptable, "NotAcceptable",
+                    "this resource is available as " + offers + "; the Accept header asked for " + std::string(accept));
+}
+
+Response error_response(const Request& request, const HttpError& error) {
+    boost::json::object body;
+    body["code"] = error.code();
+    body["description"] = error.what();
+    return json_response(request, error.status(), body);
+}
+
+}  // namespace server

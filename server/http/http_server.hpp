@@ -1,0 +1,64 @@
+#pragma once
+// The socket side of the service, in the style of Beast's advanced server example: one io_context run
+// by a pool of threads, an acceptor, and one session per connection with HTTP/1.1 keep-alive. Every
+// request goes to Router::handle on the io threads (a blocking route's on a small pool of its own), is
+// recorded in Metrics and logged on stderr.
+// stop() is graceful: no new connections, idle keep-alive connections closed, requests in flight
+// answered (with Connection: close), then the io_context runs out of work and wait() returns.
+#include "server/http/metrics.hpp"
+#include "server/http/router.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace server {
+
+/// The named limits a connection is held to.
+struct ServerLimits {
+    std::size_t header_limit = 8 * 1024;          // bytes of request line and headers (beyond: 431)
+    std::uint64_t body_limit = 1024 * 1024;       // bytes of request body (beyond: 413)
+    std::chrono::seconds read_timeout{30};        // to read one request (and to write its response)
+    std::chrono::seconds idle_timeout{60};        // a keep-alive connection waiting for its next request
+    std::size_t max_connections = 1024;           // open connections; beyond, new ones are closed at once
+    std::size_t max_blocking_queue = 4;           // blocking requests running or waiting; beyond: 503 Busy
+    /// Throws std::invalid_argument naming the bad limit.
+    void validate() const;
+};
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;        // 0: an ephemeral port, see HttpServer::port()
+    unsigned threads = 0;             // 0: one per core
+    unsigned blocking_threads = 1;    // run the handlers of Execution::blocking routes (e.g. POST /plans)
+    ServerLimits limits;
+    bool access_log = true;           // one line per request on stderr, written in batches (at most 20 ms late)
+    bool handle_signals = false;      // SIGINT and SIGTERM call stop()
+};
+
+class HttpServer {
+public:
+    explicit HttpServer(ServerOptions options);
+    ~HttpServer();  // stops and waits
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    /// Binds and listens on host:port; returns the bound port. Throws std::system_error.
+    std::uint16_t listen();
+    std::uint16_t port() const;
+    /// Starts accepting on the io threads; `router` and `metrics` must outlive the server.
+    void start(const Router& router, Metrics& metrics);
+    /// Graceful stop; thread-safe, idempotent, returns at once.
+    void stop();
+    /// Blocks until every io thread has finished (after stop()).
+    void wait();
+
+    class Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace server

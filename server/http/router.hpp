@@ -1,0 +1,75 @@
+#pragma once
+// The route table: method and path pattern to a pure handler. handle() is the one error boundary: it
+// never throws, answers HttpError with its status and anything else with a 500 that leaks nothing,
+// answers a known path with the wrong method with 405 (and Allow), OPTIONS with a CORS preflight, and
+// puts CORS headers on every response.
+#include "server/http/http.hpp"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace server {
+
+struct RouteContext {
+    const Request& request;
+    std::map<std::string, std::string> path;                   // values of {placeholders}
+    std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+    /// The query parameter's value, or nullptr when absent.
+    const std::string* parameter(const std::string& name) const;
+};
+
+using Handler = std::function<Response(const RouteContext&)>;
+
+/// Where the server runs a route's handler: on the io threads (quick handlers), or on the separate
+/// pool for long computations, so that they never hold an io thread.
+enum class Execution { io, blocking };
+
+/// What the server needs to know of a request's route before handling it.
+struct RouteInfo {
+    std::string name = "unknown";  // labels the route in metrics and logs
+    Execution execution = Execution::io;
+};
+
+class Router {
+public:
+    /// `pattern` is a path such as "/collections/{id}/items/{featureId}"; a placeholder matches one
+    /// path segment. `name` labels the route in metrics and logs (e.g. "collection_items").
+    void add(http::verb method, std::string pattern, std::string name, Handler handler, Execution execution = Execution::io);
+
+    /// Pure: the response to `request`. Never throws.
+    Response handle(const Request& request) const;
+
+    /// How handle() met a request: the matched route's name ("unknown" when none; valid as long as the
+    /// router), its execution, and whether its handler was left for the blocking pool.
+    struct Routed {
+        std::string_view name = "unknown";
+        Execution execution = Execution::io;
+        bool deferred = false;
+    };
+    /// The same, matching the request once. With `run_blocking` false, a blocking route's handler is not
+    /// run: `routed.deferred` is set and the caller calls handle() again on the blocking pool.
+    Response handle(const Request& request, Routed& routed, bool run_blocking = true) const;
+
+    /// The route `request` matches (name "unknown" when none), for metrics and for choosing the thread.
+    RouteInfo route_info(const Request& request) const;
+    std::string route_name(const Request& request) const { return route_info(request).name; }
+
+private:
+    struct Route {
+        http::verb method;
+        std::vector<std::string> segments;  // "{id}" for a placeholder
+        std::string name;
+        Handler handler;
+        Execution execution = Execution::io;
+    };
+    std::vector<Route> routes_;
+};
+
+/// Adds the CORS headers every response carries.
+void add_cors_headers(Response& response);
+
+}  // namespace server
