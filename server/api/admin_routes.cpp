@@ -1,4 +1,4 @@
-// POST /admin/reload and the bearer-token check that guards mutating endpoints.
+// POST /admin/reload and the write-access check (bearer token, or read-only) that guards mutating endpoints.
 #include "server/api/routes.hpp"
 
 #include <boost/json/object.hpp>
@@ -52,9 +52,17 @@ ReloadFunction one_reload_at_a_time(ReloadFunction reload) {
     };
 }
 
-Handler require_token(std::string token, Handler handler) {
-    if (token.empty()) return handler;
-    return [token = std::move(token), handler = std::move(handler)](const RouteContext& context) -> Response {
+Handler require_write_access(WriteAccess access, Handler handler) {
+    if (access.read_only) {
+        return [](const RouteContext& context) -> Response {
+            return error_response(context.request,
+                                  HttpError(http::status::forbidden, "ReadOnly",
+                                            "this server listens on a public address without --token, so it only serves reads: "
+                                            "start it with --token to allow plans and reloads"));
+        };
+    }
+    if (access.token.empty()) return handler;
+    return [token = std::move(access.token), handler = std::move(handler)](const RouteContext& context) -> Response {
         if (!authorized(context.request, token)) {
             Response response = error_response(
                 context.request, HttpError(http::status::unauthorized, "Unauthorized",
@@ -66,7 +74,7 @@ Handler require_token(std::string token, Handler handler) {
     };
 }
 
-void add_admin_routes(Router& router, ReloadFunction reload, const std::string& token) {
+void add_admin_routes(Router& router, ReloadFunction reload, const WriteAccess& access) {
     Handler handler = [reload = std::move(reload)](const RouteContext& context) -> Response {
         const ReloadResult result = reload();
         switch (result.outcome) {
@@ -81,7 +89,7 @@ void add_admin_routes(Router& router, ReloadFunction reload, const std::string& 
         }
         throw HttpError(http::status::unprocessable_entity, "ReloadFailed", result.message);
     };
-    router.add(http::verb::post, "/admin/reload", "admin_reload", require_token(token, std::move(handler)), Execution::blocking);
+    router.add(http::verb::post, "/admin/reload", "admin_reload", require_write_access(access, std::move(handler)), Execution::blocking);
 }
 
 }  // namespace server

@@ -87,8 +87,8 @@ json::object plan_document(const ServiceState& state, const StoredPlan* stored, 
 
 void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
     settings.validate();
-    router.add(http::verb::get, "/plans", "plans", [&service, public_url = settings.public_url](const RouteContext& context) {
-        const std::string root = host_url(context.request, public_url);
+    router.add(http::verb::get, "/plans", "plans", [&service](const RouteContext& context) {
+        const std::string root = host_url(context);
         json::array plans;
         if (const auto current = service.current()) {
             json::object summary = plan_summary(*current, root + "/plans/default");
@@ -108,10 +108,10 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
                          {"links", json::array{json_link(root + "/plans", "self", "application/json", "the plans")}}};
         return json_response(context.request, http::status::ok, out);
     });
-    router.add(http::verb::get, "/plans/{plan}", "plan", [&service, public_url = settings.public_url](const RouteContext& context) {
+    router.add(http::verb::get, "/plans/{plan}", "plan", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
         const auto stored = state->plan_id == kDefaultPlanId ? nullptr : service.plans().find(state->plan_id);
-        return json_response(context.request, http::status::ok, plan_document(*state, stored.get(), base_url(context, public_url)));
+        return json_response(context.request, http::status::ok, plan_document(*state, stored.get(), base_url(context)));
     });
 
     router.add(http::verb::get, "/plans/{plan}/diff", "plan_diff", [&service](const RouteContext& context) {
@@ -127,11 +127,6 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
     });
 
     Handler create = [&service, settings](const RouteContext& context) -> Response {
-        const auto content_type = context.request[http::field::content_type];
-        if (!content_type.empty() && content_type.substr(0, 16) != "application/json") {
-            throw HttpError(http::status::unsupported_media_type, "UnsupportedMediaType",
-                            "send the planning parameters as application/json");
-        }
         const auto base = require_state(service);
         PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
         if (!request.baseline.empty()) request.options.baseline = named_networks(service, request.baseline, *base, "baseline");
@@ -161,12 +156,16 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         stored.id = id;
         stored.state = state;
         const auto saved = service.plans().add(std::move(stored));
-        const std::string url = host_url(context.request, settings.public_url) + "/plans/" + id;
+        if (!saved) {
+            throw HttpError(http::status::conflict, "DatasetReplaced",
+                            "the dataset was reloaded while this plan was being made: it is not kept; send the request again");
+        }
+        const std::string url = host_url(context) + "/plans/" + id;
         Response response = json_response(context.request, http::status::created, plan_document(*state, saved.get(), url));
         response.set(http::field::location, url);
         return response;
     };
-    router.add(http::verb::post, "/plans", "create_plan", require_token(settings.token, std::move(create)), Execution::blocking);
+    router.add(http::verb::post, "/plans", "create_plan", require_write_access(settings.access, std::move(create)), Execution::blocking);
 }
 
 void PlanSettings::validate() const {

@@ -17,16 +17,10 @@ std::shared_ptr<const ServiceState> state_for(const Service& service, const Rout
     return require_state(service, plan == context.path.end() ? std::string(kDefaultPlanId) : plan->second);
 }
 
-std::string host_url(const Request& request, const std::string& public_url) {
-    if (!public_url.empty()) return public_url;
-    std::string url = "http://";
-    const auto host = request[http::field::host];
-    url += host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size());
-    return url;
-}
+std::string host_url(const RouteContext& context) { return public_base_url(context.request, context.public_url); }
 
-std::string base_url(const RouteContext& context, const std::string& public_url) {
-    std::string url = host_url(context.request, public_url);
+std::string base_url(const RouteContext& context) {
+    std::string url = host_url(context);
     const auto plan = context.path.find("plan");
     if (plan != context.path.end()) {
         url += "/plans/";

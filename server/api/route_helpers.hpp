@@ -17,10 +17,10 @@ namespace server {
 std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan = std::string(kDefaultPlanId));
 /// The state a request addresses: the stored plan of /plans/{plan}/..., else the default plan.
 std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context);
-/// `public_url`, or "http://" + the Host header.
-std::string host_url(const Request& request, const std::string& public_url = {});
+/// Where clients reach the server: --public-url, else the proxy's or the request's own (public_base_url).
+std::string host_url(const RouteContext& context);
 /// The base of every link in a response: host_url() plus "/plans/{plan}" on a plan's routes.
-std::string base_url(const RouteContext& context, const std::string& public_url = {});
+std::string base_url(const RouteContext& context);
 /// Registers GET `pattern` for the default plan and GET /plans/{plan}`pattern` for every plan (route
 /// name "plan_" + `name`), with the same handler.
 void add_plan_scoped(Router& router, const std::string& pattern, const std::string& name, const Handler& handler);

@@ -19,7 +19,7 @@ void add_operation_routes(Router& router, const Service& service, const Metrics&
 /// keep the landing page; both carry `Vary: Accept`.
 void add_feature_routes(Router& router, const Service& service, Handler html_landing = {});
 /// /tiles/{z}/{x}/{y}.mvt, /collections/{id}/tiles/{z}/{x}/{y}.mvt, /tiles.json, /style.json.
-void add_tile_routes(Router& router, Service& service, const std::string& public_url);
+void add_tile_routes(Router& router, Service& service);
 
 }  // namespace server
 
@@ -52,12 +52,17 @@ using ReloadFunction = std::function<ReloadResult()>;
 /// The wrapper may be called from any thread (HTTP handlers, the SIGHUP thread).
 ReloadFunction one_reload_at_a_time(ReloadFunction reload);
 
+/// Who may change the server (POST /plans, POST /admin/reload).
+struct WriteAccess {
+    std::string token;       // when not empty: requests need Authorization: Bearer <token>
+    bool read_only = false;  // nobody may (a public address without a token): 403 ReadOnly
+};
+
 struct PlanSettings {
     geo::PlanOptions defaults;                // what a POST /plans body starts from (the server's flags)
     int tile_maxzoom = 16;
     std::chrono::seconds time_limit{60};      // a computation still running after this answers 503 PlanTimeout
-    std::string token;                        // POST /plans needs it when not empty
-    std::string public_url;                   // base of links; empty: from the Host header
+    WriteAccess access;                       // who may POST /plans
     void validate() const;                    // throws std::invalid_argument
 };
 
@@ -66,12 +71,13 @@ struct PlanSettings {
 /// also the plan's OGC API landing page).
 void add_plan_routes(Router& router, Service& service, PlanSettings settings);
 
-/// `handler` behind `Authorization: Bearer <token>` (compared in constant time); a missing or wrong token
-/// answers 401 {"code":"Unauthorized"} with `WWW-Authenticate: Bearer`. An empty token lets every request in.
-Handler require_token(std::string token, Handler handler);
+/// `handler` for those `access` lets write: with a token, behind `Authorization: Bearer <token>` (compared
+/// in constant time; else 401 {"code":"Unauthorized"} with `WWW-Authenticate: Bearer`); read-only, a 403
+/// {"code":"ReadOnly"}; otherwise open (a loopback server without a token).
+Handler require_write_access(WriteAccess access, Handler handler);
 
 /// POST /admin/reload: 200 {"status":"reloaded","version","seconds"}, 422 ReloadFailed (the old state keeps
-/// serving) or 409 ReloadInProgress; behind require_token(token).
-void add_admin_routes(Router& router, ReloadFunction reload, const std::string& token);
+/// serving) or 409 ReloadInProgress; behind require_write_access(access).
+void add_admin_routes(Router& router, ReloadFunction reload, const WriteAccess& access);
 
 }  // namespace server

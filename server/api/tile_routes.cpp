@@ -108,7 +108,7 @@ tilesets::TileSetInfo tile_set_info(const ServiceState& state, const std::string
 
 }  // namespace
 
-void add_tile_routes(Router& router, Service& service, const std::string& public_url) {
+void add_tile_routes(Router& router, Service& service) {
     add_plan_scoped(router, "/tiles/{z}/{x}/{y}", "tile", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
         return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), {}, -1);
@@ -122,15 +122,15 @@ void add_tile_routes(Router& router, Service& service, const std::string& public
         return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), id,
                              static_cast<int>(it - layers.begin()));
     });
-    add_plan_scoped(router, "/tiles.json", "tilejson", [&service, public_url](const RouteContext& context) {
+    add_plan_scoped(router, "/tiles.json", "tilejson", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
-        const tilesets::TileSetInfo info = tile_set_info(*state, base_url(context, public_url));
+        const tilesets::TileSetInfo info = tile_set_info(*state, base_url(context));
         return json_response(context.request, http::status::ok,
                              tilesets::tilejson(info, tilesets::catchment_layers(state->renderer->options().maxzoom)));
     });
-    add_plan_scoped(router, "/style.json", "style", [&service, public_url](const RouteContext& context) {
+    add_plan_scoped(router, "/style.json", "style", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
-        const std::string base = base_url(context, public_url);
+        const std::string base = base_url(context);
         const tilesets::TileSetInfo info = tile_set_info(*state, base);
         return json_response(context.request, http::status::ok,
                              tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json"));

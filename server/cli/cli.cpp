@@ -5,6 +5,7 @@
 #include "geo/geos.hpp"
 #include "geo/plan.hpp"
 #include "server/cli/commands.hpp"
+#include "server/http/http_server.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -65,6 +66,12 @@ int run_cli(int argc, char** argv) {
         std::fprintf(stderr, "catchment: error: %s\n", e.what());
         return kExitBadInput;
     } catch (const geo::PlanError& e) {
+        std::fprintf(stderr, "catchment: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "catchment: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const ListenError& e) {
         std::fprintf(stderr, "catchment: error: %s\n", e.what());
         return kExitBadInput;
     } catch (const std::exception& e) {

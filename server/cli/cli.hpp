@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <map>
+#include <stdexcept>
 #include <string>
 
 namespace server {
@@ -13,6 +14,12 @@ namespace server {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;   // our fault or the system's: a bug, disk full
 inline constexpr int kExitBadInput = 2;  // the user's input or options are wrong
+
+/// Options that do not go together or cannot be used (exit 2): "--minzoom 9 is greater than --maxzoom 4".
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 /// The DATASET argument and one flag per description setting (--areas-source, ...), added to a
 /// subcommand. Flags override the description file.

@@ -50,7 +50,7 @@ Command add_diff_command(CLI::App& app) {
                 std::shared_ptr<const geo::Dataset> dataset;
                 const auto read = [&](const std::string& which) {
                     if (which != kReference) return data::read_plan_networks(which);
-                    if (flags->dataset.empty()) throw geo::PlanError("'reference' needs --dataset: the dataset whose reference networks to compare");
+                    if (flags->dataset.empty()) throw UsageError("'reference' needs --dataset: the dataset whose reference networks to compare");
                     if (!dataset) dataset = std::make_shared<const geo::Dataset>(data::load_dataset(data::describe(data::read_description(flags->dataset))));
                     return geo::reference_baseline(*dataset);
                 };

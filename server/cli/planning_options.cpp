@@ -1,6 +1,7 @@
 #include "server/cli/planning_options.hpp"
 
 #include "data/plan_files.hpp"
+#include "server/cli/cli.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -59,9 +60,9 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
 }
 
 geo::PlanOptions PlanningOptions::options() const {
-    if (min_ > max_) throw geo::PlanError("--min " + std::to_string(min_) + " is greater than --max " + std::to_string(max_));
+    if (min_ > max_) throw UsageError("--min " + std::to_string(min_) + " is greater than --max " + std::to_string(max_));
     if (!lock_.empty() && lock_field_.empty()) {
-        throw geo::PlanError("--lock names values of a practice field: give that field with --lock-field");
+        throw UsageError("--lock names values of a practice field: give that field with --lock-field");
     }
     geo::PlanOptions options;
     options.min_list_size = min_;
@@ -102,16 +103,16 @@ geo::NewPractice parse_new_practice(const std::string& text) {
         start = comma + 1;
     }
     const std::string flag = "--add-practice '" + text + "': ";
-    if (parts.size() < 4 || parts.size() > 5) throw geo::PlanError(flag + "expected CODE,NAME,X,Y[,LIST_SIZE]");
+    if (parts.size() < 4 || parts.size() > 5) throw UsageError(flag + "expected CODE,NAME,X,Y[,LIST_SIZE]");
     geo::NewPractice p;
     p.code = parts[0];
     p.name = parts[1];
-    if (p.code.empty()) throw geo::PlanError(flag + "the code is empty");
+    if (p.code.empty()) throw UsageError(flag + "the code is empty");
     const auto number = [&flag](const std::string& value, const char* what) {
         double out = 0;
         const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
         if (error != std::errc() || end != value.data() + value.size() || value.empty() || !std::isfinite(out)) {
-            throw geo::PlanError(flag + what + " '" + value + "' is not a number");
+            throw UsageError(flag + what + " '" + value + "' is not a number");
         }
         return out;
     };
@@ -121,7 +122,7 @@ geo::NewPractice parse_new_practice(const std::string& text) {
         std::int64_t size = 0;
         const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), size);
         if (error != std::errc() || end != value.data() + value.size() || value.empty() || size < 0) {
-            throw geo::PlanError(flag + "LIST_SIZE '" + value + "' is not a whole number of patients");
+            throw UsageError(flag + "LIST_SIZE '" + value + "' is not a whole number of patients");
         }
         p.list_size = size;
     }

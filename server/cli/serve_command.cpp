@@ -32,6 +32,8 @@ struct ServeFlags {
     std::uint16_t port = 8080;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::string token;
+    std::string public_url;
+    std::vector<std::string> cors_origins;
     std::size_t tile_cache_mb = 256;
     int maxzoom = 16;
     std::size_t max_connections = ServerLimits{}.max_connections;
@@ -44,12 +46,24 @@ struct ServeFlags {
 
 void add_options(CLI::App& command, ServeFlags& flags) {
     const std::string group = "Server";
-    command.add_option("--host", flags.host, "Address to listen on (an IP address; other than loopback needs --token)")
+    command.add_option("--host", flags.host,
+                       "Address to listen on (an IP address). On an address other than loopback without --token the server "
+                       "only serves reads (POST /plans and reloads answer 403)")
         ->capture_default_str()->group(group);
     command.add_option("--port", flags.port, "Port to listen on (0: any free port)")->capture_default_str()->group(group);
     command.add_option("--threads", flags.threads, "Threads answering requests (default: one per core)")
         ->check(CLI::Range(1, 256))->group(group);
-    command.add_option("--token", flags.token, "Access token; required to listen on a non-loopback address")->group(group);
+    command.add_option("--token", flags.token, "Access token that POST /plans and POST /admin/reload need (Authorization: Bearer TOKEN)")
+        ->group(group);
+    command.add_option("--public-url", flags.public_url,
+                       "The URL clients reach the server at (e.g. https://maps.example.org/catchment), used in every link, "
+                       "TileJSON and style. Default: from each request (Host, or a proxy's Forwarded / X-Forwarded-Host, "
+                       "-Proto and -Prefix)")
+        ->type_name("URL")->group(group);
+    command.add_option("--cors-origin", flags.cors_origins,
+                       "An origin (https://app.example.org, or *) whose web pages may send POST /plans and reloads; repeatable. "
+                       "Reading is open to every origin; writing only to the server's own pages unless allowed here")
+        ->type_name("ORIGIN")->group(group);
     command.add_option("--tile-cache-mb", flags.tile_cache_mb, "Memory for rendered tiles, in MB")
         ->capture_default_str()->check(CLI::Range(0, 1 << 20))->group(group);
     command.add_option("--maxzoom", flags.maxzoom, "Highest tile zoom served")->capture_default_str()->check(CLI::Range(0, 22))->group(group);
@@ -65,6 +79,21 @@ void add_options(CLI::App& command, ServeFlags& flags) {
                                                    "node_modules/maplibre-gl)")
         ->capture_default_str()->group(group);
     command.add_flag("--quiet", flags.quiet, "Do not log each request on stderr")->group(group);
+}
+
+/// --public-url as links start with it: http(s)://host[:port][/path], no trailing slash.
+std::string checked_public_url(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.empty()) return url;
+    const auto scheme_end = url.find("://");
+    const std::string scheme = scheme_end == std::string::npos ? std::string() : url.substr(0, scheme_end);
+    const std::string rest = scheme_end == std::string::npos ? std::string() : url.substr(scheme_end + 3);
+    const std::string host = rest.substr(0, rest.find('/'));
+    const bool plain = std::all_of(url.begin(), url.end(), [](char c) { return c > ' ' && c < 127 && c != '?' && c != '#' && c != '"'; });
+    if ((scheme != "http" && scheme != "https") || host.empty() || !plain) {
+        throw UsageError("--public-url " + url + ": expected http(s)://HOST[:PORT][/PATH], e.g. https://maps.example.org/catchment");
+    }
+    return url;
 }
 
 bool is_loopback(const std::string& host) {
@@ -84,9 +113,10 @@ std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& descrip
     return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom);
 }
 
-/// Rebuilds the state from the dataset description and planning options the server started with and
-/// installs it as the next version; the old state serves until then. Never throws.
-ReloadResult reload_state(Service& service, const data::DatasetDescription& description, const PlanningOptions& planning,
+/// Reads the dataset description again (its file may have changed), rebuilds the state with the planning
+/// options the server started with and installs it as the next version; the old state serves until
+/// then, and goes on serving when anything fails. Never throws.
+ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const PlanningOptions& planning,
                           const geo::PlanOptions& options, int maxzoom) {
     ReloadResult result;
     const auto current = service.current();
@@ -99,9 +129,7 @@ ReloadResult reload_state(Service& service, const data::DatasetDescription& desc
     const auto started = std::chrono::steady_clock::now();
     try {
         data::Progress quiet;
-        service.install(load_state(description, planning, options, current->version + 1, maxzoom, quiet));
-        // Stored plans were made from the old dataset: their ids would now mislead.
-        service.plans().clear();
+        service.install(load_state(dataset.description(), planning, options, current->version + 1, maxzoom, quiet));
         result.outcome = ReloadResult::Outcome::reloaded;
         result.version = current->version + 1;
     } catch (const data::InputError& error) {
@@ -174,11 +202,10 @@ Command add_serve_command(CLI::App& app) {
                 std::string host = flags->host == "localhost" ? "127.0.0.1" : flags->host;
                 boost::system::error_code error;
                 boost::asio::ip::make_address(host, error);
-                if (error) throw geo::PlanError("--host " + flags->host + " is not an IP address");
-                if (!is_loopback(host) && flags->token.empty()) {
-                    throw geo::PlanError("refusing to listen on non-loopback address " + flags->host +
-                                         " without --token (anyone on the network could reach the server)");
-                }
+                if (error) throw UsageError("--host " + flags->host + " is not an IP address");
+                const std::string public_url = checked_public_url(flags->public_url);
+                // On a public address without a token anyone could start plans: serve reads only.
+                const WriteAccess access{flags->token, !is_loopback(host) && flags->token.empty()};
                 const geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
 
@@ -201,6 +228,8 @@ Command add_serve_command(CLI::App& app) {
                 url += ":" + std::to_string(port);
 
                 Router router;
+                router.set_public_url(public_url);
+                router.set_write_origins(flags->cors_origins);
                 add_operation_routes(router, service, metrics);
                 const auto web = std::make_shared<const WebAssets>(flags->web_dir);
                 if (!std::filesystem::is_regular_file(std::filesystem::path(flags->web_dir) / "index.html")) {
@@ -209,7 +238,7 @@ Command add_serve_command(CLI::App& app) {
                 }
                 add_feature_routes(router, service, viewer_page(web));
                 add_web_routes(router, web);
-                add_tile_routes(router, service, url);
+                add_tile_routes(router, service);
                 add_coverage_routes(router, service);
                 PlanSettings plan_settings;
                 plan_settings.defaults = options;
@@ -218,15 +247,16 @@ Command add_serve_command(CLI::App& app) {
                 plan_settings.defaults.new_practices.clear();
                 plan_settings.tile_maxzoom = flags->maxzoom;
                 plan_settings.time_limit = std::chrono::seconds(flags->plan_timeout_s);
-                plan_settings.token = flags->token;
+                plan_settings.access = access;
                 add_plan_routes(router, service, plan_settings);
                 const int maxzoom = flags->maxzoom;
                 const ReloadFunction reload = one_reload_at_a_time(
-                    [&service, description, planning, options, maxzoom] { return reload_state(service, description, *planning, options, maxzoom); });
-                add_admin_routes(router, reload, flags->token);
+                    [&service, dataset, planning, options, maxzoom] { return reload_state(service, *dataset, *planning, options, maxzoom); });
+                add_admin_routes(router, reload, access);
                 HangupReloader hangup(reload);
                 server.start(router, metrics);
-                std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)\n", url.c_str());
+                std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)%s\n", url.c_str(),
+                             access.read_only ? "; read-only: a public address without --token" : "");
                 try {
                     ProgressBar progress;
                     auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress);

@@ -159,7 +159,7 @@ Command add_tiles_command(CLI::App& app) {
     return {command, [flags, dataset, planning] {
                 const auto started = std::chrono::steady_clock::now();
                 if (flags->minzoom > flags->maxzoom) {
-                    throw geo::PlanError("--minzoom " + std::to_string(flags->minzoom) + " is greater than --maxzoom " +
+                    throw UsageError("--minzoom " + std::to_string(flags->minzoom) + " is greater than --maxzoom " +
                                          std::to_string(flags->maxzoom));
                 }
                 const std::string extension = std::filesystem::path(flags->out).extension().string();
@@ -167,7 +167,7 @@ Command add_tiles_command(CLI::App& app) {
                     throw data::InputError({flags->out, {}, {}, {}}, "unsupported tile set format (expected .mbtiles or .pmtiles)");
                 }
                 if (!flags->style.empty() && flags->style_source.empty() && extension != ".pmtiles") {
-                    throw geo::PlanError("--style with an MBTiles tile set needs --style-source (the URL the tiles are served from)");
+                    throw UsageError("--style with an MBTiles tile set needs --style-source (the URL the tiles are served from)");
                 }
                 geo::PlanOptions options = planning->options();
                 ProgressBar progress;

@@ -126,6 +126,69 @@ bool matches_etag(std::string_view if_none_match, std::string_view etag) {
     return false;
 }
 
+namespace {
+
+/// The first of a comma-separated header's values (a proxy chain appends; the first is the client's).
+std::string_view first_value(std::string_view header) { return trimmed(header.substr(0, header.find(','))); }
+
+/// A host with an optional port: letters, digits, '.', '-', ':' and IPv6 brackets only.
+bool plain_host(std::string_view host) {
+    if (host.empty() || host.size() > 255) return false;
+    return std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    });
+}
+
+bool plain_scheme(std::string_view scheme) { return scheme == "http" || scheme == "https"; }
+
+/// A path prefix such as /catchment: '/' then unreserved characters and '/'.
+bool plain_prefix(std::string_view prefix) {
+    if (prefix.empty() || prefix.front() != '/' || prefix.size() > 512) return false;
+    return std::all_of(prefix.begin(), prefix.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~';
+    });
+}
+
+}  // namespace
+
+std::string public_base_url(const Request& request, std::string_view configured) {
+    if (!configured.empty()) return std::string(configured);
+    std::string scheme = "http", host, prefix;
+    // RFC 7239: Forwarded: for=...;host=example.org;proto=https, the first element only.
+    if (const auto forwarded = request.find(http::field::forwarded); forwarded != request.end()) {
+        std::string_view element = first_value(std::string_view(forwarded->value().data(), forwarded->value().size()));
+        while (!element.empty()) {
+            const std::string_view pair = trimmed(element.substr(0, element.find(';')));
+            element = element.find(';') == std::string_view::npos ? std::string_view() : element.substr(element.find(';') + 1);
+            const auto equals = pair.find('=');
+            if (equals == std::string_view::npos) continue;
+            const std::string name = lower(trimmed(pair.substr(0, equals)));
+            std::string_view value = trimmed(pair.substr(equals + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+            if (name == "host" && plain_host(value)) host = value;
+            if (name == "proto" && plain_scheme(lower(value))) scheme = lower(value);
+        }
+    }
+    auto header = [&](std::string_view name) {
+        const auto found = request.find(name);
+        return found == request.end() ? std::string_view() : first_value(std::string_view(found->value().data(), found->value().size()));
+    };
+    if (host.empty()) {
+        if (plain_host(header("X-Forwarded-Host"))) host = header("X-Forwarded-Host");
+        if (const std::string proto = lower(header("X-Forwarded-Proto")); plain_scheme(proto)) scheme = proto;
+    }
+    if (std::string_view p = header("X-Forwarded-Prefix"); plain_prefix(p)) {
+        while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+        prefix = p;
+    }
+    if (host.empty()) {
+        const auto given = request[http::field::host];
+        const std::string_view value = trimmed(std::string_view(given.data(), given.size()));
+        host = plain_host(value) ? std::string(value) : std::string("localhost");
+    }
+    return scheme + "://" + host + prefix;
+}
+
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};

@@ -60,6 +60,12 @@ std::vector<MediaRange> accept_ranges(const Request& request);
 /// True when If-None-Match (a list of entity tags, or "*") names `etag` (weak comparison, RFC 9110 13.1.2).
 bool matches_etag(std::string_view if_none_match, std::string_view etag);
 
+/// The URL clients reach the server at (scheme://host[:port][/prefix], no trailing slash): `configured`
+/// (--public-url) when given; else what a reverse proxy says (RFC 7239 Forwarded host and proto, else
+/// X-Forwarded-Host, X-Forwarded-Proto and X-Forwarded-Prefix), else http:// and the Host header. A
+/// header value that is not a plain host, scheme or path is ignored (never copied into links).
+std::string public_base_url(const Request& request, std::string_view configured = {});
+
 /// Now in UTC as RFC 3339, e.g. 2026-11-24T12:00:00Z (the timeStamp of items, a plan's creation).
 std::string utc_now();
 

@@ -454,12 +454,24 @@ HttpServer::~HttpServer() {
 }
 
 std::uint16_t HttpServer::listen() {
-    const tcp::endpoint endpoint{net::ip::make_address(impl_->options_.host), impl_->options_.port};
+    const std::string& host = impl_->options_.host;
+    const std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(impl_->options_.port);
+    boost::system::error_code error;
+    const net::ip::address address = net::ip::make_address(host, error);
+    if (error) throw ListenError("cannot listen on " + host + ": not an IP address");
+    const tcp::endpoint endpoint{address, impl_->options_.port};
     tcp::acceptor& acceptor = impl_->acceptor_;
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(net::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(net::socket_base::max_listen_connections);
+    auto fail = [&](const boost::system::error_code& e) {
+        if (acceptor.is_open()) acceptor.close();
+        if (e == net::error::address_in_use) throw ListenError("port " + std::to_string(impl_->options_.port) + " is in use (" + where + ")");
+        if (e == net::error::access_denied) throw ListenError("not allowed to listen on " + where + " (ports below 1024 need privileges)");
+        if (e == boost::system::errc::address_not_available) throw ListenError("cannot listen on " + where + ": not an address of this machine");
+        throw ListenError("cannot listen on " + where + ": " + e.message());
+    };
+    if (acceptor.open(endpoint.protocol(), error)) fail(error);
+    if (acceptor.set_option(net::socket_base::reuse_address(true), error)) fail(error);
+    if (acceptor.bind(endpoint, error)) fail(error);
+    if (acceptor.listen(net::socket_base::max_listen_connections, error)) fail(error);
     impl_->port_ = acceptor.local_endpoint().port();
     return impl_->port_;
 }

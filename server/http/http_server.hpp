@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace server {
@@ -26,6 +27,13 @@ struct ServerLimits {
     std::size_t max_blocking_queue = 4;           // blocking requests running or waiting; beyond: 503 Busy
     /// Throws std::invalid_argument naming the bad limit.
     void validate() const;
+};
+
+/// The address cannot be listened on (port in use, no such address here, a privileged port): the
+/// user's option, not a failure of the server.
+class ListenError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 struct ServerOptions {
@@ -45,7 +53,7 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    /// Binds and listens on host:port; returns the bound port. Throws std::system_error.
+    /// Binds and listens on host:port; returns the bound port. Throws ListenError.
     std::uint16_t listen();
     std::uint16_t port() const;
     /// Starts accepting on the io threads; `router` and `metrics` must outlive the server.

@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <exception>
 #include <string_view>
 
@@ -62,11 +63,72 @@ bool matches(const std::vector<std::string>& pattern, const std::vector<std::str
     return true;
 }
 
+bool is_write(http::verb method) {
+    return method == http::verb::post || method == http::verb::put || method == http::verb::patch || method == http::verb::delete_;
+}
+
+std::string_view header_value(const Request& request, http::field field) {
+    const auto found = request.find(field);
+    return found == request.end() ? std::string_view() : std::string_view(found->value().data(), found->value().size());
+}
+
+/// scheme://host[:port] of a URL (what an Origin header holds), lower-cased.
+std::string origin_of(std::string_view url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    const auto path = url.find('/', scheme_end + 3);
+    std::string out(url.substr(0, path));
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
 Response internal_error(const Request& request) {
     return error_response(request, HttpError(http::status::internal_server_error, "InternalServerError", "internal error"));
 }
 
 }  // namespace
+
+bool Router::origin_may_write(const Request& request) const {
+    const std::string_view origin = header_value(request, http::field::origin);
+    if (origin.empty()) return true;  // not a browser's cross-site request: curl, QGIS, GDAL, scripts
+    const std::string given = origin_of(std::string(origin) + "/");
+    if (given == origin_of(public_base_url(request, public_url_))) return true;  // the server's own pages
+    return std::any_of(write_origins_.begin(), write_origins_.end(),
+                       [&](const std::string& allowed) { return allowed == "*" || origin_of(allowed + "/") == given; });
+}
+
+void Router::check_write(const Request& request) const {
+    if (!origin_may_write(request)) {
+        throw HttpError(http::status::forbidden, "CrossOriginRefused",
+                        "requests that change the server are not accepted from pages of " + std::string(header_value(request, http::field::origin)) +
+                            " (allow that origin with --cors-origin)");
+    }
+    std::string_view type = header_value(request, http::field::content_type);
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    std::string lowered(type);
+    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lowered != "application/json") {
+        throw HttpError(http::status::unsupported_media_type, "UnsupportedMediaType",
+                        "requests that change the server need Content-Type: application/json" +
+                            (type.empty() ? std::string(" (none was given)") : " (got " + std::string(type) + ")"));
+    }
+}
+
+void Router::add_cors_headers(const Request& request, Response& response) const {
+    const http::verb asked = request.method() == http::verb::options
+                                 ? http::string_to_verb(header_value(request, http::field::access_control_request_method))
+                                 : request.method();
+    if (!is_write(asked)) {
+        server::add_cors_headers(response);  // reading is open to every page: the data are public
+        return;
+    }
+    // Writing is open to the server's own pages and to the origins given with --cors-origin only.
+    response.set(http::field::vary, "Origin");
+    response.set(http::field::access_control_expose_headers, "ETag, Content-Crs, Content-Encoding, Link, Content-Length, Location");
+    const std::string_view origin = header_value(request, http::field::origin);
+    if (!origin.empty() && origin_may_write(request)) response.set(http::field::access_control_allow_origin, origin);
+}
 
 const std::string* RouteContext::parameter(const std::string& name) const {
     for (const auto& [key, value] : query) {
@@ -118,13 +180,14 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
             if (found) {
                 routed.name = found->name;
                 routed.execution = found->execution;
+                if (is_write(method)) check_write(request);
                 if (found->execution == Execution::blocking && !run_blocking) {
                     routed.deferred = true;
                     return response;
                 }
                 std::map<std::string, std::string> values;
                 matches(found->segments, target.segments, &values);
-                RouteContext context{request, std::move(values), std::move(target.query)};
+                RouteContext context{request, std::move(values), std::move(target.query), public_url_};
                 response = found->handler(context);
                 if (head && !response.body().streamed()) {  // a streamed body keeps its chunked framing, length unknown
                     const auto length = response.body().size();
@@ -174,7 +237,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
             response = internal_error(request);
         }
         if (request.method() == http::verb::head) response.body().clear();
-        add_cors_headers(response);
+        add_cors_headers(request, response);
     } catch (...) {
         // Building even the error answer failed (out of memory): a bare 500.
         Response bare{http::status::internal_server_error, request.version()};

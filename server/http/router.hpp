@@ -18,6 +18,7 @@ struct RouteContext {
     const Request& request;
     std::map<std::string, std::string> path;                   // values of {placeholders}
     std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+    std::string_view public_url = {};                          // --public-url, when the server was given one
     /// The query parameter's value, or nullptr when absent.
     const std::string* parameter(const std::string& name) const;
 };
@@ -39,6 +40,15 @@ public:
     /// `pattern` is a path such as "/collections/{id}/items/{featureId}"; a placeholder matches one
     /// path segment. `name` labels the route in metrics and logs (e.g. "collection_items").
     void add(http::verb method, std::string pattern, std::string name, Handler handler, Execution execution = Execution::io);
+
+    /// The URL every link starts with (see public_base_url); empty: from each request.
+    void set_public_url(std::string url) { public_url_ = std::move(url); }
+
+    /// Origins (scheme://host[:port], or "*") whose web pages may send requests that change the server
+    /// (POST, PUT, PATCH, DELETE); the server's own origin always may. Others get 403 CrossOriginRefused
+    /// and no CORS grant. Those requests also need Content-Type: application/json (else 415), which a
+    /// page elsewhere cannot send without a preflight.
+    void set_write_origins(std::vector<std::string> origins) { write_origins_ = std::move(origins); }
 
     /// Pure: the response to `request`. Never throws.
     Response handle(const Request& request) const;
@@ -66,10 +76,16 @@ private:
         Handler handler;
         Execution execution = Execution::io;
     };
+    bool origin_may_write(const Request& request) const;
+    void check_write(const Request& request) const;  // throws 403 or 415
+    void add_cors_headers(const Request& request, Response& response) const;
+
     std::vector<Route> routes_;
+    std::string public_url_;
+    std::vector<std::string> write_origins_;
 };
 
-/// Adds the CORS headers every response carries.
+/// Adds the CORS headers of a response to reading: any origin.
 void add_cors_headers(Response& response);
 
 }  // namespace server

@@ -130,6 +130,7 @@ std::shared_ptr<const StoredPlan> PlanStore::add(StoredPlan plan) {
     const geo::GeosContext scratch;
     plan.fixed_bytes = fixed_bytes(scratch.handle(), *plan.state, plan.owns_dataset);
     std::lock_guard<std::mutex> lock(mutex_);
+    if (dataset_version_ != 0 && plan.state->version != dataset_version_) return nullptr;  // made from a replaced dataset
     auto stored = std::make_shared<const StoredPlan>(std::move(plan));
     plans_.push_back(stored);
     // Least recently used first; the new plan (last) always stays.
@@ -165,10 +166,18 @@ std::vector<std::shared_ptr<const StoredPlan>> PlanStore::list() const {
     return out;
 }
 
-void PlanStore::clear() {
+void PlanStore::clear(std::uint64_t dataset_version) {
     std::lock_guard<std::mutex> lock(mutex_);
     evicted_ += plans_.size();
     plans_.clear();
+    dataset_version_ = dataset_version;
+}
+
+void Service::install(std::shared_ptr<const ServiceState> state) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Plans made from another dataset version would now mislead, and so would those still being made.
+    if (state && (!state_ || state_->version != state->version)) plans_.clear(state->version);
+    state_ = std::move(state);
 }
 
 std::size_t PlanStore::evicted() const {

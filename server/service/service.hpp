@@ -74,14 +74,15 @@ public:
 
     /// A new plan id ("p1", "p2", ...), never given out twice.
     std::string reserve_id();
-    /// Stores `plan` (its id from reserve_id()) and evicts as needed; returns the stored plan.
+    /// Stores `plan` (its id from reserve_id()) and evicts as needed; returns the stored plan, or null
+    /// when it was made from another dataset version than the store's (a reload came meanwhile).
     std::shared_ptr<const StoredPlan> add(StoredPlan plan);
     /// The plan with `id`, marked as used; null when unknown or evicted.
     std::shared_ptr<const StoredPlan> find(const std::string& id);
     /// Every stored plan, oldest first.
     std::vector<std::shared_ptr<const StoredPlan>> list() const;
-    /// Drops every plan (e.g. when a reload changes the dataset they were made from).
-    void clear();
+    /// Drops every plan and accepts from now on only plans of `dataset_version` (0: of any version).
+    void clear(std::uint64_t dataset_version = 0);
     const Limits& limits() const { return limits_; }
     std::size_t evicted() const;
 
@@ -90,6 +91,7 @@ private:
     mutable std::mutex mutex_;
     std::uint64_t next_id_ = 1;
     std::size_t evicted_ = 0;
+    std::uint64_t dataset_version_ = 0;
     std::list<std::shared_ptr<const StoredPlan>> plans_;  // least recently used first
 };
 
@@ -101,10 +103,8 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return state_;
     }
-    void install(std::shared_ptr<const ServiceState> state) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        state_ = std::move(state);
-    }
+    /// Serves `state` from now on; a new dataset version drops the stored plans (see PlanStore::clear).
+    void install(std::shared_ptr<const ServiceState> state);
     tilesets::TileCache& cache() { return cache_; }
     PlanStore& plans() { return plans_; }
     const PlanStore& plans() const { return plans_; }

@@ -43,13 +43,14 @@ pid_t spawn(std::vector<std::string> arguments, const std::filesystem::path& log
     return pid;
 }
 
-Server::Server(std::vector<std::string> extra) {
+Server::Server(std::vector<std::string> extra) : Server(std::move(extra), test_paths::sample_dir()) {}
+
+Server::Server(std::vector<std::string> extra, const std::filesystem::path& dataset) {
     const std::string binary = test_paths::catchment_binary().string();
-    std::vector<std::string> arguments = {binary, "serve", test_paths::sample_dir().string(), "--constraint-field", "lad11cd",
-                                          "--port", "0"};
+    std::vector<std::string> arguments = {binary, "serve", dataset.string(), "--constraint-field", "lad11cd", "--port", "0"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     pid_ = spawn(std::move(arguments), dir_ / "serve.log");
-    const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+    const std::regex listening("listening on http://[^ ]*:([0-9]+)");  // 127.0.0.1 or the --host given
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (port_ == 0 && std::chrono::steady_clock::now() < deadline && !exited()) {
         std::smatch match;

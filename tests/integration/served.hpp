@@ -20,11 +20,13 @@ using test_support::TempDir;
 /// Starts `arguments` (the program first) as a child with stdout and stderr in `log`; its pid.
 pid_t spawn(std::vector<std::string> arguments, const std::filesystem::path& log);
 
-/// `catchment serve data/sample --constraint-field lad11cd --port 0 EXTRA...`, its output in a file;
+/// `catchment serve data/sample --constraint-field lad11cd --port 0 EXTRA...` (or another dataset), its output in a file;
 /// waits (bounded) for /ready; killed on destruction.
 class Server {
 public:
     explicit Server(std::vector<std::string> extra = {});
+    /// The same on another dataset (a folder or description file).
+    Server(std::vector<std::string> extra, const std::filesystem::path& dataset);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

@@ -139,10 +139,10 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
     PlanSettings settings;
     settings.defaults = fixture_defaults();
     settings.tile_maxzoom = 14;
-    settings.token = "let-me-plan";
+    settings.access.token = "let-me-plan";
     add_plan_routes(router, *service, settings);
     add_feature_routes(router, *service);
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
 
     const Response refused = router.handle(post("{}"));
     CHECK(refused.result() == http::status::unauthorized);

@@ -13,6 +13,7 @@ namespace {
 Request make_request(http::verb method, const std::string& target) {
     Request request{method, target, 11};
     request.set(http::field::host, "localhost");
+    if (method == http::verb::post) request.set(http::field::content_type, "application/json");
     return request;
 }
 
@@ -128,8 +129,48 @@ TEST_CASE("a known path with another method is a 405 naming the allowed ones", "
     CHECK(allow.find("POST") != std::string::npos);
     CHECK(allow.find("DELETE") == std::string::npos);
     CHECK(body_of(response).at("code") == "MethodNotAllowed");
-    check_cors(response);
+    CHECK(response[http::field::access_control_allow_origin].empty());  // a write: no grant to every origin
     CHECK(router.handle(make_request(http::verb::post, "/collections")).result() == http::status::created);
+}
+
+TEST_CASE("writes need JSON and come from the server's own pages, clients without an Origin, or allowed origins", "[router][access]") {
+    Router router = make_router();
+    router.set_write_origins({"https://planner.example.org"});
+    auto post = [&](std::string_view origin, std::string_view type) {
+        Request request = make_request(http::verb::post, "/collections");
+        request.set(http::field::host, "maps.example.org");
+        if (type.empty()) request.erase(http::field::content_type);
+        else request.set(http::field::content_type, type);
+        if (!origin.empty()) request.set(http::field::origin, origin);
+        return router.handle(request);
+    };
+    CHECK(post("", "application/json").result() == http::status::created);                    // curl, QGIS, scripts
+    CHECK(post("", "Application/JSON; charset=utf-8").result() == http::status::created);
+    CHECK(post("http://maps.example.org", "application/json").result() == http::status::created);  // the server's own page
+    const Response allowed = post("https://planner.example.org", "application/json");
+    CHECK(allowed.result() == http::status::created);
+    CHECK(allowed[http::field::access_control_allow_origin] == "https://planner.example.org");
+    CHECK(allowed[http::field::vary] == "Origin");
+    const Response foreign = post("https://evil.example", "application/json");
+    CHECK(foreign.result() == http::status::forbidden);
+    CHECK(body_of(foreign).at("code") == "CrossOriginRefused");
+    CHECK(foreign[http::field::access_control_allow_origin].empty());
+    for (const std::string_view type : {"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+        INFO(type);
+        const Response refused = post("", type);
+        CHECK(refused.result() == http::status::unsupported_media_type);
+        CHECK(body_of(refused).at("code") == "UnsupportedMediaType");
+    }
+    // Preflights: granted to the allowed origin only; reads stay open to all.
+    auto preflight = [&](std::string_view origin, std::string_view method) {
+        Request request = make_request(http::verb::options, "/collections");
+        request.set(http::field::origin, origin);
+        request.set(http::field::access_control_request_method, method);
+        return router.handle(request);
+    };
+    CHECK(preflight("https://planner.example.org", "POST")[http::field::access_control_allow_origin] == "https://planner.example.org");
+    CHECK(preflight("https://evil.example", "POST")[http::field::access_control_allow_origin].empty());
+    CHECK(preflight("https://evil.example", "GET")[http::field::access_control_allow_origin] == "*");
 }
 
 TEST_CASE("OPTIONS on a known path is a CORS preflight", "[router]") {

@@ -44,7 +44,7 @@ std::string tile_target(int z, const std::string& prefix = "/tiles") {
 TEST_CASE("A tile is gzipped for clients that accept it and raw for others", "[tile-routes]") {
     auto service = two_squares();
     Router router;
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
     const Response zipped = router.handle(get(tile_target(8), "gzip, deflate"));
     REQUIRE(zipped.result() == http::status::ok);
     CHECK(zipped[http::field::content_type] == "application/vnd.mapbox-vector-tile");
@@ -64,7 +64,7 @@ TEST_CASE("A tile is gzipped for clients that accept it and raw for others", "[t
 TEST_CASE("A cached tile is answered with the cache's bytes, not a copy", "[tile-routes][stream]") {
     auto service = two_squares();
     Router router;
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
     const Response first = router.handle(get(tile_target(9), "gzip"));
     const Response second = router.handle(get(tile_target(9), "gzip"));
     const Response raw = router.handle(get(tile_target(9)));
@@ -89,7 +89,7 @@ TEST_CASE("A cached tile is answered with the cache's bytes, not a copy", "[tile
 TEST_CASE("A matching If-None-Match is answered 304 without a body", "[tile-routes]") {
     auto service = two_squares();
     Router router;
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
     const Response first = router.handle(get(tile_target(10), "gzip"));
     Request again = get(tile_target(10), "gzip");
     again.set(http::field::if_none_match, first[http::field::etag]);
@@ -101,7 +101,7 @@ TEST_CASE("A matching If-None-Match is answered 304 without a body", "[tile-rout
 TEST_CASE("Bad tile addresses get 404 or 400 naming the problem", "[tile-routes]") {
     auto service = two_squares();
     Router router;
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
     const Response deep = router.handle(get("/tiles/40/0/0.mvt"));
     CHECK(deep.result() == http::status::not_found);
     CHECK(boost::json::parse(body_text(deep)).at("code").as_string() == "NotFound");
@@ -116,7 +116,7 @@ TEST_CASE("Bad tile addresses get 404 or 400 naming the problem", "[tile-routes]
 TEST_CASE("A tile with no data is an empty 200 and a collection's tiles hold only its layer", "[tile-routes]") {
     auto service = two_squares();
     Router router;
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
     const Response empty = router.handle(get("/tiles/10/0/0.mvt", "gzip"));
     CHECK(empty.result() == http::status::ok);
     CHECK(body_text(empty).empty());
@@ -129,7 +129,7 @@ TEST_CASE("A tile with no data is an empty 200 and a collection's tiles hold onl
 TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
     auto service = two_squares();
     Router router;
-    add_tile_routes(router, *service, {});
+    add_tile_routes(router, *service);
     const Response tilejson = router.handle(get("/tiles.json"));
     REQUIRE(tilejson.result() == http::status::ok);
     const auto doc = boost::json::parse(body_text(tilejson));
