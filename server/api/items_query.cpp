@@ -43,14 +43,18 @@ std::string percent_encode(std::string_view text) {
 
 
 
+/// A served CRS by its URI, by its short name (EPSG:27700, OGC:CRS84; any case), or as a safe CURIE
+/// ([EPSG:27700]), as OGC API - Features Part 2 clients and people typing URLs write them.
 std::size_t parse_crs(const std::string& name, const std::string& uri) {
     const auto& all = served_crss();
+    std::string shorter = uri.size() > 2 && uri.front() == '[' && uri.back() == ']' ? uri.substr(1, uri.size() - 2) : uri;
+    for (char& c : shorter) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     for (std::size_t i = 0; i < all.size(); ++i) {
-        if (all[i].uri == uri) return i;
+        if (all[i].uri == uri || all[i].proj == shorter || (all[i].proj == "OGC:CRS84" && shorter == "CRS84")) return i;
     }
     std::string why = "unsupported CRS '";
     why += uri;
-    why += "' (expected one of";
+    why += "' (expected one of, by URI or short name,";
     for (const ServedCrs& crs : all) {
         why += ' ';
         why += crs.uri;

@@ -8,8 +8,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 
 namespace server {
 
@@ -19,10 +21,13 @@ constexpr std::string_view kMvtType = "application/vnd.mapbox-vector-tile";
 constexpr std::string_view kTileCacheControl = "public, max-age=300";
 constexpr std::string_view kMvtSuffix = ".mvt";
 
-/// A tile coordinate from a path segment; 400 naming it when it is not a whole number.
+/// A tile coordinate from a path segment; 400 naming it when it is not a whole number. A whole number
+/// too large for 32 bits is the largest one: like any other beyond the tile set, a tile that does not exist.
 std::uint32_t coordinate(const std::string& text, const char* name) {
     std::uint32_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (error == std::errc::result_out_of_range && digits) return std::numeric_limits<std::uint32_t>::max();
     if (error != std::errc() || end != text.data() + text.size()) {
         throw HttpError(http::status::bad_request, "InvalidParameterValue",
                         std::string("tile ") + name + " must be a whole number, got '" + text + "'");
@@ -50,11 +55,6 @@ tilesets::TileId tile_from(const RouteContext& context, int maxzoom) {
     return tile;
 }
 
-bool accepts_gzip(const Request& request) {
-    const auto header = request[http::field::accept_encoding];
-    return header.find("gzip") != std::string_view::npos;
-}
-
 /// Cache key namespace: the whole tile set and each single layer are cached apart.
 std::uint64_t cache_version(std::uint64_t state_key, int layer) { return state_key * 64 + static_cast<std::uint64_t>(layer + 1); }
 
@@ -71,7 +71,7 @@ Response tile_response(const Request& request, const ServiceState& state, Servic
         service.cache().insert(key, tile, fresh);
         cached = fresh;
     }
-    const bool gzip = accepts_gzip(request) && !cached->raw.empty();
+    const bool gzip = accepts_encoding(request, "gzip") && !cached->raw.empty();
     char etag[64];
     std::snprintf(etag, sizeof etag, "\"%llx%s\"", static_cast<unsigned long long>((cached->raw_hash ? cached->raw_hash : tilesets::content_hash(cached->raw)) ^ state.version), gzip ? "-gz" : "");
     Response response{http::status::ok, request.version()};

@@ -113,8 +113,7 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const std::string& n
 
 Response StaticFiles::serve(const Request& request, const std::string& name) const {
     const auto entry = load(name);
-    const auto accept_encoding = request[http::field::accept_encoding];
-    const bool gzip = !entry->gzip.empty() && accept_encoding.find("gzip") != std::string_view::npos;
+    const bool gzip = !entry->gzip.empty() && accepts_encoding(request, "gzip");
     std::string etag = "\"" + entry->etag + (gzip ? "-gz\"" : "\"");
     Response response{http::status::ok, request.version()};
     response.keep_alive(request.keep_alive());

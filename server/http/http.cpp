@@ -116,6 +116,18 @@ std::vector<MediaRange> accept_ranges(const Request& request) {
     return out;
 }
 
+bool accepts_encoding(const Request& request, std::string_view coding) {
+    const auto header = request[http::field::accept_encoding];
+    double named = -1, any = -1;
+    for (const std::string_view entry : split(std::string_view(header.data(), header.size()), ',')) {
+        const std::vector<std::string_view> parts = split(entry, ';');
+        const std::string name = lower(parts.front());
+        if (name == coding || (coding == "gzip" && name == "x-gzip")) named = std::max(named, quality(parts));
+        if (name == "*") any = quality(parts);
+    }
+    return named >= 0 ? named > 0 : any > 0;  // a coding named with q=0 is refused even when * allows others
+}
+
 bool matches_etag(std::string_view if_none_match, std::string_view etag) {
     if (if_none_match.empty()) return false;
     for (std::string_view tag : split(if_none_match, ',')) {

@@ -57,6 +57,10 @@ struct MediaRange {
 /// The request's Accept header as media ranges, in order (none when the header is missing or empty).
 std::vector<MediaRange> accept_ranges(const Request& request);
 
+/// Whether the request's Accept-Encoding (RFC 9110 12.5.3) takes `coding` (lower case, e.g. "gzip"):
+/// named, or covered by "*", with a q value above 0. No header takes nothing but the identity.
+bool accepts_encoding(const Request& request, std::string_view coding);
+
 /// True when If-None-Match (a list of entity tags, or "*") names `etag` (weak comparison, RFC 9110 13.1.2).
 bool matches_etag(std::string_view if_none_match, std::string_view etag);
 

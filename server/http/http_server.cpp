@@ -208,7 +208,13 @@ private:
             return reject(http::status::request_header_fields_too_large, "RequestHeaderFieldsTooLarge",
                           "the request headers are larger than the limit");
         }
-        if (ec) return close();  // end of stream, timeout, cancelled by stop(), malformed request
+        // Bytes that are not HTTP (a bad request line, header or chunk): say so before closing, as a
+        // client or a proxy can then report it. A stream ended or cut off mid-request just closes.
+        if (ec && ec.category() == beast::error_code(http::error::bad_method).category() && ec != http::error::end_of_stream &&
+            ec != http::error::partial_message && parser_ && parser_->got_some()) {
+            return reject(http::status::bad_request, "InvalidRequest", "the request is not valid HTTP/1.1 (" + ec.message() + ")");
+        }
+        if (ec) return close();  // end of stream, timeout, cancelled by stop()
         started_ = std::chrono::steady_clock::now();
         Request request = parser_->release();
         if (server_.options_.access_log) {

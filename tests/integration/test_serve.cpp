@@ -274,6 +274,19 @@ TEST_CASE("catchment serve holds requests to its header and body limits", "[serv
         REQUIRE_FALSE(client.read(response));
         CHECK(response.result() == http::status::request_header_fields_too_large);
     }
+    // Bytes that are not HTTP get a 400 naming the problem, then the connection closes.
+    for (const std::string garbage : {"GARBAGE LINE\r\n\r\n", "GET /health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+                                      "GET /health HTTP/1.1\r\nBad Header\r\n\r\n"}) {
+        INFO(garbage);
+        Client client(server.port());
+        REQUIRE_FALSE(client.connect());
+        REQUIRE_FALSE(client.write_raw(garbage));
+        http::response<http::string_body> response;
+        REQUIRE_FALSE(client.read(response));
+        CHECK(response.result() == http::status::bad_request);
+        CHECK(boost::json::parse(response.body()).at("code") == "InvalidRequest");
+        CHECK_FALSE(response.keep_alive());
+    }
     const auto health = fetch(server.port(), "/health");
     REQUIRE(health);
     CHECK(health->result() == http::status::ok);

@@ -178,3 +178,23 @@ TEST_CASE("A port in use is a usage error naming the port", "[serve]") {
     CHECK(second.exit_code == 2);
     CHECK(second.err.find("port " + std::to_string(first.port()) + " is in use") != std::string::npos);
 }
+
+TEST_CASE("Protocol details: Accept-Encoding q values, CRS short names, tile numbers beyond 32 bits", "[serve]") {
+    Server server;
+    const std::string tile = "/tiles/10/511/340.mvt";
+    CHECK(integration::header_value(server.headers(tile, {"-H", "Accept-Encoding: gzip"}), "content-encoding") == "gzip");
+    CHECK(integration::header_value(server.headers(tile, {"-H", "Accept-Encoding: gzip;q=0"}), "content-encoding").empty());
+    CHECK(integration::header_value(server.headers(tile, {"-H", "Accept-Encoding: *;q=0.5, gzip;q=0"}), "content-encoding").empty());
+    CHECK(integration::header_value(server.headers(tile, {"-H", "Accept-Encoding: br, *"}), "content-encoding") == "gzip");
+    // The README's ?crs=EPSG:27700, and the safe CURIE, mean the same as the URI.
+    for (const std::string crs : {"EPSG:27700", "epsg:27700", "%5BEPSG:27700%5D", "http://www.opengis.net/def/crs/EPSG/0/27700"}) {
+        INFO(crs);
+        const std::string headers = server.headers("/collections/networks/items?limit=1&crs=" + crs);
+        CHECK(integration::header_value(headers, "content-crs") == "<http://www.opengis.net/def/crs/epsg/0/27700>");
+    }
+    CHECK(server.status("/collections/networks/items?crs=EPSG:4326") == "400");
+    // Tiles beyond the set are 404 however large the number; a non-number is a 400.
+    for (const std::string z : {"17", "2147483648", "4294967296", "99999999999999999999"}) CHECK(server.status("/tiles/" + z + "/0/0.mvt") == "404");
+    CHECK(server.status("/tiles/1/4294967296/0.mvt") == "404");
+    CHECK(server.status("/tiles/x/0/0.mvt") == "400");
+}

@@ -247,3 +247,46 @@ TEST_CASE("Accept headers that rule out every offered type are a 406", "[router]
     CHECK_FALSE(accepted("application/json;q=0, text/plain"));
     CHECK_FALSE(accepted("*/*;q=0.0"));
 }
+
+TEST_CASE("public_base_url: the flag, then a proxy's headers, then Host; nothing that is not a plain host or path", "[router][proxy]") {
+    auto with = [](std::initializer_list<std::pair<std::string_view, std::string_view>> headers) {
+        Request request = make_request(http::verb::get, "/");
+        request.set(http::field::host, "127.0.0.1:8080");
+        for (const auto& [name, value] : headers) request.set(name, value);
+        return request;
+    };
+    CHECK(public_base_url(with({})) == "http://127.0.0.1:8080");
+    CHECK(public_base_url(with({{"X-Forwarded-Host", "maps.example.org"}}), "https://fixed.example/base") == "https://fixed.example/base");
+    CHECK(public_base_url(with({{"X-Forwarded-Host", "maps.example.org, proxy.internal"}, {"X-Forwarded-Proto", "HTTPS"}})) ==
+          "https://maps.example.org");
+    CHECK(public_base_url(with({{"X-Forwarded-Host", "maps.example.org:8443"}, {"X-Forwarded-Prefix", "/gp/tools/"}})) ==
+          "http://maps.example.org:8443/gp/tools");
+    CHECK(public_base_url(with({{"Forwarded", "for=10.1.2.3;proto=https;host=\"tiles.example.net\", for=10.0.0.1"}})) ==
+          "https://tiles.example.net");
+    CHECK(public_base_url(with({{"Forwarded", "host=a.example"}, {"X-Forwarded-Host", "b.example"}})) == "http://a.example");
+    // Hostile values are not copied into links.
+    CHECK(public_base_url(with({{"X-Forwarded-Host", "evil.example/\"><script>"}})) == "http://127.0.0.1:8080");
+    CHECK(public_base_url(with({{"X-Forwarded-Proto", "javascript"}})) == "http://127.0.0.1:8080");
+    CHECK(public_base_url(with({{"X-Forwarded-Prefix", "/a b"}})) == "http://127.0.0.1:8080");
+    Request hostless = make_request(http::verb::get, "/");
+    hostless.erase(http::field::host);
+    CHECK(public_base_url(hostless) == "http://localhost");
+}
+
+TEST_CASE("accepts_encoding follows q values: a coding refused with q=0 stays refused", "[router]") {
+    auto with = [](std::string_view accept_encoding) {
+        Request request = make_request(http::verb::get, "/");
+        if (!accept_encoding.empty()) request.set(http::field::accept_encoding, accept_encoding);
+        return accepts_encoding(request, "gzip");
+    };
+    CHECK(with("gzip"));
+    CHECK(with("deflate, GZIP;q=0.5"));
+    CHECK(with("x-gzip"));
+    CHECK(with("*"));
+    CHECK_FALSE(with(""));
+    CHECK_FALSE(with("gzip;q=0"));
+    CHECK_FALSE(with("gzip;q=0.000"));
+    CHECK_FALSE(with("*;q=1, gzip;q=0"));
+    CHECK_FALSE(with("br, deflate"));
+    CHECK_FALSE(with("gzipped"));
+}
