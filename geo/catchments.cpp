@@ -216,7 +216,7 @@ Geometry coverage_union(GeosContext& context, const std::vector<Area>& areas, co
                                       GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts.data(), static_cast<unsigned>(parts.size())),
                                       "collecting areas");
     if (GEOSGeometry* coverage = GEOSCoverageUnion_r(h, collection.get())) {
-        Geometry result(coverage, GeometryDeleter{h});
+        Geometry result(coverage, GeometryDeleter{});
         if (GEOSisValid_r(h, result.get()) == 1) return result;
     }
     return adopt(context, GEOSUnaryUnion_r(h, collection.get()), "uniting areas");
@@ -227,7 +227,7 @@ Geometry coverage_union(GeosContext& context, const std::vector<Area>& areas, co
 Geometry union_areas(GeosContext& context, const std::vector<Area>& areas, const std::vector<std::uint32_t>& indices,
                      const AreaGraph* graph) {
     auto* h = context.handle();
-    if (indices.empty()) return Geometry(nullptr, GeometryDeleter{h});
+    if (indices.empty()) return Geometry(nullptr, GeometryDeleter{});
     if (graph != nullptr && graph->coverage) {
         if (Geometry united = graph->coverage->union_of(context, indices)) return united;
     }

@@ -304,7 +304,7 @@ void Coverage::finish_links(std::vector<Link> raw) {
 
 Geometry Coverage::union_of(GeosContext& context, std::span<const std::uint32_t> areas) const {
     auto* h = context.handle();
-    Geometry none(nullptr, GeometryDeleter{h});
+    Geometry none(nullptr, GeometryDeleter{});
     const auto member = [&areas](std::int32_t a) { return a >= 0 && std::binary_search(areas.begin(), areas.end(), static_cast<std::uint32_t>(a)); };
     std::vector<std::uint32_t> edges;  // boundary segments of the set, by their first vertex
     double expected = 0;
@@ -398,7 +398,7 @@ Geometry Coverage::union_of(GeosContext& context, std::span<const std::uint32_t>
         polygons.push_back(polygon);
     }
     Geometry united = polygons.size() == 1
-                          ? Geometry(polygons.front(), GeometryDeleter{h})
+                          ? Geometry(polygons.front(), GeometryDeleter{})
                           : adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(), static_cast<unsigned>(polygons.size())),
                                   "assembling a multipolygon");
     // Edges a few millimetres apart that are not matched can still cross: leave those to GEOS.

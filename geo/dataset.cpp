@@ -29,7 +29,7 @@ Dataset copy_dataset(const Dataset& source) {
         if (area.geometry) {
             out.geometry = adopt(*copy.geos, GEOSGeom_clone_r(copy.geos->handle(), area.geometry.get()), "copying an area");
         } else {
-            out.geometry = Geometry(nullptr, GeometryDeleter{copy.geos->handle()});
+            out.geometry = Geometry(nullptr, GeometryDeleter{});
         }
     }
     copy.practices = source.practices;

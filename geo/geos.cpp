@@ -5,6 +5,11 @@
 
 namespace geo {
 
+GEOSContextHandle_t destroying_context() noexcept {
+    static const GEOSContextHandle_t handle = GEOS_init_r();  // deliberately never finished: see geos.hpp
+    return handle;
+}
+
 GeosContext::GeosContext() : handle_(GEOS_init_r()) {
     if (handle_ == nullptr) throw GeosError("could not create a GEOS context");
     GEOSContext_setErrorMessageHandler_r(handle_, &GeosContext::on_error, this);
@@ -24,7 +29,7 @@ void GeosContext::fail(std::string_view doing) const {
 
 Geometry adopt(GeosContext& context, GEOSGeometry* raw, std::string_view doing) {
     if (raw == nullptr) context.fail(doing);
-    return Geometry(raw, GeometryDeleter{context.handle()});
+    return Geometry(raw, GeometryDeleter{});
 }
 
 Geometry from_wkt(GeosContext& context, std::string_view wkt) {
@@ -139,7 +144,7 @@ Geometry polygonal_part(GeosContext& context, const GEOSGeometry* geometry) {
         }
     };
     collect(collect, geometry);
-    if (polygons.empty()) return Geometry(nullptr, GeometryDeleter{h});
+    if (polygons.empty()) return Geometry(nullptr, GeometryDeleter{});
     if (polygons.size() == 1) return adopt(context, polygons.front(), "keeping a polygon");
     return adopt(context,
                  GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(),

@@ -40,13 +40,18 @@ private:
     std::string last_error_;
 };
 
+/// The GEOS context geometries are destroyed through: one for the process, never finished. GEOS uses a
+/// handle only to report an error while destroying (none can occur), so any thread may use it, and a
+/// geometry never depends on the context that made it still being alive, whatever the order in which
+/// members or objects go.
+GEOSContextHandle_t destroying_context() noexcept;
+
 struct GeometryDeleter {
-    GEOSContextHandle_t context = nullptr;
     void operator()(GEOSGeometry* geometry) const noexcept {
-        if (geometry != nullptr) GEOSGeom_destroy_r(context, geometry);
+        if (geometry != nullptr) GEOSGeom_destroy_r(destroying_context(), geometry);
     }
 };
-/// An owned GEOS geometry.
+/// An owned GEOS geometry (one pointer: the deleter has no state).
 using Geometry = std::unique_ptr<GEOSGeometry, GeometryDeleter>;
 
 /// Takes ownership of a geometry GEOS returned, throwing GeosError when GEOS returned null.

@@ -99,9 +99,9 @@ void plan_catchments(Context& c) {
     if (with_core) c.out.core_catchments.resize(practices.size());
     // The unions are independent: split them over the cores, each worker with its own GEOS context.
     const unsigned workers = worker_count(c.options.threads, practices.size());
-    for (unsigned w = 0; w < workers; ++w) c.out.worker_contexts.push_back(std::make_shared<GeosContext>());
+    std::vector<GeosContext> contexts(workers);
     parallel_for(practices.size(), workers, [&](std::size_t i, unsigned worker) {
-        GeosContext& context = *c.out.worker_contexts[worker];
+        GeosContext& context = contexts[worker];
         const std::uint32_t p = practices[i];
         c.out.catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, catchment_areas[p]);
         if (with_core) c.out.core_catchments[i] = make_catchment(context, c.dataset, c.out.graph, c.index, p, core_areas(c.index, p, c.options.core_share));

@@ -169,9 +169,6 @@ struct QualityReport {
 };
 
 struct Plan {
-    // Declared first so they are destroyed last: geometries made on worker threads free themselves
-    // through these contexts.
-    std::vector<std::shared_ptr<GeosContext>> worker_contexts;
     /// The study planned: the dataset given, or (when practices close or open) a copy in which their
     /// patients have moved (see what_if.hpp). Indices below refer to it; write and serve the plan with it.
     std::shared_ptr<const Dataset> dataset;

@@ -37,7 +37,7 @@ PolygonRings rings_of(GEOSContextHandle_t handle, const GEOSGeometry* g) {
 
 geo::Geometry to_geos(geo::GeosContext& context, const PolygonRings& polygons) {
     auto* h = context.handle();
-    if (polygons.empty()) return geo::Geometry(nullptr, geo::GeometryDeleter{h});
+    if (polygons.empty()) return geo::Geometry(nullptr, geo::GeometryDeleter{});
     std::vector<GEOSGeometry*> parts, rings;
     auto finish_polygon = [&] {
         if (rings.empty()) return;

@@ -1,9 +1,9 @@
 #include "tilesets/prerender.hpp"
 
+#include "geo/parallel.hpp"
 #include "tilesets/tile_archive.hpp"
 
-#include <atomic>
-#include <thread>
+#include <algorithm>
 #include <vector>
 
 namespace tilesets {
@@ -25,14 +25,8 @@ std::size_t prerender(const TileRenderer& renderer, TileCache& cache, std::uint6
             for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) tiles.push_back({z, x, y});
         }
     }
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> workers;
-    for (unsigned w = 0; w < std::max(1u, threads); ++w) {
-        workers.emplace_back([&] {
-            for (std::size_t i = next++; i < tiles.size(); i = next++) cache.insert(version, tiles[i], render_cached(renderer, tiles[i]));
-        });
-    }
-    for (std::thread& t : workers) t.join();
+    geo::parallel_for(tiles.size(), std::max(1u, threads),
+                      [&](std::size_t i, unsigned) { cache.insert(version, tiles[i], render_cached(renderer, tiles[i])); });
     return tiles.size();
 }
 

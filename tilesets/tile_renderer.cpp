@@ -1,6 +1,6 @@
 #include "tilesets/tile_renderer.hpp"
 
-#include "tilesets/parallel.hpp"
+#include "geo/parallel.hpp"
 
 #include <protozero/pbf_builder.hpp>
 
@@ -222,7 +222,7 @@ TileGeometry polygon_on_tile(geo::GeosContext& context, const PackedPolygons& pa
     TileGeometry repaired;
     repaired.type = GeometryType::polygon;
     if (raw != nullptr) {
-        const geo::Geometry fixed(raw, geo::GeometryDeleter{h});
+        const geo::Geometry fixed(raw, geo::GeometryDeleter{});
         Frame on_grid = frame;
         on_grid.already_tile_units = true;
         append_polygons(h, fixed.get(), on_grid, repaired);
@@ -292,7 +292,7 @@ void pack_on_grid(geo::GeosContext& context, const PolygonRings& metres, double 
     PolygonRings scaled = metres;
     for (XY& p : scaled.points) p = {p.x / unit, p.y / unit};
     if (GEOSGeometry* raw = GEOSGeom_setPrecision_r(h, to_geos(context, scaled).get(), 1.0, 0)) {
-        const geo::Geometry reduced(raw, geo::GeometryDeleter{h});
+        const geo::Geometry reduced(raw, geo::GeometryDeleter{});
         if (GEOSisEmpty_r(h, reduced.get()) == 0 && GEOSisValid_r(h, reduced.get()) == 1) {
             ++repaired;
             packed.add(h, reduced.get());  // packed right away: the precision reducer's own factory goes with it
@@ -416,7 +416,7 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) 
             if (it != shared.end()) built->borders[b] = std::move(it->second);
         }
     };
-    run_two_at_a_time(tasks.size(), [&](std::size_t t) { run(tasks[t]); });
+    geo::parallel_for(tasks.size(), kBuildThreads, [&](std::size_t t, unsigned) { run(tasks[t]); });
     for (std::size_t l = 0; l < layers.size(); ++l) {
         built->repaired += repaired[l];
         built->dropped_invalid += dropped[l];

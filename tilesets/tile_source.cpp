@@ -2,7 +2,7 @@
 
 #include "geo/crs.hpp"
 #include "geo/network_colours.hpp"
-#include "tilesets/parallel.hpp"
+#include "geo/parallel.hpp"
 #include "tilesets/tile_math.hpp"
 #include "tilesets/tilejson.hpp"
 
@@ -26,13 +26,12 @@ geo::Geometry to_mercator(geo::GeosContext& context, const geo::CrsTransform& tr
                       "transforming to Web Mercator");
 }
 
-/// Builds one layer on its own thread: geometries transformed with the builder's own PROJ transform
-/// and GEOS context, then owned through the tile source's context (which outlives them).
+/// Builds one layer on its own thread, with its own PROJ transform and GEOS context.
 class LayerBuilder {
 public:
-    LayerBuilder(const TileSource& source, const std::string& working_crs, std::string name, GeometryType type,
-                 std::vector<std::string> keys, bool is_coverage, bool may_drop_small)
-        : owner_(source.geos->handle()), transform_(working_crs, "EPSG:3857") {
+    LayerBuilder(const std::string& working_crs, std::string name, GeometryType type, std::vector<std::string> keys, bool is_coverage,
+                 bool may_drop_small)
+        : transform_(working_crs, "EPSG:3857") {
         layer_.name = std::move(name);
         layer_.type = type;
         layer_.keys = std::move(keys);
@@ -45,7 +44,6 @@ public:
         SourceFeature f;
         f.id = layer_.features.size() + 1;
         f.geometry = to_mercator(context_, transform_, working);
-        f.geometry.get_deleter() = geo::GeometryDeleter{owner_};
         f.box = geo::envelope_of(context_, f.geometry.get());
         f.values = std::move(values);
         bounds_.expand(f.box);
@@ -59,7 +57,6 @@ public:
     }
 
 private:
-    GEOSContextHandle_t owner_;
     geo::GeosContext context_;
     geo::CrsTransform transform_;
     SourceLayer layer_;
@@ -80,9 +77,9 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     // Each task builds its own layers, two tasks at a time.
     const std::vector<std::function<void(std::vector<SourceLayer>&, geo::Envelope&)>> tasks{
         [&](std::vector<SourceLayer>& out, geo::Envelope& box) {
-            LayerBuilder areas(source, crs, "areas", GeometryType::polygon,
+            LayerBuilder areas(crs, "areas", GeometryType::polygon,
                                {"code", "name", "population", "density", "network_id", "gap", "nearest_practice_m"}, true, true);
-            LayerBuilder gaps(source, crs, "gaps", GeometryType::polygon, {"code", "population", "nearest_practice_m", "reason"}, true, false);
+            LayerBuilder gaps(crs, "gaps", GeometryType::polygon, {"code", "population", "nearest_practice_m", "reason"}, true, false);
             for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
                 const geo::Area& area = dataset.areas[a];
                 const geo::AreaCoverage& cov = plan.coverage[a];
@@ -95,7 +92,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
             out.push_back(gaps.take(box));
         },
         [&](std::vector<SourceLayer>& out, geo::Envelope& box) {
-            LayerBuilder networks(source, crs, "networks", GeometryType::polygon,
+            LayerBuilder networks(crs, "networks", GeometryType::polygon,
                                   {"network_id", "name", "list_size", "population", "practice_count", "status", "band_cause", "cohesion",
                                    "polsby_popper", "constraint", "colour"},
                                   true, false);
@@ -107,16 +104,16 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
                                                n.constraint_value, colours[i]});
             }
             out.push_back(networks.take(box));
-            LayerBuilder borders(source, crs, "network_borders", GeometryType::linestring, {"network_a", "network_b"}, false, false);
+            LayerBuilder borders(crs, "network_borders", GeometryType::linestring, {"network_a", "network_b"}, false, false);
             for (const geo::NetworkBorder& b : plan.borders) {
                 borders.add(b.line.get(), {plan.networks[b.network_a].id, plan.networks[b.network_b].id});
             }
             out.push_back(borders.take(box));
         },
         [&](std::vector<SourceLayer>& out, geo::Envelope& box) {
-            LayerBuilder catchments(source, crs, "catchments", GeometryType::polygon,
+            LayerBuilder catchments(crs, "catchments", GeometryType::polygon,
                                     {"practice_code", "practice_name", "network_id", "registered", "population", "share"}, true, true);
-            LayerBuilder labels(source, crs, "catchment_labels", GeometryType::point, {"practice_code", "practice_name", "network_id"}, false,
+            LayerBuilder labels(crs, "catchment_labels", GeometryType::point, {"practice_code", "practice_name", "network_id"}, false,
                                 false);
             for (const geo::Catchment& c : plan.catchments) {
                 const geo::Practice& p = dataset.practices[c.practice];
@@ -133,7 +130,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
             out.push_back(labels.take(box));
         },
         [&](std::vector<SourceLayer>& out, geo::Envelope& box) {
-            LayerBuilder practices(source, crs, "practices", GeometryType::point,
+            LayerBuilder practices(crs, "practices", GeometryType::point,
                                    {"code", "name", "list_size", "network_id", "network_name", "status"}, false, false);
             for (std::size_t i = 0; i < dataset.practices.size(); ++i) {
                 const geo::Practice& p = dataset.practices[i];
@@ -149,7 +146,7 @@ TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) 
     };
     std::vector<std::vector<SourceLayer>> built(tasks.size());
     std::vector<geo::Envelope> bounds(tasks.size());
-    run_two_at_a_time(tasks.size(), [&](std::size_t t) { tasks[t](built[t], bounds[t]); });
+    geo::parallel_for(tasks.size(), kBuildThreads, [&](std::size_t t, unsigned) { tasks[t](built[t], bounds[t]); });
     // Layer order: networks, network_borders, catchments, catchment_labels, practices, areas, gaps.
     for (const std::size_t t : {1, 2, 3, 0}) {
         for (SourceLayer& layer : built[t]) source.layers.push_back(std::move(layer));

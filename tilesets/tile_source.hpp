@@ -36,8 +36,12 @@ struct SourceLayer {
     int minzoom = 0;              // detail layers start deeper so that low-zoom tiles stay small
 };
 
+/// Threads that build the tile source's layers and each zoom's generalised layers (geo::parallel_for):
+/// the machines catchment is sized for have two cores.
+inline constexpr unsigned kBuildThreads = 2;
+
 struct TileSource {
-    std::shared_ptr<geo::GeosContext> geos = std::make_shared<geo::GeosContext>();  // owns every geometry below
+    std::shared_ptr<geo::GeosContext> geos = std::make_shared<geo::GeosContext>();  // for reading the geometries below
     std::vector<SourceLayer> layers;
     geo::Envelope bounds;         // EPSG:3857
     geo::Envelope bounds_lonlat;  // degrees

@@ -88,10 +88,9 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
     state->cache_key = next_cache_key.fetch_add(1);
     state->dataset = std::move(dataset);
     // A context of the plan's own: several plans of one shared dataset may be made one after another
-    // while others are read. It joins the worker contexts, which outlive every geometry of the plan.
-    auto context = std::make_shared<geo::GeosContext>();
-    state->plan = geo::plan(state->dataset, options, *context, {}, checkpoint);
-    state->plan.worker_contexts.push_back(std::move(context));
+    // while others are read. (Its geometries do not need it once made: see geo::destroying_context.)
+    geo::GeosContext context;
+    state->plan = geo::plan(state->dataset, options, context, {}, checkpoint);
     state->dataset = state->plan.dataset;  // a what-if's copy, when practices close or open
     if (checkpoint) checkpoint();
     state->tiles = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*state->dataset, state->plan));
