@@ -4,6 +4,7 @@
 #include "tilesets/tile_archive.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 namespace tilesets {
@@ -16,7 +17,8 @@ std::shared_ptr<const CachedTile> render_cached(const TileRenderer& renderer, co
     return cached;
 }
 
-std::size_t prerender(const TileRenderer& renderer, TileCache& cache, std::uint64_t version, int minzoom, int maxzoom, unsigned threads) {
+std::size_t prerender(const TileRenderer& renderer, TileCache& cache, std::uint64_t version, int minzoom, int maxzoom, unsigned threads,
+                      const std::function<bool()>& stop) {
     const auto& b = renderer.source().bounds;
     std::vector<TileId> tiles;
     for (int z = minzoom; z <= maxzoom; ++z) {
@@ -25,9 +27,13 @@ std::size_t prerender(const TileRenderer& renderer, TileCache& cache, std::uint6
             for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) tiles.push_back({z, x, y});
         }
     }
-    geo::parallel_for(tiles.size(), std::max(1u, threads),
-                      [&](std::size_t i, unsigned) { cache.insert(version, tiles[i], render_cached(renderer, tiles[i])); });
-    return tiles.size();
+    std::atomic<std::size_t> done{0};
+    geo::parallel_for(tiles.size(), std::max(1u, threads), [&](std::size_t i, unsigned) {
+        if (stop && stop()) return;
+        cache.find_or_make(version, tiles[i], [&] { return render_cached(renderer, tiles[i]); });
+        ++done;
+    });
+    return done;
 }
 
 }  // namespace tilesets

@@ -34,6 +34,20 @@ std::shared_ptr<const CachedTile> TileCache::find(std::uint64_t version, const T
     return it->second->value;
 }
 
+std::shared_ptr<const CachedTile> TileCache::find_or_make(std::uint64_t version, const TileId& tile,
+                                                          const std::function<std::shared_ptr<const CachedTile>()>& make) {
+    if (auto found = find(version, tile)) return found;
+    return making_.run(Key{version, tile}, [&]() -> std::shared_ptr<const CachedTile> {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);  // made and stored just before this flight began?
+            if (const auto it = index_.find(Key{version, tile}); it != index_.end()) return it->second->value;
+        }
+        auto made = make();
+        insert(version, tile, made);  // stored before the flight ends, so no later caller makes it again
+        return made;
+    });
+}
+
 void TileCache::insert(std::uint64_t version, const TileId& tile, std::shared_ptr<const CachedTile> value) {
     const std::size_t bytes = cost(*value);
     if (bytes > max_bytes_) return;

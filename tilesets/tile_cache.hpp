@@ -1,9 +1,11 @@
 #pragma once
 // A byte-bounded least-recently-used cache of encoded tiles (raw and gzip), keyed by dataset version
 // and tile, so that a reload (new version) never serves a stale tile. Thread-safe.
+#include "geo/single_flight.hpp"
 #include "tilesets/tile_math.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -36,6 +38,10 @@ public:
     explicit TileCache(std::size_t max_bytes);
 
     std::shared_ptr<const CachedTile> find(std::uint64_t version, const TileId& tile);
+    /// The tile from the cache, else `make()`'s, stored: one caller makes a missing tile, the others
+    /// asking for it meanwhile wait for that one (a map opening asks for the same tiles at once).
+    std::shared_ptr<const CachedTile> find_or_make(std::uint64_t version, const TileId& tile,
+                                                   const std::function<std::shared_ptr<const CachedTile>()>& make);
     /// Stores the tile, evicting the least recently used ones until the cache fits its budget. A tile
     /// larger than the whole budget is not stored.
     void insert(std::uint64_t version, const TileId& tile, std::shared_ptr<const CachedTile> value);
@@ -47,6 +53,7 @@ private:
         std::uint64_t version;
         TileId tile;
         friend bool operator==(const Key&, const Key&) = default;
+        friend auto operator<=>(const Key&, const Key&) = default;
     };
     struct KeyHash {
         std::size_t operator()(const Key& k) const noexcept;
@@ -63,6 +70,7 @@ private:
     std::list<Entry> order_;  // most recently used first
     std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
     TileCacheStats stats_;
+    geo::SingleFlight<Key, std::shared_ptr<const CachedTile>> making_;
 };
 
 }  // namespace tilesets

@@ -1,6 +1,7 @@
 #pragma once
 // WebMercatorQuad (EPSG:3857) XYZ tile arithmetic: tile bounds, the tile under a point, the range of
 // tiles over a box, and the TMS row flip MBTiles uses. Pure arithmetic, no I/O.
+#include <compare>
 #include <cstdint>
 #include <stdexcept>
 
@@ -16,6 +17,7 @@ struct TileId {
     std::uint32_t x = 0;
     std::uint32_t y = 0;  // XYZ row: 0 at the top (north)
     friend bool operator==(const TileId&, const TileId&) = default;
+    friend auto operator<=>(const TileId&, const TileId&) = default;
 };
 
 /// A box in EPSG:3857 metres.

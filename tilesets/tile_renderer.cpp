@@ -376,6 +376,7 @@ std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::at_zoom(int z) con
 }
 
 std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) const {
+    ++zoom_builds_;
     auto built = std::make_shared<ZoomLayers>();
     const double tolerance = options_.simplify_units / units_per_metre(z, options_.extent);
     const double unit = 1 / units_per_metre(z, options_.extent);

@@ -63,6 +63,8 @@ public:
     void prepare_zoom(int z) const;
     /// Memory held by the generalised zooms built so far.
     std::size_t zoom_bytes() const;
+    /// Zoom generalisations made so far (each zoom once, however many tiles ask for it at the same time).
+    std::size_t zoom_builds() const { return zoom_builds_; }
 
     const TileSource& source() const { return *source_; }
     const TileOptions& options() const { return options_; }
@@ -94,6 +96,7 @@ private:
     std::vector<FeatureGrid> grids_;                                 // per layer: the features near a tile
     int networks_layer_ = -1, borders_layer_ = -1;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> border_pairs_;  // per border feature: network feature indices
+    mutable std::atomic<std::size_t> zoom_builds_{0};
     mutable std::mutex zoom_mutex_;
     mutable std::map<int, std::shared_future<std::shared_ptr<const ZoomLayers>>> zooms_;
 };

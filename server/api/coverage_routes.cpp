@@ -108,7 +108,7 @@ private:
 };
 
 std::shared_ptr<const CoverageHandlers::AreaGeometries> CoverageHandlers::area_geometries(const ServiceState& state) const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);  // held while building: only workers come here (see gaps)
     if (cache_.areas && cache_.dataset.lock() == state.dataset) return cache_.areas;
     geo::GeosContext context;
     const geo::CrsTransform to_crs84(state.dataset->working_crs, "OGC:CRS84");
@@ -140,6 +140,7 @@ Response CoverageHandlers::gaps(const RouteContext& context) const {
         }
     }
     const auto current = state_for(service_, context);
+    context.needs_worker();  // every area is looked at and written: CPU work, not for an I/O thread
     const geo::Dataset& dataset = *current->dataset;
     const geo::Plan& plan = current->plan;
     if (!has_max) max_distance = plan.options.gap_distance_m;
@@ -255,6 +256,7 @@ Response CoverageHandlers::catchment(const RouteContext& context) const {
     const auto found = context.path.find("code");
     const std::string code = found != context.path.end() ? found->second : std::string();
     const auto current = state_for(service_, context);
+    context.needs_worker();  // the catchment is reprojected and written: CPU work, not for an I/O thread
     const geo::Dataset& dataset = *current->dataset;
     const geo::Plan& plan = current->plan;
 

@@ -191,29 +191,39 @@ std::shared_ptr<const ServiceState> FeatureHandlers::state(const RouteContext& c
     return state_for(service_, context);
 }
 
-std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const ServiceState& state, std::size_t collection,
-                                                                std::size_t crs) const {
+std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const RouteContext& context, const ServiceState& state,
+                                                                std::size_t collection, std::size_t crs) const {
     const std::size_t crs_count = served_crss().size();
-    std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
-    if (state.feature_cache.empty()) state.feature_cache.assign(feature_collections().size() * crs_count, nullptr);
-    std::shared_ptr<const CachedCollection>& slot = state.feature_cache.at(collection * crs_count + crs);
-    if (!slot) {
+    const std::size_t index = collection * crs_count + crs;
+    {
+        const std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+        if (state.feature_cache.empty()) state.feature_cache.assign(feature_collections().size() * crs_count, nullptr);
+        if (const auto& slot = state.feature_cache.at(index)) return slot;
+    }
+    context.needs_worker();  // gathering and reprojecting a collection is CPU work: not on an I/O thread
+    return state.feature_building.run(index, [&]() -> std::shared_ptr<const CachedCollection> {
         // The features are the same in every CRS: gathered once, then only their boxes per CRS.
         std::shared_ptr<const CollectionFeatures> base;
-        for (std::size_t other = 0; other < crs_count && !base; ++other) {
-            if (const auto& built = state.feature_cache[collection * crs_count + other]) base = built->base;
+        std::size_t kept = 0;
+        {
+            const std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+            if (const auto& slot = state.feature_cache.at(index)) return slot;  // built just before this flight
+            for (std::size_t other = 0; other < crs_count && !base; ++other) {
+                if (const auto& built = state.feature_cache[collection * crs_count + other]) base = built->base;
+            }
+            for (const auto& built : state.feature_cache) {
+                if (!built) continue;
+                for (const std::string& json : built->json) kept += json.size();
+            }
         }
         const CollectionInfo& info = feature_collections()[collection];
         if (!base) base = collection_features(state, info);
-        std::size_t kept = 0;
-        for (const auto& built : state.feature_cache) {
-            if (!built) continue;
-            for (const std::string& json : built->json) kept += json.size();
-        }
-        slot = collection_in_crs(state, info, std::move(base), served_crss().at(crs),
-                                 state.feature_json_budget - std::min(kept, state.feature_json_budget));
-    }
-    return slot;
+        auto built = collection_in_crs(state, info, std::move(base), served_crss().at(crs),
+                                       state.feature_json_budget - std::min(kept, state.feature_json_budget));
+        const std::lock_guard<std::mutex> lock(state.feature_cache_mutex);
+        state.feature_cache.at(index) = built;
+        return built;
+    });
 }
 
 Response FeatureHandlers::landing(const RouteContext& context) const {
@@ -373,7 +383,7 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
     const auto current = state(context);
     const std::string base = base_url(context);
     json::array list;
-    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(*current, i), current->dataset->working_crs));
+    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(context, *current, i), current->dataset->working_crs));
     json::object out;
     out["links"] = json::array{json_link(base + "/collections", "self", "application/json", "this document")};
     out["collections"] = std::move(list);
@@ -386,7 +396,7 @@ Response FeatureHandlers::collection(const RouteContext& context) const {
     check_format(context);
     const std::size_t index = collection_index(context);
     const auto current = state(context);
-    return json_reply(context.request, collection_json(base_url(context), *cached(*current, index), current->dataset->working_crs));
+    return json_reply(context.request, collection_json(base_url(context), *cached(context, *current, index), current->dataset->working_crs));
 }
 
 Response FeatureHandlers::items(const RouteContext& context) const {
@@ -396,8 +406,8 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const ItemsQuery query = parse_items_query(context, info);
     const auto current = state(context);
     // Filter on the boxes in the bbox's CRS, serve in the output CRS: the same features, in the same order.
-    const auto collection = cached(*current, index, query.crs);
-    const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(*current, index, query.bbox_crs);
+    const auto collection = cached(context, *current, index, query.crs);
+    const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(context, *current, index, query.bbox_crs);
     const std::vector<CachedFeature>& features = collection->features();
 
     // The exact test (a polygon's box may meet the bbox while the polygon does not) is made in the
@@ -487,7 +497,7 @@ Response FeatureHandlers::item(const RouteContext& context) const {
         if (name == "crs") crs = parse_crs(name, value);
     }
     const auto current = state(context);
-    const auto collection = cached(*current, index, crs);
+    const auto collection = cached(context, *current, index, crs);
     for (const CachedFeature& feature : collection->features()) {
         if (feature.id != found_id->second) continue;
         const std::string base = base_url(context);

@@ -38,8 +38,10 @@ public:
 private:
     /// The state of the plan the request names (/plans/{plan}/...), or the default plan's.
     std::shared_ptr<const ServiceState> state(const RouteContext& context) const;
-    /// The collection's features for `state` in served_crss()[crs], built on first use and kept in the state.
-    std::shared_ptr<const CachedCollection> cached(const ServiceState& state, std::size_t collection, std::size_t crs = 0) const;
+    /// The collection's features for `state` in served_crss()[crs], built on first use (on a worker, once
+    /// however many ask at the same time) and kept in the state.
+    std::shared_ptr<const CachedCollection> cached(const RouteContext& context, const ServiceState& state, std::size_t collection,
+                                                   std::size_t crs = 0) const;
 
     const Service& service_;
 };

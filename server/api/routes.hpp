@@ -20,6 +20,9 @@ void add_operation_routes(Router& router, const Service& service, const Metrics&
 void add_feature_routes(Router& router, const Service& service, Handler html_landing = {});
 /// /tiles/{z}/{x}/{y}.mvt, /collections/{id}/tiles/{z}/{x}/{y}.mvt, /tiles.json, /style.json.
 void add_tile_routes(Router& router, Service& service);
+/// Renders the whole tile set of `state` from zoom 0 to `maxzoom` into the tile cache (on this thread),
+/// so the tiles every map opens with are ready; stops early once `stop()` says so. Tiles made.
+std::size_t prerender_tiles(Service& service, const ServiceState& state, int maxzoom, const std::function<bool()>& stop = {});
 
 }  // namespace server
 

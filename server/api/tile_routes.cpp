@@ -58,18 +58,21 @@ tilesets::TileId tile_from(const RouteContext& context, int maxzoom) {
 /// Cache key namespace: the whole tile set and each single layer are cached apart.
 std::uint64_t cache_version(std::uint64_t state_key, int layer) { return state_key * 64 + static_cast<std::uint64_t>(layer + 1); }
 
-Response tile_response(const Request& request, const ServiceState& state, Service& service, const tilesets::TileId& tile,
+Response tile_response(const RouteContext& context, const ServiceState& state, Service& service, const tilesets::TileId& tile,
                        const std::string& layer, int layer_index) {
+    const Request& request = context.request;
     require_acceptable(request, {kMvtType, "application/x-protobuf", "application/octet-stream"});
     const std::uint64_t key = cache_version(state.cache_key, layer_index);
     auto cached = service.cache().find(key, tile);
     if (!cached) {
-        auto fresh = std::make_shared<tilesets::CachedTile>();
-        fresh->raw = layer.empty() ? state.renderer->render(tile) : state.renderer->render_layer(tile, layer);
-        if (!fresh->raw.empty()) fresh->gzip = tilesets::gzip(fresh->raw);
-        fresh->raw_hash = tilesets::content_hash(fresh->raw);
-        service.cache().insert(key, tile, fresh);
-        cached = fresh;
+        context.needs_worker();  // rendering (and maybe generalising a zoom) is CPU work: not on an I/O thread
+        cached = service.cache().find_or_make(key, tile, [&] {
+            auto fresh = std::make_shared<tilesets::CachedTile>();
+            fresh->raw = layer.empty() ? state.renderer->render(tile) : state.renderer->render_layer(tile, layer);
+            if (!fresh->raw.empty()) fresh->gzip = tilesets::gzip(fresh->raw);
+            fresh->raw_hash = tilesets::content_hash(fresh->raw);
+            return std::shared_ptr<const tilesets::CachedTile>(std::move(fresh));
+        });
     }
     const bool gzip = accepts_encoding(request, "gzip") && !cached->raw.empty();
     char etag[64];
@@ -111,7 +114,7 @@ tilesets::TileSetInfo tile_set_info(const ServiceState& state, const std::string
 void add_tile_routes(Router& router, Service& service) {
     add_plan_scoped(router, "/tiles/{z}/{x}/{y}", "tile", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
-        return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), {}, -1);
+        return tile_response(context, *state, service, tile_from(context, state->renderer->options().maxzoom), {}, -1);
     });
     add_plan_scoped(router, "/collections/{id}/tiles/{z}/{x}/{y}", "collection_tile", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
@@ -119,7 +122,7 @@ void add_tile_routes(Router& router, Service& service) {
         const auto& layers = state->tiles->layers;
         const auto it = std::find_if(layers.begin(), layers.end(), [&id](const tilesets::SourceLayer& l) { return l.name == id; });
         if (it == layers.end()) throw HttpError(http::status::not_found, "NotFound", "no collection '" + id + "' has tiles");
-        return tile_response(context.request, *state, service, tile_from(context, state->renderer->options().maxzoom), id,
+        return tile_response(context, *state, service, tile_from(context, state->renderer->options().maxzoom), id,
                              static_cast<int>(it - layers.begin()));
     });
     add_plan_scoped(router, "/tiles.json", "tilejson", [&service](const RouteContext& context) {
@@ -135,6 +138,11 @@ void add_tile_routes(Router& router, Service& service) {
         return json_response(context.request, http::status::ok,
                              tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json"));
     });
+}
+
+std::size_t prerender_tiles(Service& service, const ServiceState& state, int maxzoom, const std::function<bool()>& stop) {
+    const int top = std::min(maxzoom, state.renderer->options().maxzoom);
+    return tilesets::prerender(*state.renderer, service.cache(), cache_version(state.cache_key, -1), 0, top, 1, stop);
 }
 
 }  // namespace server

@@ -21,6 +21,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <stop_token>
+#include <mutex>
 #include <thread>
 
 namespace server {
@@ -36,6 +38,7 @@ struct ServeFlags {
     std::vector<std::string> cors_origins;
     std::size_t tile_cache_mb = 256;
     int maxzoom = 16;
+    int prerender_maxzoom = 6;
     std::size_t max_connections = ServerLimits{}.max_connections;
     std::size_t max_plans = 16;
     std::size_t plans_memory_mb = 512;
@@ -67,6 +70,10 @@ void add_options(CLI::App& command, ServeFlags& flags) {
     command.add_option("--tile-cache-mb", flags.tile_cache_mb, "Memory for rendered tiles, in MB")
         ->capture_default_str()->check(CLI::Range(0, 1 << 20))->group(group);
     command.add_option("--maxzoom", flags.maxzoom, "Highest tile zoom served")->capture_default_str()->check(CLI::Range(0, 22))->group(group);
+    command.add_option("--prerender-maxzoom", flags.prerender_maxzoom,
+                       "Tiles from zoom 0 to this one are rendered into the cache in the background once a dataset is loaded "
+                       "(-1: none)")
+        ->capture_default_str()->check(CLI::Range(-1, 22))->group(group);
     command.add_option("--max-connections", flags.max_connections, "Open connections at once; further ones are closed at once")
         ->capture_default_str()->check(CLI::Range(1, 1 << 20))->group(group);
     command.add_option("--max-plans", flags.max_plans, "Plans made with POST /plans kept at once (the least recently used go first)")
@@ -113,11 +120,36 @@ std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& descrip
     return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom);
 }
 
+/// Renders the low zooms of the served state into the tile cache on a thread of its own, after each
+/// load: the tiles every map opens with are then ready. A newer state (or the end) stops the previous run.
+class BackgroundPrerender {
+public:
+    BackgroundPrerender(Service& service, int maxzoom) : service_(service), maxzoom_(maxzoom) {}
+    void start() {
+        const auto state = service_.current();
+        if (maxzoom_ < 0 || !state) return;
+        const std::lock_guard<std::mutex> lock(mutex_);
+        thread_ = std::jthread([this, state](std::stop_token stop) {  // (the old run is stopped and joined first)
+            try {
+                prerender_tiles(service_, *state, maxzoom_, [&stop] { return stop.stop_requested(); });
+            } catch (const std::exception& error) {
+                std::fprintf(stderr, "catchment: prerendering tiles failed (they will be made on request): %s\n", error.what());
+            }
+        });
+    }
+
+private:
+    Service& service_;
+    int maxzoom_;
+    std::mutex mutex_;
+    std::jthread thread_;
+};
+
 /// Reads the dataset description again (its file may have changed), rebuilds the state with the planning
 /// options the server started with and installs it as the next version; the old state serves until
 /// then, and goes on serving when anything fails. Never throws.
 ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const PlanningOptions& planning,
-                          const geo::PlanOptions& options, int maxzoom) {
+                          const geo::PlanOptions& options, int maxzoom, BackgroundPrerender& prerender) {
     ReloadResult result;
     const auto current = service.current();
     if (!current) {
@@ -130,6 +162,7 @@ ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const
     try {
         data::Progress quiet;
         service.install(load_state(dataset.description(), planning, options, current->version + 1, maxzoom, quiet));
+        prerender.start();
         result.outcome = ReloadResult::Outcome::reloaded;
         result.version = current->version + 1;
     } catch (const data::InputError& error) {
@@ -213,6 +246,7 @@ Command add_serve_command(CLI::App& app) {
                 plan_limits.max_plans = flags->max_plans;
                 plan_limits.max_bytes = flags->plans_memory_mb << 20;
                 Service service(flags->tile_cache_mb * 1024 * 1024, plan_limits);
+                BackgroundPrerender prerender(service, flags->prerender_maxzoom);
                 Metrics metrics;
                 ServerOptions server_options;
                 server_options.host = host;
@@ -251,7 +285,9 @@ Command add_serve_command(CLI::App& app) {
                 add_plan_routes(router, service, plan_settings);
                 const int maxzoom = flags->maxzoom;
                 const ReloadFunction reload = one_reload_at_a_time(
-                    [&service, dataset, planning, options, maxzoom] { return reload_state(service, *dataset, *planning, options, maxzoom); });
+                    [&service, dataset, planning, options, maxzoom, &prerender] {
+                    return reload_state(service, *dataset, *planning, options, maxzoom, prerender);
+                });
                 add_admin_routes(router, reload, access);
                 HangupReloader hangup(reload);
                 server.start(router, metrics);
@@ -262,6 +298,7 @@ Command add_serve_command(CLI::App& app) {
                     auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress);
                     const std::string name = state->dataset->name.empty() ? "dataset" : state->dataset->name;
                     service.install(std::move(state));
+                    prerender.start();
                     progress.end();
                     std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
                 } catch (...) {

@@ -46,6 +46,7 @@ void ServerLimits::validate() const {
     if (idle_timeout.count() < 1) throw std::invalid_argument("idle timeout must be at least 1 second");
     if (max_connections < 1) throw std::invalid_argument("maximum connections must be at least 1");
     if (max_blocking_queue < 1) throw std::invalid_argument("the blocking queue must hold at least 1 request");
+    if (max_worker_queue < 1) throw std::invalid_argument("the worker queue must hold at least 1 request");
 }
 
 namespace {
@@ -137,6 +138,7 @@ public:
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
     std::atomic<std::size_t> connections_{0};
     std::atomic<std::size_t> blocking_queued_{0};
+    std::atomic<std::size_t> worker_queued_{0};
     std::atomic<bool> stopping_{false};
     std::uint16_t port_ = 0;
     AccessLog access_log_;
@@ -146,6 +148,7 @@ public:
     tcp::acceptor acceptor_{accept_strand_};
     net::signal_set signals_{ioc_};
     std::optional<net::thread_pool> blocking_pool_;
+    std::optional<net::thread_pool> worker_pool_;
     std::vector<std::thread> threads_;
     std::mutex join_mutex_;
 
@@ -224,25 +227,30 @@ private:
         Router::Routed routed;
         Response response = server_.router_->handle(request, routed, false);  // matches once, names the route
         route_ = routed.name;
-        if (routed.deferred) return handle_blocking(std::move(request));
-        send(std::move(response));
+        if (!routed.deferred) return send(std::move(response));
+        if (routed.execution == Execution::blocking) {
+            return run_off_io(std::move(request), *server_.blocking_pool_, server_.blocking_queued_, server_.options_.limits.max_blocking_queue,
+                              "too many long requests are running or waiting; try again later");
+        }
+        run_off_io(std::move(request), *server_.worker_pool_, server_.worker_queued_, server_.options_.limits.max_worker_queue,
+                   "too many requests are waiting for the server's workers; try again later");
     }
 
-    /// Runs the handler on the blocking pool; the io threads go on serving. The work guard keeps the
-    /// io_context running (even while stopping) until the response is handed back to this session.
-    void handle_blocking(Request&& request) {
-        if (server_.blocking_queued_.fetch_add(1) >= server_.options_.limits.max_blocking_queue) {
-            --server_.blocking_queued_;
-            Response busy = error_response(request, HttpError(http::status::service_unavailable, "Busy",
-                                                              "too many long requests are running or waiting; try again later"));
+    /// Runs the handler on `pool` (the blocking pool for long computations, the worker pool for CPU
+    /// work such as a cold tile): the io threads go on serving. The work guard keeps the io_context
+    /// running (even while stopping) until the response is handed back to this session.
+    void run_off_io(Request&& request, net::thread_pool& pool, std::atomic<std::size_t>& queued, std::size_t limit,
+                    const char* busy_message) {
+        if (queued.fetch_add(1) >= limit) {
+            --queued;
+            Response busy = error_response(request, HttpError(http::status::service_unavailable, "Busy", busy_message));
             busy.set(http::field::retry_after, "5");
             add_cors_headers(busy);
             return send(std::move(busy));
         }
-        net::post(*server_.blocking_pool_, [self = shared_from_this(), request = std::move(request),
-                                            work = net::make_work_guard(server_.ioc_)]() mutable {
+        net::post(pool, [self = shared_from_this(), request = std::move(request), &queued, work = net::make_work_guard(server_.ioc_)]() mutable {
             Response response = self->server_.router_->handle(request);
-            --self->server_.blocking_queued_;
+            --queued;
             net::dispatch(self->stream_.get_executor(), [self, response = std::move(response), work = std::move(work)]() mutable {
                 self->send(std::move(response));
             });
@@ -452,6 +460,8 @@ HttpServer::HttpServer(ServerOptions options) {
     if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
     impl_ = std::make_shared<Impl>(std::move(options));
     impl_->blocking_pool_.emplace(std::max(1u, impl_->options_.blocking_threads));
+    const unsigned workers = impl_->options_.worker_threads > 0 ? impl_->options_.worker_threads : std::max(1u, std::thread::hardware_concurrency());
+    impl_->worker_pool_.emplace(workers);
 }
 
 HttpServer::~HttpServer() {
@@ -518,6 +528,7 @@ void HttpServer::wait() {
     }
     impl_->threads_.clear();
     if (impl_->blocking_pool_) impl_->blocking_pool_->join();
+    if (impl_->worker_pool_) impl_->worker_pool_->join();
     impl_->access_log_.flush();  // every answered request is logged by the time wait() returns
 }
 

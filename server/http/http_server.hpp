@@ -25,6 +25,7 @@ struct ServerLimits {
     std::chrono::seconds idle_timeout{60};        // a keep-alive connection waiting for its next request
     std::size_t max_connections = 1024;           // open connections; beyond, new ones are closed at once
     std::size_t max_blocking_queue = 4;           // blocking requests running or waiting; beyond: 503 Busy
+    std::size_t max_worker_queue = 1024;          // requests on or waiting for the worker pool; beyond: 503 Busy
     /// Throws std::invalid_argument naming the bad limit.
     void validate() const;
 };
@@ -41,6 +42,7 @@ struct ServerOptions {
     std::uint16_t port = 8080;        // 0: an ephemeral port, see HttpServer::port()
     unsigned threads = 0;             // 0: one per core
     unsigned blocking_threads = 1;    // run the handlers of Execution::blocking routes (e.g. POST /plans)
+    unsigned worker_threads = 0;      // run handlers with CPU work to do (cold tiles, collections); 0: one per core
     ServerLimits limits;
     bool access_log = true;           // one line per request on stderr, written in batches (at most 20 ms late)
     bool handle_signals = false;      // SIGINT and SIGTERM call stop()

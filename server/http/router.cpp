@@ -187,7 +187,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
                 }
                 std::map<std::string, std::string> values;
                 matches(found->segments, target.segments, &values);
-                RouteContext context{request, std::move(values), std::move(target.query), public_url_};
+                RouteContext context{request, std::move(values), std::move(target.query), public_url_, run_blocking};
                 response = found->handler(context);
                 if (head && !response.body().streamed()) {  // a streamed body keeps its chunked framing, length unknown
                     const auto length = response.body().size();
@@ -229,6 +229,10 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
                     response.set(http::field::allow, allow);
                 }
             }
+        } catch (const WorkerNeeded&) {
+            routed.deferred = true;
+            routed.execution = Execution::worker;
+            return Response{};
         } catch (const HttpError& error) {
             response = error_response(request, error);
         } catch (const std::exception&) {

@@ -14,20 +14,31 @@
 
 namespace server {
 
+/// Thrown by RouteContext::needs_worker() on an I/O thread: the server runs the handler again on its
+/// worker pool. Not an error, so not a std::exception.
+struct WorkerNeeded {};
+
 struct RouteContext {
     const Request& request;
     std::map<std::string, std::string> path;                   // values of {placeholders}
     std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
     std::string_view public_url = {};                          // --public-url, when the server was given one
+    bool on_worker = true;                                     // false on an I/O thread, which must stay responsive
+    /// Call before CPU work (a cold tile, a collection to build): on an I/O thread it throws WorkerNeeded,
+    /// and the handler runs again on a worker; elsewhere it returns at once.
+    void needs_worker() const {
+        if (!on_worker) throw WorkerNeeded{};
+    }
     /// The query parameter's value, or nullptr when absent.
     const std::string* parameter(const std::string& name) const;
 };
 
 using Handler = std::function<Response(const RouteContext&)>;
 
-/// Where the server runs a route's handler: on the io threads (quick handlers), or on the separate
-/// pool for long computations, so that they never hold an io thread.
-enum class Execution { io, blocking };
+/// Where the server runs a route's handler: on the io threads (quick handlers, which move to the worker
+/// pool when they find CPU work: RouteContext::needs_worker), or on the separate pool for long
+/// computations, so that they never hold an io thread.
+enum class Execution { io, worker, blocking };
 
 /// What the server needs to know of a request's route before handling it.
 struct RouteInfo {
@@ -54,14 +65,16 @@ public:
     Response handle(const Request& request) const;
 
     /// How handle() met a request: the matched route's name ("unknown" when none; valid as long as the
-    /// router), its execution, and whether its handler was left for the blocking pool.
+    /// router), where its handler must run (blocking, or worker when it asked for one), and whether it
+    /// was left for that pool.
     struct Routed {
         std::string_view name = "unknown";
         Execution execution = Execution::io;
         bool deferred = false;
     };
-    /// The same, matching the request once. With `run_blocking` false, a blocking route's handler is not
-    /// run: `routed.deferred` is set and the caller calls handle() again on the blocking pool.
+    /// The same, matching the request once. With `run_blocking` false (on an I/O thread), a blocking
+    /// route's handler is not run, nor finished when it calls needs_worker(): `routed.deferred` is set and
+    /// the caller calls handle() again on the pool `routed.execution` names.
     Response handle(const Request& request, Routed& routed, bool run_blocking = true) const;
 
     /// The route `request` matches (name "unknown" when none), for metrics and for choosing the thread.

@@ -205,6 +205,9 @@ std::string service_metrics(const Service& service) {
     out += "# HELP catchment_tile_cache_tiles Tiles held by the tile cache.\n# TYPE catchment_tile_cache_tiles gauge\n";
     out += fmt::format("catchment_tile_cache_tiles {}\n", stats.tiles);
     const auto state = service.current();
+    out += "# HELP catchment_zoom_generalisations_total Zooms generalised for the served plan's tiles (each once).\n"
+           "# TYPE catchment_zoom_generalisations_total counter\n";
+    out += fmt::format("catchment_zoom_generalisations_total {}\n", state && state->renderer ? state->renderer->zoom_builds() : 0);
     out += "# HELP catchment_dataset_version Version of the dataset being served (0: none yet).\n"
            "# TYPE catchment_dataset_version gauge\n";
     out += fmt::format("catchment_dataset_version {}\n", state ? state->version : 0);

@@ -4,6 +4,7 @@
 // PlanStore. Requests in flight keep the state they started with.
 #include "geo/dataset.hpp"
 #include "geo/plan.hpp"
+#include "geo/single_flight.hpp"
 #include "tilesets/tile_cache.hpp"
 #include "tilesets/tile_renderer.hpp"
 
@@ -36,8 +37,9 @@ struct ServiceState {
     /// Bytes of features' GeoJSON kept ready, over all collections and CRSs: a city's collections fit
     /// and are served at memory speed; a nation's largest are written as they are sent.
     std::size_t feature_json_budget = std::size_t{32} << 20;
-    mutable std::mutex feature_cache_mutex;
+    mutable std::mutex feature_cache_mutex;  // covers looking up and storing only, never building
     mutable std::vector<std::shared_ptr<const CachedCollection>> feature_cache;
+    mutable geo::SingleFlight<std::size_t, std::shared_ptr<const CachedCollection>> feature_building;  // per cache slot
 };
 
 /// Builds a state: plans `dataset` with `options` and prepares its tiles. `checkpoint` is passed to
