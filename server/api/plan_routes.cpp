@@ -132,7 +132,11 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         if (!request.baseline.empty()) request.options.baseline = named_networks(service, request.baseline, *base, "baseline");
         const auto started = std::chrono::steady_clock::now();
         const auto deadline = started + settings.time_limit;
-        const geo::PlanCheckpoint checkpoint = [deadline, limit = settings.time_limit] {
+        const geo::PlanCheckpoint checkpoint = [deadline, limit = settings.time_limit, &context] {
+            if (context.cancelled()) {
+                // Nobody is waiting for it: 499 (nginx's "client closed request") for the log and metrics.
+                throw HttpError(static_cast<http::status>(499), "ClientClosedRequest", "the client hung up; the plan was abandoned");
+            }
             if (std::chrono::steady_clock::now() > deadline) {
                 throw HttpError(http::status::service_unavailable, "PlanTimeout",
                                 "the plan took longer than the server's limit of " + std::to_string(limit.count()) +

@@ -248,12 +248,29 @@ private:
             add_cors_headers(busy);
             return send(std::move(busy));
         }
-        net::post(pool, [self = shared_from_this(), request = std::move(request), &queued, work = net::make_work_guard(server_.ioc_)]() mutable {
-            Response response = self->server_.router_->handle(request);
+        auto gone = std::make_shared<std::atomic<bool>>(false);
+        watch_for_hang_up(gone);
+        net::post(pool, [self = shared_from_this(), request = std::move(request), &queued, gone, work = net::make_work_guard(server_.ioc_)]() mutable {
+            Response response = self->server_.router_->handle_off_io(request, gone.get());
             --queued;
             net::dispatch(self->stream_.get_executor(), [self, response = std::move(response), work = std::move(work)]() mutable {
+                beast::error_code ignored;
+                self->stream_.socket().cancel(ignored);  // ends watch_for_hang_up's wait
                 self->send(std::move(response));
             });
+        });
+    }
+
+    /// While a handler runs on a pool, notices the client closing its connection (end of stream) and
+    /// sets `gone`, which the handler can read (RouteContext::cancelled) to give up long work. Bytes of
+    /// a next request are left for the next read.
+    void watch_for_hang_up(std::shared_ptr<std::atomic<bool>> gone) {
+        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), gone](beast::error_code ec) {
+            if (ec) return;  // cancelled: the response is ready
+            char byte = 0;
+            beast::error_code peek_error;
+            const std::size_t n = self->stream_.socket().receive(net::buffer(&byte, 1), tcp::socket::message_peek, peek_error);
+            if (peek_error == net::error::eof || peek_error == net::error::connection_reset || (!peek_error && n == 0)) *gone = true;
         });
     }
 

@@ -158,7 +158,12 @@ Response Router::handle(const Request& request) const {
     return handle(request, routed);
 }
 
-Response Router::handle(const Request& request, Routed& routed, bool run_blocking) const {
+Response Router::handle_off_io(const Request& request, const std::atomic<bool>* client_gone) const {
+    Routed routed;
+    return handle(request, routed, true, client_gone);
+}
+
+Response Router::handle(const Request& request, Routed& routed, bool run_blocking, const std::atomic<bool>* client_gone) const {
     routed = Routed{};
     Response response;
     try {
@@ -187,7 +192,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
                 }
                 std::map<std::string, std::string> values;
                 matches(found->segments, target.segments, &values);
-                RouteContext context{request, std::move(values), std::move(target.query), public_url_, run_blocking};
+                RouteContext context{request, std::move(values), std::move(target.query), public_url_, run_blocking, client_gone};
                 response = found->handler(context);
                 if (head && !response.body().streamed()) {  // a streamed body keeps its chunked framing, length unknown
                     const auto length = response.body().size();

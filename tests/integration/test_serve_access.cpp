@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -197,4 +198,19 @@ TEST_CASE("Protocol details: Accept-Encoding q values, CRS short names, tile num
     for (const std::string z : {"17", "2147483648", "4294967296", "99999999999999999999"}) CHECK(server.status("/tiles/" + z + "/0/0.mvt") == "404");
     CHECK(server.status("/tiles/1/4294967296/0.mvt") == "404");
     CHECK(server.status("/tiles/x/0/0.mvt") == "400");
+}
+
+TEST_CASE("A plan whose client hangs up is abandoned, freeing the plan pool for the next", "[serve][plans]") {
+    Server server({"--plan-timeout-s", "60"});
+    // curl gives up after one second of a plan that would take far longer, and closes its connection.
+    const auto gave_up = integration::run_bounded("30", {"curl", "-s", "--max-time", "1", "-X", "POST", "-H", "Content-Type: application/json",
+                                                         "--data-binary", R"({"construction_runs":64,"sweeps":5000})", server.url("/plans")});
+    CHECK(gave_up.exit_code != 0);
+    // The next plan runs at once on the (one-thread) plan pool instead of waiting for the abandoned one.
+    const auto started = std::chrono::steady_clock::now();
+    const Reply next = request(server, "/plans", post_json(R"({"construction_runs":1})"));
+    CHECK(next.status == "201");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+    const std::string metrics = request(server, "/metrics").body;
+    CHECK(metrics.find("catchment_requests_total{route=\"create_plan\",status=\"499\"} 1") != std::string::npos);
 }
