@@ -7,6 +7,9 @@
 #    the .mvt.gz bytes taken unchanged from the MBTiles), same wrk run;
 #  - GeoJSON items throughput: wrk on /collections/areas/items?limit=1000, features/s = requests/s x 1000.
 # Prints requests/s, p50 and p99 latency, the ratio catchment/nginx, features/s and the server's RSS.
+#  - cold tiles: a fresh `catchment serve` (no prerendering) asked for 200 distinct z12-z14 tiles, none
+#    cached, 8 at a time (curl --parallel): p50, p99 and the slowest, each tile rendered on the worker pool
+#    (its zoom generalised first when it is the first of that zoom). No peer renders on demand here.
 # Needs wrk and nginx (Debian: wrk nginx-light). Usage: tests/bench/serve.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -146,6 +149,37 @@ read -r n_rps n_p50 n_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$npor
 read -r i_rps i_p50 i_p99 < <(bench "http://127.0.0.1:$port/collections/areas/items?limit=1000")
 rss_after=$(rss_mb "$serve_pid")
 
+# Cold tiles: a fresh server, nothing cached nor prerendered; 200 distinct z12-z14 tiles, 8 at once.
+"$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 --prerender-maxzoom -1 --quiet >"$work/cold.log" 2>&1 &
+cold_pid=$!
+cold_port=""
+for _ in $(seq 600); do
+  cold_port=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$work/cold.log" | head -1 | sed 's/.*://') || true
+  [ -n "$cold_port" ] && break
+  sleep 0.1
+done
+for _ in $(seq 600); do
+  [ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$cold_port/ready")" = 200 ] && break
+  sleep 0.2
+done
+sqlite3 -separator / "$work/london.mbtiles" "SELECT zoom_level, tile_column, (1 << zoom_level) - 1 - tile_row FROM tiles
+  WHERE zoom_level BETWEEN 12 AND 14 ORDER BY (tile_column * 7919 + tile_row * 104729 + zoom_level * 31) % 2003 LIMIT 200" |
+  sed "s|^|http://127.0.0.1:$cold_port/tiles/|; s|$|.mvt|" >"$work/cold.txt"
+cold_args=()
+while read -r url; do cold_args+=(-o /dev/null -w '%{http_code} %{time_total}\n' "$url"); done <"$work/cold.txt"
+curl -s --no-progress-meter --parallel --parallel-max 8 -H 'Accept-Encoding: gzip' "${cold_args[@]}" >"$work/cold.times"
+kill "$cold_pid" 2>/dev/null; wait "$cold_pid" 2>/dev/null || true
+read -r cold_n cold_p50 cold_p99 cold_max cold_bad < <(python3 - "$work/cold.times" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+times = sorted(float(t) * 1000 for _, t in rows)
+bad = sum(1 for code, _ in rows if code != "200")
+pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+print(len(times), pick(0.5), pick(0.99), times[-1], bad)
+PY
+)
+[ "$cold_bad" = 0 ] || { echo "cold tiles: $cold_bad answers were not 200" >&2; exit 1; }
+
 echo "Tiles: $count cached London z10-z14 tiles, gzip, wrk -t2 -c64 -d${secs}s on loopback, $(nproc) CPUs:"
 printf '  catchment serve         %10.0f req/s  p50 %8.2f ms  p99 %8.2f ms\n' "$c_rps" "$c_p50" "$c_p99"
 printf '  peer: nginx gzip_static %10.0f req/s  p50 %8.2f ms  p99 %8.2f ms\n' "$n_rps" "$n_p50" "$n_p99"
@@ -153,5 +187,8 @@ printf '  catchment / nginx       %10.2f x\n' "$(echo "$c_rps / $n_rps" | bc -l)
 echo "GeoJSON items: /collections/areas/items?limit=1000, wrk -t2 -c64 -d${secs}s:"
 printf '  catchment serve         %10.1f req/s  p50 %8.2f ms  p99 %8.2f ms  = %.0f features/s\n' "$i_rps" "$i_p50" "$i_p99" \
   "$(echo "$i_rps * 1000" | bc -l)"
+echo "Cold tiles: $cold_n distinct uncached London z12-z14 tiles on a fresh server, 8 at a time (curl --parallel):"
+printf '  catchment serve         p50 %8.2f ms  p99 %8.2f ms  slowest %8.2f ms (no peer renders on demand in this run)\n' \
+  "$cold_p50" "$cold_p99" "$cold_max"
 printf 'catchment serve RSS: %s MB loaded, %s MB with the caches warm, %s MB after the tile run, %s MB after the items run\n' \
   "$rss_before" "$rss_warm" "$rss_tiles" "$rss_after"
