@@ -1,6 +1,7 @@
 #include "server/api/features.hpp"
 
 #include "server/api/items_query.hpp"
+#include "server/api/plan_request.hpp"
 #include "server/api/routes.hpp"
 #include "server/service/feature_collections.hpp"
 
@@ -368,9 +369,39 @@ Response FeatureHandlers::api(const RouteContext& context) const {
 })json";
     json::value document = json::parse(kDocument);
     document.as_object()["servers"] = json::array{json::object{{"url", base_url(context)}}};
+    // Enums and limits from the definitions the handlers check against, so the two cannot drift.
+    json::object& parameters = document.at("components").at("parameters").as_object();
+    json::array collection_ids, crs_uris;
+    std::string described;
+    for (const CollectionInfo& info : feature_collections()) {
+        collection_ids.emplace_back(info.id);
+        described += (described.empty() ? "" : ", ") + info.id;
+    }
+    for (const ServedCrs& crs : served_crss()) crs_uris.emplace_back(crs.uri);
+    parameters.at("collectionId").as_object()["description"] = "One of: " + described;
+    parameters.at("collectionId").at("schema").as_object()["enum"] = collection_ids;
+    json::object& limit = parameters.at("limit").at("schema").as_object();
+    limit["maximum"] = kMaxLimit;
+    limit["default"] = kDefaultLimit;
+    for (const char* name : {"crs", "bbox-crs"}) {
+        json::object& schema = parameters.at(name).at("schema").as_object();
+        schema["enum"] = crs_uris;
+        schema["default"] = served_crss().front().uri;
+    }
     // The plan endpoints belong to the root; a plan's own API (/plans/{plan}/api) is its layers only.
     if (context.path.find("plan") == context.path.end()) {
-        const json::value plan_paths = json::parse(kPlanPaths);
+        json::value plan_paths = json::parse(kPlanPaths);
+        json::object& body = plan_paths.at("/plans").at("post").at("requestBody").at("content").at("application/json").at("schema").at(
+            "properties").as_object();
+        json::array methods;
+        for (const auto method : {geo::CatchmentMethod::registrations, geo::CatchmentMethod::nearest, geo::CatchmentMethod::radius}) {
+            methods.emplace_back(geo::to_string(method));
+        }
+        body.at("method").as_object()["enum"] = methods;
+        body.at("construction_runs").as_object()["maximum"] = PlanRequestLimits::kMaxConstructionRuns;
+        body.at("sweeps").as_object()["maximum"] = PlanRequestLimits::kMaxSweeps;
+        body.at("new_practices").as_object()["maxItems"] = PlanRequestLimits::kMaxNewPractices;
+        body.at("new_practices").at("items").at("properties").at("list_size").as_object()["maximum"] = PlanRequestLimits::kMaxListSize;
         json::object& paths = document.at("paths").as_object();
         for (const auto& [path, item] : plan_paths.as_object()) paths[path] = item;
     }

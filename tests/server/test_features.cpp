@@ -2,6 +2,7 @@
 #include "geo/crs.hpp"
 #include "plan_fixture.hpp"
 #include "server/api/features.hpp"
+#include "server/api/plan_request.hpp"
 #include "service_fixture.hpp"
 
 #include <boost/json.hpp>
@@ -103,6 +104,28 @@ TEST_CASE("Conformance lists Core, OpenAPI 3.0, GeoJSON and CRS by reference", "
                                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
                                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                                               "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"});
+}
+
+TEST_CASE("The OpenAPI document's enums and limits are the ones the handlers check", "[features]") {
+    Fixture f;
+    const json::value api = f.call(&FeatureHandlers::api, {}, {}, "application/vnd.oai.openapi+json;version=3.0");
+    const json::object& parameters = api.at("components").at("parameters").as_object();
+    json::array ids, uris;
+    for (const CollectionInfo& info : feature_collections()) ids.emplace_back(info.id);
+    for (const ServedCrs& crs : served_crss()) uris.emplace_back(crs.uri);
+    CHECK(parameters.at("collectionId").at("schema").at("enum") == ids);
+    CHECK(parameters.at("crs").at("schema").at("enum") == uris);
+    CHECK(parameters.at("bbox-crs").at("schema").at("enum") == uris);
+    CHECK(parameters.at("limit").at("schema").at("maximum").to_number<std::int64_t>() == FeatureHandlers::kMaxLimit);
+    const json::value& body =
+        api.at("paths").at("/plans").at("post").at("requestBody").at("content").at("application/json").at("schema").at("properties");
+    CHECK(body.at("construction_runs").at("maximum").to_number<int>() == PlanRequestLimits::kMaxConstructionRuns);
+    CHECK(body.at("sweeps").at("maximum").to_number<int>() == PlanRequestLimits::kMaxSweeps);
+    CHECK(body.at("new_practices").at("maxItems").to_number<std::size_t>() == PlanRequestLimits::kMaxNewPractices);
+    for (const json::value& method : body.at("method").at("enum").as_array()) {
+        CHECK_NOTHROW(geo::catchment_method_from(std::string(method.as_string())));
+    }
+    CHECK(body.at("method").at("enum").as_array().size() == 3);
 }
 
 TEST_CASE("The OpenAPI document declares limit with its default, minimum and maximum", "[features]") {
