@@ -351,28 +351,20 @@ TileRenderer::TileRenderer(std::shared_ptr<const TileSource> source, TileOptions
 }
 
 std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::at_zoom(int z) const {
-    std::promise<std::shared_ptr<const ZoomLayers>> promise;
-    std::shared_future<std::shared_ptr<const ZoomLayers>> future;
-    bool build = false;
     {
         const std::lock_guard<std::mutex> lock(zoom_mutex_);
-        auto it = zooms_.find(z);
-        if (it == zooms_.end()) {
-            it = zooms_.emplace(z, promise.get_future().share()).first;
-            build = true;
-        }
-        future = it->second;
+        if (const auto it = zooms_.find(z); it != zooms_.end()) return it->second;
     }
-    if (build) {
-        try {
-            promise.set_value(build_zoom(z));
-        } catch (...) {
-            promise.set_exception(std::current_exception());  // the waiting callers see it too
+    return building_.run(z, [&]() -> std::shared_ptr<const ZoomLayers> {
+        {
             const std::lock_guard<std::mutex> lock(zoom_mutex_);
-            zooms_.erase(z);                                   // and a later call tries again
+            if (const auto it = zooms_.find(z); it != zooms_.end()) return it->second;  // built just before this flight
         }
-    }
-    return future.get();
+        auto built = build_zoom(z);  // outside the lock: other zooms build and serve meanwhile
+        const std::lock_guard<std::mutex> lock(zoom_mutex_);
+        zooms_[z] = built;
+        return built;
+    });
 }
 
 std::shared_ptr<const TileRenderer::ZoomLayers> TileRenderer::build_zoom(int z) const {
@@ -459,21 +451,9 @@ std::size_t TileRenderer::ZoomLayers::bytes() const {
 }
 
 std::size_t TileRenderer::zoom_bytes() const {
-    std::vector<std::shared_future<std::shared_ptr<const ZoomLayers>>> zooms;
-    {
-        const std::lock_guard<std::mutex> lock(zoom_mutex_);
-        for (const auto& [z, future] : zooms_) zooms.push_back(future);
-    }
+    const std::lock_guard<std::mutex> lock(zoom_mutex_);
     std::size_t total = 0;
-    for (const auto& future : zooms) {
-        if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-            try {
-                total += future.get()->bytes();
-            } catch (...) {
-                // a failed build holds nothing
-            }
-        }
-    }
+    for (const auto& [z, zoom] : zooms_) total += zoom->bytes();
     return total;
 }
 

@@ -3,6 +3,7 @@
 // shared arcs (and network borders drawn from the same arcs); each feature is clipped to the tile plus
 // a buffer, quantised to the tile grid, given the spec's winding, checked for validity (fixed or
 // dropped, counted) and encoded. Safe to call from several threads at once.
+#include "geo/single_flight.hpp"
 #include "tilesets/coverage_simplifier.hpp"
 #include "tilesets/feature_grid.hpp"
 #include "tilesets/mvt_encoder.hpp"
@@ -12,7 +13,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -97,8 +97,9 @@ private:
     int networks_layer_ = -1, borders_layer_ = -1;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> border_pairs_;  // per border feature: network feature indices
     mutable std::atomic<std::size_t> zoom_builds_{0};
-    mutable std::mutex zoom_mutex_;
-    mutable std::map<int, std::shared_future<std::shared_ptr<const ZoomLayers>>> zooms_;
+    mutable std::mutex zoom_mutex_;                                          // covers looking up and storing zooms only
+    mutable std::map<int, std::shared_ptr<const ZoomLayers>> zooms_;         // built, until forget_zoom
+    mutable geo::SingleFlight<int, std::shared_ptr<const ZoomLayers>> building_;
 };
 
 /// Wraps encoded layers into a Tile message (MVT 2.1 section 4.1).

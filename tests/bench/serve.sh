@@ -65,20 +65,30 @@ request = function()
 end
 EOF
 
+# start_server LOG [FLAGS...]: `catchment serve` on the sample in the background; sets started_pid and
+# started_port once it is ready.
+start_server() {
+  local log=$1
+  shift
+  "$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 "$@" >"$log" 2>&1 &
+  started_pid=$!
+  started_port=""
+  for _ in $(seq 600); do
+    started_port=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
+    [ -n "$started_port" ] && break
+    sleep 0.1
+  done
+  [ -n "$started_port" ] || { echo "catchment serve did not start:" >&2; cat "$log" >&2; exit 1; }
+  for _ in $(seq 600); do
+    [ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$started_port/ready")" = 200 ] && break
+    sleep 0.2
+  done
+}
+
 # catchment serve on the sample.
-"$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 >"$work/serve.log" 2>&1 &
-serve_pid=$!
-port=""
-for _ in $(seq 600); do
-  port=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://') || true
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "catchment serve did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
-for _ in $(seq 600); do
-  [ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")" = 200 ] && break
-  sleep 0.2
-done
+start_server "$work/serve.log"
+serve_pid=$started_pid
+port=$started_port
 rss_before=$(rss_mb "$serve_pid")
 while read -r path; do  # warm the cache once
   curl -s --max-time 10 -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$path"
@@ -150,18 +160,9 @@ read -r i_rps i_p50 i_p99 < <(bench "http://127.0.0.1:$port/collections/areas/it
 rss_after=$(rss_mb "$serve_pid")
 
 # Cold tiles: a fresh server, nothing cached nor prerendered; 200 distinct z12-z14 tiles, 8 at once.
-"$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 --prerender-maxzoom -1 --quiet >"$work/cold.log" 2>&1 &
-cold_pid=$!
-cold_port=""
-for _ in $(seq 600); do
-  cold_port=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$work/cold.log" | head -1 | sed 's/.*://') || true
-  [ -n "$cold_port" ] && break
-  sleep 0.1
-done
-for _ in $(seq 600); do
-  [ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$cold_port/ready")" = 200 ] && break
-  sleep 0.2
-done
+start_server "$work/cold.log" --prerender-maxzoom -1 --quiet
+cold_pid=$started_pid
+cold_port=$started_port
 sqlite3 -separator / "$work/london.mbtiles" "SELECT zoom_level, tile_column, (1 << zoom_level) - 1 - tile_row FROM tiles
   WHERE zoom_level BETWEEN 12 AND 14 ORDER BY (tile_column * 7919 + tile_row * 104729 + zoom_level * 31) % 2003 LIMIT 200" |
   sed "s|^|http://127.0.0.1:$cold_port/tiles/|; s|$|.mvt|" >"$work/cold.txt"
