@@ -10,7 +10,7 @@
 set -euo pipefail
 binary=$1
 source_dir=$2
-python=$3
+python=${3:-/usr/bin/python3}
 work=$(mktemp -d)
 pids=()
 cleanup() {
