@@ -45,7 +45,7 @@ pid_t spawn(std::vector<std::string> arguments, const std::filesystem::path& log
 
 Server::Server(std::vector<std::string> extra) : Server(std::move(extra), test_paths::sample_dir()) {}
 
-Server::Server(std::vector<std::string> extra, const std::filesystem::path& dataset) {
+Server::Server(std::vector<std::string> extra, const std::filesystem::path& dataset, bool until_ready) {
     const std::string binary = test_paths::catchment_binary().string();
     std::vector<std::string> arguments = {binary, "serve", dataset.string(), "--constraint-field", "lad11cd", "--port", "0"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
@@ -62,14 +62,28 @@ Server::Server(std::vector<std::string> extra, const std::filesystem::path& data
         kill_child();
         FAIL("catchment serve did not report its port:\n" << log());
     }
+    if (until_ready) wait_ready();
+}
+
+void Server::wait_ready() {
     // Bounded wait for /ready (the plan is computed in the background).
     const auto ready_deadline = std::chrono::steady_clock::now() + 120s;
     while (std::chrono::steady_clock::now() < ready_deadline && !exited()) {
         if (status("/ready") == "200") return;
         std::this_thread::sleep_for(100ms);
     }
+    const std::string text = log();
     kill_child();
-    FAIL("catchment serve never became ready:\n" << log());
+    FAIL("catchment serve never became ready:\n" << text);
+}
+
+bool Server::wait_exit(std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (exited()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
 }
 
 Server::~Server() { kill_child(); }
@@ -104,6 +118,7 @@ bool Server::exited() {
     if (pid_ <= 0) return true;
     int status_code = 0;
     if (::waitpid(pid_, &status_code, WNOHANG) == pid_) {
+        exit_code_ = WIFEXITED(status_code) ? WEXITSTATUS(status_code) : 128 + WTERMSIG(status_code);
         pid_ = -1;
         return true;
     }

@@ -4,6 +4,7 @@
 #include "integration/process.hpp"
 #include "temp_dir.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -25,13 +26,22 @@ pid_t spawn(std::vector<std::string> arguments, const std::filesystem::path& log
 class Server {
 public:
     explicit Server(std::vector<std::string> extra = {});
-    /// The same on another dataset (a folder or description file).
-    Server(std::vector<std::string> extra, const std::filesystem::path& dataset);
+    /// The same on another dataset (a folder or description file); with `until_ready` false, returns as
+    /// soon as the port is known (call wait_ready() later).
+    Server(std::vector<std::string> extra, const std::filesystem::path& dataset, bool until_ready = true);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
     std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    /// Waits (bounded) until /ready answers 200; fails the test when the server exits or never does.
+    void wait_ready();
+    /// True once the child has exited (its code is then in exit_code()).
+    bool exited();
+    int exit_code() const { return exit_code_; }
+    /// Waits (bounded) for the child to exit: true when it did.
+    bool wait_exit(std::chrono::seconds timeout);
     std::string url(const std::string& target) const { return "http://127.0.0.1:" + std::to_string(port_) + target; }
     std::string log() const;
 
@@ -43,10 +53,10 @@ public:
     std::string body_and_status(const std::string& target, std::vector<std::string> extra = {}) const;
 
 private:
-    bool exited();
     void kill_child();
     TempDir dir_;
     pid_t pid_ = -1;
+    int exit_code_ = -1;
     std::uint16_t port_ = 0;
 };
 

@@ -38,13 +38,6 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 /// A blocking HTTP/1.1 client whose every step is bounded by a timeout.
 class Client {
 public:
@@ -109,88 +102,24 @@ std::optional<http::response<http::string_body>> fetch(std::uint16_t port, const
 }
 
 /// `catchment serve data/sample` on port 0, its stderr in a file.
-class ServeProcess {
+/// The shared harness (integration/served.hpp) with four I/O threads, returned as soon as the port is
+/// known: some tests look at the server before it is ready.
+class ServeProcess : public integration::Server {
 public:
-    explicit ServeProcess(std::vector<std::string> extra = {}) {
-        log_ = std::filesystem::temp_directory_path() / ("catchment-serve-" + std::to_string(::getpid()) + "-" +
-                                                         std::to_string(counter_++) + ".log");
-        const std::string binary = test_paths::catchment_binary().string();
-        const std::string dataset = test_paths::sample_dir().string();
-        std::vector<std::string> arguments = {binary, "serve", dataset, "--constraint-field", "lad11cd", "--port", "0", "--threads", "4"};
-        arguments.insert(arguments.end(), extra.begin(), extra.end());
-        pid_ = integration::spawn(std::move(arguments), log_);
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-        while (std::chrono::steady_clock::now() < deadline) {
-            std::smatch match;
-            const std::string text = log();
-            if (std::regex_search(text, match, listening)) {
-                port_ = static_cast<std::uint16_t>(std::stoi(match[1].str()));
-                return;
-            }
-            if (exited()) break;
-            std::this_thread::sleep_for(20ms);
-        }
-        const std::string text = log();
-        kill_child();
-        FAIL("catchment serve did not report its port:\n" << text);
-    }
-    ~ServeProcess() { kill_child(); }
-    void kill_child() {
-        if (pid_ > 0 && !exit_code_) {
-            ::kill(pid_, SIGKILL);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-            exit_code_ = -1;
-        }
-        std::error_code ignored;
-        std::filesystem::remove(log_, ignored);
-    }
-    ServeProcess(const ServeProcess&) = delete;
-    ServeProcess& operator=(const ServeProcess&) = delete;
+    explicit ServeProcess(std::vector<std::string> extra = {})
+        : Server(with_threads(std::move(extra)), test_paths::sample_dir(), false) {}
 
-    std::uint16_t port() const { return port_; }
-    std::string log() const { return read_file(log_); }
-    pid_t pid() const { return pid_; }
-
-    /// Waits (bounded) until /ready answers 200.
-    void wait_ready() {
-        const auto deadline = std::chrono::steady_clock::now() + 120s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const auto response = fetch(port_, "/ready");
-            if (response && response->result() == http::status::ok) return;
-            REQUIRE_FALSE(exited());
-            std::this_thread::sleep_for(100ms);
-        }
-        FAIL("catchment serve never became ready:\n" << log());
-    }
-
-    /// True once the child has exited (its code is then in exit_code()).
-    bool exited() {
-        if (exit_code_) return true;
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            return true;
-        }
-        return false;
-    }
     /// Waits (bounded) for the child to exit; its exit code, or nullopt on timeout.
     std::optional<int> wait_exit(std::chrono::seconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (exited()) return exit_code_;
-            std::this_thread::sleep_for(20ms);
-        }
-        return std::nullopt;
+        if (!Server::wait_exit(timeout)) return std::nullopt;
+        return exit_code();
     }
 
 private:
-    static inline std::atomic<int> counter_{0};
-    std::filesystem::path log_;
-    pid_t pid_ = -1;
-    std::uint16_t port_ = 0;
-    std::optional<int> exit_code_;
+    static std::vector<std::string> with_threads(std::vector<std::string> extra) {
+        extra.insert(extra.begin(), {"--threads", "4"});
+        return extra;
+    }
 };
 
 }  // namespace
