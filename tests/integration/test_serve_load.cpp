@@ -78,3 +78,24 @@ TEST_CASE("After loading, the low zooms are rendered into the tile cache in the 
     CHECK(server.status("/tiles/3/3/2.mvt") == "200");
     CHECK(metric(server, "catchment_tile_cache_misses_total") == misses);  // both were ready
 }
+
+TEST_CASE("A plan past its time limit answers 503 within a second of it, while tiles keep being served", "[serve][load][plans]") {
+    Server server({"--plan-timeout-s", "1", "--threads", "1", "--quiet"});
+    const auto posted = std::chrono::steady_clock::now();
+    auto slow = std::async(std::launch::async, [&server] {
+        return server.body_and_status("/plans", {"-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
+                                                 R"({"construction_runs":64,"sweeps":5000})"});
+    });
+    // While the plan computes on the blocking pool, the one I/O thread still answers.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(server.status("/tiles/10/511/340.mvt") == "200");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900));
+    const std::string timed_out = slow.get();
+    const auto answered = std::chrono::steady_clock::now() - posted;
+    CHECK(timed_out.substr(timed_out.rfind('\n') + 1) == "503");
+    CHECK(timed_out.find("\"code\":\"PlanTimeout\"") != std::string::npos);
+    CHECK(answered < std::chrono::seconds(2));  // the 1 s limit, plus at most a second
+    CHECK(server.status("/health") == "200");
+    CHECK(server.status("/plans/p1") == "404");
+}
