@@ -13,9 +13,10 @@ template <class Key, class Value>
 class SingleFlight {
 public:
     /// `make()`'s value for `key`: computed here, or awaited from the caller already computing it.
-    /// `made` (when given) is set to whether this call computed it.
+    /// `make` should store its value where callers look before calling run(): the flight ends after it,
+    /// and a caller coming later computes again.
     template <class Make>
-    Value run(const Key& key, Make&& make, bool* made = nullptr) {
+    Value run(const Key& key, Make&& make) {
         std::promise<Value> promise;
         std::shared_future<Value> future;
         bool mine = false;
@@ -28,7 +29,6 @@ public:
             }
             future = it->second;
         }
-        if (made != nullptr) *made = mine;
         if (!mine) return future.get();
         try {
             Value value = make();
@@ -43,14 +43,8 @@ public:
         return future.get();
     }
 
-    /// Keys being computed now.
-    std::size_t in_flight() const {
-        const std::lock_guard<std::mutex> lock(mutex_);
-        return flights_.size();
-    }
-
 private:
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::map<Key, std::shared_future<Value>> flights_;
 };
 

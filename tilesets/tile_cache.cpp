@@ -22,11 +22,15 @@ TileCache::TileCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
 std::size_t TileCache::cost(const CachedTile& tile) { return tile.raw.size() + tile.gzip.size() + kEntryOverhead; }
 
-std::shared_ptr<const CachedTile> TileCache::find(std::uint64_t version, const TileId& tile) {
+std::shared_ptr<const CachedTile> TileCache::find(std::uint64_t version, const TileId& tile) { return look_up(Key{version, tile}, true); }
+
+std::shared_ptr<const CachedTile> TileCache::probe(std::uint64_t version, const TileId& tile) { return look_up(Key{version, tile}, false); }
+
+std::shared_ptr<const CachedTile> TileCache::look_up(const Key& key, bool count_miss) {
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto it = index_.find(Key{version, tile});
+    const auto it = index_.find(key);
     if (it == index_.end()) {
-        ++stats_.misses;
+        if (count_miss) ++stats_.misses;
         return nullptr;
     }
     ++stats_.hits;

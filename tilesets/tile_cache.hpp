@@ -38,6 +38,9 @@ public:
     explicit TileCache(std::size_t max_bytes);
 
     std::shared_ptr<const CachedTile> find(std::uint64_t version, const TileId& tile);
+    /// find() for a caller that goes on to find_or_make() when the tile is not cached: a hit counts, a
+    /// miss is left for find_or_make() to count, so that each request counts once.
+    std::shared_ptr<const CachedTile> probe(std::uint64_t version, const TileId& tile);
     /// The tile from the cache, else `make()`'s, stored: one caller makes a missing tile, the others
     /// asking for it meanwhile wait for that one (a map opening asks for the same tiles at once).
     std::shared_ptr<const CachedTile> find_or_make(std::uint64_t version, const TileId& tile,
@@ -64,6 +67,7 @@ private:
         std::size_t bytes;
     };
     static std::size_t cost(const CachedTile& tile);
+    std::shared_ptr<const CachedTile> look_up(const Key& key, bool count_miss);
 
     std::size_t max_bytes_;
     mutable std::mutex mutex_;

@@ -133,26 +133,15 @@ bool may_be_invalid_after_clipping(const TileGeometry& g, std::int32_t low, std:
     return false;
 }
 
-/// The polygons of a TileGeometry as GEOS, in tile coordinates, for the validity check.
+/// The polygons of a TileGeometry as GEOS, in tile coordinates, for the validity check: each ring with a
+/// positive winding starts a polygon (MVT 2.1 4.3.4.4), the negative ones after it are its holes.
 geo::Geometry to_geos(geo::GeosContext& context, const TileGeometry& g) {
-    auto* h = context.handle();
-    auto ring = [&](const std::vector<TilePoint>& points) {
-        GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size() + 1), 2);
-        for (std::size_t i = 0; i <= points.size(); ++i) {
-            const TilePoint& p = points[i % points.size()];
-            GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i), p.x, p.y);
-        }
-        return GEOSGeom_createLinearRing_r(h, seq);
-    };
-    std::vector<GEOSGeometry*> polygons;
-    for (std::size_t i = 0; i < g.parts.size();) {
-        GEOSGeometry* shell = ring(g.parts[i++]);
-        std::vector<GEOSGeometry*> holes;
-        while (i < g.parts.size() && ring_area2(g.parts[i]) < 0) holes.push_back(ring(g.parts[i++]));
-        polygons.push_back(GEOSGeom_createPolygon_r(h, shell, holes.data(), static_cast<unsigned>(holes.size())));
+    PolygonRings rings;
+    for (std::size_t i = 0; i < g.parts.size(); ++i) {
+        for (const TilePoint& p : g.parts[i]) rings.points.push_back({static_cast<double>(p.x), static_cast<double>(p.y)});
+        rings.end_ring(i == 0 || ring_area2(g.parts[i]) >= 0);
     }
-    return geo::adopt(context, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons.data(), static_cast<unsigned>(polygons.size())),
-                      "rebuilding a tile polygon");
+    return to_geos(context, rings);
 }
 
 /// A packed polygon wholly inside the tile, straight from its grid points (as append_polygons would

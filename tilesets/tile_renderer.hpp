@@ -41,6 +41,14 @@ struct RenderStats {
     std::size_t repaired = 0;         // clipped polygons made invalid by rounding and repaired
     std::size_t dropped_invalid = 0;  // clipped polygons that could not be repaired on the grid
     std::size_t whole_tile = 0;       // polygons covering the whole tile, written as one square
+    RenderStats& operator+=(const RenderStats& other) {
+        features += other.features;
+        dropped_small += other.dropped_small;
+        repaired += other.repaired;
+        dropped_invalid += other.dropped_invalid;
+        whole_tile += other.whole_tile;
+        return *this;
+    }
 };
 
 class TileRenderer {

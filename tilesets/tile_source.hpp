@@ -41,7 +41,6 @@ struct SourceLayer {
 inline constexpr unsigned kBuildThreads = 2;
 
 struct TileSource {
-    std::shared_ptr<geo::GeosContext> geos = std::make_shared<geo::GeosContext>();  // for reading the geometries below
     std::vector<SourceLayer> layers;
     geo::Envelope bounds;         // EPSG:3857
     geo::Envelope bounds_lonlat;  // degrees

@@ -44,12 +44,7 @@ double parse_distance(const std::string& name, const std::string& text) {
 }
 
 Response geojson_response(const Request& request, std::string body) {
-    Response response{http::status::ok, request.version()};
-    response.set(http::field::content_type, kGeoJson);
-    response.keep_alive(request.keep_alive());
-    response.body() = std::move(body);
-    response.prepare_payload();
-    return response;
+    return text_response(request, http::status::ok, std::move(body), kGeoJson);
 }
 
 void append_number(std::string& out, double value) {

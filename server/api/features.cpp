@@ -32,17 +32,8 @@ constexpr std::string_view kOpenApi = "application/vnd.oai.openapi+json;version=
     throw HttpError(http::status::not_found, "NotFound", what);
 }
 
-Response make_response(const Request& request, std::string body, std::string_view content_type) {
-    Response response{http::status::ok, request.version()};
-    response.set(http::field::content_type, content_type);
-    response.keep_alive(request.keep_alive());
-    response.body() = std::move(body);
-    response.prepare_payload();
-    return response;
-}
-
 Response json_reply(const Request& request, const json::value& body, std::string_view content_type = "application/json") {
-    return make_response(request, json::serialize(body), content_type);
+    return json_response(request, http::status::ok, body, content_type);
 }
 
 /// Only f=json (or geojson) is served; other query parameters of the metadata pages are ignored.
@@ -297,12 +288,11 @@ Response FeatureHandlers::api(const RouteContext& context) const {
   },
   "components": {
     "parameters": {
-      "collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "practices, areas, catchments, networks, network_borders or gaps",
-                       "schema": {"type": "string", "enum": ["practices", "areas", "catchments", "networks", "network_borders", "gaps"]}},
+      "collectionId": {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}},
       "featureId": {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}},
       "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
                 "description": "The most features to return; larger values are reduced to the maximum",
-                "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+                "schema": {"type": "integer", "minimum": 1}},
       "offset": {"name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
                  "description": "How many matching features to skip",
                  "schema": {"type": "integer", "minimum": 0, "default": 0}},
@@ -313,14 +303,10 @@ Response FeatureHandlers::api(const RouteContext& context) const {
                    "description": "Accepted and ignored: the features have no time", "schema": {"type": "string"}},
       "crs": {"name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
               "description": "The CRS of the response's coordinates (OGC API - Features Part 2)",
-              "schema": {"type": "string", "format": "uri", "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-                         "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/27700",
-                                  "http://www.opengis.net/def/crs/EPSG/0/3857"]}},
+              "schema": {"type": "string", "format": "uri"}},
       "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
                    "description": "The CRS of the bbox parameter (OGC API - Features Part 2)",
-                   "schema": {"type": "string", "format": "uri", "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-                              "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/27700",
-                                       "http://www.opengis.net/def/crs/EPSG/0/3857"]}}
+                   "schema": {"type": "string", "format": "uri"}}
     },
     "responses": {
       "NotFound": {"description": "No such collection or feature", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
@@ -338,13 +324,13 @@ Response FeatureHandlers::api(const RouteContext& context) const {
       "post": {"operationId": "createPlan", "summary": "Plan networks with other parameters or hypothetical practices",
         "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
           "properties": {"min_list_size": {"type": "integer"}, "max_list_size": {"type": "integer"},
-                         "method": {"type": "string", "enum": ["registrations", "nearest", "radius"]},
+                         "method": {"type": "string"},
                          "core_share": {"type": "number"}, "radius_m": {"type": "number"}, "constraint_field": {"type": "string"},
                          "lock_field": {"type": "string"}, "locked_networks": {"type": "array", "items": {"type": "string"}},
                          "excluded_practices": {"type": "array", "items": {"type": "string"}}, "seed": {"type": "integer"},
-                         "construction_runs": {"type": "integer", "minimum": 1, "maximum": 64},
-                         "sweeps": {"type": "integer", "minimum": 0, "maximum": 5000}, "gap_distance_m": {"type": "number"},
-                         "new_practices": {"type": "array", "maxItems": 100, "items": {"type": "object", "required": ["code"],
+                         "construction_runs": {"type": "integer", "minimum": 1},
+                         "sweeps": {"type": "integer", "minimum": 0}, "gap_distance_m": {"type": "number"},
+                         "new_practices": {"type": "array", "items": {"type": "object", "required": ["code"],
                            "description": "Practices to open, at lon and lat (WGS 84) or x and y (the dataset's CRS); each gains patients from its neighbours by a Huff gravity model, up to list_size when given",
                            "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "lon": {"type": "number"},
                                           "lat": {"type": "number"}, "x": {"type": "number"}, "y": {"type": "number"},
@@ -369,15 +355,15 @@ Response FeatureHandlers::api(const RouteContext& context) const {
 })json";
     json::value document = json::parse(kDocument);
     document.as_object()["servers"] = json::array{json::object{{"url", base_url(context)}}};
-    // Enums and limits from the definitions the handlers check against, so the two cannot drift.
+    // Enums, defaults and limits are filled in from the definitions the handlers check against, so the
+    // two cannot drift.
     json::object& parameters = document.at("components").at("parameters").as_object();
-    json::array collection_ids, crs_uris;
+    json::array collection_ids;
     std::string described;
     for (const CollectionInfo& info : feature_collections()) {
         collection_ids.emplace_back(info.id);
         described += (described.empty() ? "" : ", ") + info.id;
     }
-    for (const ServedCrs& crs : served_crss()) crs_uris.emplace_back(crs.uri);
     parameters.at("collectionId").as_object()["description"] = "One of: " + described;
     parameters.at("collectionId").at("schema").as_object()["enum"] = collection_ids;
     json::object& limit = parameters.at("limit").at("schema").as_object();
@@ -385,7 +371,7 @@ Response FeatureHandlers::api(const RouteContext& context) const {
     limit["default"] = kDefaultLimit;
     for (const char* name : {"crs", "bbox-crs"}) {
         json::object& schema = parameters.at(name).at("schema").as_object();
-        schema["enum"] = crs_uris;
+        schema["enum"] = crs_list();
         schema["default"] = served_crss().front().uri;
     }
     // The plan endpoints belong to the root; a plan's own API (/plans/{plan}/api) is its layers only.
@@ -510,7 +496,7 @@ Response FeatureHandlers::items(const RouteContext& context) const {
 
     matched.erase(matched.begin() + last, matched.end());
     matched.erase(matched.begin(), matched.begin() + first);
-    Response response = make_response(context.request, {}, kGeoJson);
+    Response response = text_response(context.request, http::status::ok, {}, kGeoJson);
     stream_body(response, std::make_shared<FeaturePage>(current, collection, std::move(matched), std::move(tail)));
     set_content_crs(response, query.crs);
     return response;
@@ -552,7 +538,7 @@ Response FeatureHandlers::item(const RouteContext& context) const {
         out += ',';
         append_link(out, collection_url, "collection", "application/json");
         out += "]}";
-        Response response = make_response(context.request, std::move(out), kGeoJson);
+        Response response = text_response(context.request, http::status::ok, std::move(out), kGeoJson);
         set_content_crs(response, crs);
         return response;
     }

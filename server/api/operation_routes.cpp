@@ -19,12 +19,9 @@ void add_operation_routes(Router& router, const Service& service, const Metrics&
                              boost::json::object{{"status", "ready"}, {"version", state->version}});
     });
     router.add(http::verb::get, "/metrics", "metrics", [&service, &metrics](const RouteContext& context) {
-        Response response{http::status::ok, context.request.version()};
-        response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        Response response = text_response(context.request, http::status::ok, metrics.render() + service_metrics(service),
+                                          "text/plain; version=0.0.4; charset=utf-8");
         response.set(http::field::cache_control, "no-store");
-        response.keep_alive(context.request.keep_alive());
-        response.body() = metrics.render() + service_metrics(service);
-        response.prepare_payload();
         return response;
     });
 }

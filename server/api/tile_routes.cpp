@@ -63,7 +63,8 @@ Response tile_response(const RouteContext& context, const ServiceState& state, S
     const Request& request = context.request;
     require_acceptable(request, {kMvtType, "application/x-protobuf", "application/octet-stream"});
     const std::uint64_t key = cache_version(state.cache_key, layer_index);
-    auto cached = service.cache().find(key, tile);
+    // On an I/O thread only a cached tile is served; a miss is counted (and the tile made) on a worker.
+    auto cached = context.on_worker ? nullptr : service.cache().probe(key, tile);
     if (!cached) {
         context.needs_worker();  // rendering (and maybe generalising a zoom) is CPU work: not on an I/O thread
         cached = service.cache().find_or_make(key, tile, [&] {

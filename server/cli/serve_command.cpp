@@ -131,7 +131,13 @@ public:
         const std::lock_guard<std::mutex> lock(mutex_);
         thread_ = std::jthread([this, state](std::stop_token stop) {  // (the old run is stopped and joined first)
             try {
-                prerender_tiles(service_, *state, maxzoom_, [&stop] { return stop.stop_requested(); });
+                const auto started = std::chrono::steady_clock::now();
+                const std::size_t tiles = prerender_tiles(service_, *state, maxzoom_, [&stop] { return stop.stop_requested(); });
+                if (!stop.stop_requested()) {
+                    std::fprintf(stderr, "catchment: prerendered %zu tiles of version %llu, zooms 0 to %d, in %.1f s\n", tiles,
+                                 static_cast<unsigned long long>(state->version), maxzoom_,
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                }
             } catch (const std::exception& error) {
                 std::fprintf(stderr, "catchment: prerendering tiles failed (they will be made on request): %s\n", error.what());
             }

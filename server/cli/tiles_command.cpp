@@ -93,11 +93,7 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
                     tilesets::RenderStats s;
                     bytes[i] = renderer.render(tiles[i], &s);
                     if (!bytes[i].empty()) gzipped[i] = tilesets::gzip(bytes[i]);  // here, on the render threads
-                    stats[w].features += s.features;
-                    stats[w].dropped_small += s.dropped_small;
-                    stats[w].whole_tile += s.whole_tile;
-                    stats[w].repaired += s.repaired;
-                    stats[w].dropped_invalid += s.dropped_invalid;
+                    stats[w] += s;
                 } catch (...) {
                     const std::lock_guard<std::mutex> lock(failure_mutex);
                     if (!failure) failure = std::current_exception();
@@ -132,13 +128,7 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
     }
     for (std::thread& t : workers) t.join();
     if (failure) std::rethrow_exception(failure);
-    for (const auto& s : stats) {
-        totals.features += s.features;
-        totals.dropped_small += s.dropped_small;
-        totals.whole_tile += s.whole_tile;
-        totals.repaired += s.repaired;
-        totals.dropped_invalid += s.dropped_invalid;
-    }
+    for (const auto& s : stats) totals += s;
     const auto [repaired, dropped] = renderer.zoom_repairs(z);
     totals.repaired += repaired;
     totals.dropped_invalid += dropped;

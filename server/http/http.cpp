@@ -11,14 +11,18 @@
 
 namespace server {
 
-Response json_response(const Request& request, http::status status, const boost::json::value& body,
-                       std::string_view content_type) {
+Response text_response(const Request& request, http::status status, std::string body, std::string_view content_type) {
     Response response{status, request.version()};
     response.set(http::field::content_type, content_type);
     response.keep_alive(request.keep_alive());
-    response.body() = boost::json::serialize(body);
+    response.body() = std::move(body);
     response.prepare_payload();
     return response;
+}
+
+Response json_response(const Request& request, http::status status, const boost::json::value& body,
+                       std::string_view content_type) {
+    return text_response(request, status, boost::json::serialize(body), content_type);
 }
 
 void stream_body(Response& response, std::shared_ptr<BodyStream> stream) {
@@ -166,25 +170,20 @@ bool plain_prefix(std::string_view prefix) {
 std::string public_base_url(const Request& request, std::string_view configured) {
     if (!configured.empty()) return std::string(configured);
     std::string scheme = "http", host, prefix;
-    // RFC 7239: Forwarded: for=...;host=example.org;proto=https, the first element only.
-    if (const auto forwarded = request.find(http::field::forwarded); forwarded != request.end()) {
-        std::string_view element = first_value(std::string_view(forwarded->value().data(), forwarded->value().size()));
-        while (!element.empty()) {
-            const std::string_view pair = trimmed(element.substr(0, element.find(';')));
-            element = element.find(';') == std::string_view::npos ? std::string_view() : element.substr(element.find(';') + 1);
-            const auto equals = pair.find('=');
-            if (equals == std::string_view::npos) continue;
-            const std::string name = lower(trimmed(pair.substr(0, equals)));
-            std::string_view value = trimmed(pair.substr(equals + 1));
-            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-            if (name == "host" && plain_host(value)) host = value;
-            if (name == "proto" && plain_scheme(lower(value))) scheme = lower(value);
-        }
-    }
     auto header = [&](std::string_view name) {
         const auto found = request.find(name);
         return found == request.end() ? std::string_view() : first_value(std::string_view(found->value().data(), found->value().size()));
     };
+    // RFC 7239: Forwarded: for=...;host=example.org;proto=https, the first element only.
+    for (const std::string_view pair : split(header("Forwarded"), ';')) {
+        const auto equals = pair.find('=');
+        if (equals == std::string_view::npos) continue;
+        const std::string name = lower(trimmed(pair.substr(0, equals)));
+        std::string_view value = trimmed(pair.substr(equals + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (name == "host" && plain_host(value)) host = value;
+        if (name == "proto" && plain_scheme(lower(value))) scheme = lower(value);
+    }
     if (host.empty()) {
         if (plain_host(header("X-Forwarded-Host"))) host = header("X-Forwarded-Host");
         if (const std::string proto = lower(header("X-Forwarded-Proto")); plain_scheme(proto)) scheme = proto;

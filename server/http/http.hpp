@@ -45,6 +45,8 @@ private:
     std::string code_;
 };
 
+/// A response with `body` as `content_type`, the request's HTTP version and keep-alive.
+Response text_response(const Request& request, http::status status, std::string body, std::string_view content_type);
 /// A JSON response with the request's HTTP version and keep-alive.
 Response json_response(const Request& request, http::status status, const boost::json::value& body,
                        std::string_view content_type = "application/json");

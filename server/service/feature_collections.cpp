@@ -196,8 +196,7 @@ struct Names {
 
 std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState& state, const CollectionInfo& info) {
     auto out = std::make_shared<CollectionFeatures>();
-    out->geos = std::make_shared<geo::GeosContext>();
-    geo::GeosContext& context = *out->geos;
+    geo::GeosContext context;  // makes the practices' points; they do not need it afterwards (geo::destroying_context)
     const geo::Dataset& dataset = *state.dataset;
     const geo::Plan& plan = state.plan;
     const Names names{dataset, plan};

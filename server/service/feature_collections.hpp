@@ -45,7 +45,6 @@ const std::vector<CollectionInfo>& feature_collections();
 
 /// A collection's features, the same for every CRS, built once per state.
 struct CollectionFeatures {
-    std::shared_ptr<geo::GeosContext> geos;  // the context the owned geometries were made in
     std::vector<CachedFeature> features;
     std::vector<geo::Geometry> owned;        // geometries the dataset holds otherwise (practices' points)
 };

@@ -9,6 +9,7 @@
 
 inline std::shared_ptr<tilesets::TileSource> two_square_networks() {
     auto source = std::make_shared<tilesets::TileSource>();
+    geo::GeosContext context;
     tilesets::SourceLayer networks;
     networks.name = "networks";
     networks.type = tilesets::GeometryType::polygon;
@@ -18,8 +19,8 @@ inline std::shared_ptr<tilesets::TileSource> two_square_networks() {
                                   std::pair{"N2", "POLYGON ((0 6700000, 20000 6700000, 20000 6720000, 0 6720000, 0 6700000))"}}) {
         tilesets::SourceFeature f;
         f.id = networks.features.size() + 1;
-        f.geometry = geo::from_wkt(*source->geos, wkt);
-        f.box = geo::envelope_of(*source->geos, f.geometry.get());
+        f.geometry = geo::from_wkt(context, wkt);
+        f.box = geo::envelope_of(context, f.geometry.get());
         f.values = {std::string(id)};
         source->bounds.expand(f.box);
         networks.features.push_back(std::move(f));
