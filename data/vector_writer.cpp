@@ -83,8 +83,11 @@ bool value_matches(FieldKind kind, const FieldValue& value) {
     return false;
 }
 
+/// Empty text and non-finite reals are "no value" (geo::FieldValue): written as NULL.
 void set_value(OGRFeature& feature, int field, const FieldValue& value) {
-    if (const auto* text = std::get_if<std::string>(&value)) {
+    if (geo::is_null(value)) {
+        feature.SetFieldNull(field);
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
         feature.SetField(field, text->c_str());
     } else if (const auto* whole = std::get_if<std::int64_t>(&value)) {
         feature.SetField(field, static_cast<GIntBig>(*whole));

@@ -4,6 +4,7 @@
 // appears only when complete, and the same input gives byte-identical files.
 #include "data/staging_dir.hpp"
 #include "geo/geos.hpp"
+#include "geo/output_layers.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -35,7 +36,7 @@ struct FieldSpec {
 };
 
 /// One attribute value; the alternative must match the field's kind.
-using FieldValue = std::variant<std::string, std::int64_t, double, bool>;
+using FieldValue = geo::FieldValue;
 
 struct LayerSpec {
     std::string name;

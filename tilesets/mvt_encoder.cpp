@@ -82,7 +82,7 @@ void LayerEncoder::add(std::uint64_t id, const TileGeometry& geometry, const std
     encode_geometry(geometry, commands);
     std::vector<std::uint32_t> tags;
     for (std::size_t k = 0; k < values.size(); ++k) {
-        if (std::holds_alternative<std::string>(values[k]) && std::get<std::string>(values[k]).empty()) continue;  // absent, not ""
+        if (geo::is_null(values[k])) continue;  // no value: the key is left out (MVT has no null)
         if (key_index_[k] < 0) {
             key_index_[k] = static_cast<std::int32_t>(used_keys_.size());
             used_keys_.push_back(keys_[k]);

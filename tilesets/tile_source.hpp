@@ -1,8 +1,9 @@
 #pragma once
-// The layers a tile set is cut from: every plan layer transformed once into Web Mercator (EPSG:3857),
-// with its properties in the order of its layer's keys. The layer names and keys are those of
-// catchment_layers() in tilejson.hpp.
+// The layers a tile set is cut from: every output layer published in tiles, transformed once into Web
+// Mercator (EPSG:3857), with its tile fields' values in the order of its keys (catchment_layers() in
+// tilejson.hpp).
 #include "geo/dataset.hpp"
+#include "geo/output_layers.hpp"
 #include "geo/plan.hpp"
 
 #include <cstdint>
@@ -13,8 +14,8 @@
 
 namespace tilesets {
 
-/// An MVT property value (MVT 2.1 section 4.1: string, double, int, bool are the kinds we write).
-using PropertyValue = std::variant<std::string, double, std::int64_t, bool>;
+/// An MVT property value (MVT 2.1 section 4.1: string, int, double, bool are the kinds we write).
+using PropertyValue = geo::FieldValue;
 
 /// MVT 2.1 section 4.3.4: the geometry types.
 enum class GeometryType : std::uint32_t { point = 1, linestring = 2, polygon = 3 };

@@ -1,5 +1,7 @@
 #include "tilesets/tilejson.hpp"
 
+#include "geo/output_layers.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -28,7 +30,7 @@ constexpr std::array<std::string_view, kNetworkPaletteSize> kNetworkPalette{"#8d
 
 // MapTiler/OpenMapTiles (and tippecanoe) put the type name as a field's value in `fields`, and clients
 // such as QGIS and Maputnik read it that way; the TileJSON spec calls the value a description, so this is
-// a valid description too. FieldSchema::description stays in the schema for documentation.
+// a valid description too. VectorField::description stays in the schema for documentation.
 std::string_view type_name(FieldType type) {
     switch (type) {
         case FieldType::number: return "Number";
@@ -80,8 +82,8 @@ void put_if_set(json::object& object, std::string_view key, const std::string& v
     if (!value.empty()) object[key] = value;
 }
 
-bool has_layer(const std::vector<LayerSchema>& layers, std::string_view id) {
-    return std::any_of(layers.begin(), layers.end(), [&](const LayerSchema& layer) { return layer.id == id; });
+bool has_layer(const std::vector<VectorLayer>& layers, std::string_view id) {
+    return std::any_of(layers.begin(), layers.end(), [&](const VectorLayer& layer) { return layer.id == id; });
 }
 
 json::array get(std::string_view field) { return json::array{"get", field}; }
@@ -113,8 +115,8 @@ json::array practice_radius() {
                        12,            by_list_size(3, 14),    16,                  by_list_size(6, 28)};
 }
 
-json::array status_colour() {
-    return json::array{"match", get("status"), "above_band", "#d7301f", "below_band",
+json::array status_colour(std::string_view field) {
+    return json::array{"match", get(field), "above_band", "#d7301f", "below_band",
                        "#fd8c3c", "in_band",   "#08306b",   "#636363"};
 }
 
@@ -122,7 +124,7 @@ json::object style_layer(std::string_view id, std::string_view type, std::string
     return json::object{{"id", id}, {"type", type}, {"source", kSourceId}, {"source-layer", source_layer}};
 }
 
-void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) {
+void add_style_layers(json::array& out, const std::vector<VectorLayer>& layers) {
     // Each block draws one source layer, and only when the tile set has it. No text: that needs a glyph
     // server; catchment_labels are drawn as dots instead.
     if (has_layer(layers, "areas")) {
@@ -175,7 +177,7 @@ void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) 
         // draws it under the sized circle, which covers it.
         json::object dots = style_layer("practices-dot", "circle", "practices");
         dots["paint"] = {{"circle-radius", json::array{"interpolate", json::array{"linear"}, json::array{"zoom"}, 8, 1.5, 12, 3, 16, 6}},
-                         {"circle-color", status_colour()},
+                         {"circle-color", status_colour("network_status")},
                          {"circle-stroke-color", "#ffffff"},
                          {"circle-stroke-width", 0.5}};
         out.push_back(std::move(dots));
@@ -183,7 +185,7 @@ void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) 
         // Small practices on top, so a large neighbour does not hide them.
         circles["layout"] = {{"circle-sort-key", json::array{"-", 0, number_of("list_size")}}};
         circles["paint"] = {{"circle-radius", practice_radius()},
-                            {"circle-color", status_colour()},
+                            {"circle-color", status_colour("network_status")},
                             {"circle-opacity", 0.9},
                             {"circle-stroke-color", "#ffffff"},
                             {"circle-stroke-width", 1}};
@@ -191,20 +193,13 @@ void add_style_layers(json::array& out, const std::vector<LayerSchema>& layers) 
     }
 }
 
-FieldSchema number_field(std::string name, std::string description) {
-    return {std::move(name), FieldType::number, std::move(description)};
-}
-FieldSchema string_field(std::string name, std::string description) {
-    return {std::move(name), FieldType::string, std::move(description)};
-}
-
 }  // namespace
 
-json::value vector_layers(const std::vector<LayerSchema>& layers) {
+json::value vector_layers(const std::vector<VectorLayer>& layers) {
     json::array out;
-    for (const LayerSchema& layer : layers) {
+    for (const VectorLayer& layer : layers) {
         json::object fields;
-        for (const FieldSchema& field : layer.fields) fields[field.name] = type_name(field.type);
+        for (const VectorField& field : layer.fields) fields[field.name] = type_name(field.type);
         json::object entry{{"id", layer.id}};
         put_if_set(entry, "description", layer.description);
         entry["minzoom"] = layer.minzoom;
@@ -215,7 +210,7 @@ json::value vector_layers(const std::vector<LayerSchema>& layers) {
     return out;
 }
 
-json::value tilejson(const TileSetInfo& info, const std::vector<LayerSchema>& layers) {
+json::value tilejson(const TileSetInfo& info, const std::vector<VectorLayer>& layers) {
     check_info(info);
     json::object doc{{"tilejson", "3.0.0"},
                      {"tiles", json::array(info.tile_urls.begin(), info.tile_urls.end())},
@@ -233,7 +228,7 @@ json::value tilejson(const TileSetInfo& info, const std::vector<LayerSchema>& la
     return doc;
 }
 
-json::value maplibre_style(const TileSetInfo& info, const std::vector<LayerSchema>& layers, const std::string& source_url) {
+json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLayer>& layers, const std::string& source_url) {
     json::object source{{"type", "vector"}, {"url", source_url}};
     put_if_set(source, "attribution", info.attribution);
     json::object sources;
@@ -253,66 +248,41 @@ json::value maplibre_style(const TileSetInfo& info, const std::vector<LayerSchem
     return style;
 }
 
-std::vector<LayerSchema> catchment_layers(int maxzoom) {
+std::vector<VectorLayer> catchment_layers(int maxzoom) {
     check_zoom(maxzoom, "maxzoom");
+    std::vector<VectorLayer> out;
+    for (const geo::LayerSchema* layer : geo::output_layers(geo::in_tiles)) {
+        VectorLayer vector{std::string(layer->id), std::string(layer->description), {}, std::min(tile_minzoom(layer->id), maxzoom), maxzoom, {}};
+        switch (layer->geometry) {
+            case geo::LayerGeometry::point: vector.geometry = "point"; break;
+            case geo::LayerGeometry::line: vector.geometry = "line"; break;
+            case geo::LayerGeometry::polygon: vector.geometry = "polygon"; break;
+        }
+        for (const geo::FieldSchema& field : layer->fields) {
+            if ((field.outputs & geo::in_tiles) == 0) continue;
+            const FieldType type = field.type == geo::FieldType::text      ? FieldType::string
+                                   : field.type == geo::FieldType::boolean ? FieldType::boolean
+                                                                           : FieldType::number;
+            vector.fields.push_back({std::string(field.name), type, std::string(field.description)});
+        }
+        out.push_back(std::move(vector));
+    }
+    // Tiles list them from the bottom of a map up: networks, network_borders, catchments, catchment_labels,
+    // practices, areas, gaps (clients draw by style, so this only keeps the tiles as they were).
+    static constexpr std::array<std::string_view, 7> kTileOrder{"networks", "network_borders", "catchments", "catchment_labels",
+                                                                "practices", "areas", "gaps"};
+    const auto rank = [](const VectorLayer& layer) {
+        return std::find(kTileOrder.begin(), kTileOrder.end(), layer.id) - kTileOrder.begin();
+    };
+    std::stable_sort(out.begin(), out.end(), [&](const VectorLayer& a, const VectorLayer& b) { return rank(a) < rank(b); });
+    return out;
+}
+
+int tile_minzoom(std::string_view layer) {
     // Small areas and catchments only read at neighbourhood scale: below z11 they would fill tiles with
     // thousands of sub-pixel polygons. The catchment label points start earlier, so that small
     // catchments stay findable before their polygons are drawn.
-    const auto minzoom_of = [](const std::string& id) { return id == "areas" || id == "catchments" ? 11 : id == "catchment_labels" ? 8 : 0; };
-    const auto layer = [maxzoom, minzoom_of](std::string id, std::string description, std::string geometry,
-                                             std::vector<FieldSchema> fields) {
-        const int minzoom = std::min(minzoom_of(id), maxzoom);
-        return LayerSchema{std::move(id), std::move(description), std::move(geometry), minzoom, maxzoom, std::move(fields)};
-    };
-    const FieldSchema network_id = string_field("network_id", "Id of the network the feature belongs to");
-    return {
-        layer("networks", "Planned primary care networks: the union of their practices' territories", "polygon",
-              {network_id,
-               string_field("name", "Network name"),
-               number_field("list_size", "Registered patients of the member practices"),
-               number_field("population", "Residents of the territory"),
-               number_field("practice_count", "Member practices"),
-               string_field("status", "in_band, below_band or above_band against the list-size band"),
-               string_field("band_cause", "Why a network is outside the band: forced (by the data), not_reached (by the search) or locked; none inside it"),
-               number_field("cohesion", "Share of members' patients living in areas the network dominates (0 to 1; Beaney et al. 2022)"),
-               number_field("polsby_popper", "Compactness, 4*pi*area/perimeter^2 (0 to 1)"),
-               string_field("constraint", "Value of the constraint field (e.g. the borough), empty if none"),
-               number_field("colour", "Slot in the style's 12-colour palette; neighbouring networks differ")}),
-        layer("network_borders", "Shared boundaries between neighbouring networks", "line",
-              {string_field("network_a", "Id of the network on one side"),
-               string_field("network_b", "Id of the network on the other side")}),
-        layer("catchments", "Practice catchments: the areas each practice draws its patients from", "polygon",
-              {string_field("practice_code", "ODS code of the practice"),
-               string_field("practice_name", "Practice name"),
-               network_id,
-               number_field("registered", "Registered patients living in the catchment"),
-               number_field("population", "Residents of the catchment"),
-               number_field("share", "Share of the practice's patients living in the catchment (0 to 1)")}),
-        layer("catchment_labels", "One point per catchment, so that small catchments stay findable", "point",
-              {string_field("practice_code", "ODS code of the practice"),
-               string_field("practice_name", "Practice name"),
-               network_id}),
-        layer("practices", "GP practices", "point",
-              {string_field("code", "ODS code of the practice"),
-               string_field("name", "Practice name"),
-               number_field("list_size", "Registered patients"),
-               network_id,
-               string_field("network_name", "Name of the practice's network"),
-               string_field("status", "Its network's status: in_band, below_band or above_band")}),
-        layer("areas", "Small areas (LSOAs) with their residents and network", "polygon",
-              {string_field("code", "Area code"),
-               string_field("name", "Area name"),
-               number_field("population", "Residents"),
-               number_field("density", "Residents per km2"),
-               network_id,
-               FieldSchema{"gap", FieldType::boolean, "True when the area is a coverage gap"},
-               number_field("nearest_practice_m", "Distance to the nearest practice in metres")}),
-        layer("gaps", "Areas farther than the gap distance from every practice", "polygon",
-              {string_field("code", "Area code"),
-               number_field("population", "Residents"),
-               number_field("nearest_practice_m", "Distance to the nearest practice in metres"),
-               string_field("reason", "Why the area is a gap")}),
-    };
+    return layer == "areas" || layer == "catchments" ? 11 : layer == "catchment_labels" ? 8 : 0;
 }
 
 }  // namespace tilesets

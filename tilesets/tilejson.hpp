@@ -1,31 +1,34 @@
 #pragma once
 // TileJSON 3.0.0 and a MapLibre GL style generated from the tile set's layer schema, so that the two
 // always describe the layers the encoder really writes.
+#include "geo/output_layers.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tilesets {
 
 enum class FieldType { number, string, boolean };
 
-struct FieldSchema {
+struct VectorField {
     std::string name;
     FieldType type = FieldType::string;
     std::string description;
 };
 
 /// One vector layer as the encoder writes it.
-struct LayerSchema {
+struct VectorLayer {
     std::string id;            // "networks", "network_borders", "catchments", "practices", "areas", "gaps", ...
     std::string description;
     std::string geometry;      // "polygon", "line" or "point"
     int minzoom = 0;
     int maxzoom = 14;
-    std::vector<FieldSchema> fields;
+    std::vector<VectorField> fields;
 };
 
 struct TileSetInfo {
@@ -41,21 +44,24 @@ struct TileSetInfo {
 };
 
 /// The TileJSON 3.0.0 document, with `vector_layers` listing every layer and its fields.
-boost::json::value tilejson(const TileSetInfo& info, const std::vector<LayerSchema>& layers);
+boost::json::value tilejson(const TileSetInfo& info, const std::vector<VectorLayer>& layers);
 
 /// The `vector_layers` array alone (also stored in MBTiles metadata).
-boost::json::value vector_layers(const std::vector<LayerSchema>& layers);
+boost::json::value vector_layers(const std::vector<VectorLayer>& layers);
 
-/// How many colours the style's network palette has: the `colour` property of a network is a slot in it
-/// (geo::network_colour_slots), so that neighbouring networks differ.
-inline constexpr std::size_t kNetworkPaletteSize = 12;
+/// How many colours the style's network palette has (a network's `colour` is a slot in it).
+inline constexpr std::size_t kNetworkPaletteSize = geo::kNetworkPaletteSize;
 
 /// A MapLibre GL style (spec version 8) drawing the layers: networks filled in distinct colours with
 /// outlines from `network_borders`, practices as circles sized by list size, gap areas marked, and the
 /// other layers drawn quietly. `source_url` is the TileJSON URL (or `pmtiles://...`).
-boost::json::value maplibre_style(const TileSetInfo& info, const std::vector<LayerSchema>& layers, const std::string& source_url);
+boost::json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLayer>& layers, const std::string& source_url);
 
-/// The layer schema catchment's encoder writes (the single source of truth for layers and fields).
-std::vector<LayerSchema> catchment_layers(int maxzoom);
+/// The layers catchment's tiles hold: the output layers published in tiles (geo/output_layers.hpp) with
+/// their tile fields, zoom ranges up to `maxzoom`, in the order the tiles list them.
+std::vector<VectorLayer> catchment_layers(int maxzoom);
+
+/// The lowest zoom whose tiles hold the layer.
+int tile_minzoom(std::string_view layer);
 
 }  // namespace tilesets

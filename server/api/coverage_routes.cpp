@@ -148,6 +148,7 @@ Response CoverageHandlers::gaps(const RouteContext& context) const {
     Totals all;
     std::map<std::int32_t, Totals> by_network;  // -1: outside every network
 
+    const geo::LayerSchema& gaps_layer = geo::output_layer("gaps");
     std::string features;
     std::string threshold;
     threshold += "farther than ";
@@ -169,39 +170,17 @@ Response CoverageHandlers::gaps(const RouteContext& context) const {
         ++by_network[key].areas;
         by_network[key].people += area.population;
 
+        // The gaps layer's fields, with this query's threshold as the reason.
+        const geo::LayerFeature gap =
+            geo::gap_feature(dataset, plan, a, outside ? std::string("outside every network") : threshold);
         if (!features.empty()) features += ',';
         features += R"({"type":"Feature","id":)";
-        append_escaped(features, area.code);
+        append_escaped(features, gap.id);
         features += R"(,"geometry":)";
         features += (*geometries)[a];
-        features += R"(,"properties":{"area_code":)";
-        append_escaped(features, area.code);
-        features += R"(,"area_name":)";
-        append_escaped(features, area.name);
-        features += R"(,"population":)";
-        features += std::to_string(area.population);
-        features += R"(,"network_id":)";
-        if (outside) {
-            features += "null";
-        } else {
-            append_escaped(features, plan.networks[static_cast<std::size_t>(network)].id);
-        }
-        features += R"(,"nearest_practice":)";
-        const std::int32_t nearest = coverage != nullptr ? coverage->nearest_practice : -1;
-        if (nearest >= 0 && static_cast<std::size_t>(nearest) < dataset.practices.size()) {
-            append_escaped(features, dataset.practices[static_cast<std::size_t>(nearest)].code);
-        } else {
-            features += "null";
-        }
-        features += R"(,"nearest_practice_m":)";
-        if (coverage != nullptr) {
-            append_number(features, distance);
-        } else {
-            features += "null";
-        }
-        features += R"(,"reason":)";
-        append_escaped(features, outside ? std::string_view("outside every network") : std::string_view(threshold));
-        features += "}}";
+        features += R"(,"properties":)";
+        append_properties(features, gaps_layer, gap.values);
+        features += '}';
     }
 
     std::string body;

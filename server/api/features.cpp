@@ -26,6 +26,7 @@ namespace json = boost::json;
 constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 constexpr std::string_view kGeoJson = "application/geo+json";
 constexpr std::string_view kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
+constexpr std::string_view kSchemaJson = "application/schema+json";
 
 
 [[noreturn]] void not_found(const std::string& what) {
@@ -105,8 +106,31 @@ json::object collection_json(const std::string& base, const CachedCollection& co
     std::string items = self;
     items += "/items";
     out["links"] = json::array{json_link(self, "self", "application/json", "this collection"),
-                               json_link(items, "items", kGeoJson, "the features")};
+                               json_link(items, "items", kGeoJson, "the features"),
+                               json_link(self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", kSchemaJson,
+                                         "the properties items can be filtered by")};
     return out;
+}
+
+/// JSON Schema's name for a field type.
+std::string_view json_type(geo::FieldType type) {
+    switch (type) {
+        case geo::FieldType::text: return "string";
+        case geo::FieldType::integer: return "integer";
+        case geo::FieldType::real: return "number";
+        case geo::FieldType::boolean: return "boolean";
+    }
+    return "string";
+}
+
+/// OGC API - Features Part 3's name for the geometry a layer holds (our lines and polygons are multi).
+std::string_view geometry_format(geo::LayerGeometry geometry) {
+    switch (geometry) {
+        case geo::LayerGeometry::point: return "geometry-point";
+        case geo::LayerGeometry::line: return "geometry-multilinestring";
+        case geo::LayerGeometry::polygon: return "geometry-multipolygon";
+    }
+    return "geometry-any";
 }
 
 /// The bbox as a polygon in the working CRS: its edges densified before reprojection, so that they
@@ -247,7 +271,9 @@ Response FeatureHandlers::conformance(const RouteContext& context) const {
     out["conformsTo"] = json::array{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
                                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                                    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"};
+                                    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+                                    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+                                    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"};
     return json_reply(context.request, out);
 }
 
@@ -270,6 +296,10 @@ Response FeatureHandlers::api(const RouteContext& context) const {
     "/collections/{collectionId}": {"get": {"operationId": "describeCollection", "summary": "One collection",
       "parameters": [{"$ref": "#/components/parameters/collectionId"}],
       "responses": {"200": {"description": "The collection", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "404": {"$ref": "#/components/responses/NotFound"}}}},
+    "/collections/{collectionId}/queryables": {"get": {"operationId": "getQueryables", "summary": "The properties items can be filtered by (?name=value)",
+      "parameters": [{"$ref": "#/components/parameters/collectionId"}],
+      "responses": {"200": {"description": "A JSON Schema of the queryables", "content": {"application/schema+json": {"schema": {"type": "object"}}}},
                     "404": {"$ref": "#/components/responses/NotFound"}}}},
     "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "The features of a collection",
       "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/limit"},
@@ -414,6 +444,26 @@ Response FeatureHandlers::collection(const RouteContext& context) const {
     const std::size_t index = collection_index(context);
     const auto current = state(context);
     return json_reply(context.request, collection_json(base_url(context), *cached(context, *current, index), current->dataset->working_crs));
+}
+
+Response FeatureHandlers::queryables(const RouteContext& context) const {
+    check_acceptable(context, {kSchemaJson, "application/json"});
+    check_format(context);
+    const CollectionInfo& info = feature_collections()[collection_index(context)];
+    json::object properties;
+    properties["geometry"] = {{"format", geometry_format(info.schema->geometry)}, {"x-ogc-role", "primary-geometry"}};
+    // Every property is a queryable: ?name=value on the items keeps the features whose value is that text.
+    for (const geo::FieldSchema& field : info.schema->fields) {
+        properties[field.name] = {{"title", field.name}, {"description", field.description}, {"type", json_type(field.type)}};
+    }
+    json::object out;
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+    out["$id"] = base_url(context) + "/collections/" + info.id + "/queryables";
+    out["type"] = "object";
+    out["title"] = info.title;
+    out["properties"] = std::move(properties);
+    out["additionalProperties"] = false;
+    return json_reply(context.request, out, kSchemaJson);
 }
 
 Response FeatureHandlers::items(const RouteContext& context) const {

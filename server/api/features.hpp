@@ -29,6 +29,8 @@ public:
     Response api(const RouteContext& context) const;
     Response collections(const RouteContext& context) const;
     Response collection(const RouteContext& context) const;
+    /// OGC API - Features Part 3: the collection's queryables as a JSON Schema, from its layer's fields.
+    Response queryables(const RouteContext& context) const;
     Response items(const RouteContext& context) const;
     Response item(const RouteContext& context) const;
 

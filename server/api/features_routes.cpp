@@ -27,6 +27,7 @@ void add_feature_routes(Router& router, const Service& service, Handler html_lan
     add("/api", "api", &FeatureHandlers::api);
     add("/collections", "collections", &FeatureHandlers::collections);
     add("/collections/{id}", "collection", &FeatureHandlers::collection);
+    add("/collections/{id}/queryables", "collection_queryables", &FeatureHandlers::queryables);
     add("/collections/{id}/items", "collection_items", &FeatureHandlers::items);
     add("/collections/{id}/items/{featureId}", "collection_item", &FeatureHandlers::item);
 }

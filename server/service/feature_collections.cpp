@@ -109,228 +109,55 @@ private:
     const geo::CrsTransform* transform_;
 };
 
-/// Collects one feature's properties as JSON and as filter text, in the collection's order.
-class FeatureBuilder {
-public:
-    FeatureBuilder(const CollectionInfo& info, std::string id) : info_(info) {
-        feature_.id = std::move(id);
-        properties_.push_back('{');  // push_back, not = "{": GCC 12 warns falsely (-Wrestrict) on the latter
+/// Appends one value as JSON and keeps its filter text.
+void append_value(std::string& json, std::vector<std::string>& texts, const geo::FieldValue& value) {
+    if (geo::is_null(value)) {
+        json += "null";
+        texts.emplace_back();
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
+        append_escaped(json, *text);
+        texts.push_back(*text);
+    } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        texts.push_back(std::to_string(*integer));
+        json += texts.back();
+    } else if (const auto* real = std::get_if<double>(&value)) {
+        texts.push_back(number_text(*real));
+        json += texts.back();
+    } else {
+        const bool flag = std::get<bool>(value);
+        json += flag ? "true" : "false";
+        texts.emplace_back(flag ? "true" : "false");
     }
-    FeatureBuilder& text(std::string_view value) {
-        key();
-        append_escaped(properties_, value);
-        feature_.values.emplace_back(value);
-        return *this;
-    }
-    FeatureBuilder& integer(std::int64_t value) {
-        key();
-        const std::string text = std::to_string(value);
-        properties_ += text;
-        feature_.values.push_back(text);
-        return *this;
-    }
-    FeatureBuilder& real(double value) {
-        key();
-        if (std::isfinite(value)) {
-            const std::string text = number_text(value);
-            properties_ += text;
-            feature_.values.push_back(text);
-        } else {
-            properties_ += "null";
-            feature_.values.emplace_back();
-        }
-        return *this;
-    }
-    FeatureBuilder& boolean(bool value) {
-        key();
-        properties_ += value ? "true" : "false";
-        feature_.values.emplace_back(value ? "true" : "false");
-        return *this;
-    }
-
-    /// The finished feature; `geometry` is in the working CRS (or null).
-    CachedFeature finish(const GEOSGeometry* geometry) {
-        if (feature_.values.size() != info_.properties.size()) {
-            throw std::logic_error("features: wrong property count for " + info_.id);
-        }
-        properties_ += '}';
-        feature_.properties = std::move(properties_);
-        feature_.geometry = geometry;
-        return std::move(feature_);
-    }
-
-private:
-    void key() {
-        const std::size_t n = feature_.values.size();
-        if (n >= info_.properties.size()) throw std::logic_error("features: too many properties for " + info_.id);
-        if (n > 0) properties_ += ',';
-        append_escaped(properties_, info_.properties[n]);
-        properties_ += ':';
-    }
-
-    const CollectionInfo& info_;
-    CachedFeature feature_;
-    std::string properties_;
-};
-
-/// Resolves plan indices, tolerating -1 (none).
-struct Names {
-    const geo::Dataset& dataset;
-    const geo::Plan& plan;
-    std::string practice(std::int64_t index) const {
-        return index >= 0 && static_cast<std::size_t>(index) < dataset.practices.size()
-                   ? dataset.practices[static_cast<std::size_t>(index)].code
-                   : std::string();
-    }
-    const geo::Network* network(std::int64_t index) const {
-        return index >= 0 && static_cast<std::size_t>(index) < plan.networks.size() ? &plan.networks[static_cast<std::size_t>(index)]
-                                                                                      : nullptr;
-    }
-    std::string network_id(std::int64_t index) const {
-        const geo::Network* found = network(index);
-        return found != nullptr ? found->id : std::string();
-    }
-};
+}
 
 }  // namespace
 
 std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState& state, const CollectionInfo& info) {
     auto out = std::make_shared<CollectionFeatures>();
-    geo::GeosContext context;  // makes the practices' points; they do not need it afterwards (geo::destroying_context)
-    const geo::Dataset& dataset = *state.dataset;
-    const geo::Plan& plan = state.plan;
-    const Names names{dataset, plan};
-    auto add = [&](FeatureBuilder& builder, const GEOSGeometry* geometry) { out->features.push_back(builder.finish(geometry)); };
-    auto area_at = [&](std::size_t i) -> const geo::AreaPlan* { return i < plan.areas.size() ? &plan.areas[i] : nullptr; };
-    auto coverage_at = [&](std::size_t i) -> const geo::AreaCoverage* {
-        return i < plan.coverage.size() ? &plan.coverage[i] : nullptr;
-    };
-    static const geo::AreaPlan kNoPlan{};
-    static const geo::AreaCoverage kNoCoverage{};
-
-    if (info.id == "practices") {
-        std::vector<std::int64_t> dominated(dataset.practices.size(), 0);
-        for (const geo::AreaPlan& area : plan.areas) {
-            if (area.dominant_practice >= 0 && static_cast<std::size_t>(area.dominant_practice) < dominated.size()) {
-                ++dominated[static_cast<std::size_t>(area.dominant_practice)];
-            }
-        }
-        for (std::size_t i = 0; i < dataset.practices.size(); ++i) {
-            const geo::Practice& practice = dataset.practices[i];
-            const std::int32_t network_index = i < plan.practice_network.size() ? plan.practice_network[i] : -1;
-            const geo::Network* network = names.network(network_index);
-            FeatureBuilder builder(info, practice.code);
-            builder.text(practice.code)
-                .text(practice.name)
-                .integer(practice.list_size)
-                .text(network ? network->id : std::string())
-                .text(network ? network->name : std::string())
-                .text(network ? std::string(geo::to_string(network->metrics.status)) : std::string())
-                .text(practice.reference_network)
-                .integer(dominated[i])
-                .boolean(network_index == -1)
-                .text(i < plan.practice_baseline.size() ? plan.practice_baseline[i] : std::string())
-                .boolean(i < plan.practice_moved.size() && plan.practice_moved[i]);
-            out->owned.push_back(geo::make_point(context, practice.location.x, practice.location.y));
-            add(builder, out->owned.back().get());
-        }
-    } else if (info.id == "areas" || info.id == "gaps") {
-        const bool gaps = info.id == "gaps";
-        for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
-            const geo::Area& area = dataset.areas[i];
-            const geo::AreaPlan& placed = area_at(i) != nullptr ? *area_at(i) : kNoPlan;
-            const geo::AreaCoverage& coverage = coverage_at(i) != nullptr ? *coverage_at(i) : kNoCoverage;
-            if (gaps && !coverage.gap) continue;
-            FeatureBuilder builder(info, area.code);
-            if (gaps) {
-                builder.text(area.code)
-                    .text(area.name)
-                    .integer(area.population)
-                    .text(names.network_id(placed.network))
-                    .real(coverage.nearest_practice_m)
-                    .text(coverage.gap_reason);
-            } else {
-                builder.text(area.code)
-                    .text(area.name)
-                    .integer(area.population)
-                    .text(names.practice(placed.dominant_practice))
-                    .boolean(placed.dominated_externally)
-                    .text(names.practice(placed.owner))
-                    .text(names.network_id(placed.network))
-                    .text(names.network_id(placed.dominant_network))
-                    .text(names.practice(coverage.nearest_practice))
-                    .real(coverage.nearest_practice_m)
-                    .real(coverage.hub_m)
-                    .real(coverage.registered_to_resident)
-                    .real(coverage.residents_per_practice)
-                    .boolean(coverage.gap)
-                    .text(coverage.gap_reason);
-            }
-            add(builder, area.geometry.get());
-        }
-    } else if (info.id == "catchments") {
-        const std::string method(geo::to_string(plan.options.method));
-        for (const geo::Catchment& catchment : plan.catchments) {
-            const std::string code = names.practice(catchment.practice);
-            const std::string name =
-                catchment.practice < dataset.practices.size() ? dataset.practices[catchment.practice].name : std::string();
-            FeatureBuilder builder(info, code);
-            builder.text(code)
-                .text(name)
-                .text(method)
-                .integer(static_cast<std::int64_t>(catchment.areas.size()))
-                .integer(catchment.population)
-                .integer(catchment.registered)
-                .real(catchment.share);
-            add(builder, catchment.polygon.get());
-        }
-    } else if (info.id == "networks") {
-        for (const geo::Network& network : plan.networks) {
-            std::string codes;
-            for (const std::uint32_t member : network.practices) {
-                if (!codes.empty()) codes += ',';
-                codes += names.practice(member);
-            }
-            const geo::NetworkMetrics& m = network.metrics;
-            FeatureBuilder builder(info, network.id);
-            builder.text(network.id)
-                .text(network.name)
-                .text(codes)
-                .integer(static_cast<std::int64_t>(network.practices.size()))
-                .text(network.practices.empty() ? std::string() : names.practice(network.hub))
-                .integer(m.list_size)
-                .integer(m.population)
-                .integer(m.registered_inside)
-                .real(m.territory_share)
-                .integer(m.dominant_patients)
-                .real(m.cohesion)
-                .real(m.area_km2)
-                .real(m.perimeter_km)
-                .real(m.polsby_popper)
-                .real(m.residents_per_practice)
-                .integer(m.people_in_gaps)
-                .text(geo::to_string(m.status))
-                .text(geo::to_string(network.band_cause))
-                .text(network.status_reason)
-                .boolean(m.contiguous)
-                .boolean(network.locked)
-                .text(network.constraint_value)
-                .text(network.baseline_change);
-            add(builder, network.polygon.get());
-        }
-    } else if (info.id == "network_borders") {
-        for (const geo::NetworkBorder& border : plan.borders) {
-            const std::string a = names.network_id(border.network_a);
-            const std::string b = names.network_id(border.network_b);
-            std::string id = a;
-            id += '-';
-            id += b;
-            FeatureBuilder builder(info, id);
-            builder.text(a).text(b).real(border.length_m);
-            add(builder, border.line.get());
-        }
+    geo::LayerFeatures layer = geo::layer_features(*info.schema, *state.dataset, state.plan);
+    out->features.reserve(layer.features.size());
+    for (geo::LayerFeature& feature : layer.features) {
+        CachedFeature& cached = out->features.emplace_back();
+        cached.id = std::move(feature.id);
+        cached.geometry = feature.geometry;
+        append_properties(cached.properties, *info.schema, feature.values, &cached.values);
     }
+    out->owned = std::move(layer.owned);
     return out;
+}
+
+void append_properties(std::string& out, const geo::LayerSchema& schema, const std::vector<geo::FieldValue>& values,
+                       std::vector<std::string>* texts) {
+    std::vector<std::string> ignored;
+    std::vector<std::string>& kept = texts != nullptr ? *texts : ignored;
+    out += '{';
+    for (std::size_t i = 0; i < schema.fields.size() && i < values.size(); ++i) {
+        if (i > 0) out += ',';
+        append_escaped(out, schema.fields[i].name);
+        out += ':';
+        append_value(out, kept, values[i]);
+    }
+    out += '}';
 }
 
 std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& state, const CollectionInfo& info,
@@ -482,31 +309,17 @@ const std::vector<ServedCrs>& served_crss() {
 }
 
 const std::vector<CollectionInfo>& feature_collections() {
-    static const std::vector<CollectionInfo> kCollections{
-        {"practices", "GP practices",
-         "GP practice locations with their list sizes and the network each was placed in",
-         {"practice_code", "practice_name", "list_size", "network_id", "network_name", "network_status", "reference_network",
-          "dominant_areas", "excluded", "baseline_network", "moved"}},
-        {"areas", "Small areas",
-         "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
-         {"area_code", "area_name", "population", "dominant_practice", "dominated_externally", "owner_practice", "network_id",
-          "dominant_network", "nearest_practice", "nearest_practice_m", "hub_m", "registered_to_resident", "residents_per_practice", "gap",
-          "gap_reason"}},
-        {"catchments", "Practice catchments", "Each practice's catchment: the union of the areas it serves",
-         {"practice_code", "practice_name", "method", "area_count", "population", "registered", "share"}},
-        {"networks", "Primary care networks", "Planned networks with their territories and quality measures",
-         {"network_id", "network_name", "practice_codes", "practice_count", "hub_practice", "list_size", "population",
-          "registered_inside", "territory_share", "dominant_patients", "cohesion", "area_km2", "perimeter_km", "polsby_popper",
-          "residents_per_practice", "people_in_gaps", "status", "band_cause", "status_reason", "contiguous", "locked",
-          "constraint_value", "baseline_change"}},
-        {"network_borders", "Network borders", "The lines where two networks' territories meet",
-         {"network_a", "network_b", "length_m"}},
-        {"gaps", "Coverage gaps", "Areas far from every practice or outside every network",
-         {"area_code", "area_name", "population", "network_id", "nearest_practice_m", "gap_reason"}},
-    };
+    static const std::vector<CollectionInfo> kCollections = [] {
+        std::vector<CollectionInfo> out;
+        for (const geo::LayerSchema* layer : geo::output_layers(geo::in_collections)) {
+            CollectionInfo info{std::string(layer->id), std::string(layer->title), std::string(layer->description), {}, layer};
+            for (const geo::FieldSchema& field : layer->fields) info.properties.emplace_back(field.name);
+            out.push_back(std::move(info));
+        }
+        return out;
+    }();
     return kCollections;
 }
-
 
 int transform_callback(double* x, double* y, void* user) {
     try {

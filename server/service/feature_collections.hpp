@@ -6,6 +6,7 @@
 
 #include "geo/crs.hpp"
 #include "geo/geos.hpp"
+#include "geo/output_layers.hpp"
 
 #include <memory>
 #include <string>
@@ -33,20 +34,23 @@ struct ServedCrs {
 /// The served CRSs, CRS84 (the default) first, then EPSG:27700 and EPSG:3857.
 const std::vector<ServedCrs>& served_crss();
 
+/// A served collection: one of the published layers (geo/output_layers.hpp).
 struct CollectionInfo {
     std::string id;
     std::string title;
     std::string description;
     std::vector<std::string> properties;  // queryable names, in output order
+    const geo::LayerSchema* schema = nullptr;
 };
 
-/// The served collections, in order: practices, areas, catchments, networks, network_borders, gaps.
+/// The served collections, the layers published in collections, in order: practices, areas, catchments,
+/// networks, network_borders, gaps.
 const std::vector<CollectionInfo>& feature_collections();
 
 /// A collection's features, the same for every CRS, built once per state.
 struct CollectionFeatures {
     std::vector<CachedFeature> features;
-    std::vector<geo::Geometry> owned;        // geometries the dataset holds otherwise (practices' points)
+    std::vector<geo::Geometry> owned;        // geometries the dataset and plan do not hold (practices' points)
 };
 
 /// A collection in one served CRS: its features and their boxes there (what bbox filters and the
@@ -82,6 +86,11 @@ void append_feature(std::string& out, GEOSContextHandle_t handle, const CachedFe
 /// Returned when the lease goes. Thread-safe.
 using TransformLease = std::unique_ptr<geo::CrsTransform, void (*)(geo::CrsTransform*)>;
 TransformLease borrow_transform(const std::string& from, const std::string& to);
+
+/// Appends a feature's values as a JSON properties object named by the layer's fields; with `texts`, also
+/// each value as the text filters compare (empty for null).
+void append_properties(std::string& out, const geo::LayerSchema& schema, const std::vector<geo::FieldValue>& values,
+                       std::vector<std::string>* texts = nullptr);
 
 /// Appends `text` as a JSON string body (without the quotes), escaped.
 void append_escaped(std::string& out, std::string_view text);

@@ -55,10 +55,11 @@ json::value network_json(const geo::Dataset& dataset, const geo::Network& networ
     json::array codes;
     for (const std::uint32_t member : network.practices) codes.push_back(json::string(practice_code(dataset, member)));
     const geo::NetworkMetrics& m = network.metrics;
-    return {{"id", network.id},
-            {"name", network.name},
+    // Fields the networks layer has too take its names (geo/output_layers.hpp).
+    return {{"network_id", network.id},
+            {"network_name", network.name},
             {"practices", std::move(codes)},
-            {"hub", network.practices.empty() ? json::value(nullptr) : json::value(practice_code(dataset, network.hub))},
+            {"hub_practice", network.practices.empty() ? json::value(nullptr) : json::value(practice_code(dataset, network.hub))},
             {"constraint_value", network.constraint_value},
             {"locked", network.locked},
             {"status", std::string(geo::to_string(m.status))},

@@ -16,7 +16,7 @@ const viewer = {
   map: null,
   planId: params.get('plan') || 'default',
   band: [30000, 50000],
-  networks: new Map(),     // id -> the report's network {id, name, practices, list_size, status, cohesion, ...}
+  networks: new Map(),     // network_id -> the report's network {network_id, network_name, practices, list_size, status, cohesion, ...}
   practices: new Map(),    // code -> properties
   firstIdleMs: null,       // performance.now() at the first idle event (navigation start is 0)
   popup: null,
@@ -114,7 +114,7 @@ function viewerStyle(style, constraints) {
     paint: { 'line-color': '#000000', 'line-width': 3.5 },
   });
   style.layers.push({
-    id: 'practice-highlight', type: 'circle', source: SOURCE, 'source-layer': 'practices', filter: ['==', ['get', 'code'], ''],
+    id: 'practice-highlight', type: 'circle', source: SOURCE, 'source-layer': 'practices', filter: ['==', ['get', 'practice_code'], ''],
     paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#000000', 'circle-stroke-width': 3 },
   });
   return style;
@@ -138,7 +138,7 @@ async function loadPlan(doc) {
     api(`${planPrefix()}/style.json`), api(`${planPrefix()}/collections/practices/items?limit=10000`),
   ]);
   const { report } = doc;
-  viewer.networks = new Map(report.networks.map((n) => [n.id, n]));
+  viewer.networks = new Map(report.networks.map((n) => [n.network_id, n]));
   viewer.practices = new Map(practices.features.map((f) => [f.properties.practice_code, f.properties]));
   viewer.band = [report.options.min_list_size, report.options.max_list_size];
   $('plan-min').value = report.options.min_list_size;
@@ -149,13 +149,14 @@ async function loadPlan(doc) {
   $('report-source').innerHTML = `From <a href="${escapeHtml(url)}">GET ${escapeHtml(url)}</a>.`;
   renderReport($('report'), report.summary.plan, report.gaps, viewer.band);
   renderHistogram($('histogram'), report.networks.map((n) => n.list_size), viewer.band);
-  const constraints = new Map(report.networks.filter((n) => n.constraint_value).map((n) => [n.id, n.constraint_value]));
+  const constraints = new Map(report.networks.filter((n) => n.constraint_value).map((n) => [n.network_id, n.constraint_value]));
   const styled = viewerStyle(style, constraints);
   const fill = styled.layers.find((layer) => layer.id === 'networks-fill');
   renderLegend($('legend'), JSON.stringify(fill?.paint['fill-color'] ?? []).match(/#[0-9a-f]{6}/gi) ?? []);
   return styled;
 }
 
+/** A network's figures: from the plan report, else from a tile feature (the same field names). */
 function networkHtml(network, fallback) {
   const n = network ?? fallback ?? {};
   const members = (n.practices ?? []).map((code) => {
@@ -163,7 +164,7 @@ function networkHtml(network, fallback) {
     return `<li>${escapeHtml(code)}${p ? ` ${escapeHtml(p.practice_name)} <span class="muted">(${formatNumber(p.list_size)})</span>` : ''}</li>`;
   });
   const status = n.status ?? fallback?.status;
-  return `<h4>Network <span class="network-id">${escapeHtml(n.id ?? n.network_id)}</span>: <span class="network-name">${escapeHtml(n.name ?? n.network_name)}</span></h4>
+  return `<h4>Network <span class="network-id">${escapeHtml(n.network_id)}</span>: <span class="network-name">${escapeHtml(n.network_name)}</span></h4>
 <dl class="figures">
 <dt>Band status</dt><dd class="status-${escapeHtml(status)}">${escapeHtml(STATUS_LABELS[status] ?? status)}${n.status_reason ? ` (${escapeHtml(n.status_reason)})` : ''}</dd>
 <dt>List size</dt><dd>${formatNumber(n.list_size)}</dd>
@@ -181,26 +182,26 @@ function openPopup(lngLat, html) {
 function highlight(networkId, practiceCode) {
   const map = viewer.map;
   map.setFilter('network-highlight-line', ['==', ['get', 'network_id'], networkId ?? '']);
-  map.setFilter('practice-highlight', ['==', ['get', 'code'], practiceCode ?? '']);
+  map.setFilter('practice-highlight', ['==', ['get', 'practice_code'], practiceCode ?? '']);
 }
 
 async function selectPractice(feature, lngLat) {
   const p = feature.properties;
   const network = viewer.networks.get(p.network_id);
-  const practice = viewer.practices.get(p.code);
-  openPopup(lngLat, `<div class="popup"><h3>${escapeHtml(p.name)} <span class="muted">${escapeHtml(p.code)}</span></h3>
+  const practice = viewer.practices.get(p.practice_code);
+  openPopup(lngLat, `<div class="popup"><h3>${escapeHtml(p.practice_name)} <span class="muted">${escapeHtml(p.practice_code)}</span></h3>
 <p>List size <strong>${formatNumber(p.list_size)}</strong>${practice?.reference_network ? ` · real PCN ${escapeHtml(practice.reference_network)}` : ''}</p>
-${networkHtml(network, { id: p.network_id, name: p.network_name, status: p.status })}</div>`);
-  highlight(p.network_id, p.code);
-  viewer.selectedCode = p.code;
-  const catchment = await api(`${planPrefix()}/practices/${encodeURIComponent(p.code)}/catchment`);
+${networkHtml(network, { network_id: p.network_id, network_name: p.network_name, status: p.network_status })}</div>`);
+  highlight(p.network_id, p.practice_code);
+  viewer.selectedCode = p.practice_code;
+  const catchment = await api(`${planPrefix()}/practices/${encodeURIComponent(p.practice_code)}/catchment`);
   // Another practice or plan may have been chosen since.
-  if (viewer.selectedCode === p.code) viewer.map.getSource('selection')?.setData(catchment);
+  if (viewer.selectedCode === p.practice_code) viewer.map.getSource('selection')?.setData(catchment);
 }
 
 function selectNetwork(feature, lngLat) {
   const n = feature.properties;
-  openPopup(lngLat, `<div class="popup">${networkHtml(viewer.networks.get(n.network_id), { id: n.network_id, name: n.name, status: n.status, list_size: n.list_size, population: n.population, cohesion: n.cohesion })}</div>`);
+  openPopup(lngLat, `<div class="popup">${networkHtml(viewer.networks.get(n.network_id), n)}</div>`);
   highlight(n.network_id, null);
   viewer.selectedCode = null;
   viewer.map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });

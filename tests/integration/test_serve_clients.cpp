@@ -68,6 +68,38 @@ TEST_CASE("ogr2ogr copies all networks over OAPIF and they match `catchment plan
     CHECK(std::stoll(m[1]) == planned_count);
 }
 
+TEST_CASE("GDAL's OAPIF driver lists the collections and counts the areas", "[serve][clients][gdal]") {
+    Server server;
+    const std::string source = "OAPIF:" + server.url("");
+
+    const ProcessResult listing = run_bounded("120", {"ogrinfo", "-ro", "-so", source});
+    INFO(listing.err);
+    REQUIRE(listing.exit_code == 0);
+    for (const char* layer : {"1: practices (title: GP practices) (Point)", "2: areas (title: Small areas) (Multi Polygon)",
+                              "3: catchments", "4: networks", "5: network_borders (title: Network borders) (Multi Line String)",
+                              "6: gaps"}) {
+        CHECK(listing.out.find(layer) != std::string::npos);
+    }
+
+    const ProcessResult areas = run_bounded("120", {"ogrinfo", "-ro", "-so", source, "areas"});
+    INFO(areas.err);
+    REQUIRE(areas.exit_code == 0);
+    CHECK(areas.out.find("Feature Count: 4835") != std::string::npos);
+    CHECK(areas.out.find("area_code: String") != std::string::npos);
+    CHECK(areas.out.find("population: Integer") != std::string::npos);
+
+    // Reading every practice follows the next links page by page.
+    const ProcessResult every = run_bounded("120", {"ogrinfo", "-ro", "-q", source, "practices"});
+    INFO(every.err);
+    REQUIRE(every.exit_code == 0);
+    std::size_t features = 0;
+    for (std::size_t at = every.out.find("OGRFeature(practices)"); at != std::string::npos;
+         at = every.out.find("OGRFeature(practices)", at + 1)) {
+        ++features;
+    }
+    CHECK(features == 1183);
+}
+
 TEST_CASE("GDAL's MVT driver reads a served tile through /vsicurl/", "[serve][clients]") {
     Server server;
     const ProcessResult info = run_bounded("60", {"ogrinfo", "-ro", "-so", "/vsicurl/" + server.url("/tiles/12/2047/1361.mvt"), "-oo",

@@ -99,12 +99,12 @@ TEST_CASE("GDAL reads every layer of the MBTiles with catchment's fields", "[til
         CHECK_THAT(layers.out, Catch::Contains(std::string(": ") + name));
     }
     // A known practice at z14: Albion Health Centre, 9,713 patients, in its planned network.
-    const auto albion = run("ogrinfo", {"-ro", "-q", mbtiles, "-oo", "ZOOM_LEVEL=14", "practices", "-where", "code = 'F84012'"});
+    const auto albion = run("ogrinfo", {"-ro", "-q", mbtiles, "-oo", "ZOOM_LEVEL=14", "practices", "-where", "practice_code = 'F84012'"});
     REQUIRE(albion.exit_code == 0);
     const auto& d = london().dataset;
     const auto it = std::find_if(d.practices.begin(), d.practices.end(), [](const geo::Practice& p) { return p.code == "F84012"; });
     const std::string network = london().plan.networks[static_cast<std::size_t>(london().plan.practice_network[static_cast<std::size_t>(it - d.practices.begin())])].id;
-    CHECK_THAT(albion.out, Catch::Contains("name (String) = ALBION HEALTH CENTRE") && Catch::Contains("list_size (Real) = 9713") &&
+    CHECK_THAT(albion.out, Catch::Contains("practice_name (String) = ALBION HEALTH CENTRE") && Catch::Contains("list_size (Real) = 9713") &&
                                Catch::Contains("network_id (String) = " + network));
 }
 

@@ -107,7 +107,7 @@ async function checkReport(plan, what) {
 async function checkRenderedNetworks(plan, what) {
   const rendered = await page.evaluate(() => window.catchment.map.queryRenderedFeatures({ layers: ['networks-fill'] })
     .map((f) => ({ id: f.properties.network_id, list_size: f.properties.list_size, colour: f.properties.colour })));
-  const sizes = new Map(plan.report.networks.map((n) => [n.id, n.list_size]));
+  const sizes = new Map(plan.report.networks.map((n) => [n.network_id, n.list_size]));
   const wrong = rendered.filter((f) => sizes.get(f.id) !== f.list_size);
   check(rendered.length > 0 && wrong.length === 0,
     `queryRenderedFeatures finds ${rendered.length} network features, all with ${what}'s ids and list sizes${wrong.length ? ` (not: ${JSON.stringify(wrong.slice(0, 3))})` : ''}`);
@@ -226,7 +226,7 @@ try {
     check(paths.some((p) => p.startsWith(`${prefix}/tiles/`)), `tiles were read from ${prefix}/tiles/`);
     const plan = (await getJson(prefix)).body;
     const rendered = await checkRenderedNetworks(plan, `plan ${planId}`);
-    const defaultSizes = new Map(served.report.networks.map((n) => [n.id, n.list_size]));
+    const defaultSizes = new Map(served.report.networks.map((n) => [n.network_id, n.list_size]));
     console.log(`(${rendered.filter((f) => defaultSizes.get(f.id) !== f.list_size).length} of them differ from the served plan's)`);
     await checkReport(plan, `GET ${prefix}`);
     check(plan.report.options.min_list_size === 25000 && plan.report.options.max_list_size === 45000, 'the new plan has the band asked for');

@@ -76,7 +76,7 @@ TEST_CASE("/gaps with the default threshold returns exactly the plan's gap areas
     CHECK(properties.at("network_id").as_string() == "N002");
     CHECK(properties.at("nearest_practice").as_string() == "P2");
     CHECK(properties.at("nearest_practice_m").to_number<double>() == 1700);
-    CHECK(properties.at("reason").as_string() == "farther than 1600 m from any practice");
+    CHECK(properties.at("gap_reason").as_string() == "farther than 1600 m from any practice");
     // The east square in CRS84: a MultiPolygon near London with 7 decimals at most.
     const json::value& geometry = feature.at("geometry");
     CHECK(geometry.at("type").as_string() == "MultiPolygon");
@@ -113,7 +113,7 @@ TEST_CASE("/gaps thresholds: max_distance_m and min_population filter the areas"
     const Answer zero = ask(*service, "/gaps?max_distance_m=0");
     REQUIRE(zero.status == http::status::ok);
     CHECK(codes(zero.body) == std::set<std::string>{"A2"});  // A1 is 0 m from P1
-    CHECK(zero.body.at("features").at(0).at("properties").at("reason").as_string() == "farther than 0 m from any practice");
+    CHECK(zero.body.at("features").at(0).at("properties").at("gap_reason").as_string() == "farther than 0 m from any practice");
     CHECK(zero.body.at("summary").at("max_distance_m").to_number<double>() == 0);
 
     const Answer far = ask(*service, "/gaps?max_distance_m=2000");
@@ -138,7 +138,7 @@ TEST_CASE("/gaps includes areas outside every network whatever the distance", "[
     CHECK(codes(answer.body) == std::set<std::string>{"A1"});
     const json::value& properties = answer.body.at("features").at(0).at("properties");
     CHECK(properties.at("network_id").is_null());
-    CHECK(properties.at("reason").as_string() == "outside every network");
+    CHECK(properties.at("gap_reason").as_string() == "outside every network");
 
     const Answer both = ask(*service, "/gaps");
     REQUIRE(both.status == http::status::ok);

@@ -56,9 +56,9 @@ TEST_CASE("The plan report JSON carries the options and every figure and parses 
     const auto& networks = v.at("networks").as_array();
     REQUIRE(networks.size() == 2);
     const auto& west = networks.at(0);
-    CHECK(west.at("id").as_string() == "N001");
+    CHECK(west.at("network_id").as_string() == "N001");
     CHECK(west.at("practices").as_array() == boost::json::array{"P1"});
-    CHECK(west.at("hub").as_string() == "P1");
+    CHECK(west.at("hub_practice").as_string() == "P1");
     CHECK(west.at("status").as_string() == "below_band");
     CHECK(west.at("status_reason").as_string() == "1,000 patients, below --min 1,500");
     CHECK(west.at("constraint_value").as_string() == "B1");

@@ -172,22 +172,21 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
     using Fields = std::map<std::string, std::string>;
     const std::map<std::string, Fields> expected{
         {"networks",
-         {{"network_id", "String"}, {"name", "String"}, {"list_size", "Number"}, {"population", "Number"},
+         {{"network_id", "String"}, {"network_name", "String"}, {"list_size", "Number"}, {"population", "Number"},
           {"practice_count", "Number"}, {"status", "String"}, {"band_cause", "String"}, {"cohesion", "Number"},
-          {"polsby_popper", "Number"},
-          {"constraint", "String"}, {"colour", "Number"}}},
+          {"polsby_popper", "Number"}, {"constraint_value", "String"}, {"colour", "Number"}}},
         {"network_borders", {{"network_a", "String"}, {"network_b", "String"}}},
         {"catchments",
          {{"practice_code", "String"}, {"practice_name", "String"}, {"network_id", "String"}, {"registered", "Number"},
           {"population", "Number"}, {"share", "Number"}}},
         {"catchment_labels", {{"practice_code", "String"}, {"practice_name", "String"}, {"network_id", "String"}}},
         {"practices",
-         {{"code", "String"}, {"name", "String"}, {"list_size", "Number"}, {"network_id", "String"},
-          {"network_name", "String"}, {"status", "String"}}},
+         {{"practice_code", "String"}, {"practice_name", "String"}, {"list_size", "Number"}, {"network_id", "String"},
+          {"network_name", "String"}, {"network_status", "String"}}},
         {"areas",
-         {{"code", "String"}, {"name", "String"}, {"population", "Number"}, {"density", "Number"},
+         {{"area_code", "String"}, {"area_name", "String"}, {"population", "Number"}, {"density", "Number"},
           {"network_id", "String"}, {"gap", "Boolean"}, {"nearest_practice_m", "Number"}}},
-        {"gaps", {{"code", "String"}, {"population", "Number"}, {"nearest_practice_m", "Number"}, {"reason", "String"}}},
+        {"gaps", {{"area_code", "String"}, {"population", "Number"}, {"nearest_practice_m", "Number"}, {"gap_reason", "String"}}},
     };
     const json::object doc = round_trip(tilejson(london_info(), catchment_layers(13)));
     std::map<std::string, Fields> actual;
@@ -211,7 +210,7 @@ TEST_CASE("catchment_layers declares geometries and one-line descriptions", "[ti
     const std::map<std::string, std::string> geometry{
         {"networks", "polygon"}, {"network_borders", "line"}, {"catchments", "polygon"}, {"catchment_labels", "point"},
         {"practices", "point"},  {"areas", "polygon"},        {"gaps", "polygon"}};
-    for (const LayerSchema& layer : catchment_layers(12)) {
+    for (const VectorLayer& layer : catchment_layers(12)) {
         INFO("layer " << layer.id);
         CHECK(geometry.at(layer.id) == layer.geometry);
         CHECK(layer.description.find('\n') == std::string::npos);
@@ -222,7 +221,7 @@ TEST_CASE("catchment_layers declares geometries and one-line descriptions", "[ti
 }
 
 TEST_CASE("TileJSON rejects tile set info the spec forbids", "[tilejson]") {
-    const std::vector<LayerSchema> layers = catchment_layers(14);
+    const std::vector<VectorLayer> layers = catchment_layers(14);
     TileSetInfo no_urls = london_info();
     no_urls.tile_urls.clear();
     CHECK_THROWS_AS(tilejson(no_urls, layers), std::invalid_argument);
@@ -241,7 +240,7 @@ TEST_CASE("TileJSON rejects tile set info the spec forbids", "[tilejson]") {
 }
 
 TEST_CASE("Every style layer draws a catchment source layer and reads only its fields", "[tilejson][style]") {
-    const std::vector<LayerSchema> schema = catchment_layers(14);
+    const std::vector<VectorLayer> schema = catchment_layers(14);
     const json::object style = round_trip(maplibre_style(london_info(), schema, "http://localhost:8080/tiles.json"));
     CHECK(style.at("version") == 8);
     const json::object& sources = style.at("sources").as_object();
@@ -260,7 +259,7 @@ TEST_CASE("Every style layer draws a catchment source layer and reads only its f
         CHECK(layer.at("source") == "catchment");
         const std::string source_layer(layer.at("source-layer").as_string());
         const auto found = std::find_if(schema.begin(), schema.end(),
-                                        [&](const LayerSchema& s) { return s.id == source_layer; });
+                                        [&](const VectorLayer& s) { return s.id == source_layer; });
         REQUIRE(found != schema.end());
         drawn.insert(source_layer);
         std::set<std::string> read;
@@ -275,7 +274,7 @@ TEST_CASE("Every style layer draws a catchment source layer and reads only its f
         for (const std::string& field : read) {
             INFO("field " << field);
             CHECK(std::any_of(found->fields.begin(), found->fields.end(),
-                              [&](const FieldSchema& f) { return f.name == field; }));
+                              [&](const VectorField& f) { return f.name == field; }));
         }
     }
     CHECK(drawn == std::set<std::string>{"areas", "networks", "gaps", "catchments", "catchment_labels", "network_borders", "practices"});
@@ -291,8 +290,8 @@ TEST_CASE("Network fills have no outline and catchment lines start at z11", "[ti
 }
 
 TEST_CASE("The style leaves out layers the tile set does not have", "[tilejson][style]") {
-    std::vector<LayerSchema> schema = catchment_layers(14);
-    std::erase_if(schema, [](const LayerSchema& layer) { return layer.id != "practices"; });
+    std::vector<VectorLayer> schema = catchment_layers(14);
+    std::erase_if(schema, [](const VectorLayer& layer) { return layer.id != "practices"; });
     const json::object style = round_trip(maplibre_style(london_info(), schema, "http://localhost:8080/tiles.json"));
     std::set<std::string> ids;
     for (const json::value& layer : style.at("layers").as_array()) ids.insert(std::string(layer.at("id").as_string()));
@@ -349,8 +348,8 @@ TEST_CASE("Practice circles grow with list size and zoom and are coloured by sta
     const std::vector<json::value> at_z16 = evaluate_paint(circles, "circle-radius", 16, sizes);
     CHECK(at_z16[1].to_number<double>() > at_z12[1].to_number<double>());
 
-    const json::array statuses{json::object{{"status", "above_band"}}, json::object{{"status", "below_band"}},
-                               json::object{{"status", "in_band"}}};
+    const json::array statuses{json::object{{"network_status", "above_band"}}, json::object{{"network_status", "below_band"}},
+                               json::object{{"network_status", "in_band"}}};
     const std::vector<json::value> colours = evaluate_paint(circles, "circle-color", 12, statuses);
     CHECK(colours[0] == "rgba(215,48,31,1)");  // #d7301f, red
     CHECK(colours[1] == "rgba(253,140,60,1)");  // #fd8c3c, orange

@@ -1,0 +1,341 @@
+#include "geo/output_layers.hpp"
+
+#include "geo/network_colours.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace geo {
+
+namespace {
+
+constexpr unsigned kAll = everywhere;
+
+FieldSchema text(std::string_view name, std::string_view short_name, std::string_view description, unsigned outputs = in_files | in_collections) {
+    return {name, short_name, FieldType::text, description, outputs};
+}
+FieldSchema integer(std::string_view name, std::string_view short_name, std::string_view description,
+                    unsigned outputs = in_files | in_collections) {
+    return {name, short_name, FieldType::integer, description, outputs};
+}
+FieldSchema real(std::string_view name, std::string_view short_name, std::string_view description, unsigned outputs = in_files | in_collections) {
+    return {name, short_name, FieldType::real, description, outputs};
+}
+FieldSchema boolean(std::string_view name, std::string_view short_name, std::string_view description,
+                    unsigned outputs = in_files | in_collections) {
+    return {name, short_name, FieldType::boolean, description, outputs};
+}
+
+std::vector<FieldSchema> catchment_fields() {
+    return {text("practice_code", "prac_code", "ODS code of the practice", kAll),
+            text("practice_name", "prac_name", "Practice name", kAll),
+            text("network_id", "network_id", "Id of the practice's network, empty if none", kAll),
+            text("method", "method", "How catchments were drawn: dominant (each area to its largest practice) or core (the areas holding a share of its patients)"),
+            integer("area_count", "area_count", "Small areas in the catchment"),
+            integer("population", "population", "Residents of the catchment", kAll),
+            integer("registered", "registered", "The practice's patients living in the catchment", kAll),
+            real("share", "share", "Share of the practice's patients living in the catchment (0 to 1)", kAll)};
+}
+
+std::vector<LayerSchema> make_layers() {
+    std::vector<FieldSchema> labels = catchment_fields();
+    std::erase_if(labels, [](const FieldSchema& f) { return f.name != "practice_code" && f.name != "practice_name" && f.name != "network_id"; });
+    return {
+        {"practices", "GP practices", "GP practice locations with their list sizes and the network each was placed in", LayerGeometry::point,
+         kAll,
+         {text("practice_code", "prac_code", "ODS code of the practice", kAll),
+          text("practice_name", "prac_name", "Practice name", kAll),
+          integer("list_size", "list_size", "Registered patients", kAll),
+          text("network_id", "network_id", "Id of the network the practice was placed in, empty if none", kAll),
+          text("network_name", "net_name", "Name of the practice's network", kAll),
+          text("network_status", "net_status", "Its network's status: in_band, below_band or above_band; empty if none", kAll),
+          text("reference_network", "ref_net", "The practice's network in the reference data (e.g. its real PCN)"),
+          integer("dominant_areas", "dom_areas", "Small areas where the practice has the most registered patients"),
+          boolean("excluded", "excluded", "True when the practice was left out of every network"),
+          text("baseline_network", "base_net", "Its network in the baseline plan was re-planned from"),
+          boolean("moved", "moved", "True when the practice left its baseline network")}},
+        {"areas", "Small areas", "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
+         LayerGeometry::polygon, kAll,
+         {text("area_code", "area_code", "Area code", kAll),
+          text("area_name", "area_name", "Area name", kAll),
+          integer("population", "population", "Residents", kAll),
+          real("density", "density", "Residents per km2, to the nearest one", kAll),
+          text("dominant_practice", "dom_prac", "Practice with most registered patients living here"),
+          boolean("dominated_externally", "dom_extern", "True when that practice is outside the study"),
+          text("owner_practice", "owner_prac", "Practice whose catchment holds the area"),
+          text("network_id", "network_id", "Id of the network whose territory holds the area, empty if none", kAll),
+          text("dominant_network", "dom_net", "Network with most registered patients living here"),
+          text("nearest_practice", "near_prac", "Code of the nearest practice"),
+          real("nearest_practice_m", "near_m", "Distance to the nearest practice in metres, to the nearest one", kAll),
+          real("hub_m", "hub_m", "Distance to its network's hub practice in metres"),
+          real("registered_to_resident", "reg_to_res", "Registered patients living here per resident"),
+          real("residents_per_practice", "res_per_pr", "Its network's residents per member practice"),
+          boolean("gap", "gap", "True when the area is a coverage gap", kAll),
+          text("gap_reason", "gap_reason", "Why the area is a gap, empty if it is not")}},
+        {"catchments", "Practice catchments", "Practice catchments: the areas each practice draws its patients from", LayerGeometry::polygon,
+         kAll, catchment_fields()},
+        {"core_catchments", "Core catchments", "The areas holding the core share of each practice's patients", LayerGeometry::polygon,
+         in_files, catchment_fields()},
+        {"networks", "Primary care networks", "Planned networks: the union of their practices' territories, with quality measures",
+         LayerGeometry::polygon, kAll,
+         {text("network_id", "network_id", "Network id", kAll),
+          text("network_name", "net_name", "Network name", kAll),
+          text("practice_codes", "prac_codes", "Member practices' codes, comma-separated"),
+          integer("practice_count", "prac_count", "Member practices", kAll),
+          text("hub_practice", "hub_prac", "The member practice nearest the network's centre"),
+          integer("list_size", "list_size", "Registered patients of the member practices", kAll),
+          integer("population", "population", "Residents of the territory", kAll),
+          integer("registered_inside", "reg_inside", "Members' patients living inside the territory"),
+          real("territory_share", "terr_share", "Share of members' patients living inside the territory (0 to 1)"),
+          integer("dominant_patients", "dom_pat", "Members' patients living in areas the network dominates"),
+          real("cohesion", "cohesion", "Share of members' patients living in areas the network dominates (0 to 1; Beaney et al. 2022)", kAll),
+          real("area_km2", "area_km2", "Territory area in km2"),
+          real("perimeter_km", "perim_km", "Territory perimeter in km"),
+          real("polsby_popper", "polsby_pop", "Compactness, 4*pi*area/perimeter^2 (0 to 1)", kAll),
+          real("residents_per_practice", "res_per_pr", "Residents per member practice"),
+          integer("people_in_gaps", "gap_people", "Residents of the territory's coverage gaps"),
+          text("status", "status", "in_band, below_band or above_band against the list-size band", kAll),
+          text("band_cause", "band_cause",
+               "Why a network is outside the band: forced (by the data), not_reached (by the search) or locked; null inside it", kAll),
+          text("status_reason", "status_rsn", "The status in words"),
+          boolean("contiguous", "contiguous", "True when the territory is one piece"),
+          boolean("locked", "locked", "True when the network was kept as given"),
+          text("constraint_value", "constraint", "Value of the constraint field (e.g. the borough), empty if none", kAll),
+          text("baseline_change", "base_chg", "How the network differs from its baseline network"),
+          integer("colour", "colour", "Slot in a 12-colour palette; neighbouring networks differ", kAll)}},
+        {"network_borders", "Network borders", "The lines where two networks' territories meet", LayerGeometry::line, kAll,
+         {text("network_a", "network_a", "Id of the network on one side", kAll),
+          text("network_b", "network_b", "Id of the network on the other side", kAll),
+          real("length_m", "length_m", "Length in metres")}},
+        {"gaps", "Coverage gaps", "Areas far from every practice or outside every network", LayerGeometry::polygon, kAll,
+         {text("area_code", "area_code", "Area code", kAll),
+          text("area_name", "area_name", "Area name"),
+          integer("population", "population", "Residents", kAll),
+          text("network_id", "network_id", "Id of the network whose territory holds the area, empty if none"),
+          text("nearest_practice", "near_prac", "Code of the nearest practice"),
+          real("nearest_practice_m", "near_m", "Distance to the nearest practice in metres, to the nearest one", kAll),
+          text("gap_reason", "gap_reason", "Why the area is a gap", kAll)}},
+        {"catchment_labels", "Catchment labels", "One point per catchment, so that small catchments stay findable", LayerGeometry::point,
+         in_tiles, std::move(labels)},
+    };
+}
+
+/// Links of a plan resolved to what they name; -1 or a plan shorter than the dataset gives "none".
+struct PlanLinks {
+    const Dataset& dataset;
+    const Plan& plan;
+
+    std::string practice_code(std::int64_t index) const {
+        return index >= 0 && static_cast<std::size_t>(index) < dataset.practices.size() ? dataset.practices[static_cast<std::size_t>(index)].code
+                                                                                        : std::string();
+    }
+    const Network* network(std::int64_t index) const {
+        return index >= 0 && static_cast<std::size_t>(index) < plan.networks.size() ? &plan.networks[static_cast<std::size_t>(index)] : nullptr;
+    }
+    std::string network_id(std::int64_t index) const {
+        const Network* found = network(index);
+        return found != nullptr ? found->id : std::string();
+    }
+    const AreaPlan& area(std::size_t i) const {
+        static const AreaPlan kNone{};
+        return i < plan.areas.size() ? plan.areas[i] : kNone;
+    }
+    const AreaCoverage& coverage(std::size_t i) const {
+        static const AreaCoverage kNone{};
+        return i < plan.coverage.size() ? plan.coverage[i] : kNone;
+    }
+    std::int32_t practice_network(std::size_t i) const { return i < plan.practice_network.size() ? plan.practice_network[i] : -1; }
+};
+
+/// Whole metres: distances are measured from an area's representative point, so finer digits are noise.
+double metres(double value) { return std::round(value); }
+
+void add_practices(LayerFeatures& out, const PlanLinks& links) {
+    const Dataset& dataset = links.dataset;
+    const Plan& plan = links.plan;
+    std::vector<std::int64_t> dominated(dataset.practices.size(), 0);
+    for (const AreaPlan& area : plan.areas) {
+        if (area.dominant_practice >= 0 && static_cast<std::size_t>(area.dominant_practice) < dominated.size()) {
+            ++dominated[static_cast<std::size_t>(area.dominant_practice)];
+        }
+    }
+    GeosContext context;  // makes the points; they do not need it afterwards (destroying_context)
+    for (std::size_t i = 0; i < dataset.practices.size(); ++i) {
+        const Practice& practice = dataset.practices[i];
+        const std::int32_t network_index = links.practice_network(i);
+        const Network* network = links.network(network_index);
+        out.owned.push_back(make_point(context, practice.location.x, practice.location.y));
+        out.features.push_back(
+            {practice.code,
+             out.owned.back().get(),
+             {practice.code, practice.name, practice.list_size, network ? network->id : std::string(), network ? network->name : std::string(),
+              network ? std::string(to_string(network->metrics.status)) : std::string(), practice.reference_network, dominated[i],
+              network_index == -1, i < plan.practice_baseline.size() ? plan.practice_baseline[i] : std::string(),
+              i < plan.practice_moved.size() && plan.practice_moved[i]}});
+    }
+}
+
+void add_areas(LayerFeatures& out, const PlanLinks& links) {
+    const Dataset& dataset = links.dataset;
+    for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
+        const Area& area = dataset.areas[i];
+        const AreaPlan& placed = links.area(i);
+        const AreaCoverage& coverage = links.coverage(i);
+        const double km2 = i < links.plan.graph.area.size() ? links.plan.graph.area[i] / 1e6 : 0.0;
+        out.features.push_back({area.code,
+                                area.geometry.get(),
+                                {area.code, area.name, area.population, km2 > 0 ? std::round(static_cast<double>(area.population) / km2) : 0.0,
+                                 links.practice_code(placed.dominant_practice), placed.dominated_externally, links.practice_code(placed.owner),
+                                 links.network_id(placed.network), links.network_id(placed.dominant_network),
+                                 links.practice_code(coverage.nearest_practice), metres(coverage.nearest_practice_m), coverage.hub_m,
+                                 coverage.registered_to_resident, coverage.residents_per_practice, coverage.gap, coverage.gap_reason}});
+    }
+}
+
+LayerFeature catchment_feature(const PlanLinks& links, const Catchment& catchment, const GEOSGeometry* geometry) {
+    const std::string code = links.practice_code(catchment.practice);
+    const std::string name = catchment.practice < links.dataset.practices.size() ? links.dataset.practices[catchment.practice].name : std::string();
+    return {code,
+            geometry,
+            {code, name, links.network_id(links.practice_network(catchment.practice)), std::string(to_string(links.plan.options.method)),
+             static_cast<std::int64_t>(catchment.areas.size()), catchment.population, catchment.registered, catchment.share}};
+}
+
+void add_catchments(LayerFeatures& out, const PlanLinks& links, const std::vector<Catchment>& catchments) {
+    for (const Catchment& catchment : catchments) out.features.push_back(catchment_feature(links, catchment, catchment.polygon.get()));
+}
+
+/// One point inside each catchment (GEOS's point on surface), for labels and dots at low zooms.
+void add_catchment_labels(LayerFeatures& out, const PlanLinks& links) {
+    GeosContext context;
+    const LayerSchema& catchments = output_layer("catchments");
+    std::vector<std::size_t> kept;
+    for (const FieldSchema& field : out.schema->fields) kept.push_back(catchments.field_index(field.name));
+    for (const Catchment& catchment : links.plan.catchments) {
+        if (!catchment.polygon || GEOSisEmpty_r(context.handle(), catchment.polygon.get()) == 1) continue;
+        out.owned.push_back(adopt(context, GEOSPointOnSurface_r(context.handle(), catchment.polygon.get()), "placing a catchment label"));
+        LayerFeature full = catchment_feature(links, catchment, out.owned.back().get());
+        LayerFeature label{std::move(full.id), full.geometry, {}};
+        for (const std::size_t k : kept) label.values.push_back(std::move(full.values[k]));
+        out.features.push_back(std::move(label));
+    }
+}
+
+void add_networks(LayerFeatures& out, const PlanLinks& links) {
+    const Plan& plan = links.plan;
+    const std::vector<std::int64_t> colours = network_colour_slots(plan, kNetworkPaletteSize);
+    for (std::size_t i = 0; i < plan.networks.size(); ++i) {
+        const Network& network = plan.networks[i];
+        std::string codes;
+        for (const std::uint32_t member : network.practices) {
+            if (!codes.empty()) codes += ',';
+            codes += links.practice_code(member);
+        }
+        const NetworkMetrics& m = network.metrics;
+        out.features.push_back(
+            {network.id,
+             network.polygon.get(),
+             {network.id, network.name, codes, static_cast<std::int64_t>(network.practices.size()),
+              network.practices.empty() ? std::string() : links.practice_code(network.hub), m.list_size, m.population, m.registered_inside,
+              m.territory_share, m.dominant_patients, m.cohesion, m.area_km2, m.perimeter_km, m.polsby_popper, m.residents_per_practice,
+              m.people_in_gaps, std::string(to_string(m.status)), std::string(to_string(network.band_cause)), network.status_reason,
+              m.contiguous, network.locked, network.constraint_value, network.baseline_change, colours[i]}});
+    }
+}
+
+void add_borders(LayerFeatures& out, const PlanLinks& links) {
+    for (const NetworkBorder& border : links.plan.borders) {
+        std::string a = links.network_id(border.network_a);
+        std::string b = links.network_id(border.network_b);
+        out.features.push_back({a + '-' + b, border.line.get(), {a, b, border.length_m}});
+    }
+}
+
+}  // namespace
+
+bool is_null(const FieldValue& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) return text->empty();
+    if (const auto* real = std::get_if<double>(&value)) return !std::isfinite(*real);
+    return false;
+}
+
+std::size_t LayerSchema::field_index(std::string_view name) const {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name == name) return i;
+    }
+    throw std::logic_error("layer " + std::string(id) + " has no field " + std::string(name));
+}
+
+const std::vector<LayerSchema>& output_layers() {
+    static const std::vector<LayerSchema> kLayers = make_layers();
+    return kLayers;
+}
+
+std::vector<const LayerSchema*> output_layers(Output output) {
+    std::vector<const LayerSchema*> out;
+    for (const LayerSchema& layer : output_layers()) {
+        if (layer.published_in(output)) out.push_back(&layer);
+    }
+    return out;
+}
+
+const LayerSchema& output_layer(std::string_view id) {
+    for (const LayerSchema& layer : output_layers()) {
+        if (layer.id == id) return layer;
+    }
+    throw std::logic_error("no output layer " + std::string(id));
+}
+
+LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, std::string reason) {
+    const PlanLinks links{dataset, plan};
+    const Area& a = dataset.areas.at(area);
+    const AreaCoverage& coverage = links.coverage(area);
+    return {a.code,
+            a.geometry.get(),
+            {a.code, a.name, a.population, links.network_id(links.area(area).network), links.practice_code(coverage.nearest_practice),
+             metres(coverage.nearest_practice_m), std::move(reason)}};
+}
+
+LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, const Plan& plan) {
+    LayerFeatures out;
+    out.schema = &layer;
+    const PlanLinks links{dataset, plan};
+    if (layer.id == "practices") {
+        add_practices(out, links);
+    } else if (layer.id == "areas") {
+        add_areas(out, links);
+    } else if (layer.id == "catchments") {
+        add_catchments(out, links, plan.catchments);
+    } else if (layer.id == "core_catchments") {
+        add_catchments(out, links, plan.core_catchments);
+    } else if (layer.id == "catchment_labels") {
+        add_catchment_labels(out, links);
+    } else if (layer.id == "networks") {
+        add_networks(out, links);
+    } else if (layer.id == "network_borders") {
+        add_borders(out, links);
+    } else if (layer.id == "gaps") {
+        for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
+            const AreaCoverage& coverage = links.coverage(i);
+            if (coverage.gap) out.features.push_back(gap_feature(dataset, plan, i, coverage.gap_reason));
+        }
+    } else {
+        throw std::logic_error("layer_features: no builder for layer " + std::string(layer.id));
+    }
+    for (const LayerFeature& feature : out.features) {
+        if (feature.values.size() != layer.fields.size()) {
+            throw std::logic_error("layer_features: " + std::to_string(feature.values.size()) + " values for the " +
+                                   std::to_string(layer.fields.size()) + " fields of " + std::string(layer.id));
+        }
+        for (std::size_t f = 0; f < layer.fields.size(); ++f) {
+            // FieldType and FieldValue list the types in the same order.
+            if (feature.values[f].index() != static_cast<std::size_t>(layer.fields[f].type)) {
+                throw std::logic_error("layer_features: wrong value type for " + std::string(layer.id) + "." + std::string(layer.fields[f].name));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace geo
