@@ -1,6 +1,7 @@
 #include "data/atomic_file.hpp"
 #include "data/errors.hpp"
 #include "data/loader.hpp"
+#include "geo/parallel.hpp"
 #include "geo/plan.hpp"
 #include "server/cli/cli.hpp"
 #include "server/cli/commands.hpp"
@@ -19,8 +20,8 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 namespace server {
@@ -71,39 +72,38 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
     std::vector<std::string> bytes(tiles.size()), gzipped(tiles.size());
     std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[tiles.size()]);
     for (std::size_t i = 0; i < tiles.size(); ++i) ready[i] = false;
-    std::vector<tilesets::RenderStats> stats(threads);
-    std::atomic<std::size_t> next{0};
+    std::vector<tilesets::RenderStats> stats(geo::worker_count(threads, tiles.size()));
     std::atomic<bool> failed{false};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
     progress.begin("zoom " + std::to_string(z) + " tiles", static_cast<std::int64_t>(tiles.size()));
-    std::vector<std::thread> workers;
     // The next zoom is generalised meanwhile (prepare_zoom ignores zooms past the maximum); a failure
     // there shows again, and is reported, when that zoom renders.
-    workers.emplace_back([&renderer, z] {
+    auto next_zoom = std::async(std::launch::async, [&renderer, z] {
         try {
             renderer.prepare_zoom(z + 1);
         } catch (...) {
         }
     });
-    for (unsigned w = 0; w < threads; ++w) {
-        workers.emplace_back([&, w] {
-            for (std::size_t i = next++; i < tiles.size() && !failed; i = next++) {
-                try {
-                    tilesets::RenderStats s;
-                    bytes[i] = renderer.render(tiles[i], &s);
-                    if (!bytes[i].empty()) gzipped[i] = tilesets::gzip(bytes[i]);  // here, on the render threads
-                    stats[w] += s;
-                } catch (...) {
-                    const std::lock_guard<std::mutex> lock(failure_mutex);
-                    if (!failure) failure = std::current_exception();
-                    failed = true;
-                }
-                ready[i] = true;
+    // Rendering runs beside this thread; its first exception comes back from rendering.get().
+    auto rendering = std::async(std::launch::async, [&] {
+        geo::parallel_for(tiles.size(), threads, [&](std::size_t i, unsigned worker) {
+            if (failed) return;  // the writer stopped: nothing more is wanted
+            try {
+                tilesets::RenderStats s;
+                bytes[i] = renderer.render(tiles[i], &s);
+                if (!bytes[i].empty()) gzipped[i] = tilesets::gzip(bytes[i]);  // here, on the render threads
+                stats[worker] += s;
+            } catch (...) {
+                failed = true;
+                throw;
             }
+            ready[i] = true;
         });
-    }
+    });
     // This thread writes the finished tiles in order, and shows progress.
+    const auto finish = [&] {
+        next_zoom.wait();
+        rendering.get();  // rethrows a render failure
+    };
     std::size_t written = 0;
     try {
         while (written < tiles.size() && !failed) {
@@ -123,11 +123,13 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
         }
     } catch (...) {
         failed = true;
-        for (std::thread& t : workers) t.join();
-        throw;
+        try {
+            finish();
+        } catch (...) {
+        }
+        throw;  // the writer's failure
     }
-    for (std::thread& t : workers) t.join();
-    if (failure) std::rethrow_exception(failure);
+    finish();
     for (const auto& s : stats) totals += s;
     const auto [repaired, dropped] = renderer.zoom_repairs(z);
     totals.repaired += repaired;
