@@ -1,7 +1,6 @@
 #include "server/api/features.hpp"
 
 #include "server/api/items_query.hpp"
-#include "server/api/plan_request.hpp"
 #include "server/api/routes.hpp"
 #include "server/service/feature_collections.hpp"
 
@@ -25,28 +24,11 @@ namespace json = boost::json;
 
 constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 constexpr std::string_view kGeoJson = "application/geo+json";
-constexpr std::string_view kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
 constexpr std::string_view kSchemaJson = "application/schema+json";
 
 
 [[noreturn]] void not_found(const std::string& what) {
     throw HttpError(http::status::not_found, "NotFound", what);
-}
-
-Response json_reply(const Request& request, const json::value& body, std::string_view content_type = "application/json") {
-    return json_response(request, http::status::ok, body, content_type);
-}
-
-/// Only f=json (or geojson) is served; other query parameters of the metadata pages are ignored.
-void check_format(const RouteContext& context) {
-    for (const auto& [name, value] : context.query) {
-        if (name == "f" && value != "json" && value != "geojson") invalid_parameter("f", "unsupported format '" + value + "' (expected json)");
-    }
-}
-
-/// 406 unless the client accepts one of `offered`; an explicit f= wins over the Accept header.
-void check_acceptable(const RouteContext& context, std::initializer_list<std::string_view> offered) {
-    if (context.parameter("f") == nullptr) require_acceptable(context.request, offered);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,12 +48,6 @@ std::string_view storage_crs(const std::string& working_crs) {
         if (crs.proj == working_crs || crs.uri == working_crs) return crs.uri;
     }
     return kCrs84;
-}
-
-json::array crs_list() {
-    json::array out;
-    for (const ServedCrs& crs : served_crss()) out.emplace_back(crs.uri);
-    return out;
 }
 
 std::size_t collection_index(const RouteContext& context) {
@@ -98,7 +74,7 @@ json::object collection_json(const std::string& base, const CachedCollection& co
         out["extent"] = json::object{{"spatial", std::move(spatial)}};
     }
     out["itemType"] = "feature";
-    out["crs"] = crs_list();
+    out["crs"] = served_crs_list();
     out["storageCrs"] = storage_crs(working_crs);
     std::string self = base;
     self += "/collections/";
@@ -257,7 +233,7 @@ Response FeatureHandlers::landing(const RouteContext& context) const {
         "GP practices, small areas, practice catchments, planned primary care networks, their borders and coverage gaps "
         "as OGC API - Features";
     out["links"] = json::array{json_link(base + "/", "self", "application/json", "this document"),
-                               json_link(base + "/api", "service-desc", kOpenApi, "the API definition"),
+                               json_link(base + "/api", "service-desc", kOpenApiMediaType, "the API definition"),
                                json_link(base + "/conformance", "conformance", "application/json", "conformance classes"),
                                json_link(base + "/collections", "data", "application/json", "the feature collections"),
                                json_link(base + "/?f=html", "alternate", "text/html", "the map viewer")};
@@ -277,153 +253,6 @@ Response FeatureHandlers::conformance(const RouteContext& context) const {
     return json_reply(context.request, out);
 }
 
-Response FeatureHandlers::api(const RouteContext& context) const {
-    check_acceptable(context, {"application/vnd.oai.openapi+json", "application/json"});
-    check_format(context);
-    static constexpr std::string_view kDocument = R"json({
-  "openapi": "3.0.3",
-  "info": {"title": "catchment", "version": "1.0.0",
-           "description": "GP practices, areas, catchments and primary care networks as OGC API - Features"},
-  "paths": {
-    "/": {"get": {"operationId": "getLandingPage", "summary": "Landing page",
-      "responses": {"200": {"description": "The landing page", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-    "/conformance": {"get": {"operationId": "getConformance", "summary": "Conformance classes",
-      "responses": {"200": {"description": "The conformance classes", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-    "/api": {"get": {"operationId": "getApi", "summary": "This document",
-      "responses": {"200": {"description": "The OpenAPI definition", "content": {"application/vnd.oai.openapi+json;version=3.0": {"schema": {"type": "object"}}}}}}},
-    "/collections": {"get": {"operationId": "getCollections", "summary": "The feature collections",
-      "responses": {"200": {"description": "The collections", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-    "/collections/{collectionId}": {"get": {"operationId": "describeCollection", "summary": "One collection",
-      "parameters": [{"$ref": "#/components/parameters/collectionId"}],
-      "responses": {"200": {"description": "The collection", "content": {"application/json": {"schema": {"type": "object"}}}},
-                    "404": {"$ref": "#/components/responses/NotFound"}}}},
-    "/collections/{collectionId}/queryables": {"get": {"operationId": "getQueryables", "summary": "The properties items can be filtered by (?name=value)",
-      "parameters": [{"$ref": "#/components/parameters/collectionId"}],
-      "responses": {"200": {"description": "A JSON Schema of the queryables", "content": {"application/schema+json": {"schema": {"type": "object"}}}},
-                    "404": {"$ref": "#/components/responses/NotFound"}}}},
-    "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "The features of a collection",
-      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/limit"},
-                     {"$ref": "#/components/parameters/offset"}, {"$ref": "#/components/parameters/bbox"},
-                     {"$ref": "#/components/parameters/datetime"}, {"$ref": "#/components/parameters/crs"},
-                     {"$ref": "#/components/parameters/bbox-crs"}],
-      "responses": {"200": {"description": "A GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
-                    "400": {"$ref": "#/components/responses/InvalidParameter"},
-                    "404": {"$ref": "#/components/responses/NotFound"}}}},
-    "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "One feature",
-      "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"},
-                     {"$ref": "#/components/parameters/crs"}],
-      "responses": {"200": {"description": "A GeoJSON Feature", "content": {"application/geo+json": {"schema": {"type": "object"}}}},
-                    "400": {"$ref": "#/components/responses/InvalidParameter"},
-                    "404": {"$ref": "#/components/responses/NotFound"}}}}
-  },
-  "components": {
-    "parameters": {
-      "collectionId": {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}},
-      "featureId": {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}},
-      "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
-                "description": "The most features to return; larger values are reduced to the maximum",
-                "schema": {"type": "integer", "minimum": 1}},
-      "offset": {"name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
-                 "description": "How many matching features to skip",
-                 "schema": {"type": "integer", "minimum": 0, "default": 0}},
-      "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-               "description": "minx,miny,maxx,maxy in the bbox-crs (CRS84 longitude, latitude by default)",
-               "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
-      "datetime": {"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
-                   "description": "Accepted and ignored: the features have no time", "schema": {"type": "string"}},
-      "crs": {"name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
-              "description": "The CRS of the response's coordinates (OGC API - Features Part 2)",
-              "schema": {"type": "string", "format": "uri"}},
-      "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
-                   "description": "The CRS of the bbox parameter (OGC API - Features Part 2)",
-                   "schema": {"type": "string", "format": "uri"}}
-    },
-    "responses": {
-      "NotFound": {"description": "No such collection or feature", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
-      "InvalidParameter": {"description": "A query parameter is unknown or invalid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}
-    },
-    "schemas": {
-      "exception": {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}, "description": {"type": "string"}}}
-    }
-  }
-})json";
-    static constexpr std::string_view kPlanPaths = R"json({
-    "/plans": {
-      "get": {"operationId": "getPlans", "summary": "The plans kept: default and those made with POST",
-        "responses": {"200": {"description": "The plans", "content": {"application/json": {"schema": {"type": "object"}}}}}},
-      "post": {"operationId": "createPlan", "summary": "Plan networks with other parameters or hypothetical practices",
-        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
-          "properties": {"min_list_size": {"type": "integer"}, "max_list_size": {"type": "integer"},
-                         "method": {"type": "string"},
-                         "core_share": {"type": "number"}, "radius_m": {"type": "number"}, "constraint_field": {"type": "string"},
-                         "lock_field": {"type": "string"}, "locked_networks": {"type": "array", "items": {"type": "string"}},
-                         "excluded_practices": {"type": "array", "items": {"type": "string"}}, "seed": {"type": "integer"},
-                         "construction_runs": {"type": "integer", "minimum": 1},
-                         "sweeps": {"type": "integer", "minimum": 0}, "gap_distance_m": {"type": "number"},
-                         "new_practices": {"type": "array", "items": {"type": "object", "required": ["code"],
-                           "description": "Practices to open, at lon and lat (WGS 84) or x and y (the dataset's CRS); each gains patients from its neighbours by a Huff gravity model, up to list_size when given",
-                           "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "lon": {"type": "number"},
-                                          "lat": {"type": "number"}, "x": {"type": "number"}, "y": {"type": "number"},
-                                          "list_size": {"type": "integer", "minimum": 0}}}},
-                         "baseline": {"type": "string", "description": "Re-plan from these networks, moving as few practices as the change needs: default, a plan id, or reference (the real networks)"},
-                         "title": {"type": "string"}}}}}},
-        "responses": {"201": {"description": "The new plan", "content": {"application/json": {"schema": {"type": "object"}}}},
-                      "400": {"$ref": "#/components/responses/InvalidParameter"},
-                      "401": {"description": "A token is needed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}},
-                      "503": {"description": "Busy, or past the time limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}}}},
-    "/plans/{planId}": {"get": {"operationId": "getPlan", "summary": "A plan: parameters, quality report and links",
-      "parameters": [{"name": "planId", "in": "path", "required": true, "schema": {"type": "string"}}],
-      "responses": {"200": {"description": "The plan", "content": {"application/json": {"schema": {"type": "object"}}}},
-                    "404": {"$ref": "#/components/responses/NotFound"}}}},
-    "/plans/{planId}/diff": {"get": {"operationId": "getPlanDiff", "summary": "What changed from another plan: moved practices, created, dissolved and changed networks",
-      "parameters": [{"name": "planId", "in": "path", "required": true, "schema": {"type": "string"}},
-                     {"name": "against", "in": "query", "required": false, "schema": {"type": "string", "default": "default"},
-                      "description": "default, reference or a plan id"}],
-      "responses": {"200": {"description": "The differences", "content": {"application/json": {"schema": {"type": "object"}}}},
-                    "400": {"$ref": "#/components/responses/InvalidParameter"},
-                    "404": {"$ref": "#/components/responses/NotFound"}}}}
-})json";
-    json::value document = json::parse(kDocument);
-    document.as_object()["servers"] = json::array{json::object{{"url", base_url(context)}}};
-    // Enums, defaults and limits are filled in from the definitions the handlers check against, so the
-    // two cannot drift.
-    json::object& parameters = document.at("components").at("parameters").as_object();
-    json::array collection_ids;
-    std::string described;
-    for (const CollectionInfo& info : feature_collections()) {
-        collection_ids.emplace_back(info.id);
-        described += (described.empty() ? "" : ", ") + info.id;
-    }
-    parameters.at("collectionId").as_object()["description"] = "One of: " + described;
-    parameters.at("collectionId").at("schema").as_object()["enum"] = collection_ids;
-    json::object& limit = parameters.at("limit").at("schema").as_object();
-    limit["maximum"] = kMaxLimit;
-    limit["default"] = kDefaultLimit;
-    for (const char* name : {"crs", "bbox-crs"}) {
-        json::object& schema = parameters.at(name).at("schema").as_object();
-        schema["enum"] = crs_list();
-        schema["default"] = served_crss().front().uri;
-    }
-    // The plan endpoints belong to the root; a plan's own API (/plans/{plan}/api) is its layers only.
-    if (context.path.find("plan") == context.path.end()) {
-        json::value plan_paths = json::parse(kPlanPaths);
-        json::object& body = plan_paths.at("/plans").at("post").at("requestBody").at("content").at("application/json").at("schema").at(
-            "properties").as_object();
-        json::array methods;
-        for (const auto method : {geo::CatchmentMethod::registrations, geo::CatchmentMethod::nearest, geo::CatchmentMethod::radius}) {
-            methods.emplace_back(geo::to_string(method));
-        }
-        body.at("method").as_object()["enum"] = methods;
-        body.at("construction_runs").as_object()["maximum"] = PlanRequestLimits::kMaxConstructionRuns;
-        body.at("sweeps").as_object()["maximum"] = PlanRequestLimits::kMaxSweeps;
-        body.at("new_practices").as_object()["maxItems"] = PlanRequestLimits::kMaxNewPractices;
-        body.at("new_practices").at("items").at("properties").at("list_size").as_object()["maximum"] = PlanRequestLimits::kMaxListSize;
-        json::object& paths = document.at("paths").as_object();
-        for (const auto& [path, item] : plan_paths.as_object()) paths[path] = item;
-    }
-    return json_reply(context.request, document, kOpenApi);
-}
-
 Response FeatureHandlers::collections(const RouteContext& context) const {
     check_acceptable(context, {"application/json"});
     check_format(context);
@@ -434,7 +263,7 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
     json::object out;
     out["links"] = json::array{json_link(base + "/collections", "self", "application/json", "this document")};
     out["collections"] = std::move(list);
-    out["crs"] = crs_list();
+    out["crs"] = served_crs_list();
     return json_reply(context.request, out);
 }
 

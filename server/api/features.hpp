@@ -20,6 +20,9 @@
 
 namespace server {
 
+/// The media type of the OpenAPI document.
+inline constexpr std::string_view kOpenApiMediaType = "application/vnd.oai.openapi+json;version=3.0";
+
 class FeatureHandlers {
 public:
     explicit FeatureHandlers(const Service& service) : service_(service) {}

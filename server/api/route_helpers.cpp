@@ -2,6 +2,8 @@
 // OGC link objects and the 400 for a bad parameter.
 #include "server/api/route_helpers.hpp"
 
+#include "server/service/feature_collections.hpp"
+
 namespace server {
 
 std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan) {
@@ -49,6 +51,26 @@ void invalid_parameter(const std::string& name, const std::string& why) {
     message += "': ";
     message += why;
     throw HttpError(http::status::bad_request, "InvalidParameterValue", message);
+}
+
+Response json_reply(const Request& request, const boost::json::value& body, std::string_view content_type) {
+    return json_response(request, http::status::ok, body, content_type);
+}
+
+void check_format(const RouteContext& context) {
+    for (const auto& [name, value] : context.query) {
+        if (name == "f" && value != "json" && value != "geojson") invalid_parameter("f", "unsupported format '" + value + "' (expected json)");
+    }
+}
+
+void check_acceptable(const RouteContext& context, std::initializer_list<std::string_view> offered) {
+    if (context.parameter("f") == nullptr) require_acceptable(context.request, offered);
+}
+
+boost::json::array served_crs_list() {
+    boost::json::array out;
+    for (const ServedCrs& crs : served_crss()) out.emplace_back(crs.uri);
+    return out;
 }
 
 }  // namespace server

@@ -1,10 +1,14 @@
 #pragma once
 // What every route uses: the state a request addresses, its public URLs, plan-scoped registration,
-// OGC link objects and the 400 for a bad parameter.
+// OGC link objects, the checks of a metadata page's format and the 400 for a bad parameter.
 #include "server/http/router.hpp"
 #include "server/service/service.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <initializer_list>
 
 #include <memory>
 #include <string>
@@ -30,5 +34,14 @@ boost::json::object json_link(const std::string& href, std::string_view rel, std
 
 /// Throws the 400 "InvalidParameterValue" naming the query parameter and what was wrong with it.
 [[noreturn]] void invalid_parameter(const std::string& name, const std::string& why);
+
+/// A 200 with `body` as JSON of `content_type`.
+Response json_reply(const Request& request, const boost::json::value& body, std::string_view content_type = "application/json");
+/// Only f=json (or geojson) is served; other query parameters of the metadata pages are ignored.
+void check_format(const RouteContext& context);
+/// 406 unless the client accepts one of `offered`; an explicit f= wins over the Accept header.
+void check_acceptable(const RouteContext& context, std::initializer_list<std::string_view> offered);
+/// The URIs of the served CRSs (served_crss()), CRS84 first.
+boost::json::array served_crs_list();
 
 }  // namespace server
