@@ -20,6 +20,18 @@ cleanup() {
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fail() { echo "FAIL: $*" >&2; echo "--- catchment log (tail)" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+# catchment writes its access log in batches: a marked request through the proxy, then wait (bounded) until
+# catchment has logged it, so that every request before it is in the log too.
+marks=0
+flush_access_log() {
+  marks=$((marks + 1))
+  curl -s -o /dev/null "$public/health?mark=$marks"
+  for _ in $(seq 100); do
+    grep -q "/health?mark=$marks" "$work/serve.log" && return 0
+    sleep 0.05
+  done
+  fail "catchment never logged the marked request $marks"
+}
 
 "$binary" serve "$source_dir/data/sample" --constraint-field lad11cd --port 0 --prerender-maxzoom -1 >"$work/serve.log" 2>&1 &
 pids+=($!)
@@ -71,7 +83,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$public/health")" = 200 ] || fail "nginx does not forward to catchment"
-sleep 0.5  # catchment's access log is written in batches: let the polls above reach it first
+flush_access_log
 before=$(wc -l <"$work/serve.log")
 proxied_before=$(wc -l <"$work/nginx/access.log")
 
@@ -88,7 +100,7 @@ QT_QPA_PLATFORM=offscreen timeout -k 5 400 "$python" "$source_dir/tests/qgis/che
 grep -q "all checks passed" "$work/qgis.log" || { cat "$work/qgis.log" >&2; fail "QGIS through the proxy"; }
 echo "QGIS through the proxy: all checks passed"
 
-sleep 0.5  # catchment's access log is written in batches (at most 20 ms late)
+flush_access_log
 # The requests catchment answered (method and target) against those nginx passed on (minus /catchment).
 tail -n +"$((before + 1))" "$work/serve.log" | awk '$1 ~ /^[A-Z]+$/ && $2 ~ /^\// { print $1, $2 }' | sort >"$work/served.txt"
 tail -n +"$((proxied_before + 1))" "$work/nginx/access.log" | sed 's| /catchment/| /|' | sort >"$work/proxied.txt"
