@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <utility>
 #include <stdexcept>
 
 namespace geo {
@@ -11,45 +13,78 @@ namespace geo {
 namespace {
 
 constexpr unsigned kAll = everywhere;
+constexpr bool kTiles = true;  // the field is in tiles too
 
-FieldSchema text(std::string_view name, std::string_view short_name, std::string_view description, unsigned outputs = in_files | in_collections) {
-    return {name, short_name, FieldType::text, description, outputs};
+FieldSchema text(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
+    return {name, short_name, FieldType::text, description, in_tiles};
 }
 FieldSchema integer(std::string_view name, std::string_view short_name, std::string_view description,
-                    unsigned outputs = in_files | in_collections) {
-    return {name, short_name, FieldType::integer, description, outputs};
+                    bool in_tiles = false) {
+    return {name, short_name, FieldType::integer, description, in_tiles};
 }
-FieldSchema real(std::string_view name, std::string_view short_name, std::string_view description, unsigned outputs = in_files | in_collections) {
-    return {name, short_name, FieldType::real, description, outputs};
+FieldSchema real(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
+    return {name, short_name, FieldType::real, description, in_tiles};
 }
 FieldSchema boolean(std::string_view name, std::string_view short_name, std::string_view description,
-                    unsigned outputs = in_files | in_collections) {
-    return {name, short_name, FieldType::boolean, description, outputs};
+                    bool in_tiles = false) {
+    return {name, short_name, FieldType::boolean, description, in_tiles};
 }
 
 std::vector<FieldSchema> catchment_fields() {
-    return {text("practice_code", "prac_code", "ODS code of the practice", kAll),
-            text("practice_name", "prac_name", "Practice name", kAll),
-            text("network_id", "network_id", "Id of the practice's network, empty if none", kAll),
-            text("method", "method", "How catchments were drawn: dominant (each area to its largest practice) or core (the areas holding a share of its patients)"),
+    return {text("practice_code", "prac_code", "ODS code of the practice", kTiles),
+            text("practice_name", "prac_name", "Practice name", kTiles),
+            text("network_id", "network_id", "Id of the practice's network, null if none", kTiles),
+            text("method", "method", "How catchments were drawn: registrations, nearest or radius"),
             integer("area_count", "area_count", "Small areas in the catchment"),
-            integer("population", "population", "Residents of the catchment", kAll),
-            integer("registered", "registered", "The practice's patients living in the catchment", kAll),
-            real("share", "share", "Share of the practice's patients living in the catchment (0 to 1)", kAll)};
+            integer("population", "population", "Residents of the catchment", kTiles),
+            integer("registered", "registered", "The practice's patients living in the catchment", kTiles),
+            real("share", "share", "Share of the practice's patients living in the catchment (0 to 1)", kTiles)};
+}
+
+/// Fields of another layer, by name, each in tiles or not: a layer derived from another
+/// (gaps from areas, catchment labels from catchments) shares its fields' definitions.
+std::vector<FieldSchema> pick(const std::vector<FieldSchema>& from, std::initializer_list<std::pair<std::string_view, bool>> names) {
+    std::vector<FieldSchema> out;
+    for (const auto& [name, in_tiles] : names) {
+        const auto found = std::find_if(from.begin(), from.end(), [&](const FieldSchema& f) { return f.name == name; });
+        if (found == from.end()) throw std::logic_error("output layers: no field " + std::string(name) + " to pick");
+        out.push_back(*found);
+        out.back().in_tiles = in_tiles;
+    }
+    return out;
+}
+
+std::vector<FieldSchema> area_fields() {
+    return {text("area_code", "area_code", "Area code", kTiles),
+            text("area_name", "area_name", "Area name", kTiles),
+            integer("population", "population", "Residents", kTiles),
+            real("density", "density", "Residents per km2, to the nearest one", kTiles),
+            text("dominant_practice", "dom_prac", "Practice with most registered patients living here"),
+            boolean("dominated_externally", "dom_extern", "True when that practice is outside the study"),
+            text("owner_practice", "owner_prac", "Practice whose catchment holds the area"),
+            text("network_id", "network_id", "Id of the network whose territory holds the area, null if none", kTiles),
+            text("dominant_network", "dom_net", "Network with most registered patients living here"),
+            text("nearest_practice", "near_prac", "Code of the nearest practice"),
+            real("nearest_practice_m", "near_m", "Distance to the nearest practice in metres, to the nearest one", kTiles),
+            real("hub_m", "hub_m", "Distance to its network's hub practice in metres"),
+            real("registered_to_resident", "reg_to_res", "Registered patients living here per resident"),
+            real("residents_per_practice", "res_per_pr", "Its network's residents per member practice"),
+            boolean("gap", "gap", "True when the area is a coverage gap", kTiles),
+            text("gap_reason", "gap_reason", "Why the area is a gap, null if it is not")};
 }
 
 std::vector<LayerSchema> make_layers() {
-    std::vector<FieldSchema> labels = catchment_fields();
-    std::erase_if(labels, [](const FieldSchema& f) { return f.name != "practice_code" && f.name != "practice_name" && f.name != "network_id"; });
+    const std::vector<FieldSchema> catchments = catchment_fields();
+    const std::vector<FieldSchema> areas = area_fields();
     return {
         {"practices", "GP practices", "GP practice locations with their list sizes and the network each was placed in", LayerGeometry::point,
          kAll,
-         {text("practice_code", "prac_code", "ODS code of the practice", kAll),
-          text("practice_name", "prac_name", "Practice name", kAll),
-          integer("list_size", "list_size", "Registered patients", kAll),
-          text("network_id", "network_id", "Id of the network the practice was placed in, empty if none", kAll),
-          text("network_name", "net_name", "Name of the practice's network", kAll),
-          text("network_status", "net_status", "Its network's status: in_band, below_band or above_band; empty if none", kAll),
+         {text("practice_code", "prac_code", "ODS code of the practice", kTiles),
+          text("practice_name", "prac_name", "Practice name", kTiles),
+          integer("list_size", "list_size", "Registered patients", kTiles),
+          text("network_id", "network_id", "Id of the network the practice was placed in, null if none", kTiles),
+          text("network_name", "net_name", "Name of the practice's network", kTiles),
+          text("network_status", "net_status", "Its network's status: in_band, below_band or above_band; null if none", kTiles),
           text("reference_network", "ref_net", "The practice's network in the reference data (e.g. its real PCN)"),
           integer("dominant_areas", "dom_areas", "Small areas where the practice has the most registered patients"),
           boolean("excluded", "excluded", "True when the practice was left out of every network"),
@@ -57,67 +92,52 @@ std::vector<LayerSchema> make_layers() {
           boolean("moved", "moved", "True when the practice left its baseline network")}},
         {"areas", "Small areas", "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
          LayerGeometry::polygon, kAll,
-         {text("area_code", "area_code", "Area code", kAll),
-          text("area_name", "area_name", "Area name", kAll),
-          integer("population", "population", "Residents", kAll),
-          real("density", "density", "Residents per km2, to the nearest one", kAll),
-          text("dominant_practice", "dom_prac", "Practice with most registered patients living here"),
-          boolean("dominated_externally", "dom_extern", "True when that practice is outside the study"),
-          text("owner_practice", "owner_prac", "Practice whose catchment holds the area"),
-          text("network_id", "network_id", "Id of the network whose territory holds the area, empty if none", kAll),
-          text("dominant_network", "dom_net", "Network with most registered patients living here"),
-          text("nearest_practice", "near_prac", "Code of the nearest practice"),
-          real("nearest_practice_m", "near_m", "Distance to the nearest practice in metres, to the nearest one", kAll),
-          real("hub_m", "hub_m", "Distance to its network's hub practice in metres"),
-          real("registered_to_resident", "reg_to_res", "Registered patients living here per resident"),
-          real("residents_per_practice", "res_per_pr", "Its network's residents per member practice"),
-          boolean("gap", "gap", "True when the area is a coverage gap", kAll),
-          text("gap_reason", "gap_reason", "Why the area is a gap, empty if it is not")}},
+         areas},
         {"catchments", "Practice catchments", "Practice catchments: the areas each practice draws its patients from", LayerGeometry::polygon,
-         kAll, catchment_fields()},
+         kAll, catchments},
         {"core_catchments", "Core catchments", "The areas holding the core share of each practice's patients", LayerGeometry::polygon,
-         in_files, catchment_fields()},
+         in_files, catchments},
         {"networks", "Primary care networks", "Planned networks: the union of their practices' territories, with quality measures",
          LayerGeometry::polygon, kAll,
-         {text("network_id", "network_id", "Network id", kAll),
-          text("network_name", "net_name", "Network name", kAll),
+         {text("network_id", "network_id", "Network id", kTiles),
+          text("network_name", "net_name", "Network name", kTiles),
           text("practice_codes", "prac_codes", "Member practices' codes, comma-separated"),
-          integer("practice_count", "prac_count", "Member practices", kAll),
+          integer("practice_count", "prac_count", "Member practices", kTiles),
           text("hub_practice", "hub_prac", "The member practice nearest the network's centre"),
-          integer("list_size", "list_size", "Registered patients of the member practices", kAll),
-          integer("population", "population", "Residents of the territory", kAll),
+          integer("list_size", "list_size", "Registered patients of the member practices", kTiles),
+          integer("population", "population", "Residents of the territory", kTiles),
           integer("registered_inside", "reg_inside", "Members' patients living inside the territory"),
           real("territory_share", "terr_share", "Share of members' patients living inside the territory (0 to 1)"),
           integer("dominant_patients", "dom_pat", "Members' patients living in areas the network dominates"),
-          real("cohesion", "cohesion", "Share of members' patients living in areas the network dominates (0 to 1; Beaney et al. 2022)", kAll),
+          real("cohesion", "cohesion", "Share of members' patients living in areas the network dominates (0 to 1; Beaney et al. 2022)", kTiles),
           real("area_km2", "area_km2", "Territory area in km2"),
           real("perimeter_km", "perim_km", "Territory perimeter in km"),
-          real("polsby_popper", "polsby_pop", "Compactness, 4*pi*area/perimeter^2 (0 to 1)", kAll),
+          real("polsby_popper", "polsby_pop", "Compactness, 4*pi*area/perimeter^2 (0 to 1)", kTiles),
           real("residents_per_practice", "res_per_pr", "Residents per member practice"),
           integer("people_in_gaps", "gap_people", "Residents of the territory's coverage gaps"),
-          text("status", "status", "in_band, below_band or above_band against the list-size band", kAll),
+          text("status", "status", "in_band, below_band or above_band against the list-size band", kTiles),
           text("band_cause", "band_cause",
-               "Why a network is outside the band: forced (by the data), not_reached (by the search) or locked; null inside it", kAll),
+               "Why a network is outside the band: forced (by the data), not_reached (by the search) or locked; null inside it", kTiles),
           text("status_reason", "status_rsn", "The status in words"),
           boolean("contiguous", "contiguous", "True when the territory is one piece"),
           boolean("locked", "locked", "True when the network was kept as given"),
-          text("constraint_value", "constraint", "Value of the constraint field (e.g. the borough), empty if none", kAll),
+          text("constraint_value", "constraint", "Value of the constraint field (e.g. the borough), null if none", kTiles),
           text("baseline_change", "base_chg", "How the network differs from its baseline network"),
-          integer("colour", "colour", "Slot in a 12-colour palette; neighbouring networks differ", kAll)}},
+          integer("colour", "colour", "Slot in a 12-colour palette; neighbouring networks differ", kTiles)}},
         {"network_borders", "Network borders", "The lines where two networks' territories meet", LayerGeometry::line, kAll,
-         {text("network_a", "network_a", "Id of the network on one side", kAll),
-          text("network_b", "network_b", "Id of the network on the other side", kAll),
+         {text("network_a", "network_a", "Id of the network on one side", kTiles),
+          text("network_b", "network_b", "Id of the network on the other side", kTiles),
           real("length_m", "length_m", "Length in metres")}},
         {"gaps", "Coverage gaps", "Areas far from every practice or outside every network", LayerGeometry::polygon, kAll,
-         {text("area_code", "area_code", "Area code", kAll),
-          text("area_name", "area_name", "Area name"),
-          integer("population", "population", "Residents", kAll),
-          text("network_id", "network_id", "Id of the network whose territory holds the area, empty if none"),
-          text("nearest_practice", "near_prac", "Code of the nearest practice"),
-          real("nearest_practice_m", "near_m", "Distance to the nearest practice in metres, to the nearest one", kAll),
-          text("gap_reason", "gap_reason", "Why the area is a gap", kAll)}},
+         pick(areas, {{"area_code", kTiles},
+                      {"area_name", false},
+                      {"population", kTiles},
+                      {"network_id", false},
+                      {"nearest_practice", false},
+                      {"nearest_practice_m", kTiles},
+                      {"gap_reason", kTiles}})},
         {"catchment_labels", "Catchment labels", "One point per catchment, so that small catchments stay findable", LayerGeometry::point,
-         in_tiles, std::move(labels)},
+         in_tiles, pick(catchments, {{"practice_code", kTiles}, {"practice_name", kTiles}, {"network_id", kTiles}})},
     };
 }
 

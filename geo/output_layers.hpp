@@ -27,12 +27,14 @@ enum Output : unsigned {
     everywhere = in_files | in_collections | in_tiles,
 };
 
+/// A field of a layer. Files and collections carry every field of their layer; tiles only those that
+/// maps draw, filter and label with.
 struct FieldSchema {
     std::string_view name;
     std::string_view short_name;  // at most 10 characters, for Shapefile's DBF
     FieldType type = FieldType::text;
     std::string_view description;
-    unsigned outputs = in_files | in_collections;  // every layer's fields are in files and collections
+    bool in_tiles = false;
 };
 
 struct LayerSchema {

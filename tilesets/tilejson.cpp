@@ -259,7 +259,7 @@ std::vector<VectorLayer> catchment_layers(int maxzoom) {
             case geo::LayerGeometry::polygon: vector.geometry = "polygon"; break;
         }
         for (const geo::FieldSchema& field : layer->fields) {
-            if ((field.outputs & geo::in_tiles) == 0) continue;
+            if (!field.in_tiles) continue;
             const FieldType type = field.type == geo::FieldType::text      ? FieldType::string
                                    : field.type == geo::FieldType::boolean ? FieldType::boolean
                                                                            : FieldType::number;

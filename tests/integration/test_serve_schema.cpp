@@ -47,7 +47,7 @@ std::vector<std::string> layer_fields(const std::string& source, const std::stri
 std::vector<std::string> schema_fields(const geo::LayerSchema& layer, geo::Output output) {
     std::vector<std::string> out;
     for (const geo::FieldSchema& field : layer.fields) {
-        if ((field.outputs & output) != 0) out.emplace_back(field.name);
+        if (output != geo::in_tiles || field.in_tiles) out.emplace_back(field.name);
     }
     return out;
 }

@@ -1,0 +1,115 @@
+// The published layers: a schema that holds together (unique names, shapefile-safe short names) and the
+// features of the hand-made plan (tests/plan_fixture.hpp), values and geometries, WKT out.
+#include "geo/output_layers.hpp"
+#include "plan_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+#include <string>
+
+namespace {
+
+const geo::FieldValue& value_of(const geo::LayerFeatures& layer, std::size_t feature, std::string_view field) {
+    return layer.features.at(feature).values.at(layer.schema->field_index(field));
+}
+std::string text_of(const geo::LayerFeatures& layer, std::size_t feature, std::string_view field) {
+    return std::get<std::string>(value_of(layer, feature, field));
+}
+
+}  // namespace
+
+TEST_CASE("Every layer's fields have unique names and unique shapefile names of at most 10 characters", "[output-layers]") {
+    std::set<std::string_view> ids;
+    for (const geo::LayerSchema& layer : geo::output_layers()) {
+        INFO("layer " << layer.id);
+        CHECK(ids.insert(layer.id).second);
+        CHECK_FALSE(layer.description.empty());
+        std::set<std::string_view> names, short_names;
+        int tile_fields = 0;
+        for (const geo::FieldSchema& field : layer.fields) {
+            INFO("field " << field.name);
+            CHECK(names.insert(field.name).second);
+            CHECK(short_names.insert(field.short_name).second);
+            CHECK(field.short_name.size() <= 10);
+            CHECK_FALSE(field.description.empty());
+            tile_fields += field.in_tiles ? 1 : 0;
+        }
+        if (layer.published_in(geo::in_tiles)) CHECK(tile_fields > 0);  // a tile layer carries something to draw by
+    }
+    // A field both layers have is the same field: one name, type and description.
+    const geo::LayerSchema& areas = geo::output_layer("areas");
+    for (const geo::FieldSchema& gap : geo::output_layer("gaps").fields) {
+        const geo::FieldSchema& area = areas.fields[areas.field_index(gap.name)];
+        CHECK(area.type == gap.type);
+        CHECK(area.description == gap.description);
+    }
+    CHECK_THROWS_AS(geo::output_layer("nowhere"), std::logic_error);
+    CHECK_THROWS_AS(areas.field_index("nothing"), std::logic_error);
+}
+
+TEST_CASE("Layer features carry the plan's values, with no value as an empty text", "[output-layers]") {
+    const plan_fixture::Example e = plan_fixture::example();
+    geo::GeosContext& context = *e.dataset.geos;
+    auto features = [&](std::string_view id) { return geo::layer_features(geo::output_layer(id), e.dataset, e.plan); };
+
+    const geo::LayerFeatures practices = features("practices");
+    REQUIRE(practices.features.size() == 3);
+    CHECK(geo::to_wkt(context, practices.features[0].geometry) == "POINT (530500 180500)");
+    CHECK(text_of(practices, 0, "network_id") == "N001");
+    CHECK(text_of(practices, 1, "network_status") == "in_band");
+    CHECK(geo::is_null(value_of(practices, 2, "network_id")));  // P3 is excluded
+    CHECK(std::get<bool>(value_of(practices, 2, "excluded")));
+    CHECK(std::get<std::int64_t>(value_of(practices, 0, "dominant_areas")) == 1);
+
+    const geo::LayerFeatures areas = features("areas");
+    REQUIRE(areas.features.size() == 2);
+    CHECK(areas.features[1].id == "A2");
+    CHECK(geo::is_null(value_of(areas, 1, "dominant_practice")));  // its top registrant is outside the study
+    CHECK(text_of(areas, 1, "owner_practice") == "P2");
+    CHECK(std::get<double>(value_of(areas, 1, "nearest_practice_m")) == 1700);
+    CHECK(geo::is_null(value_of(areas, 0, "gap_reason")));
+
+    const geo::LayerFeatures catchments = features("catchments");
+    REQUIRE(catchments.features.size() == 3);
+    CHECK(text_of(catchments, 1, "network_id") == "N002");
+    CHECK(catchments.features[2].geometry == nullptr);  // P3's catchment has no areas
+    const geo::LayerFeatures labels = features("catchment_labels");
+    REQUIRE(labels.features.size() == 2);  // none for the empty catchment
+    CHECK(geo::to_wkt(context, labels.features[0].geometry) == "POINT (530500 180500)");
+    CHECK(labels.features[0].values.size() == 3);
+    CHECK(text_of(labels, 1, "practice_name") == "Two, \"the\" surgery");
+    CHECK(features("core_catchments").features.size() == 1);
+
+    const geo::LayerFeatures networks = features("networks");
+    REQUIRE(networks.features.size() == 2);
+    CHECK(text_of(networks, 0, "practice_codes") == "P1");
+    CHECK(text_of(networks, 1, "hub_practice") == "P2");
+    CHECK(value_of(networks, 0, "colour") != value_of(networks, 1, "colour"));  // neighbours differ
+
+    const geo::LayerFeatures borders = features("network_borders");
+    REQUIRE(borders.features.size() == 1);
+    CHECK(borders.features[0].id == "N001-N002");
+    CHECK(geo::to_wkt(context, borders.features[0].geometry) == "LINESTRING (531000 180000, 531000 181000)");
+
+    const geo::LayerFeatures gaps = features("gaps");
+    REQUIRE(gaps.features.size() == 1);
+    CHECK(gaps.features[0].id == "A2");
+    CHECK(text_of(gaps, 0, "nearest_practice") == "P2");
+    CHECK(text_of(gaps, 0, "gap_reason") == "farther than 1600 m from any practice");
+    // /gaps asks for any area with its own reason.
+    const geo::LayerFeature west = geo::gap_feature(e.dataset, e.plan, 0, "farther than 0 m from any practice");
+    CHECK(west.id == "A1");
+    CHECK(std::get<std::string>(west.values.back()) == "farther than 0 m from any practice");
+    CHECK(west.values.size() == geo::output_layer("gaps").fields.size());
+}
+
+TEST_CASE("No value is an empty text or a real that is not finite", "[output-layers]") {
+    CHECK(geo::is_null(geo::FieldValue(std::string())));
+    CHECK(geo::is_null(geo::FieldValue(std::nan(""))));
+    CHECK_FALSE(geo::is_null(geo::FieldValue(0.0)));
+    CHECK_FALSE(geo::is_null(geo::FieldValue(std::int64_t{0})));
+    CHECK_FALSE(geo::is_null(geo::FieldValue(false)));
+    CHECK_FALSE(geo::is_null(geo::FieldValue(std::string("x"))));
+}
