@@ -45,33 +45,6 @@ void write_layer(VectorOutput& out, const geo::LayerSchema& layer, const geo::Da
     out.end_layer();
 }
 
-/// Indices in a plan resolved to the things they name; an index out of range is a bug, not input.
-class PlanIndex {
-public:
-    PlanIndex(const geo::Dataset& dataset, const geo::Plan& plan) : plan_(plan) {
-        if (plan.areas.size() != dataset.areas.size() || plan.coverage.size() != dataset.areas.size() ||
-            plan.practice_network.size() != dataset.practices.size()) {
-            throw std::logic_error("write_plan: the plan does not match the dataset (" + std::to_string(plan.areas.size()) +
-                                   " area plans, " + std::to_string(plan.coverage.size()) + " coverage rows and " +
-                                   std::to_string(plan.practice_network.size()) + " practice networks for " +
-                                   std::to_string(dataset.areas.size()) + " areas and " +
-                                   std::to_string(dataset.practices.size()) + " practices)");
-        }
-    }
-
-    /// The network, or null for -1 (none).
-    const geo::Network* network(std::int64_t index) const {
-        if (index < 0) return nullptr;
-        if (static_cast<std::size_t>(index) >= plan_.networks.size()) {
-            throw std::logic_error("write_plan: network index " + std::to_string(index) + " out of range");
-        }
-        return &plan_.networks[static_cast<std::size_t>(index)];
-    }
-
-private:
-    const geo::Plan& plan_;
-};
-
 std::string baseline_network(const geo::Plan& plan, std::size_t practice) {
     return practice < plan.practice_baseline.size() ? plan.practice_baseline[practice] : std::string();
 }
@@ -97,11 +70,11 @@ void check_plan_output(const std::filesystem::path& out) {
 }
 
 std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {
-    const PlanIndex index(dataset, plan);
+    geo::check_plan_links(dataset, plan);
     std::vector<std::tuple<std::string, std::string, std::size_t>> rows;  // network id, practice code, practice
     for (std::size_t i = 0; i < dataset.practices.size(); ++i) {
-        if (const geo::Network* network = index.network(plan.practice_network[i])) {
-            rows.emplace_back(network->id, dataset.practices[i].code, i);
+        if (const std::int32_t network = plan.practice_network[i]; network >= 0) {
+            rows.emplace_back(plan.networks[static_cast<std::size_t>(network)].id, dataset.practices[i].code, i);
         }
     }
     std::sort(rows.begin(), rows.end());
@@ -110,7 +83,7 @@ std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {
                       (with_baseline ? ",Baseline PCN Code,Moved" : "") + "\r\n";
     for (const auto& [network_id, code, practice_index] : rows) {
         const geo::Practice& practice = dataset.practices[practice_index];
-        const geo::Network& network = *index.network(plan.practice_network[practice_index]);
+        const geo::Network& network = plan.networks[static_cast<std::size_t>(plan.practice_network[practice_index])];
         csv += csv_field(practice.code) + ',' + csv_field(practice.name) + ',' + csv_field(network.id) + ',' +
                csv_field(network.name) + ',' + std::to_string(practice.list_size);
         if (with_baseline) {
@@ -123,7 +96,7 @@ std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {
 
 void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan) {
     check_plan_output(out);
-    const PlanIndex index(dataset, plan);
+    geo::check_plan_links(dataset, plan);  // nothing out of range is written as null
     const std::string csv = networks_csv(dataset, plan);
     const GeosToOgr to_ogr(*dataset.geos);
     VectorOutput output(out, dataset.working_crs, "networks");

@@ -1,5 +1,7 @@
 #include "data/qgis_styles.hpp"
 
+#include "geo/output_layers.hpp"
+
 #include "geo/network_colours.hpp"
 
 #include <cpl_error.h>
@@ -134,6 +136,13 @@ std::string categorised(std::string_view field, const std::vector<Category>& cat
     return xml + "</renderer-v2>\n";
 }
 
+/// A field of an output layer, checked against its schema (geo/output_layers.hpp): a style cannot name a
+/// field the layer does not have.
+std::string field(std::string_view layer, std::string_view name) {
+    const geo::LayerSchema& schema = geo::output_layer(layer);
+    return std::string(schema.fields[schema.field_index(name)].name);
+}
+
 std::string networks_qml(const geo::Plan& plan) {
     const std::vector<std::int64_t> slots = geo::network_colour_slots(plan, kNetworkPalette.size());
     std::vector<Category> categories;
@@ -148,12 +157,13 @@ std::string networks_qml(const geo::Plan& plan) {
         if (status != "in_band") label += " (" + std::string(status == "above_band" ? "above" : "below") + " the band)";
         categories.push_back({network.id, label, symbol("fill", std::to_string(i), layers)});
     }
-    return document(categorised("network_id", categories));
+    return document(categorised(field("networks", "network_id"), categories));
 }
 
 std::string practices_qml() {
     // Circle area grows with list size (Flannery's exponent): 0.6 mm across for none, 4 mm at 60,000 patients.
-    const std::string size = data_defined("size", "scale_exp(coalesce(\"list_size\", 0), 0, 60000, 0.6, 4, 0.57)");
+    const std::string list_size = field("practices", "list_size");
+    const std::string size = data_defined("size", "scale_exp(coalesce(\"" + list_size + "\", 0), 0, 60000, 0.6, 4, 0.57)");
     const auto circle = [&size](std::string_view status, const std::string& name) {
         return symbol("marker", name,
                       {symbol_layer("SimpleMarker", {{"name", "circle"},
@@ -174,8 +184,8 @@ std::string practices_qml() {
         {"", "in no network (excluded)", circle("", "3")},
     };
     // Largest first, so that small practices are drawn on top of their large neighbours.
-    return document(categorised("network_status", categories,
-                                "<orderByClause asc=\"0\" nullsFirst=\"0\">\"list_size\"</orderByClause>"));
+    return document(categorised(field("practices", "network_status"), categories,
+                                "<orderByClause asc=\"0\" nullsFirst=\"0\">\"" + list_size + "\"</orderByClause>"));
 }
 
 std::string gaps_qml() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <limits>
 #include <utility>
 #include <stdexcept>
 
@@ -65,7 +66,7 @@ std::vector<FieldSchema> area_fields() {
             text("network_id", "network_id", "Id of the network whose territory holds the area, null if none", kTiles),
             text("dominant_network", "dom_net", "Network with most registered patients living here"),
             text("nearest_practice", "near_prac", "Code of the nearest practice"),
-            real("nearest_practice_m", "near_m", "Distance to the nearest practice in metres, to the nearest one", kTiles),
+            real("nearest_practice_m", "near_m", "Distance in metres from the area's representative point to the nearest practice", kTiles),
             real("hub_m", "hub_m", "Distance to its network's hub practice in metres"),
             real("registered_to_resident", "reg_to_res", "Registered patients living here per resident"),
             real("residents_per_practice", "res_per_pr", "Its network's residents per member practice"),
@@ -87,7 +88,7 @@ std::vector<LayerSchema> make_layers() {
           text("network_status", "net_status", "Its network's status: in_band, below_band or above_band; null if none", kTiles),
           text("reference_network", "ref_net", "The practice's network in the reference data (e.g. its real PCN)"),
           integer("dominant_areas", "dom_areas", "Small areas where the practice has the most registered patients"),
-          boolean("excluded", "excluded", "True when the practice was left out of every network"),
+          boolean("excluded", "excluded", "True when the practice was left out of every network", kTiles),
           text("baseline_network", "base_net", "Its network in the baseline plan was re-planned from"),
           boolean("moved", "moved", "True when the practice left its baseline network")}},
         {"areas", "Small areas", "Small areas (LSOAs) with population, dominant and owning practice, network and coverage measures",
@@ -141,6 +142,8 @@ std::vector<LayerSchema> make_layers() {
     };
 }
 
+constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+
 /// Links of a plan resolved to what they name; -1 or a plan shorter than the dataset gives "none".
 struct PlanLinks {
     const Dataset& dataset;
@@ -161,15 +164,23 @@ struct PlanLinks {
         static const AreaPlan kNone{};
         return i < plan.areas.size() ? plan.areas[i] : kNone;
     }
+    /// The area's coverage; without one (no plan yet) its measures are unknown: NaN, written as null.
     const AreaCoverage& coverage(std::size_t i) const {
-        static const AreaCoverage kNone{};
+        static const AreaCoverage kNone = [] {
+            AreaCoverage none;
+            none.nearest_practice_m = none.hub_m = none.registered_to_resident = none.residents_per_practice = kUnknown;
+            return none;
+        }();
         return i < plan.coverage.size() ? plan.coverage[i] : kNone;
+    }
+    /// Residents per km2, to the nearest one; unknown without the area's size.
+    double density(std::size_t i) const {
+        const double km2 = i < plan.graph.area.size() ? plan.graph.area[i] / 1e6 : 0.0;
+        return km2 > 0 ? std::round(static_cast<double>(dataset.areas[i].population) / km2) : kUnknown;
     }
     std::int32_t practice_network(std::size_t i) const { return i < plan.practice_network.size() ? plan.practice_network[i] : -1; }
 };
 
-/// Whole metres: distances are measured from an area's representative point, so finer digits are noise.
-double metres(double value) { return std::round(value); }
 
 void add_practices(LayerFeatures& out, const PlanLinks& links) {
     const Dataset& dataset = links.dataset;
@@ -202,18 +213,17 @@ void add_areas(LayerFeatures& out, const PlanLinks& links) {
         const Area& area = dataset.areas[i];
         const AreaPlan& placed = links.area(i);
         const AreaCoverage& coverage = links.coverage(i);
-        const double km2 = i < links.plan.graph.area.size() ? links.plan.graph.area[i] / 1e6 : 0.0;
         out.features.push_back({area.code,
                                 area.geometry.get(),
-                                {area.code, area.name, area.population, km2 > 0 ? std::round(static_cast<double>(area.population) / km2) : 0.0,
+                                {area.code, area.name, area.population, links.density(i),
                                  links.practice_code(placed.dominant_practice), placed.dominated_externally, links.practice_code(placed.owner),
                                  links.network_id(placed.network), links.network_id(placed.dominant_network),
-                                 links.practice_code(coverage.nearest_practice), metres(coverage.nearest_practice_m), coverage.hub_m,
+                                 links.practice_code(coverage.nearest_practice), coverage.nearest_practice_m, coverage.hub_m,
                                  coverage.registered_to_resident, coverage.residents_per_practice, coverage.gap, coverage.gap_reason}});
     }
 }
 
-LayerFeature catchment_feature(const PlanLinks& links, const Catchment& catchment, const GEOSGeometry* geometry) {
+LayerFeature catchment_values(const PlanLinks& links, const Catchment& catchment, const GEOSGeometry* geometry) {
     const std::string code = links.practice_code(catchment.practice);
     const std::string name = catchment.practice < links.dataset.practices.size() ? links.dataset.practices[catchment.practice].name : std::string();
     return {code,
@@ -223,7 +233,7 @@ LayerFeature catchment_feature(const PlanLinks& links, const Catchment& catchmen
 }
 
 void add_catchments(LayerFeatures& out, const PlanLinks& links, const std::vector<Catchment>& catchments) {
-    for (const Catchment& catchment : catchments) out.features.push_back(catchment_feature(links, catchment, catchment.polygon.get()));
+    for (const Catchment& catchment : catchments) out.features.push_back(catchment_values(links, catchment, catchment.polygon.get()));
 }
 
 /// One point inside each catchment (GEOS's point on surface), for labels and dots at low zooms.
@@ -235,7 +245,7 @@ void add_catchment_labels(LayerFeatures& out, const PlanLinks& links) {
     for (const Catchment& catchment : links.plan.catchments) {
         if (!catchment.polygon || GEOSisEmpty_r(context.handle(), catchment.polygon.get()) == 1) continue;
         out.owned.push_back(adopt(context, GEOSPointOnSurface_r(context.handle(), catchment.polygon.get()), "placing a catchment label"));
-        LayerFeature full = catchment_feature(links, catchment, out.owned.back().get());
+        LayerFeature full = catchment_values(links, catchment, out.owned.back().get());
         LayerFeature label{std::move(full.id), full.geometry, {}};
         for (const std::size_t k : kept) label.values.push_back(std::move(full.values[k]));
         out.features.push_back(std::move(label));
@@ -307,6 +317,45 @@ const LayerSchema& output_layer(std::string_view id) {
     throw std::logic_error("no output layer " + std::string(id));
 }
 
+void check_plan_links(const Dataset& dataset, const Plan& plan) {
+    const auto fail = [](const std::string& what) { throw std::logic_error("plan does not match its dataset: " + what); };
+    if (plan.areas.size() != dataset.areas.size() || plan.coverage.size() != dataset.areas.size() ||
+        plan.practice_network.size() != dataset.practices.size()) {
+        fail(std::to_string(plan.areas.size()) + " area plans, " + std::to_string(plan.coverage.size()) + " coverage rows and " +
+             std::to_string(plan.practice_network.size()) + " practice networks for " + std::to_string(dataset.areas.size()) +
+             " areas and " + std::to_string(dataset.practices.size()) + " practices");
+    }
+    const auto practice = [&](std::int64_t index, const char* what) {
+        if (index < -1 || index >= static_cast<std::int64_t>(dataset.practices.size())) fail(std::string(what) + " " + std::to_string(index));
+    };
+    const auto network = [&](std::int64_t index, const char* what) {
+        if (index < -1 || index >= static_cast<std::int64_t>(plan.networks.size())) fail(std::string(what) + " " + std::to_string(index));
+    };
+    for (std::size_t i = 0; i < plan.areas.size(); ++i) {
+        practice(plan.areas[i].dominant_practice, "dominant practice");
+        practice(plan.areas[i].owner, "owner practice");
+        practice(plan.coverage[i].nearest_practice, "nearest practice");
+        network(plan.areas[i].network, "area network");
+        network(plan.areas[i].dominant_network, "dominant network");
+    }
+    for (const std::int32_t n : plan.practice_network) network(n, "practice network");
+    for (const std::vector<Catchment>* list : {&plan.catchments, &plan.core_catchments}) {
+        for (const Catchment& c : *list) practice(c.practice, "catchment practice");
+    }
+    for (const Network& n : plan.networks) {
+        for (const std::uint32_t member : n.practices) practice(member, "network member");
+        if (!n.practices.empty()) practice(n.hub, "network hub");
+    }
+    for (const NetworkBorder& b : plan.borders) {
+        network(b.network_a, "border network");
+        network(b.network_b, "border network");
+    }
+}
+
+LayerFeature catchment_feature(const Dataset& dataset, const Plan& plan, const Catchment& catchment) {
+    return catchment_values(PlanLinks{dataset, plan}, catchment, catchment.polygon.get());
+}
+
 LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, std::string reason) {
     const PlanLinks links{dataset, plan};
     const Area& a = dataset.areas.at(area);
@@ -314,7 +363,7 @@ LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t a
     return {a.code,
             a.geometry.get(),
             {a.code, a.name, a.population, links.network_id(links.area(area).network), links.practice_code(coverage.nearest_practice),
-             metres(coverage.nearest_practice_m), std::move(reason)}};
+             coverage.nearest_practice_m, std::move(reason)}};
 }
 
 LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, const Plan& plan) {

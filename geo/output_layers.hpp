@@ -83,9 +83,17 @@ struct LayerFeatures {
 /// entries than the dataset (none yet) leaves the missing links empty.
 LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, const Plan& plan);
 
+/// Throws std::logic_error when the plan does not fit the dataset: sizes that differ, or an index of a
+/// practice, network or area out of range (a bug, not input). layer_features tolerates a plan that is
+/// short (none yet); a writer of files calls this first, so that nothing wrong is written as null.
+void check_plan_links(const Dataset& dataset, const Plan& plan);
+
 /// A `gaps` feature for area `area`, with `reason` as its gap_reason: /gaps lists areas by its own
 /// query's threshold with the same fields the gaps layer has.
 LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, std::string reason);
+
+/// A `catchments` (or `core_catchments`) feature: /practices/{code}/catchment answers one practice's.
+LayerFeature catchment_feature(const Dataset& dataset, const Plan& plan, const Catchment& catchment);
 
 /// How many colours a map's network palette has: a network's `colour` is a slot in it
 /// (network_colour_slots), so that neighbouring networks differ.

@@ -55,15 +55,6 @@ void append_number(std::string& out, double value) {
     }
 }
 
-/// A string, or null when empty.
-void append_text_or_null(std::string& out, std::string_view text) {
-    if (text.empty()) {
-        out += "null";
-    } else {
-        append_escaped(out, text);
-    }
-}
-
 /// Writes a GEOS geometry in the working CRS as CRS84 GeoJSON with the feature collections' writer
 /// (polygons as MultiPolygon); "null" for no geometry.
 class GeometryWriter {
@@ -253,8 +244,7 @@ Response CoverageHandlers::catchment(const RouteContext& context) const {
         }
         return nullptr;
     };
-    const std::int32_t network = practice < plan.practice_network.size() ? plan.practice_network[practice] : -1;
-    const std::string method(geo::to_string(plan.options.method));
+    const geo::LayerSchema& catchments_layer = geo::output_layer("catchments");
 
     geo::GeosContext geos;
     const TransformLease to_crs84 = borrow_transform(dataset.working_crs, "OGC:CRS84");
@@ -273,28 +263,14 @@ Response CoverageHandlers::catchment(const RouteContext& context) const {
         append_escaped(body, id);
         body += R"(,"geometry":)";
         writer.write(body, c.polygon.get());
-        body += R"(,"properties":{"practice_code":)";
-        append_escaped(body, code);
-        body += R"(,"practice_name":)";
-        append_escaped(body, dataset.practices[practice].name);
-        body += R"(,"kind":)";
-        append_escaped(body, kind);
-        body += R"(,"method":)";
-        append_escaped(body, method);
-        body += R"(,"area_count":)";
-        body += std::to_string(c.areas.size());
-        body += R"(,"population":)";
-        body += std::to_string(c.population);
-        body += R"(,"registered":)";
-        body += std::to_string(c.registered);
-        body += R"(,"share":)";
-        append_number(body, c.share);
-        body += R"(,"network_id":)";
-        if (network >= 0 && static_cast<std::size_t>(network) < plan.networks.size()) {
-            append_text_or_null(body, plan.networks[static_cast<std::size_t>(network)].id);
-        } else {
-            body += "null";
-        }
+        // The catchments layer's fields, then which of the two this is.
+        std::string properties;
+        append_properties(properties, catchments_layer, geo::catchment_feature(dataset, plan, c).values);
+        properties.pop_back();
+        properties += R"(,"kind":)";
+        append_escaped(properties, kind);
+        body += R"(,"properties":)";
+        body += properties;
         body += "}}";
     };
     if (const geo::Catchment* c = find(plan.catchments)) add(*c, "catchment");

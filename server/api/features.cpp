@@ -279,6 +279,7 @@ Response FeatureHandlers::queryables(const RouteContext& context) const {
     check_acceptable(context, {kSchemaJson, "application/json"});
     check_format(context);
     const CollectionInfo& info = feature_collections()[collection_index(context)];
+    state(context);  // a plan that does not exist (or a dataset not loaded yet) has no queryables either
     json::object properties;
     properties["geometry"] = {{"format", geometry_format(info.schema->geometry)}, {"x-ogc-role", "primary-geometry"}};
     // Every property is a queryable: ?name=value on the items keeps the features whose value is that text.

@@ -85,19 +85,19 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
     });
     // Rendering runs beside this thread; its first exception comes back from rendering.get().
     auto rendering = std::async(std::launch::async, [&] {
-        geo::parallel_for(tiles.size(), threads, [&](std::size_t i, unsigned worker) {
-            if (failed) return;  // the writer stopped: nothing more is wanted
-            try {
+        try {
+            geo::parallel_for(tiles.size(), threads, [&](std::size_t i, unsigned worker) {
+                if (failed) return;  // the writer stopped: nothing more is wanted
                 tilesets::RenderStats s;
                 bytes[i] = renderer.render(tiles[i], &s);
                 if (!bytes[i].empty()) gzipped[i] = tilesets::gzip(bytes[i]);  // here, on the render threads
                 stats[worker] += s;
-            } catch (...) {
-                failed = true;
-                throw;
-            }
-            ready[i] = true;
-        });
+                ready[i] = true;
+            });
+        } catch (...) {
+            failed = true;  // also when no task ran (a thread that could not start): the writer must not wait
+            throw;
+        }
     });
     // This thread writes the finished tiles in order, and shows progress.
     const auto finish = [&] {

@@ -30,8 +30,8 @@ json::value diff_json(const geo::PlanDiff& diff, const std::string& before, cons
             unchanged.push_back(json::string(n.id));
             continue;
         }
-        networks.push_back({{"id", n.id},
-                            {"name", n.name},
+        networks.push_back({{"network_id", n.id},  // the networks layer's names
+                            {"network_name", n.name},
                             {"change", n.change},
                             {"list_size_before", n.list_size_before},
                             {"list_size_after", n.list_size_after},

@@ -51,20 +51,27 @@ json::value summary_json(const geo::PartitionSummary& s) {
             {"non_contiguous", s.non_contiguous}};
 }
 
+/// A text, or null when empty (as in every output layer, geo::is_null).
+json::value text_or_null(std::string_view text) {
+    if (text.empty()) return nullptr;
+    return json::string(text);
+}
+
 json::value network_json(const geo::Dataset& dataset, const geo::Network& network) {
     json::array codes;
     for (const std::uint32_t member : network.practices) codes.push_back(json::string(practice_code(dataset, member)));
     const geo::NetworkMetrics& m = network.metrics;
-    // Fields the networks layer has too take its names (geo/output_layers.hpp).
+    // Fields the networks layer has too take its names (geo/output_layers.hpp; the report test checks);
+    // practices, registered_in_areas and baseline_id are the report's own.
     return {{"network_id", network.id},
             {"network_name", network.name},
             {"practices", std::move(codes)},
             {"hub_practice", network.practices.empty() ? json::value(nullptr) : json::value(practice_code(dataset, network.hub))},
-            {"constraint_value", network.constraint_value},
+            {"constraint_value", text_or_null(network.constraint_value)},
             {"locked", network.locked},
             {"status", std::string(geo::to_string(m.status))},
-            {"band_cause", std::string(geo::to_string(network.band_cause))},
-            {"status_reason", network.status_reason},
+            {"band_cause", text_or_null(geo::to_string(network.band_cause))},
+            {"status_reason", text_or_null(network.status_reason)},
             {"list_size", m.list_size},
             {"population", m.population},
             {"registered_in_areas", m.registered_in_areas},
@@ -78,8 +85,8 @@ json::value network_json(const geo::Dataset& dataset, const geo::Network& networ
             {"residents_per_practice", number(m.residents_per_practice)},
             {"people_in_gaps", m.people_in_gaps},
             {"contiguous", m.contiguous},
-            {"baseline_id", network.baseline_id},
-            {"baseline_change", network.baseline_change}};
+            {"baseline_id", text_or_null(network.baseline_id)},
+            {"baseline_change", text_or_null(network.baseline_change)}};
 }
 
 json::array new_practices_json(const std::vector<geo::NewPractice>& practices) {

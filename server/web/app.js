@@ -191,7 +191,7 @@ async function selectPractice(feature, lngLat) {
   const practice = viewer.practices.get(p.practice_code);
   openPopup(lngLat, `<div class="popup"><h3>${escapeHtml(p.practice_name)} <span class="muted">${escapeHtml(p.practice_code)}</span></h3>
 <p>List size <strong>${formatNumber(p.list_size)}</strong>${practice?.reference_network ? ` · real PCN ${escapeHtml(practice.reference_network)}` : ''}</p>
-${networkHtml(network, { network_id: p.network_id, network_name: p.network_name, status: p.network_status })}</div>`);
+${p.excluded ? '<p class="status-excluded">In no network: excluded from the plan.</p>' : networkHtml(network, { network_id: p.network_id, network_name: p.network_name, status: p.network_status })}</div>`);
   highlight(p.network_id, p.practice_code);
   viewer.selectedCode = p.practice_code;
   const catchment = await api(`${planPrefix()}/practices/${encodeURIComponent(p.practice_code)}/catchment`);

@@ -111,6 +111,11 @@ TEST_CASE("A plan as one GeoPackage: every layer with its features and fields in
     CHECK(ogr_value(out, "SELECT gap_reason FROM gaps", "gap_reason") == "farther than 1600 m from any practice");
     CHECK(ogr_value(out, "SELECT people_in_gaps FROM networks WHERE network_id = 'N002'", "people_in_gaps") == "200");
     CHECK(std::stod(ogr_value(out, "SELECT hub_m FROM areas WHERE area_code = 'A2'", "hub_m")) == Approx(500));
+    // No value is NULL, not an empty text: P3 is in no network, A1 is no gap, A2's top registrant is outside.
+    CHECK(ogr_value(out, "SELECT COUNT(*) AS n FROM practices WHERE network_id IS NULL AND network_status IS NULL", "n") == "1");
+    CHECK(ogr_value(out, "SELECT COUNT(*) AS n FROM areas WHERE gap_reason IS NULL", "n") == "1");
+    CHECK(ogr_value(out, "SELECT COUNT(*) AS n FROM areas WHERE dominant_practice IS NULL", "n") == "1");
+    CHECK(ogr_value(out, "SELECT COUNT(*) AS n FROM practices WHERE network_id = ''", "n") == "0");
 
     CHECK(slurp(dir.path() / "plan-networks.csv") == kCsv);
 }

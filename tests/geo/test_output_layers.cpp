@@ -105,6 +105,19 @@ TEST_CASE("Layer features carry the plan's values, with no value as an empty tex
     CHECK(west.values.size() == geo::output_layer("gaps").fields.size());
 }
 
+TEST_CASE("A plan whose links leave the dataset is a bug, caught before anything is written", "[output-layers]") {
+    plan_fixture::Example e = plan_fixture::example();
+    CHECK_NOTHROW(geo::check_plan_links(e.dataset, e.plan));
+    e.plan.areas[1].owner = 7;
+    CHECK_THROWS_WITH(geo::check_plan_links(e.dataset, e.plan), Catch::Contains("owner practice 7"));
+    e.plan.areas[1].owner = 1;
+    e.plan.borders[0].network_b = 2;
+    CHECK_THROWS_WITH(geo::check_plan_links(e.dataset, e.plan), Catch::Contains("border network 2"));
+    e.plan.borders[0].network_b = 1;
+    e.plan.coverage.pop_back();
+    CHECK_THROWS_WITH(geo::check_plan_links(e.dataset, e.plan), Catch::Contains("1 coverage rows"));
+}
+
 TEST_CASE("No value is an empty text or a real that is not finite", "[output-layers]") {
     CHECK(geo::is_null(geo::FieldValue(std::string())));
     CHECK(geo::is_null(geo::FieldValue(std::nan(""))));

@@ -314,6 +314,17 @@ TEST_CASE("The bbox keeps exactly the features that intersect it", "[features]")
     CHECK(f.items("areas", {{"bbox", "10,10,11,11"}}).at("numberMatched").as_int64() == 0);
 }
 
+TEST_CASE("No value is null in the items, not an empty text", "[features]") {
+    Fixture f;
+    const json::value p3 = f.call(&FeatureHandlers::item, {{"id", "practices"}, {"featureId", "P3"}});
+    CHECK(p3.at("properties").at("network_id").is_null());  // excluded: in no network
+    CHECK(p3.at("properties").at("network_status").is_null());
+    CHECK(p3.at("properties").at("excluded") == true);
+    const json::value a1 = f.call(&FeatureHandlers::item, {{"id", "areas"}, {"featureId", "A1"}});
+    CHECK(a1.at("properties").at("gap_reason").is_null());
+    CHECK(a1.at("properties").at("density").is_null());  // the fixture plan has no area sizes
+}
+
 TEST_CASE("Items filter on property equality", "[features]") {
     Fixture f;
     CHECK(ids(f.items("areas", {{"network_id", "N002"}})) == std::vector<std::string>{"A2"});

@@ -2,7 +2,11 @@
 #include "server/service/plan_report.hpp"
 
 #include <boost/json.hpp>
+#include "geo/output_layers.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 #include <cmath>
 #include <limits>
@@ -68,6 +72,14 @@ TEST_CASE("The plan report JSON carries the options and every figure and parses 
     CHECK(west.at("contiguous").as_bool());
     CHECK(networks.at(1).at("locked").as_bool());
     CHECK(networks.at(1).at("people_in_gaps").to_number<std::int64_t>() == 200);
+    CHECK(networks.at(1).at("status_reason").is_null());  // no value is null, as in every output layer
+    // Every figure the networks layer also has goes by the layer's name; the rest are the report's own.
+    const geo::LayerSchema& layer = geo::output_layer("networks");
+    for (const auto& [key, value] : west.as_object()) {
+        INFO("report field " << key);
+        const bool in_layer = std::any_of(layer.fields.begin(), layer.fields.end(), [&](const geo::FieldSchema& f) { return f.name == key; });
+        CHECK((in_layer || key == "practices" || key == "registered_in_areas" || key == "baseline_id"));
+    }
     CHECK(networks.at(1).at("residents_per_practice").to_number<double>() == Approx(200));
 }
 

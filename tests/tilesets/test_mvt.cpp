@@ -12,6 +12,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <fstream>
 
 using namespace tilesets;
@@ -50,13 +52,13 @@ TEST_CASE("An encoded layer decodes with @mapbox/vector-tile to the same feature
     TileGeometry points{GeometryType::point, {{{25, 17}, {3, -2}}}};
     layer.add(7, square, {std::string("a"), std::int64_t{40000}, 0.5, true});
     layer.add(8, line, {std::string("a"), std::int64_t{-3}, 0.25, false});
-    layer.add(9, points, {std::string(), std::int64_t{40000}, 0.5, true});  // empty string: the key is left out
+    layer.add(9, points, {std::string(), std::int64_t{40000}, std::nan(""), true});  // no value (geo::is_null): the key is left out
     const boost::json::value tile = decode(encode_tile({layer.finish()}));
     const auto& l = tile.at("layers").as_array().at(0);
     CHECK(l.at("name").as_string() == "things");
     CHECK(l.at("version").to_number<int>() == 2);
     CHECK(l.at("extent").to_number<int>() == 4096);
-    CHECK(l.at("values").as_array().size() == 7);  // "a" 40000 0.5 true -3 0.25 false: the third feature repeats, adds none
+    CHECK(l.at("values").as_array().size() == 7);  // "a" 40000 0.5 true -3 0.25 false: the third feature adds none
     const auto& f = l.at("features").as_array();
     REQUIRE(f.size() == 3);
     CHECK(f[0].at("id").to_number<int>() == 7);
@@ -70,6 +72,8 @@ TEST_CASE("An encoded layer decodes with @mapbox/vector-tile to the same feature
     CHECK(boost::json::serialize(f[1].at("geometry")) == "[[[1,1],[5,1],[5,9]]]");
     CHECK(boost::json::serialize(f[2].at("geometry")) == "[[[25,17]],[[3,-2]]]");
     CHECK_FALSE(f[2].at("properties").as_object().contains("name"));
+    CHECK_FALSE(f[2].at("properties").as_object().contains("share"));
+    CHECK(f[2].at("properties").at("size").to_number<std::int64_t>() == 40000);
 }
 
 TEST_CASE("The encoder refuses geometry the spec forbids and cites the section", "[mvt]") {

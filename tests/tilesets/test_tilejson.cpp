@@ -182,7 +182,7 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
         {"catchment_labels", {{"practice_code", "String"}, {"practice_name", "String"}, {"network_id", "String"}}},
         {"practices",
          {{"practice_code", "String"}, {"practice_name", "String"}, {"list_size", "Number"}, {"network_id", "String"},
-          {"network_name", "String"}, {"network_status", "String"}}},
+          {"network_name", "String"}, {"network_status", "String"}, {"excluded", "Boolean"}}},
         {"areas",
          {{"area_code", "String"}, {"area_name", "String"}, {"population", "Number"}, {"density", "Number"},
           {"network_id", "String"}, {"gap", "Boolean"}, {"nearest_practice_m", "Number"}}},
