@@ -8,11 +8,43 @@
 
 namespace server {
 
+namespace {
+
+/// A finite number above 0, with a short message (CLI11's own range check prints the whole of DBL_MAX).
+CLI::Validator positive_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            double value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0) {
+                return "expected a number above 0, got '" + text + "'";
+            }
+            return {};
+        },
+        "NUMBER > 0");
+}
+
+/// A whole number from 0 to 2^64 - 1: "-1" must not wrap round to 2^64 - 1.
+CLI::Validator unsigned_whole_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            std::uint64_t value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+                return "expected a whole number from 0 to 18446744073709551615, got '" + text + "'";
+            }
+            return {};
+        },
+        "UINT");
+}
+
+}  // namespace
+
 PlanningOptions::PlanningOptions(CLI::App& command) {
     const std::string planning = "Planning";
     command.add_option("--min", min_, "Smallest list size of a network (registered patients)")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
-    command.add_option("--max", max_, "Largest list size of a network")->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
+        ->capture_default_str()->check(positive_number())->group(planning);
+    command.add_option("--max", max_, "Largest list size of a network")->capture_default_str()->check(positive_number())->group(planning);
     command.add_option("--method", method_,
                        "How practice catchments are drawn: registrations (areas where the practice has the most "
                        "patients), nearest (areas nearest to it) or radius (areas within --radius-m)")
@@ -20,7 +52,7 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
     command.add_option("--core-share", core_share_, "registrations method: a core catchment holds this share of a practice's patients")
         ->capture_default_str()->check(CLI::Range(0.01, 1.0))->group(planning);
     command.add_option("--radius-m", radius_m_, "radius method: catchment radius in metres")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
+        ->capture_default_str()->check(positive_number())->group(planning);
     command.add_option("--constraint-field", constraint_field_,
                        "Area or practice field that networks must not cross, e.g. lad11cd (default: none)")
         ->group(planning);
@@ -31,7 +63,8 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
         ->delimiter(',')->allow_extra_args(false)->type_name("CODE,...")->group(planning);
     command.add_option("--exclude", exclude_, "Practice codes to leave out of every network, comma-separated (default: none)")
         ->delimiter(',')->allow_extra_args(false)->type_name("CODE,...")->group(planning);
-    command.add_option("--seed", seed_, "Random seed; the same seed, dataset and options give the same plan")->capture_default_str()->group(planning);
+    command.add_option("--seed", seed_, "Random seed; the same seed, dataset and options give the same plan")
+        ->capture_default_str()->check(unsigned_whole_number())->group(planning);
     command.add_option("--construction-runs", construction_runs_,
                        "Restarts of the network search for each independent part (constraint group or connected group of "
                        "practices); each part keeps its best")
@@ -56,7 +89,7 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
         ->type_name("FILE")->group(what_if);
     command.add_option("--title", title_, "The plan's title, for reports and comparisons")->group(what_if);
     command.add_option("--gap-distance-m", gap_distance_m_, "Areas farther than this many metres from every practice are coverage gaps")
-        ->capture_default_str()->check(CLI::PositiveNumber)->group(planning);
+        ->capture_default_str()->check(positive_number())->group(planning);
 }
 
 geo::PlanOptions PlanningOptions::options() const {

@@ -54,6 +54,30 @@ TEST_CASE("Usage errors exit with code 2", "[cli]") {
     CHECK(run(catchment, {"inspect", "--format", "yaml", "data/sample"}).exit_code == 2);
 }
 
+TEST_CASE("Numeric options are checked with one short line: no wrap-round, no DBL_MAX", "[cli]") {
+    ScratchDir dir;
+    const std::string out = (dir.path / "plan.gpkg").string();
+    const std::string sample = (std::filesystem::path(CATCHMENT_SOURCE_DIR) / "data" / "sample").string();
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--seed", "-1"}, "--seed: expected a whole number from 0 to 18446744073709551615, got '-1'"},
+        {{"--seed", "2.5"}, "--seed: expected a whole number"},
+        {{"--max", "1e400"}, "--max: expected a number above 0, got '1e400'"},
+        {{"--min", "nan"}, "--min: expected a number above 0, got 'nan'"},
+        {{"--radius-m", "-3"}, "--radius-m: expected a number above 0"},
+        {{"--gap-distance-m", "0"}, "--gap-distance-m: expected a number above 0"},
+    };
+    for (const auto& [flags, message] : cases) {
+        std::vector<std::string> arguments{"plan", sample, "--out", out};
+        arguments.insert(arguments.end(), flags.begin(), flags.end());
+        const auto r = run(catchment, arguments);
+        INFO(flags.front() << " " << flags.back() << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Catch::Contains(message));
+        CHECK(r.err.size() < 200);  // one short line
+        CHECK_FALSE(std::filesystem::exists(out));
+    }
+}
+
 TEST_CASE("inspect summarises the bundled sample", "[cli][sample]") {
     const auto text = run(catchment, {"inspect", test_paths::sample_dir().string()});
     INFO(text.err);
