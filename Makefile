@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATASET ?= data/sample
 
-.PHONY: run test build configure deps bench clean
+.PHONY: run test build configure deps bench clean sanitize
 
 # The main job: serve the bundled sample's borough-constrained networks on http://127.0.0.1:$(PORT)
 # (the map viewer at / for browsers, OGC API - Features, vector tiles, /health, /ready, /metrics) until Ctrl-C.
@@ -29,6 +29,16 @@ configure: deps
 deps:
 	@.ci/install-deps
 
+# The whole suite again in a separate build with AddressSanitizer and UndefinedBehaviorSanitizer: any
+# report fails the test that made it.
+SANITIZE_DIR ?= build-sanitize
+sanitize: deps
+	@if [ ! -f $(SANITIZE_DIR)/build.ninja ] || [ -n "$(CMAKE_FLAGS)" ]; then \
+	  cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCATCHMENT_SANITIZE=ON $(CMAKE_FLAGS); fi
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
 # Benchmarks print figures and ratios against peers measured in the same run (not part of `make test`).
 bench: build
 	tests/bench/inspect_london.sh
@@ -38,4 +48,4 @@ bench: build
 	tests/bench/england.sh
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
