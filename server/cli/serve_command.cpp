@@ -44,6 +44,9 @@ struct ServeFlags {
     std::size_t plans_memory_mb = 512;
     unsigned plan_timeout_s = 60;
     bool quiet = false;
+    std::string access_log = "-";
+    double access_log_max_mb = 100;
+    unsigned access_log_keep = 5;
     std::string web_dir = CATCHMENT_WEB_DIR;
 };
 
@@ -85,7 +88,15 @@ void add_options(CLI::App& command, ServeFlags& flags) {
     command.add_option("--web-dir", flags.web_dir, "Folder holding the map viewer served at / (index.html, app.js, app.css, "
                                                    "node_modules/maplibre-gl)")
         ->capture_default_str()->group(group);
-    command.add_flag("--quiet", flags.quiet, "Do not log each request on stderr")->group(group);
+    command.add_flag("--quiet", flags.quiet, "Do not log each request (as --access-log off)")->group(group);
+    command.add_option("--access-log", flags.access_log,
+                       "Where each request is logged: - (stderr), off, or a file that is rotated by size (FILE.1 the newest "
+                       "rotated, up to FILE.<--access-log-keep>)")
+        ->capture_default_str()->type_name("FILE|-|off")->group(group);
+    command.add_option("--access-log-max-mb", flags.access_log_max_mb, "Size at which the access log file is rotated, in MB")
+        ->capture_default_str()->check(CLI::Range(0.001, 1e6))->group(group);
+    command.add_option("--access-log-keep", flags.access_log_keep, "Rotated access log files kept")
+        ->capture_default_str()->check(CLI::Range(0u, 1000u))->group(group);
 }
 
 /// --public-url as links start with it: http(s)://host[:port][/path], no trailing slash.
@@ -258,7 +269,15 @@ Command add_serve_command(CLI::App& app) {
                 server_options.host = host;
                 server_options.port = flags->port;
                 server_options.threads = flags->threads;
-                server_options.access_log = !flags->quiet;
+                server_options.access_log = !flags->quiet && flags->access_log != "off";
+                if (flags->access_log != "-" && flags->access_log != "off") server_options.access_log_file.path = flags->access_log;
+                server_options.access_log_file.max_bytes = static_cast<std::size_t>(flags->access_log_max_mb * 1024 * 1024);
+                server_options.access_log_file.keep = flags->access_log_keep;
+                try {
+                    if (server_options.access_log) server_options.access_log_file.validate();
+                } catch (const std::invalid_argument& unusable) {
+                    throw UsageError(std::string("--access-log: ") + unusable.what());
+                }
                 server_options.handle_signals = true;
                 server_options.limits.max_connections = flags->max_connections;
                 HttpServer server(server_options);

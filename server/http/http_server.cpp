@@ -1,5 +1,7 @@
 #include "server/http/http_server.hpp"
 
+#include "server/http/access_log.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -53,79 +55,6 @@ namespace {
 class Session;
 }
 
-namespace {
-
-/// The access log: lines are gathered in memory and written to stderr in one write every few
-/// milliseconds (or as soon as 64 KiB are waiting) by a flusher thread, instead of one write per
-/// request on the io threads. flush() writes what is waiting; stop() flushes and ends the thread.
-class AccessLog {
-public:
-    static constexpr std::size_t kFlushBytes = 64 * 1024;
-    static constexpr std::chrono::milliseconds kFlushEvery{20};
-
-    ~AccessLog() { stop(); }
-
-    void start() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (flusher_.joinable()) return;
-        running_ = true;
-        flusher_ = std::thread([this] { run(); });
-    }
-
-    void append(std::string_view line) {
-        bool full = false;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            pending_.append(line);
-            full = pending_.size() >= kFlushBytes || !running_;
-        }
-        if (full) flush();
-    }
-
-    void flush() {
-        std::lock_guard<std::mutex> writing(write_mutex_);  // keeps batches in order
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            writing_.swap(pending_);
-        }
-        if (writing_.empty()) return;
-        std::fwrite(writing_.data(), 1, writing_.size(), stderr);
-        writing_.clear();
-    }
-
-    void stop() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            running_ = false;
-        }
-        wake_.notify_all();
-        if (flusher_.joinable() && flusher_.get_id() != std::this_thread::get_id()) flusher_.join();
-        flush();
-    }
-
-private:
-    void run() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (running_) {
-            wake_.wait_for(lock, kFlushEvery);
-            if (pending_.empty()) continue;
-            lock.unlock();
-            flush();
-            lock.lock();
-        }
-    }
-
-    std::mutex mutex_;        // pending_, running_
-    std::mutex write_mutex_;  // writing_ and the write itself
-    std::condition_variable wake_;
-    std::string pending_;
-    std::string writing_;
-    bool running_ = false;
-    std::thread flusher_;
-};
-
-}  // namespace
-
 class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 public:
     explicit Impl(ServerOptions options) : options_(std::move(options)) {}
@@ -141,7 +70,7 @@ public:
     std::atomic<std::size_t> worker_queued_{0};
     std::atomic<bool> stopping_{false};
     std::uint16_t port_ = 0;
-    AccessLog access_log_;
+    AccessLog access_log_{options_.access_log_file};
 
     net::io_context ioc_;
     net::strand<net::io_context::executor_type> accept_strand_{net::make_strand(ioc_)};
@@ -474,6 +403,7 @@ void HttpServer::Impl::do_stop() {
 
 HttpServer::HttpServer(ServerOptions options) {
     options.limits.validate();
+    if (options.access_log) options.access_log_file.validate();
     if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
     impl_ = std::make_shared<Impl>(std::move(options));
     impl_->blocking_pool_.emplace(std::max(1u, impl_->options_.blocking_threads));

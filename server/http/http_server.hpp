@@ -5,6 +5,7 @@
 // recorded in Metrics and logged on stderr.
 // stop() is graceful: no new connections, idle keep-alive connections closed, requests in flight
 // answered (with Connection: close), then the io_context runs out of work and wait() returns.
+#include "server/http/access_log.hpp"
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
 
@@ -44,7 +45,8 @@ struct ServerOptions {
     unsigned blocking_threads = 1;    // run the handlers of Execution::blocking routes (e.g. POST /plans)
     unsigned worker_threads = 0;      // run handlers with CPU work to do (cold tiles, collections); 0: one per core
     ServerLimits limits;
-    bool access_log = true;           // one line per request on stderr, written in batches (at most 20 ms late)
+    bool access_log = true;           // one line per request, written in batches (at most 20 ms late)
+    AccessLogOptions access_log_file; // where: stderr, or a file rotated by size
     bool handle_signals = false;      // SIGINT and SIGTERM call stop()
 };
 

@@ -229,7 +229,7 @@ TEST_CASE("A headerless Latin-1 practice table is described with open options, f
     CHECK(d.practices[1].list_size == 2000);
 }
 
-TEST_CASE("Postcode lookups are tried in order; a postcode in none leaves its practice out, named", "[bad-input][postcodes]") {
+TEST_CASE("Postcode lookups are tried in order, and a postcode in none leaves its practice out, named", "[bad-input][postcodes]") {
     fixtures::TempDir dir;
     fixtures::SmallDataset files;
     files.practices_csv += "P3,Three,,,500,ZZ9 9ZZ\n";

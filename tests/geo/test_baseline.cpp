@@ -49,7 +49,7 @@ TEST_CASE("A network over the maximum sheds a practice to a neighbour with room,
     CHECK(identities(r) == std::vector<std::int32_t>{0, 0, 1, 1, 2});
 }
 
-TEST_CASE("A network far over the maximum is split; its practices stay together", "[baseline][repair]") {
+TEST_CASE("A network far over the maximum is split, its practices staying together", "[baseline][repair]") {
     const PartitionProblem p = row_of({20, 20, 20, 20, 40}, {0, 0, 0, 0, 1});
     const PartitionResult r = partition_units(p, {});
     CHECK(r.in_band == static_cast<std::size_t>(r.regions));

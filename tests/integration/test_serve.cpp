@@ -277,6 +277,43 @@ TEST_CASE("catchment serve answers 64 concurrent keep-alive clients", "[serve]")
     CHECK(ok == kClients * kRequests);
 }
 
+TEST_CASE("An access log file is rotated by size, keeping --access-log-keep files, and --access-log off logs nothing", "[serve]") {
+    integration::TempDir dir;
+    const std::string log = dir / "access.log";
+    constexpr std::size_t kLimit = 4096;  // --access-log-max-mb 0.004 is about 4 kB
+    {
+        ServeProcess server({"--access-log", log, "--access-log-max-mb", "0.00390625", "--access-log-keep", "2"});
+        server.wait_ready();
+        Client client(server.port());
+        REQUIRE_FALSE(client.connect());
+        for (int i = 0; i < 400; ++i) {  // about 20 kB of log lines, written in batches
+            REQUIRE(client.get("/health?n=" + std::to_string(i)));
+            if (i % 50 == 0) std::this_thread::sleep_for(30ms);  // let batches be written between rotations
+        }
+        REQUIRE(::kill(server.pid(), SIGTERM) == 0);
+        REQUIRE(server.wait_exit(30s) == std::optional<int>(0));
+        CHECK(server.log().find("GET /health") == std::string::npos);  // not on stderr
+    }
+    std::size_t lines = 0;
+    for (const std::string& file : {log, log + ".1", log + ".2"}) {
+        INFO(file);
+        REQUIRE(std::filesystem::exists(file));
+        CHECK(std::filesystem::file_size(file) <= kLimit + 64 * 1024);  // at most one batch past the limit
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);) lines += line.rfind("GET /health?n=", 0) == 0 ? 1 : 0;
+    }
+    CHECK_FALSE(std::filesystem::exists(log + ".3"));  // older ones are gone
+    CHECK(lines > 0);
+    CHECK(lines < 400);  // some went with the rotated files beyond the two kept
+
+    ServeProcess quiet({"--access-log", "off"});
+    quiet.wait_ready();
+    CHECK(quiet.status("/health") == "200");
+    REQUIRE(::kill(quiet.pid(), SIGTERM) == 0);
+    REQUIRE(quiet.wait_exit(30s) == std::optional<int>(0));
+    CHECK(quiet.log().find("GET /health") == std::string::npos);
+}
+
 TEST_CASE("SIGTERM closes idle connections, finishes requests in flight and exits 0", "[serve]") {
     ServeProcess server;
     // An idle keep-alive connection.

@@ -135,7 +135,7 @@ TEST_CASE("Writes need a JSON body and come from the server's own pages or an al
     CHECK(integration::header_value(server.headers("/collections", {"-H", evil}), "access-control-allow-origin") == "*");
 }
 
-TEST_CASE("A reload reads the description again; a broken one answers 422 and the old state keeps serving", "[serve][reload]") {
+TEST_CASE("A reload reads the description again, and a broken one answers 422 while the old state keeps serving", "[serve][reload]") {
     integration::TempDir dir;
     const std::string gpkg = (test_paths::sample_dir() / "london.gpkg").string();
     std::ifstream original(test_paths::sample_dir() / "dataset.toml");

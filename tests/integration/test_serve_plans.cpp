@@ -122,7 +122,7 @@ TEST_CASE("POST /plans with a hypothetical practice makes a plan GDAL opens over
     CHECK(list.at("evicted").to_number<int>() == 1);
 }
 
-TEST_CASE("POST /plans from the served plan closes a practice; the API diff matches catchment diff", "[serve][plans][what-if]") {
+TEST_CASE("POST /plans from the served plan closes a practice, and the API diff matches catchment diff", "[serve][plans][what-if]") {
     Server server({"--token", "secret"});
     const Answer bad = post_plan(server, R"({"baseline":"p99"})");
     CHECK(bad.status == "400");

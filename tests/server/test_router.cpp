@@ -248,7 +248,7 @@ TEST_CASE("Accept headers that rule out every offered type are a 406", "[router]
     CHECK_FALSE(accepted("*/*;q=0.0"));
 }
 
-TEST_CASE("public_base_url: the flag, then a proxy's headers, then Host; nothing that is not a plain host or path", "[router][proxy]") {
+TEST_CASE("public_base_url: the flag, then a proxy's headers, then Host, and nothing that is not a plain host or path", "[router][proxy]") {
     auto with = [](std::initializer_list<std::pair<std::string_view, std::string_view>> headers) {
         Request request = make_request(http::verb::get, "/");
         request.set(http::field::host, "127.0.0.1:8080");
