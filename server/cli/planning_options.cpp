@@ -21,7 +21,7 @@ CLI::Validator positive_number() {
             }
             return {};
         },
-        "NUMBER > 0");
+        "POSITIVE");
 }
 
 /// A whole number from 0 to 2^64 - 1: "-1" must not wrap round to 2^64 - 1.
@@ -35,7 +35,7 @@ CLI::Validator unsigned_whole_number() {
             }
             return {};
         },
-        "UINT");
+        "");  // the type already says UINT
 }
 
 }  // namespace
