@@ -23,14 +23,7 @@ LayerSpec layer_spec(const geo::LayerSchema& layer) {
         case geo::LayerGeometry::polygon: spec.geometry_type = wkbMultiPolygon; break;
     }
     for (const geo::FieldSchema& field : layer.fields) {
-        FieldKind kind = FieldKind::text;
-        switch (field.type) {
-            case geo::FieldType::text: kind = FieldKind::text; break;
-            case geo::FieldType::integer: kind = FieldKind::integer; break;
-            case geo::FieldType::real: kind = FieldKind::real; break;
-            case geo::FieldType::boolean: kind = FieldKind::boolean; break;
-        }
-        spec.fields.push_back({std::string(field.name), std::string(field.short_name), kind});
+        spec.fields.push_back({std::string(field.name), std::string(field.short_name), field.type});
     }
     return spec;
 }

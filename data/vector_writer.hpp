@@ -27,7 +27,8 @@ std::optional<VectorFormat> vector_format_of(const std::filesystem::path& file);
 /// The supported extensions, for messages: ".gpkg, .geojson, .fgb, .shp".
 std::string supported_vector_extensions();
 
-enum class FieldKind { text, integer, real, boolean };
+/// A field's type: the output layers' own (geo/output_layers.hpp).
+using FieldKind = geo::FieldType;
 
 struct FieldSpec {
     std::string name;
