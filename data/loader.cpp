@@ -112,7 +112,7 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
     if (description.registrations) {
         registrations = std::thread([&] {
             try {
-                rows = read_registration_rows(*description.registrations);
+                rows = read_registration_rows(*description.registrations, progress);
             } catch (...) {
                 registration_error = std::current_exception();
             }
@@ -123,12 +123,12 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
         read_practices(description, *working, out, progress);
         check_tables_meet(out);
         place_practices(description.practices, out);
+        if (registrations.joinable()) progress.begin("registrations", 0);
     } catch (...) {
         if (registrations.joinable()) registrations.join();
         throw;
     }
     if (registrations.joinable()) {
-        progress.begin("registrations", 0);
         registrations.join();
         progress.end();
         if (registration_error) std::rethrow_exception(registration_error);

@@ -12,6 +12,9 @@ public:
     virtual void begin(std::string_view /*stage*/, std::int64_t /*total*/) {}
     virtual void update(std::int64_t /*done*/) {}
     virtual void end() {}
+    /// Called now and then by every thread of a load, so also between updates: it may throw to abandon
+    /// the load (a server asked to stop). Must be thread-safe.
+    virtual void checkpoint() {}
 };
 
 /// How many rows pass between two progress updates.

@@ -4,7 +4,7 @@
 
 namespace data {
 
-RegistrationRows read_registration_rows(const RegistrationSpec& spec) {
+RegistrationRows read_registration_rows(const RegistrationSpec& spec, Progress& progress) {
     LayerReader table(spec.layer, "registrations");
     const int practice_field = table.field(spec.practice_field, "registrations.practice_field");
     const int area_field = table.field(spec.area_field, "registrations.area_field");
@@ -12,6 +12,7 @@ RegistrationRows read_registration_rows(const RegistrationSpec& spec) {
     table.read_only({practice_field, area_field, patients_field}, false);
     RegistrationRows out;
     while (OGRFeatureUniquePtr row = table.next()) {
+        if (out.rows.size() % kProgressEvery == 0) progress.checkpoint();
         geo::Registration registration;
         registration.practice_code = table.required_text(*row, practice_field, "a practice code");
         registration.area_code = table.required_text(*row, area_field, "an area code");

@@ -39,7 +39,8 @@ struct RegistrationRows {
     std::vector<geo::Registration> rows;  // codes and patients; not yet joined
     geo::SourceInfo source;
 };
-RegistrationRows read_registration_rows(const RegistrationSpec& spec);
+/// Reads every row; calls progress.checkpoint() (only) now and then, so it may run on a thread of its own.
+RegistrationRows read_registration_rows(const RegistrationSpec& spec, Progress& progress);
 
 /// Joins the rows to practices and areas by code, keeping every row (unmatched ones are counted later).
 void join_registrations(const RegistrationSpec& spec, RegistrationRows rows, geo::Dataset& out);

@@ -500,8 +500,12 @@ Plan plan(std::shared_ptr<const Dataset> given, const PlanOptions& options, Geos
           const PlanCheckpoint& checkpoint) {
     const auto started = std::chrono::steady_clock::now();
     options.validate(*given);
-    auto stage = [&progress, &checkpoint](std::string_view name) {
+    // Between every step, so that a server asked to stop gives up within a fraction of a second.
+    auto check = [&checkpoint] {
         if (checkpoint) checkpoint();
+    };
+    auto stage = [&progress, &check](std::string_view name) {
+        check();
         if (progress) progress(name);
     };
     Plan out;
@@ -532,15 +536,20 @@ Plan plan(std::shared_ptr<const Dataset> given, const PlanOptions& options, Geos
                       options.excluded_practices.end();
     }
     c.index = index_registrations(dataset);
+    check();
     c.points = representative_points(context, dataset.areas);
+    check();
     c.standing = standing_areas(context, dataset);
+    check();
     c.constraint = constraint_values(dataset, options.constraint_field, c.standing);
     c.lock = lock_values(dataset, options, c.active);
     plan_catchments(c);
 
     stage("networks");
     const Units units = make_units(c);
+    check();
     const PartitionProblem problem = make_problem(c, units);
+    check();
     PartitionSettings settings;
     settings.seed = options.seed;
     settings.restarts = options.construction_runs;
@@ -554,12 +563,14 @@ Plan plan(std::shared_ptr<const Dataset> given, const PlanOptions& options, Geos
         out.report.notes.push_back(std::to_string(welded) + " practices dominate no area and joined the network of the practice whose territory they stand in");
     }
     build_networks(c, units, result, problem);
+    check();
     apply_dominance(c);
 
     stage("boundaries");
     build_boundaries(c);
     stage("gaps");
     assess_coverage(c);
+    check();
     out.report.plan = summarize_partition(out.networks);
     compare_with_reference(c);
     out.report.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

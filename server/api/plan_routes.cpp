@@ -137,6 +137,9 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
                 // Nobody is waiting for it: 499 (nginx's "client closed request") for the log and metrics.
                 throw HttpError(static_cast<http::status>(499), "ClientClosedRequest", "the client hung up; the plan was abandoned");
             }
+            if (context.stopping()) {
+                throw HttpError(http::status::service_unavailable, "ShuttingDown", "the server is stopping; the plan was abandoned");
+            }
             if (std::chrono::steady_clock::now() > deadline) {
                 throw HttpError(http::status::service_unavailable, "PlanTimeout",
                                 "the plan took longer than the server's limit of " + std::to_string(limit.count()) +

@@ -25,6 +25,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace server {
 
 namespace {
@@ -121,14 +123,85 @@ bool is_loopback(const std::string& host) {
     return !error && address.is_loopback();
 }
 
+/// Thrown out of a load when the server is asked to stop. Not a std::exception: nothing on the way
+/// mistakes it for a failure of the data.
+struct LoadStopped {};
+
 /// Loads the dataset, checks the planning options against it and plans it as dataset version `version`.
+/// `checkpoint` is called between stages and rows (it may throw to give up).
 std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& description, const PlanningOptions& planning,
-                                         geo::PlanOptions options, std::uint64_t version, int maxzoom, data::Progress& progress) {
+                                         geo::PlanOptions options, std::uint64_t version, int maxzoom, data::Progress& progress,
+                                         const geo::PlanCheckpoint& checkpoint = {}) {
     geo::Dataset loaded = data::load_dataset(description, progress);
     planning.resolve(options, loaded);
     options.validate(loaded);
     progress.begin("planning", 0);
-    return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom);
+    return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom, checkpoint);
+}
+
+/// Progress that gives up (throws LoadStopped) once `stopping` says so: SIGTERM during a load is then
+/// obeyed at the next row or stage, not after the whole load.
+class StoppableProgress : public data::Progress {
+public:
+    StoppableProgress(data::Progress& shown, std::function<bool()> stopping) : shown_(shown), stopping_(std::move(stopping)) {}
+    void begin(std::string_view stage, std::int64_t total) override {
+        checkpoint();
+        shown_.begin(stage, total);
+    }
+    void update(std::int64_t done) override {
+        checkpoint();
+        shown_.update(done);
+    }
+    void end() override { shown_.end(); }
+    void checkpoint() override {
+        if (stopping_()) throw LoadStopped{};
+    }
+
+private:
+    data::Progress& shown_;
+    std::function<bool()> stopping_;
+};
+
+/// Bounds the time a stop request (SIGTERM, SIGINT) waits for the initial load: the load gives up at its
+/// next checkpoint, and should one step run long (a slow file, a large GEOS operation), the process ends
+/// here once `grace` has passed. Nothing is written during a load, so nothing is left half done.
+class LoadStopDeadline {
+public:
+    LoadStopDeadline(const HttpServer& server, std::chrono::milliseconds grace)
+        : thread_([&server, grace](std::stop_token loaded) {
+              constexpr auto kPoll = std::chrono::milliseconds(10);
+              while (!loaded.stop_requested() && !server.stopping()) std::this_thread::sleep_for(kPoll);
+              const auto deadline = std::chrono::steady_clock::now() + grace;
+              while (!loaded.stop_requested()) {
+                  if (std::chrono::steady_clock::now() >= deadline) {
+                      std::fprintf(stderr, "\ncatchment: stopped while loading the dataset\n");
+                      std::fflush(stderr);
+                      std::_Exit(kExitOk);
+                  }
+                  std::this_thread::sleep_for(kPoll);
+              }
+          }) {}
+    /// The load has ended (done or failed): the deadline no longer applies.
+    void loaded() { thread_.request_stop(); }
+
+private:
+    std::jthread thread_;
+};
+
+/// Lifts the soft limit on open files to the hard one, as each connection takes a descriptor: a
+/// default soft limit of 1,024 would refuse connections long before --max-connections.
+void raise_open_file_limit(std::size_t wanted) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        std::fprintf(stderr, "catchment: warning: this process may open %llu files; --max-connections %zu needs about %zu\n",
+                     static_cast<unsigned long long>(limit.rlim_cur), wanted - 64, wanted);
+    }
 }
 
 /// Renders the low zooms of the served state into the tile cache on a thread of its own, after each
@@ -166,7 +239,8 @@ private:
 /// options the server started with and installs it as the next version; the old state serves until
 /// then, and goes on serving when anything fails. Never throws.
 ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const PlanningOptions& planning,
-                          const geo::PlanOptions& options, int maxzoom, BackgroundPrerender& prerender) {
+                          const geo::PlanOptions& options, int maxzoom, BackgroundPrerender& prerender,
+                          const std::function<bool()>& stopping) {
     ReloadResult result;
     const auto current = service.current();
     if (!current) {
@@ -178,10 +252,14 @@ ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const
     const auto started = std::chrono::steady_clock::now();
     try {
         data::Progress quiet;
-        service.install(load_state(dataset.description(), planning, options, current->version + 1, maxzoom, quiet));
+        StoppableProgress progress(quiet, stopping);
+        service.install(load_state(dataset.description(), planning, options, current->version + 1, maxzoom, progress,
+                                   [&progress] { progress.checkpoint(); }));
         prerender.start();
         result.outcome = ReloadResult::Outcome::reloaded;
         result.version = current->version + 1;
+    } catch (const LoadStopped&) {
+        result.message = "the server is stopping";
     } catch (const data::InputError& error) {
         result.message = error.what();
     } catch (const geo::PlanError& error) {
@@ -280,6 +358,8 @@ Command add_serve_command(CLI::App& app) {
                 }
                 server_options.handle_signals = true;
                 server_options.limits.max_connections = flags->max_connections;
+                server_options.probe_paths = {"/health", "/ready"};
+                raise_open_file_limit(flags->max_connections + server_options.limits.probe_connections + 64);
                 HttpServer server(server_options);
                 const std::uint16_t port = server.listen();
                 std::string url = "http://";
@@ -310,23 +390,32 @@ Command add_serve_command(CLI::App& app) {
                 add_plan_routes(router, service, plan_settings);
                 const int maxzoom = flags->maxzoom;
                 const ReloadFunction reload = one_reload_at_a_time(
-                    [&service, dataset, planning, options, maxzoom, &prerender] {
-                    return reload_state(service, *dataset, *planning, options, maxzoom, prerender);
+                    [&service, dataset, planning, options, maxzoom, &prerender, &server] {
+                    return reload_state(service, *dataset, *planning, options, maxzoom, prerender, [&server] { return server.stopping(); });
                 });
                 add_admin_routes(router, reload, access);
                 HangupReloader hangup(reload);
                 server.start(router, metrics);
                 std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)%s\n", url.c_str(),
                              access.read_only ? "; read-only: a public address without --token" : "");
+                LoadStopDeadline stop_deadline(server, std::chrono::milliseconds(900));
                 try {
-                    ProgressBar progress;
-                    auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress);
+                    ProgressBar bar;
+                    StoppableProgress progress(bar, [&server] { return server.stopping(); });
+                    auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress, [&progress] { progress.checkpoint(); });
                     const std::string name = state->dataset->name.empty() ? "dataset" : state->dataset->name;
+                    stop_deadline.loaded();
                     service.install(std::move(state));
                     prerender.start();
                     progress.end();
                     std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
+                } catch (const LoadStopped&) {
+                    stop_deadline.loaded();
+                    server.wait();
+                    std::fprintf(stderr, "\ncatchment: stopped while loading the dataset\n");
+                    return kExitOk;
                 } catch (...) {
+                    stop_deadline.loaded();
                     server.stop();
                     server.wait();
                     throw;

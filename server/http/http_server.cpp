@@ -47,6 +47,7 @@ void ServerLimits::validate() const {
     if (read_timeout.count() < 1) throw std::invalid_argument("read timeout must be at least 1 second");
     if (idle_timeout.count() < 1) throw std::invalid_argument("idle timeout must be at least 1 second");
     if (max_connections < 1) throw std::invalid_argument("maximum connections must be at least 1");
+    if (probe_timeout.count() < 1) throw std::invalid_argument("probe timeout must be at least 1 second");
     if (max_blocking_queue < 1) throw std::invalid_argument("the blocking queue must hold at least 1 request");
     if (max_worker_queue < 1) throw std::invalid_argument("the worker queue must hold at least 1 request");
 }
@@ -66,6 +67,7 @@ public:
     std::mutex sessions_mutex_;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
     std::atomic<std::size_t> connections_{0};
+    std::atomic<std::size_t> probe_connections_{0};
     std::atomic<std::size_t> blocking_queued_{0};
     std::atomic<std::size_t> worker_queued_{0};
     std::atomic<bool> stopping_{false};
@@ -90,13 +92,15 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {}
+    /// A `probe` session holds one of the slots beyond max_connections: it answers one request, and only
+    /// for ServerOptions::probe_paths.
+    Session(tcp::socket&& socket, HttpServer::Impl& server, bool probe) : stream_(std::move(socket)), server_(server), probe_(probe) {}
     ~Session() {
         {
             std::lock_guard<std::mutex> lock(server_.sessions_mutex_);
             server_.sessions_.erase(this);
         }
-        --server_.connections_;
+        --(probe_ ? server_.probe_connections_ : server_.connections_);
     }
 
     void run() {
@@ -125,7 +129,8 @@ private:
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(limits.header_limit));
         parser_->body_limit(limits.body_limit);
-        stream_.expires_after(first_ || buffer_.size() > 0 ? limits.read_timeout : limits.idle_timeout);
+        if (probe_ && !first_) return close();
+        stream_.expires_after(probe_ ? limits.probe_timeout : first_ || buffer_.size() > 0 ? limits.read_timeout : limits.idle_timeout);
         first_ = false;
         reading_ = true;
         http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -152,6 +157,14 @@ private:
         if (server_.options_.access_log) {
             method_.assign(request.method_string());  // reuses the strings' capacity
             target_.assign(request.target());
+        }
+        if (probe_ && !is_probe_path(request.target())) {
+            Response busy = error_response(request, HttpError(http::status::service_unavailable, "Busy",
+                                                              "the server has its maximum of " + std::to_string(server_.options_.limits.max_connections) +
+                                                                  " connections open; only its health checks are answered now; try again later"));
+            busy.set(http::field::retry_after, "5");
+            add_cors_headers(busy);
+            return send(std::move(busy));
         }
         Router::Routed routed;
         Response response = server_.router_->handle(request, routed, false);  // matches once, names the route
@@ -180,7 +193,7 @@ private:
         auto gone = std::make_shared<std::atomic<bool>>(false);
         watch_for_hang_up(gone);
         net::post(pool, [self = shared_from_this(), request = std::move(request), &queued, gone, work = net::make_work_guard(server_.ioc_)]() mutable {
-            Response response = self->server_.router_->handle_off_io(request, gone.get());
+            Response response = self->server_.router_->handle_off_io(request, gone.get(), &self->server_.stopping_);
             --queued;
             net::dispatch(self->stream_.get_executor(), [self, response = std::move(response), work = std::move(work)]() mutable {
                 beast::error_code ignored;
@@ -216,7 +229,7 @@ private:
     }
 
     void send(Response&& response) {
-        if (stopping_ || server_.stopping_) response.keep_alive(false);
+        if (stopping_ || server_.stopping_ || probe_) response.keep_alive(false);
         response_ = std::move(response);
         status_ = response_.result_int();
         // Recorded before the write, so that a client's next request already sees it in /metrics.
@@ -357,6 +370,13 @@ private:
     std::size_t written_ = 0;                    // bytes of the response written so far
     std::string piece_, frame_;                  // a streamed body's current piece and its chunk size line
     bool stream_done_ = false, stream_failed_ = false;
+    bool is_probe_path(std::string_view target) const {
+        const std::string_view path = target.substr(0, target.find('?'));
+        const auto& paths = server_.options_.probe_paths;
+        return std::find(paths.begin(), paths.end(), path) != paths.end();
+    }
+
+    bool probe_;
     bool first_ = true;
     bool reading_ = false;
     bool stopping_ = false;
@@ -376,12 +396,15 @@ void HttpServer::Impl::do_accept() {
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     if (stopping_ || !acceptor_.is_open()) return;
     if (!ec) {
-        if (connections_.load() >= options_.limits.max_connections) {
+        if (connections_.load() < options_.limits.max_connections) {
+            ++connections_;
+            std::make_shared<Session>(std::move(socket), *this, false)->run();
+        } else if (!options_.probe_paths.empty() && probe_connections_.load() < options_.limits.probe_connections) {
+            ++probe_connections_;
+            std::make_shared<Session>(std::move(socket), *this, true)->run();
+        } else {
             beast::error_code ignored;
             socket.close(ignored);
-        } else {
-            ++connections_;
-            std::make_shared<Session>(std::move(socket), *this)->run();
         }
     }
     do_accept();
@@ -467,6 +490,8 @@ void HttpServer::stop() {
     }
     net::post(impl_->accept_strand_, [impl = impl_] { impl->do_stop(); });
 }
+
+bool HttpServer::stopping() const { return impl_->stopping_.load(); }
 
 void HttpServer::wait() {
     std::lock_guard<std::mutex> lock(impl_->join_mutex_);

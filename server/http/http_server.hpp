@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace server {
 
@@ -24,7 +25,9 @@ struct ServerLimits {
     std::uint64_t body_limit = 1024 * 1024;       // bytes of request body (beyond: 413)
     std::chrono::seconds read_timeout{30};        // to read one request (and to write its response)
     std::chrono::seconds idle_timeout{60};        // a keep-alive connection waiting for its next request
-    std::size_t max_connections = 1024;           // open connections; beyond, new ones are closed at once
+    std::size_t max_connections = 1024;           // open connections; beyond, the probe slots, then closed at once
+    std::size_t probe_connections = 32;           // beyond max_connections: slots for ServerOptions::probe_paths only
+    std::chrono::seconds probe_timeout{2};        // for a probe slot's one request (idle clients cannot keep it)
     std::size_t max_blocking_queue = 4;           // blocking requests running or waiting; beyond: 503 Busy
     std::size_t max_worker_queue = 1024;          // requests on or waiting for the worker pool; beyond: 503 Busy
     /// Throws std::invalid_argument naming the bad limit.
@@ -48,6 +51,9 @@ struct ServerOptions {
     bool access_log = true;           // one line per request, written in batches (at most 20 ms late)
     AccessLogOptions access_log_file; // where: stderr, or a file rotated by size
     bool handle_signals = false;      // SIGINT and SIGTERM call stop()
+    /// Paths (e.g. /health, /ready) still answered when max_connections are open, on limits.probe_connections
+    /// further connections, each closed after one request or limits.probe_timeout; other requests there get 503.
+    std::vector<std::string> probe_paths;
 };
 
 class HttpServer {
@@ -64,6 +70,8 @@ public:
     void start(const Router& router, Metrics& metrics);
     /// Graceful stop; thread-safe, idempotent, returns at once.
     void stop();
+    /// Whether stop() was called (or a signal asked for it).
+    bool stopping() const;
     /// Blocks until every io thread has finished (after stop()).
     void wait();
 

@@ -158,12 +158,14 @@ Response Router::handle(const Request& request) const {
     return handle(request, routed);
 }
 
-Response Router::handle_off_io(const Request& request, const std::atomic<bool>* client_gone) const {
+Response Router::handle_off_io(const Request& request, const std::atomic<bool>* client_gone,
+                               const std::atomic<bool>* server_stopping) const {
     Routed routed;
-    return handle(request, routed, true, client_gone);
+    return handle(request, routed, true, client_gone, server_stopping);
 }
 
-Response Router::handle(const Request& request, Routed& routed, bool run_blocking, const std::atomic<bool>* client_gone) const {
+Response Router::handle(const Request& request, Routed& routed, bool run_blocking, const std::atomic<bool>* client_gone,
+                        const std::atomic<bool>* server_stopping) const {
     routed = Routed{};
     Response response;
     try {
@@ -192,7 +194,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
                 }
                 std::map<std::string, std::string> values;
                 matches(found->segments, target.segments, &values);
-                RouteContext context{request, std::move(values), std::move(target.query), public_url_, run_blocking, client_gone};
+                RouteContext context{request, std::move(values), std::move(target.query), public_url_, run_blocking, client_gone, server_stopping};
                 response = found->handler(context);
                 if (head && !response.body().streamed()) {  // a streamed body keeps its chunked framing, length unknown
                     const auto length = response.body().size();

@@ -26,8 +26,11 @@ struct RouteContext {
     std::string_view public_url = {};                          // --public-url, when the server was given one
     bool on_worker = true;                                     // false on an I/O thread, which must stay responsive
     const std::atomic<bool>* client_gone = nullptr;            // set by the server when the client hangs up
+    const std::atomic<bool>* server_stopping = nullptr;        // set when the server is asked to stop (SIGTERM)
     /// Whether the client has hung up while its request was handled (long computations give up then).
     bool cancelled() const { return client_gone != nullptr && client_gone->load(); }
+    /// Whether the server is stopping: long computations give up, so that it stops within a second.
+    bool stopping() const { return server_stopping != nullptr && server_stopping->load(); }
     /// Call before CPU work (a cold tile, a collection to build): on an I/O thread it throws WorkerNeeded,
     /// and the handler runs again on a worker; elsewhere it returns at once.
     void needs_worker() const {
@@ -79,9 +82,12 @@ public:
     /// The same, matching the request once. With `run_blocking` false (on an I/O thread), a blocking
     /// route's handler is not run, nor finished when it calls needs_worker(): `routed.deferred` is set and
     /// the caller calls handle() again on the pool `routed.execution` names.
-    Response handle(const Request& request, Routed& routed, bool run_blocking = true, const std::atomic<bool>* client_gone = nullptr) const;
-    /// On a pool, for a deferred request: `client_gone` (may be null) tells the handler its client left.
-    Response handle_off_io(const Request& request, const std::atomic<bool>* client_gone) const;
+    Response handle(const Request& request, Routed& routed, bool run_blocking = true, const std::atomic<bool>* client_gone = nullptr,
+                    const std::atomic<bool>* server_stopping = nullptr) const;
+    /// On a pool, for a deferred request: `client_gone` (may be null) tells the handler its client left,
+    /// `server_stopping` (may be null) that the server is stopping.
+    Response handle_off_io(const Request& request, const std::atomic<bool>* client_gone,
+                           const std::atomic<bool>* server_stopping = nullptr) const;
 
     /// The route `request` matches (name "unknown" when none), for metrics and for choosing the thread.
     RouteInfo route_info(const Request& request) const;

@@ -1,5 +1,6 @@
 // The real `catchment serve` on an ephemeral port: operations endpoints, errors, concurrency and a
 // graceful SIGTERM. Every wait has a time bound; the child is always killed when a test ends.
+#include "integration/serve_client.hpp"
 #include "integration/served.hpp"
 #include "paths.hpp"
 
@@ -30,99 +31,11 @@
 #include <unistd.h>
 #include <vector>
 
-namespace {
-
+using namespace serve_test;
+using namespace std::chrono_literals;
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
-using namespace std::chrono_literals;
-
-/// A blocking HTTP/1.1 client whose every step is bounded by a timeout.
-class Client {
-public:
-    explicit Client(std::uint16_t port) : port_(port) {}
-
-    beast::error_code connect() {
-        beast::error_code result = net::error::timed_out;
-        stream_.expires_after(10s);
-        stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_),
-                              [&](beast::error_code ec) { result = ec; });
-        run();
-        return result;
-    }
-
-    beast::error_code write_raw(const std::string& bytes) {
-        beast::error_code result = net::error::timed_out;
-        stream_.expires_after(10s);
-        net::async_write(stream_, net::buffer(bytes), [&](beast::error_code ec, std::size_t) { result = ec; });
-        run();
-        return result;
-    }
-
-    beast::error_code read(http::response<http::string_body>& response) {
-        beast::error_code result = net::error::timed_out;
-        stream_.expires_after(120s);  // a reload re-plans London: seconds, more on a loaded machine
-        http::async_read(stream_, buffer_, response, [&](beast::error_code ec, std::size_t) { result = ec; });
-        run();
-        return result;
-    }
-
-    /// One request on this connection (keep-alive).
-    std::optional<http::response<http::string_body>> get(const std::string& target, http::verb method = http::verb::get,
-                                                         const std::string& authorization = "") {
-        http::request<http::string_body> request{method, target, 11};
-        request.set(http::field::host, "127.0.0.1");
-        if (method == http::verb::post) request.set(http::field::content_type, "application/json");
-        if (!authorization.empty()) request.set(http::field::authorization, authorization);
-        request.prepare_payload();
-        std::ostringstream bytes;
-        bytes << request;
-        if (write_raw(bytes.str())) return std::nullopt;
-        http::response<http::string_body> response;
-        if (read(response)) return std::nullopt;
-        return response;
-    }
-
-private:
-    void run() {
-        ioc_.restart();
-        ioc_.run();
-    }
-    std::uint16_t port_;
-    net::io_context ioc_;
-    beast::tcp_stream stream_{ioc_};
-    beast::flat_buffer buffer_;
-};
-
-std::optional<http::response<http::string_body>> fetch(std::uint16_t port, const std::string& target) {
-    Client client(port);
-    if (client.connect()) return std::nullopt;
-    return client.get(target);
-}
-
-/// `catchment serve data/sample` on port 0, its stderr in a file.
-/// The shared harness (integration/served.hpp) with four I/O threads, returned as soon as the port is
-/// known: some tests look at the server before it is ready.
-class ServeProcess : public integration::Server {
-public:
-    explicit ServeProcess(std::vector<std::string> extra = {})
-        : Server(with_threads(std::move(extra)), test_paths::sample_dir(), false) {}
-
-    /// Waits (bounded) for the child to exit; its exit code, or nullopt on timeout.
-    std::optional<int> wait_exit(std::chrono::seconds timeout) {
-        if (!Server::wait_exit(timeout)) return std::nullopt;
-        return exit_code();
-    }
-
-private:
-    static std::vector<std::string> with_threads(std::vector<std::string> extra) {
-        extra.insert(extra.begin(), {"--threads", "4"});
-        return extra;
-    }
-};
-
-}  // namespace
 
 TEST_CASE("catchment serve answers health, ready, metrics and unknown paths", "[serve]") {
     ServeProcess server;
@@ -221,7 +134,7 @@ TEST_CASE("catchment serve holds requests to its header and body limits", "[serv
     CHECK(health->result() == http::status::ok);
 }
 
-TEST_CASE("Connections beyond --max-connections are closed and a freed slot is taken again", "[serve]") {
+TEST_CASE("Beyond --max-connections only health checks are answered, and a freed slot is taken again", "[serve]") {
     ServeProcess server({"--max-connections", "4"});
     server.wait_ready();
     std::vector<std::unique_ptr<Client>> held;
@@ -243,14 +156,16 @@ TEST_CASE("Connections beyond --max-connections are closed and a freed slot is t
         REQUIRE(response);
         CHECK(response->result() == http::status::ok);
     }
-    // The kernel completes the handshake; the server closes the fifth connection without an answer.
-    CHECK_FALSE(fetch(server.port(), "/health"));
+    // A fifth connection takes one of the health checks' slots: anything else is refused there.
+    const auto over = fetch(server.port(), "/collections");
+    REQUIRE(over);
+    CHECK(over->result() == http::status::service_unavailable);
     held.pop_back();
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     std::optional<http::response<http::string_body>> again;
-    while (!again && std::chrono::steady_clock::now() < deadline) {
-        again = fetch(server.port(), "/health");
-        if (!again) std::this_thread::sleep_for(20ms);
+    while ((!again || again->result() != http::status::ok) && std::chrono::steady_clock::now() < deadline) {
+        again = fetch(server.port(), "/collections");
+        if (!again || again->result() != http::status::ok) std::this_thread::sleep_for(20ms);
     }
     REQUIRE(again);
     CHECK(again->result() == http::status::ok);
