@@ -12,12 +12,15 @@ namespace data {
 
 StagedFile::StagedFile(const std::filesystem::path& path, std::string_view content) : target_(path.string()), temporary_(target_ + ".tmp-XXXXXX") {
     const int fd = ::mkstemp(temporary_.data());
-    if (fd < 0) throw InputError({target_, {}, {}, {}}, std::string("cannot create the output file: ") + std::strerror(errno));
+    if (fd < 0) {
+        const int error = errno;
+        throw_write_error(target_, std::string("cannot create the output file: ") + std::strerror(error), error);
+    }
     auto fail = [&](const char* doing) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         ::close(fd);
         ::unlink(temporary_.c_str());
-        throw InputError({target_, {}, {}, {}}, std::string(doing) + ": " + why);
+        throw_write_error(target_, std::string(doing) + ": " + std::strerror(error), error);
     };
     std::size_t written = 0;
     while (written < content.size()) {
@@ -30,8 +33,9 @@ StagedFile::StagedFile(const std::filesystem::path& path, std::string_view conte
     }
     if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) fail("cannot flush the output file");
     if (::close(fd) != 0) {
+        const int error = errno;
         ::unlink(temporary_.c_str());
-        throw InputError({target_, {}, {}, {}}, std::string("cannot close the output file: ") + std::strerror(errno));
+        throw_write_error(target_, std::string("cannot close the output file: ") + std::strerror(error), error);
     }
 }
 
@@ -41,7 +45,8 @@ StagedFile::~StagedFile() {
 
 void StagedFile::commit() {
     if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
-        throw InputError({target_, {}, {}, {}}, std::string("cannot move the output file into place: ") + std::strerror(errno));
+        const int error = errno;
+        throw_write_error(target_, std::string("cannot move the output file into place: ") + std::strerror(error), error);
     }
     committed_ = true;
 }
@@ -54,6 +59,8 @@ void check_output_file(const std::filesystem::path& path, std::string_view examp
     if (std::filesystem::is_directory(path, error)) {
         throw InputError(where, "is a directory; give a file name such as " + (path / std::string(example_name)).string());
     }
+    // A folder this process may not write in, or a read-only file system (which binds root too).
+    if (::access(directory.c_str(), W_OK | X_OK) != 0) throw InputError(where, std::string("cannot write there: ") + std::strerror(errno));
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) { StagedFile(path, content).commit(); }

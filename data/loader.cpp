@@ -8,7 +8,10 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace data {
 
@@ -91,15 +94,59 @@ void place_practices(const PracticeSpec& spec, geo::Dataset& out) {
     }
 }
 
-}  // namespace
-
-geo::Dataset load_dataset(const DatasetDescription& description, Progress& progress) {
-    const auto working = spatial_reference(description.working_crs, description.origin, "working_crs");
+std::unique_ptr<OGRSpatialReference> working_crs(const DatasetDescription& description) {
+    auto working = spatial_reference(description.working_crs, description.origin, "working_crs");
     if (!working->IsProjected()) {
         throw setting_error(description.origin, "working_crs",
                             "'" + description.working_crs +
                                 "' is not a projected CRS; distances and areas need metres (e.g. EPSG:27700)");
     }
+    return working;
+}
+
+/// Opens `ref` and looks up each named field (setting, name), as the reader of `role` does.
+void check_layer(const LayerRef& ref, const std::string& role, const std::vector<std::pair<std::string, std::string>>& fields,
+                 const std::string& geometry_field = {}) {
+    const LayerReader layer(ref, role, geometry_field);
+    for (const auto& [setting, name] : fields) layer.field(name, setting);
+}
+
+}  // namespace
+
+void check_sources(const DatasetDescription& description) {
+    working_crs(description);
+    const AreaSpec& areas = description.areas;
+    {
+        const LayerReader layer(areas.layer, "areas", areas.geometry_field);
+        for (const auto& [setting, name] : std::vector<std::pair<std::string, std::string>>{
+                 {"areas.id_field", areas.id_field}, {"areas.name_field", areas.name_field},
+                 {"areas.group_field", areas.group_field}, {"areas.population_field", areas.population_field}}) {
+            layer.field(name, setting);
+        }
+        layer.require_crs("the area geometries");
+    }
+    if (const auto& population = description.population) {
+        check_layer(population->layer, "population", {{"population.key_field", population->key_field}, {"population.value_field", population->value_field}});
+    }
+    const PracticeSpec& practices = description.practices;
+    check_layer(practices.layer, "practices",
+                {{"practices.id_field", practices.id_field}, {"practices.name_field", practices.name_field},
+                 {"practices.list_size_field", practices.list_size_field}, {"practices.reference_network_field", practices.reference_network_field},
+                 {"practices.reference_network_name_field", practices.reference_network_name_field}, {"practices.x_field", practices.x_field},
+                 {"practices.y_field", practices.y_field}, {"practices.postcode_field", practices.postcode_field}});
+    if (const auto& postcodes = description.postcodes) {
+        check_layer(postcodes->layer, "postcodes",
+                    {{"postcodes.key_field", postcodes->key_field}, {"postcodes.x_field", postcodes->x_field}, {"postcodes.y_field", postcodes->y_field}});
+    }
+    if (const auto& registrations = description.registrations) {
+        check_layer(registrations->layer, "registrations",
+                    {{"registrations.practice_field", registrations->practice_field}, {"registrations.area_field", registrations->area_field},
+                     {"registrations.patients_field", registrations->patients_field}});
+    }
+}
+
+geo::Dataset load_dataset(const DatasetDescription& description, Progress& progress) {
+    const auto working = working_crs(description);
     geo::Dataset out;
     out.name = description.name;
     out.working_crs = description.working_crs;

@@ -10,6 +10,11 @@ namespace data {
 
 geo::Dataset load_dataset(const DatasetDescription& description, Progress& progress);
 
+/// The quick part of loading: the working CRS, and every source opened with its layer and the fields
+/// the description names (no row is read). Throws InputError as load_dataset would, so that a server
+/// can refuse a dataset that cannot load before it listens.
+void check_sources(const DatasetDescription& description);
+
 inline geo::Dataset load_dataset(const DatasetDescription& description) {
     Progress silent;
     return load_dataset(description, silent);

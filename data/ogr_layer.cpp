@@ -19,40 +19,6 @@ std::string last_gdal_message(const char* when_silent = "no reason given") {
     return message != nullptr && *message != '\0' ? std::string(message) : std::string(when_silent);
 }
 
-/// Where `text` stops being valid UTF-8 (RFC 3629: no overlong forms, surrogates or code points
-/// above U+10FFFF), or npos. Text goes into GeoJSON and JSON, which must be UTF-8.
-std::size_t invalid_utf8_at(const std::string& text) {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char c = s[i];
-        std::size_t length = 0;
-        unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            if (c == 0xE0) low = 0xA0;
-            if (c == 0xED) high = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            if (c == 0xF0) low = 0x90;
-            if (c == 0xF4) high = 0x8F;
-        } else {
-            return i;
-        }
-        if (i + length > n || s[i + 1] < low || s[i + 1] > high) return i;
-        for (std::size_t k = 2; k < length; ++k) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
-        }
-        i += length;
-    }
-    return std::string::npos;
-}
-
 std::string trim(const char* raw) {
     std::string_view text(raw != nullptr ? raw : "");
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -115,6 +81,11 @@ LayerReader::LayerReader(const LayerRef& ref, std::string role, const std::strin
     dataset_.reset(GDALDataset::Open(ref.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                      open_options.List(), nullptr));
     if (!dataset_) {
+        std::error_code size_error;
+        if (!looks_like_connection_string(ref.source) && std::filesystem::is_regular_file(ref.source, size_error) &&
+            std::filesystem::file_size(ref.source, size_error) == 0 && !size_error) {
+            throw InputError(file_only, "the file is empty (0 bytes); expected the " + role_ + " (" + role_ + ".source)");
+        }
         throw InputError(file_only, "GDAL cannot open it as a vector source: " +
                                         last_gdal_message("no vector driver recognises the file (corrupt, or not a vector format?)"));
     }
@@ -135,9 +106,15 @@ LayerReader::LayerReader(const LayerRef& ref, std::string role, const std::strin
                                             layer_names(*dataset_));
         }
     }
-    if (!geometry_field.empty() && layer_->GetLayerDefn()->GetGeomFieldIndex(geometry_field.c_str()) < 0 &&
-        !(rows_are_table_rows_ && layer_->GetLayerDefn()->GetGeomFieldCount() > 0)) {
-        fail_layer("no geometry field '" + geometry_field + "' (" + role_ + ".geometry_field)");
+    if (!geometry_field.empty()) {
+        const OGRFeatureDefn* definition = layer_->GetLayerDefn();
+        bool found = definition->GetGeomFieldIndex(geometry_field.c_str()) >= 0;
+        // The CSV driver reads a column named WKT as an unnamed geometry field whatever it is told, so
+        // that column counts only when it is the one named: another name must not fall back to it.
+        for (int i = 0; !found && rows_are_table_rows_ && EQUAL(geometry_field.c_str(), "WKT") && i < definition->GetGeomFieldCount(); ++i) {
+            found = definition->GetGeomFieldDefn(i)->GetNameRef()[0] == '\0';
+        }
+        if (!found) fail_layer("no geometry field '" + geometry_field + "' (" + role_ + ".geometry_field)");
     }
     if (!ref.where.empty()) {
         CPLErrorReset();
@@ -194,7 +171,7 @@ std::string LayerReader::text(const OGRFeature& feature, int field) const {
         value = recoded != nullptr ? recoded : "";
         CPLFree(recoded);
     }
-    if (const std::size_t bad = invalid_utf8_at(value); bad != std::string::npos) {
+    if (const std::size_t bad = first_invalid_utf8(value); bad != std::string::npos) {
         char detail[96];
         std::snprintf(detail, sizeof detail, "expected UTF-8 text, got byte 0x%02X at position %zu", static_cast<unsigned char>(value[bad]), bad + 1);
         fail(&feature, field, std::string(detail) + "; give the table's encoding (" + role_ + ".encoding, e.g. ISO-8859-1) or save it as UTF-8");

@@ -33,7 +33,8 @@ bool is_area_type(OGRwkbGeometryType type) {
 geo::Geometry area_geometry(OGRFeature& feature, int geometry_field, const LayerReader& layer, const ToWorkingCrs& to_working,
                             geo::GeosContext& geos) {
     OGRGeometry* geometry = geometry_field >= 0 ? feature.GetGeomFieldRef(geometry_field) : feature.GetGeometryRef();
-    if (geometry == nullptr || geometry->IsEmpty()) layer.fail(&feature, -1, "expected a polygon, got no geometry");
+    if (geometry == nullptr) layer.fail(&feature, -1, "expected a polygon, got no geometry");
+    if (geometry->IsEmpty()) layer.fail(&feature, -1, "expected a polygon, got an empty geometry");
     if (!is_area_type(geometry->getGeometryType())) {
         layer.fail(&feature, -1, std::string("expected a Polygon or MultiPolygon, got a ") + OGRGeometryTypeToName(wkbFlatten(geometry->getGeometryType())));
     }

@@ -15,8 +15,9 @@ namespace data {
 
 namespace {
 
-InputError output_error(const std::filesystem::path& target, const std::string& problem) {
-    return InputError({target.string(), {}, {}, {}}, problem);
+/// StorageError for a full disk or an I/O error, InputError otherwise (see throw_write_error).
+[[noreturn]] void output_error(const std::filesystem::path& target, const std::string& doing, int error) {
+    throw_write_error(target.string(), doing + ": " + std::strerror(error), error);
 }
 
 std::filesystem::path directory_of(const std::filesystem::path& target) {
@@ -27,9 +28,9 @@ std::filesystem::path directory_of(const std::filesystem::path& target) {
 void flush_to_disk(const std::filesystem::path& file, const std::filesystem::path& target) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         if (fd >= 0) ::close(fd);
-        throw output_error(target, "cannot flush " + file.filename().string() + ": " + why);
+        output_error(target, "cannot flush " + file.filename().string(), error);
     }
     ::close(fd);
 }
@@ -42,7 +43,8 @@ StagingDir::StagingDir(const std::filesystem::path& target) : target_(target) {
     name += ".tmp-XXXXXX";
     std::string pattern = (directory_of(target) / name).string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-        throw output_error(target, std::string("cannot create the output files: ") + std::strerror(errno));
+        const int error = errno;
+        output_error(target, "cannot create the output files", error);
     }
     staging_ = pattern;
 }
@@ -55,19 +57,25 @@ StagingDir::~StagingDir() {
 void StagingDir::write_text(const std::string& name, std::string_view content) const {
     const std::filesystem::path file = path_for(name);
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw output_error(target_, "cannot create " + name + ": " + std::strerror(errno));
+    if (fd < 0) {
+        const int error = errno;
+        output_error(target_, "cannot create " + name, error);
+    }
     std::size_t written = 0;
     while (written < content.size()) {
         const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            const std::string why = std::strerror(errno);
+            const int error = errno;
             ::close(fd);
-            throw output_error(target_, "cannot write " + name + ": " + why);
+            output_error(target_, "cannot write " + name, error);
         }
         written += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) throw output_error(target_, "cannot flush " + name + ": " + std::strerror(errno));
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const int error = errno;
+        output_error(target_, "cannot flush " + name, error);
+    }
 }
 
 void StagingDir::commit() {
@@ -80,14 +88,19 @@ void StagingDir::commit() {
         return std::make_pair(a == primary, a) < std::make_pair(b == primary, b);
     });
     for (const std::string& name : names) flush_to_disk(path_for(name), target_);
+    // GDAL's writers (GeoJSON's, for one) may drop a write that failed for want of space without a
+    // word: a disk that is full now may hold short files, which must not be published.
+    if (file_system_full(staging_)) {
+        throw StorageError(target_.string(), "cannot write the output files: the file system is full (No space left on device)");
+    }
     const std::filesystem::path directory = directory_of(target_);
     std::vector<std::filesystem::path> moved;
     for (const std::string& name : names) {
         const std::filesystem::path destination = directory / name;
         if (std::rename(path_for(name).c_str(), destination.c_str()) != 0) {
-            const std::string why = std::strerror(errno);
+            const int error = errno;
             for (const std::filesystem::path& done : moved) ::unlink(done.c_str());
-            throw output_error(target_, "cannot move " + destination.string() + " into place: " + why);
+            output_error(target_, "cannot move " + destination.string() + " into place", error);
         }
         moved.push_back(destination);
     }

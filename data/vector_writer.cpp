@@ -47,6 +47,13 @@ VectorFormat format_or_throw(const std::filesystem::path& target) {
                          supported_vector_extensions() + ")");
 }
 
+/// Whether a GDAL or SQLite message says the disk is full (SQLite's SQLITE_FULL, strerror's ENOSPC, EDQUOT).
+bool says_disk_full(std::string message) {
+    for (char& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return message.find("disk is full") != std::string::npos || message.find("no space left") != std::string::npos ||
+           message.find("quota exceeded") != std::string::npos;
+}
+
 std::string gdal_message() {
     const char* message = CPLGetLastErrorMsg();
     return message != nullptr && *message != '\0' ? std::string(message) : std::string("no reason given");
@@ -175,8 +182,22 @@ std::string VectorOutput::file_name_for(const std::string& layer) const {
     return target_.stem().string() + "-" + layer + target_.extension().string();
 }
 
+VectorOutput::FirstGdalError::FirstGdalError() { CPLPushErrorHandlerEx(&FirstGdalError::record, this); }
+
+VectorOutput::FirstGdalError::~FirstGdalError() { CPLPopErrorHandler(); }
+
+void CPL_STDCALL VectorOutput::FirstGdalError::record(CPLErr type, CPLErrorNum, const char* message) {
+    auto* self = static_cast<FirstGdalError*>(CPLGetErrorHandlerUserData());
+    if (self != nullptr && type >= CE_Failure && self->message_.empty() && message != nullptr) self->message_ = message;
+}
+
 void VectorOutput::fail(const std::string& doing) const {
-    throw InputError({target_.string(), {}, {}, {}}, doing + ": " + gdal_message());
+    const std::string cause = first_error_.message().empty() ? gdal_message() : first_error_.message();
+    // A full disk is the system's failure, whatever the driver made of it (GDAL may not say).
+    if (says_disk_full(cause) || file_system_full(staging_.path_for(""))) {
+        throw StorageError(target_.string(), doing + ": " + cause + (says_disk_full(cause) ? "" : " (the file system is full)"));
+    }
+    throw InputError({target_.string(), {}, {}, {}}, doing + ": " + cause);
 }
 
 void VectorOutput::begin_layer(const LayerSpec& spec) {

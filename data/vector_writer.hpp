@@ -80,7 +80,8 @@ public:
     /// Output to `target` (its extension selects the format) with coordinates in `crs`, the working
     /// CRS; GeoJSON is written in WGS 84 lon/lat as RFC 7946 requires. In the single-layer formats the
     /// layer named `primary_layer` goes to `target` and every other layer beside it as
-    /// `<stem>-<layer><ext>`. Throws InputError for an unsupported extension or a missing directory.
+    /// `<stem>-<layer><ext>`. Throws InputError for an unsupported extension or a missing directory;
+    /// every method throws StorageError when the disk is full or fails.
     VectorOutput(const std::filesystem::path& target, const std::string& crs, std::string primary_layer);
     ~VectorOutput();
     VectorOutput(const VectorOutput&) = delete;
@@ -112,6 +113,21 @@ private:
     // staging directory goes.
     StagingDir staging_;
     FixedCurrentDate fixed_date_;
+    /// GDAL's first failure while the output is open (on this thread): the cause, where the last
+    /// message is often a consequence ("no such table" after "database or disk is full").
+    class FirstGdalError {
+    public:
+        FirstGdalError();
+        ~FirstGdalError();
+        FirstGdalError(const FirstGdalError&) = delete;
+        FirstGdalError& operator=(const FirstGdalError&) = delete;
+        const std::string& message() const { return message_; }
+
+    private:
+        static void CPL_STDCALL record(CPLErr type, CPLErrorNum number, const char* message);
+        std::string message_;
+    };
+    FirstGdalError first_error_;
     GDALDatasetUniquePtr dataset_;
     OGRLayer* layer_ = nullptr;
     LayerSpec spec_;

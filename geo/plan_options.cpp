@@ -3,6 +3,7 @@
 #include "geo/area_index.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace geo {
@@ -34,6 +35,8 @@ std::string_view to_string(BandStatus status) {
 
 namespace {
 
+constexpr std::int64_t kMaxNewListSize = 10'000'000;  // as the input's counts: sums stay far from overflowing
+
 std::string joined(const std::vector<std::string>& names) {
     std::string text;
     for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
@@ -54,10 +57,17 @@ void PlanOptions::validate_new_practices(const Dataset& dataset) const {
         const auto refuse = [&](const std::string& why) { throw NewPracticeError(i, which + ": " + why); };
         if (p.code.empty()) refuse("the code is empty");
         if (!codes.insert(p.code).second) refuse("the code is already a practice's");
-        if (p.list_size < 0) refuse("the list size must not be negative, got " + std::to_string(p.list_size));
+        if (p.list_size < 0 || p.list_size > kMaxNewListSize) {
+            refuse("the list size must be a whole number of patients from 0 to 10,000,000, got " + std::to_string(p.list_size));
+        }
         if (!std::isfinite(p.location.x) || !std::isfinite(p.location.y) || !areas.locate(p.location)) {
-            char at[96];
-            std::snprintf(at, sizeof at, "(%.1f, %.1f)", p.location.x, p.location.y);
+            // Metres to the decimetre, but a wild number (1e300) short: the message stays one line.
+            const auto coordinate = [](double v) {
+                char text[32];
+                std::snprintf(text, sizeof text, std::fabs(v) < 1e12 ? "%.1f" : "%.6g", v);
+                return std::string(text);
+            };
+            const std::string at = "(" + coordinate(p.location.x) + ", " + coordinate(p.location.y) + ")";
             refuse("its location " + std::string(at) + " in " + dataset.working_crs + " lies outside every study area");
         }
     }

@@ -45,12 +45,12 @@ tilesets::TileId tile_from(const RouteContext& context, int maxzoom) {
     const tilesets::TileId tile{static_cast<int>(std::min<std::uint32_t>(z, 255)), coordinate(context.path.at("x"), "x"), coordinate(y, "y")};
     if (z > static_cast<std::uint32_t>(maxzoom)) {
         throw HttpError(http::status::not_found, "NotFound",
-                        "zoom " + std::to_string(z) + " is outside this tile set's 0 to " + std::to_string(maxzoom));
+                        "zoom " + context.path.at("z") + " is outside this tile set's 0 to " + std::to_string(maxzoom));
     }
     const std::uint32_t side = tilesets::tiles_per_side(tile.z);
     if (tile.x >= side || tile.y >= side) {
         throw HttpError(http::status::not_found, "NotFound",
-                        "tile " + std::to_string(z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + " does not exist");
+                        "tile " + std::to_string(z) + "/" + context.path.at("x") + "/" + y + " does not exist");
     }
     return tile;
 }

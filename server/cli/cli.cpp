@@ -6,6 +6,7 @@
 #include "geo/plan.hpp"
 #include "server/cli/commands.hpp"
 #include "server/http/http_server.hpp"
+#include "tilesets/tile_archive.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -74,6 +75,12 @@ int run_cli(int argc, char** argv) {
     } catch (const ListenError& e) {
         std::fprintf(stderr, "catchment: error: %s\n", e.what());
         return kExitBadInput;
+    } catch (const data::StorageError& e) {
+        std::fprintf(stderr, "catchment: error: %s\n", e.what());  // a full disk: the system's failure
+        return kExitFailure;
+    } catch (const tilesets::ArchiveError& e) {
+        std::fprintf(stderr, "catchment: error: %s\n", e.what());  // writing the tile set failed (the path was checked first)
+        return kExitFailure;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "catchment: internal error: %s\n", e.what());
         return kExitFailure;

@@ -33,6 +33,7 @@ Command add_inspect_command(CLI::App& app) {
     command->footer("Example: catchment inspect data/sample\n"
                     "         catchment inspect --areas-source lsoa.shp --areas-id-field LSOA11CD ...");
     return {command, [options, dataset] {
+                if (!options->out.empty()) data::check_output_file(options->out, "summary." + std::string(options->format == "json" ? "json" : "txt"));
                 const data::DatasetDescription description = dataset->description();
                 ProgressBar progress;
                 const geo::Dataset loaded = data::load_dataset(description, progress);

@@ -1,7 +1,10 @@
 #include "server/cli/planning_options.hpp"
 
+#include "data/errors.hpp"
 #include "data/plan_files.hpp"
 #include "server/cli/cli.hpp"
+
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cmath>
@@ -9,6 +12,8 @@
 namespace server {
 
 namespace {
+
+constexpr std::int64_t kMaxListSize = 10'000'000;  // as the data's counts (data::LayerReader::kMaxCount)
 
 /// A finite number above 0, with a short message (CLI11's own range check prints the whole of DBL_MAX).
 CLI::Validator positive_number() {
@@ -22,6 +27,45 @@ CLI::Validator positive_number() {
             return {};
         },
         "POSITIVE");
+}
+
+/// A finite number from `low` to `high` (CLI::Range lets NaN through: every comparison with it fails).
+CLI::Validator number_from(double low, double high) {
+    return CLI::Validator(
+        [low, high](std::string& text) -> std::string {
+            double value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (error != std::errc() || end != text.data() + text.size() || !(value >= low && value <= high)) {
+                return "expected a number from " + fmt::format("{:g}", low) + " to " + fmt::format("{:g}", high) + ", got '" + text + "'";
+            }
+            return {};
+        },
+        "");
+}
+
+/// A list size: a whole number of patients from 1 to the largest count the data may hold.
+CLI::Validator list_size() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            std::int64_t value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 1 || value > kMaxListSize) {
+                return "expected a whole number from 1 to 10,000,000, got '" + text + "'";
+            }
+            return {};
+        },
+        "");
+}
+
+/// Text that goes into JSON reports and GIS files: it must be UTF-8.
+CLI::Validator utf8_text() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const std::size_t bad = data::first_invalid_utf8(text);
+            if (bad == std::string::npos) return {};
+            return fmt::format("expected UTF-8 text, got byte 0x{:02X} at position {}", static_cast<unsigned char>(text[bad]), bad + 1);
+        },
+        "");
 }
 
 /// A whole number from 0 to 2^64 - 1: "-1" must not wrap round to 2^64 - 1.
@@ -43,14 +87,14 @@ CLI::Validator unsigned_whole_number() {
 PlanningOptions::PlanningOptions(CLI::App& command) {
     const std::string planning = "Planning";
     command.add_option("--min", min_, "Smallest list size of a network (registered patients)")
-        ->capture_default_str()->check(positive_number())->group(planning);
-    command.add_option("--max", max_, "Largest list size of a network")->capture_default_str()->check(positive_number())->group(planning);
+        ->capture_default_str()->check(list_size())->group(planning);
+    command.add_option("--max", max_, "Largest list size of a network")->capture_default_str()->check(list_size())->group(planning);
     command.add_option("--method", method_,
                        "How practice catchments are drawn: registrations (areas where the practice has the most "
                        "patients), nearest (areas nearest to it) or radius (areas within --radius-m)")
         ->capture_default_str()->check(CLI::IsMember({"registrations", "nearest", "radius"}))->group(planning);
     command.add_option("--core-share", core_share_, "registrations method: a core catchment holds this share of a practice's patients")
-        ->capture_default_str()->check(CLI::Range(0.01, 1.0))->group(planning);
+        ->capture_default_str()->check(number_from(0.01, 1.0))->group(planning);
     command.add_option("--radius-m", radius_m_, "radius method: catchment radius in metres")
         ->capture_default_str()->check(positive_number())->group(planning);
     command.add_option("--constraint-field", constraint_field_,
@@ -70,7 +114,7 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
                        "practices); each part keeps its best")
         ->capture_default_str()->check(CLI::Range(1, 64))->group(planning);
     command.add_option("--sweeps", sweeps_, "Annealing moves tried per practice in each restart (more in larger parts): more is slower and may find better networks")
-        ->capture_default_str()->check(CLI::Range(0.0, 100000.0))->group(planning);
+        ->capture_default_str()->check(number_from(0.0, 100000.0))->group(planning);
     command.add_option("--plan-threads", threads_, "Planning threads (default: one per core); the plan is the same whatever the number")
         ->check(CLI::Range(0u, 256u))->group(planning);
     const std::string what_if = "What-if";
@@ -87,7 +131,7 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
     command.add_option("--new-practices", new_practices_,
                        "Open every practice of this OGR point source (fields code, name, list_size; any CRS), as --add-practice")
         ->type_name("FILE")->group(what_if);
-    command.add_option("--title", title_, "The plan's title, for reports and comparisons")->group(what_if);
+    command.add_option("--title", title_, "The plan's title, for reports and comparisons")->check(utf8_text())->group(what_if);
     command.add_option("--gap-distance-m", gap_distance_m_, "Areas farther than this many metres from every practice are coverage gaps")
         ->capture_default_str()->check(positive_number())->group(planning);
 }
@@ -154,8 +198,8 @@ geo::NewPractice parse_new_practice(const std::string& text) {
         const std::string& value = parts[4];
         std::int64_t size = 0;
         const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), size);
-        if (error != std::errc() || end != value.data() + value.size() || value.empty() || size < 0) {
-            throw UsageError(flag + "LIST_SIZE '" + value + "' is not a whole number of patients");
+        if (error != std::errc() || end != value.data() + value.size() || value.empty() || size < 0 || size > kMaxListSize) {
+            throw UsageError(flag + "LIST_SIZE '" + value + "' is not a whole number of patients from 0 to 10,000,000");
         }
         p.list_size = size;
     }

@@ -336,6 +336,9 @@ Command add_serve_command(CLI::App& app) {
                 const WriteAccess access{flags->token, !is_loopback(host) && flags->token.empty()};
                 const geo::PlanOptions options = planning->options();
                 const data::DatasetDescription description = dataset->description();
+                // A missing or unreadable file, layer or field stops the server before it listens; the
+                // rows are read (and checked) once it answers /health, as a large dataset takes minutes.
+                data::check_sources(description);
 
                 PlanStore::Limits plan_limits;
                 plan_limits.max_plans = flags->max_plans;

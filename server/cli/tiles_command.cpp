@@ -161,6 +161,9 @@ Command add_tiles_command(CLI::App& app) {
                 if (!flags->style.empty() && flags->style_source.empty() && extension != ".pmtiles") {
                     throw UsageError("--style with an MBTiles tile set needs --style-source (the URL the tiles are served from)");
                 }
+                // Before the long work: a tile set that cannot be written there is the user's path, not a failure.
+                data::check_output_file(flags->out, "catchment" + extension);
+                if (!flags->style.empty()) data::check_output_file(flags->style, "style.json");
                 geo::PlanOptions options = planning->options();
                 ProgressBar progress;
                 // The dataset and its plan go once the tile source (their copy in Web Mercator) is made:

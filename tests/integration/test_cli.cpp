@@ -61,8 +61,8 @@ TEST_CASE("Numeric options are checked with one short line: no wrap-round, no DB
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
         {{"--seed", "-1"}, "--seed: expected a whole number from 0 to 18446744073709551615, got '-1'"},
         {{"--seed", "2.5"}, "--seed: expected a whole number"},
-        {{"--max", "1e400"}, "--max: expected a number above 0, got '1e400'"},
-        {{"--min", "nan"}, "--min: expected a number above 0, got 'nan'"},
+        {{"--max", "1e400"}, "--max: expected a whole number from 1 to 10,000,000, got '1e400'"},
+        {{"--min", "nan"}, "--min: expected a whole number from 1 to 10,000,000, got 'nan'"},
         {{"--radius-m", "-3"}, "--radius-m: expected a number above 0"},
         {{"--gap-distance-m", "0"}, "--gap-distance-m: expected a number above 0"},
     };
