@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATASET ?= data/sample
 
-.PHONY: run test build configure deps bench clean sanitize
+.PHONY: run test build configure deps bench clean sanitize fuzz
 
 # The main job: serve the bundled sample's borough-constrained networks on http://127.0.0.1:$(PORT)
 # (the map viewer at / for browsers, OGC API - Features, vector tiles, /health, /ready, /metrics) until Ctrl-C.
@@ -39,6 +39,17 @@ sanitize: deps
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (clang-14, with AddressSanitizer and UndefinedBehaviorSanitizer): each runs for
+# FUZZ_SECONDS from its seed corpus in tests/fuzz/corpus; see tests/fuzz/run.sh.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS ?= fuzz_http_request fuzz_description fuzz_loaders fuzz_tiles fuzz_tile_coords
+fuzz: deps
+	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCATCHMENT_FUZZ=ON; fi
+	cmake --build $(FUZZ_DIR) --target fuzzers -j $(JOBS)
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZERS)
+
 # Benchmarks print figures and ratios against peers measured in the same run (not part of `make test`).
 bench: build
 	tests/bench/inspect_london.sh
@@ -48,4 +59,4 @@ bench: build
 	tests/bench/england.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 namespace data {
@@ -132,16 +133,26 @@ std::string Settings::get(const std::string& key) const {
 
 Settings read_description(const std::filesystem::path& given) {
     std::filesystem::path path = given;
-    if (std::filesystem::is_directory(path)) path /= kDescriptionFileName;
+    std::error_code error;  // (a name too long for the system is an error here, not an exception)
+    if (std::filesystem::is_directory(path, error)) path /= kDescriptionFileName;
+    if (!std::filesystem::exists(path, error)) {
+        throw InputError({path.string(), {}, {}, {}}, error ? "cannot read the dataset description: " + error.message()
+                                                            : "no such dataset description (expected a TOML file, or a "
+                                                              "folder holding " + std::string(kDescriptionFileName) + ")");
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof()) throw InputError({path.string(), {}, {}, {}}, "cannot read the dataset description");
+    return parse_description(text.str(), path);
+}
+
+Settings parse_description(std::string_view text, const std::filesystem::path& path) {
     Settings settings;
     settings.origin = path.string();
-    if (!std::filesystem::exists(path)) {
-        throw InputError({settings.origin, {}, {}, {}}, "no such dataset description (expected a TOML file, or a "
-                                                        "folder holding " + std::string(kDescriptionFileName) + ")");
-    }
     toml::table root;
     try {
-        root = toml::parse_file(path.string());
+        root = toml::parse(text, path.string());
     } catch (const toml::parse_error& e) {
         std::ostringstream where;
         where << "line " << e.source().begin.line << ", column " << e.source().begin.column;

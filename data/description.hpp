@@ -35,6 +35,8 @@ struct Settings {
 /// Reads a TOML description. Relative paths are resolved against its folder. A directory stands for
 /// the `dataset.toml` inside it. Throws InputError naming the file, the key and what was expected.
 Settings read_description(const std::filesystem::path& path);
+/// The same for TOML text that `origin` (a file name for messages; relative paths resolve against its folder) held.
+Settings parse_description(std::string_view text, const std::filesystem::path& origin);
 
 /// Which source and layer one input comes from.
 struct LayerRef {

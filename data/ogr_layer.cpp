@@ -67,8 +67,11 @@ LayerReader::LayerReader(const LayerRef& ref, std::string role, const std::strin
     : ref_(ref), role_(std::move(role)) {
     ensure_gdal_ready();
     const InputLocation file_only{ref.source, {}, {}, {}};
-    if (!looks_like_connection_string(ref.source) && !std::filesystem::exists(ref.source)) {
-        throw InputError(file_only, "no such file (" + role_ + ".source)");
+    if (!looks_like_connection_string(ref.source)) {
+        std::error_code error;  // (a name too long for the system is an error here, not an exception)
+        if (!std::filesystem::exists(ref.source, error)) {
+            throw InputError(file_only, (error ? "cannot read it: " + error.message() : std::string("no such file")) + " (" + role_ + ".source)");
+        }
     }
     CPLStringList open_options;
     for (const std::string& option : ref.open_options) open_options.AddString(option.c_str());

@@ -137,18 +137,29 @@ public:
         std::int32_t best = -1;
         double best_d = std::numeric_limits<double>::infinity();
         const std::int64_t cx = column(x), cy = row(y);
-        for (std::int64_t ring = 0; ring <= std::max(columns_, rows_); ++ring) {
-            for (std::int64_t i = cx - ring; i <= cx + ring; ++i) {
-                for (std::int64_t j = cy - ring; j <= cy + ring; ++j) {
-                    if (std::max(std::abs(i - cx), std::abs(j - cy)) != ring || i < 0 || j < 0 || i >= columns_ || j >= rows_) continue;
-                    for (const std::uint32_t p : cells_[static_cast<std::size_t>(index(i, j))]) {
-                        const double d = std::hypot(practices_[p].location.x - x, practices_[p].location.y - y);
-                        if (d < best_d || (d == best_d && static_cast<std::int32_t>(p) < best)) {
-                            best_d = d;
-                            best = static_cast<std::int32_t>(p);
-                        }
-                    }
+        auto visit = [&](std::int64_t i, std::int64_t j) {
+            for (const std::uint32_t p : cells_[static_cast<std::size_t>(index(i, j))]) {
+                const double d = std::hypot(practices_[p].location.x - x, practices_[p].location.y - y);
+                if (d < best_d || (d == best_d && static_cast<std::int32_t>(p) < best)) {
+                    best_d = d;
+                    best = static_cast<std::int32_t>(p);
                 }
+            }
+        };
+        for (std::int64_t ring = 0; ring <= std::max(columns_, rows_); ++ring) {
+            // The cells at exactly `ring` steps (Chebyshev) from (cx, cy), within the grid: its top and
+            // bottom rows, then its side columns between them. (Scanning the whole square each ring
+            // took cubic time for a far point and a long thin grid.)
+            const std::int64_t i0 = std::max<std::int64_t>(cx - ring, 0), i1 = std::min(cx + ring, columns_ - 1);
+            for (const std::int64_t j : {cy - ring, cy + ring}) {
+                if (j < 0 || j >= rows_ || (ring == 0 && j != cy)) continue;
+                for (std::int64_t i = i0; i <= i1; ++i) visit(i, j);
+                if (ring == 0) break;
+            }
+            const std::int64_t j0 = std::max<std::int64_t>(cy - ring + 1, 0), j1 = std::min(cy + ring - 1, rows_ - 1);
+            for (const std::int64_t i : {cx - ring, cx + ring}) {
+                if (ring == 0 || i < 0 || i >= columns_) continue;
+                for (std::int64_t j = j0; j <= j1; ++j) visit(i, j);
             }
             // Every point not yet seen lies at least `ring` cells away in x or y.
             if (best >= 0 && best_d < static_cast<double>(ring) * cell_) break;

@@ -258,7 +258,8 @@ void Coverage::match_overlaps() {
         }
         std::sort(candidates.begin(), candidates.end());
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-        for (const auto& [s, t] : candidates) {
+        for (const auto& candidate : candidates) {
+            const std::uint32_t s = candidate.first, t = candidate.second;
             const double dx = x_[s + 1] - x_[s], dy = y_[s + 1] - y_[s], length = std::hypot(dx, dy);
             if (length == 0) continue;
             const auto across = [&](std::uint32_t p) { return (dx * (y_[p] - y_[s]) - dy * (x_[p] - x_[s])) / length; };
@@ -428,7 +429,9 @@ std::vector<Coverage::Border> Coverage::borders(GeosContext& context, const std:
     }
     std::vector<Border> out;
     out.reserve(between.size());
-    for (auto& [pair, segments] : between) {
+    for (auto& entry : between) {
+        const auto& pair = entry.first;
+        auto& segments = entry.second;
         // Chain segments end to start into polylines; GEOS's line merger joins what is left.
         std::sort(segments.begin(), segments.end(), [](const Segment& s, const Segment& t) { return std::pair(s.x0, s.y0) < std::pair(t.x0, t.y0); });
         std::vector<char> used(segments.size(), 0), has_predecessor(segments.size(), 0);

@@ -46,7 +46,8 @@ std::vector<FieldSchema> catchment_fields() {
 /// (gaps from areas, catchment labels from catchments) shares its fields' definitions.
 std::vector<FieldSchema> pick(const std::vector<FieldSchema>& from, std::initializer_list<std::pair<std::string_view, bool>> names) {
     std::vector<FieldSchema> out;
-    for (const auto& [name, in_tiles] : names) {
+    for (const auto& [wanted, in_tiles] : names) {
+        const std::string_view name = wanted;
         const auto found = std::find_if(from.begin(), from.end(), [&](const FieldSchema& f) { return f.name == name; });
         if (found == from.end()) throw std::logic_error("output layers: no field " + std::string(name) + " to pick");
         out.push_back(*found);

@@ -189,7 +189,8 @@ std::int64_t RegionState::gain(std::uint32_t u, std::int32_t to) const {
     const std::int32_t from = region_[u];
     if (from == to) return 0;
     std::int64_t delta = 0;
-    for (const auto& [area, n] : p_.patients[u]) {
+    for (const auto& [patients_area, n] : p_.patients[u]) {
+        const auto area = patients_area;
         const Top& top = top_[area];
         const std::int64_t next = best_after(top, from, to, n, [&](std::int32_t r) { return count_in(area, r); });
         delta += std::max(top.background, next) - top.value();

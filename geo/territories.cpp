@@ -17,7 +17,8 @@ void keep_connected_parts(const AreaGraph& graph, std::vector<std::int32_t>& own
         if (owner[a] >= 0) owned[owner[a]].push_back(a);
     }
     std::size_t released = 0;
-    for (const auto& [practice, areas] : owned) {
+    for (const auto& [owning_practice, areas] : owned) {
+        const auto practice = owning_practice;
         const auto parts = connected_groups(graph, areas);
         if (parts.size() < 2) continue;
         std::unordered_map<std::uint32_t, std::int64_t> patients;

@@ -23,6 +23,10 @@ FeatureGrid::FeatureGrid(const std::vector<MercatorBox>& boxes, int cell_zoom) :
     for (std::uint32_t i = 0; i < boxes.size(); ++i) {
         if (is_empty(boxes[i])) continue;
         const TileRange range = tiles_covering(boxes[i], cell_zoom);
+        if (range.count() > kMaxCellsPerFeature) {
+            large_.push_back(i);
+            continue;
+        }
         for (std::uint32_t x = range.min_x; x <= range.max_x; ++x) {
             for (std::uint32_t y = range.min_y; y <= range.max_y; ++y) entries.emplace_back(cell_key(x, y), i);
         }
@@ -41,8 +45,12 @@ FeatureGrid::FeatureGrid(const std::vector<MercatorBox>& boxes, int cell_zoom) :
 
 void FeatureGrid::candidates(const MercatorBox& box, std::vector<std::uint32_t>& out) const {
     out.clear();
+    for (const std::uint32_t i : large_) {
+        if (meets(boxes_[i], box)) out.push_back(i);
+    }
     const TileRange range = tiles_covering(box, cell_zoom_);
     if (range.count() > 16) {  // a shallow tile: every box, in order
+        out.clear();
         for (std::uint32_t i = 0; i < boxes_.size(); ++i) {
             if (meets(boxes_[i], box)) out.push_back(i);
         }

@@ -12,6 +12,10 @@ namespace tilesets {
 
 class FeatureGrid {
 public:
+    /// A feature whose box covers more cells than this (a region the size of a country at the index's
+    /// zoom) is kept in one list that every tile looks at, not under each cell: millions of entries otherwise.
+    static constexpr std::uint64_t kMaxCellsPerFeature = 4096;
+
     /// Cells are the tiles of `cell_zoom`; `boxes` are the features' boxes in EPSG:3857 metres, in
     /// feature order (an empty box, min > max, is never a candidate).
     FeatureGrid(const std::vector<MercatorBox>& boxes, int cell_zoom);
@@ -28,6 +32,7 @@ private:
     std::vector<std::uint64_t> cells_;     // sorted keys (x << 32 | y) of the cells that hold a feature
     std::vector<std::uint32_t> offsets_;   // per cell, where its features start in features_; one past the end last
     std::vector<std::uint32_t> features_;  // feature indices, cell by cell, ascending within a cell
+    std::vector<std::uint32_t> large_;     // features over more than kMaxCellsPerFeature cells: always looked at
 };
 
 }  // namespace tilesets

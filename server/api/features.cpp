@@ -314,7 +314,14 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     const GEOSPreparedGeometry* prepared = nullptr;
     if (query.has_bbox) {
         const TransformLease to_working = borrow_transform(std::string(served_crss()[query.bbox_crs].proj), current->dataset->working_crs);
-        box = bbox_in_working_crs(geos, query.bbox, *to_working);
+        if (query.bbox_crs == 0 && (query.bbox[0] < -180 || query.bbox[2] > 180 || query.bbox[1] < -90 || query.bbox[3] > 90)) {
+            invalid_parameter("bbox", "longitudes must lie within -180..180 and latitudes within -90..90 (CRS84)");
+        }
+        try {
+            box = bbox_in_working_crs(geos, query.bbox, *to_working);
+        } catch (const geo::CrsError& error) {
+            invalid_parameter("bbox", std::string("cannot be carried into the dataset's CRS (") + error.what() + ")");
+        }
         prepared = GEOSPrepare_r(geos.handle(), box.get());
         if (prepared == nullptr) geos.fail("preparing the bbox");
     }

@@ -1,5 +1,7 @@
 #include "server/http/http.hpp"
 
+#include "server/http/utf8.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -230,7 +232,7 @@ void require_acceptable(const Request& request, std::initializer_list<std::strin
 Response error_response(const Request& request, const HttpError& error) {
     boost::json::object body;
     body["code"] = error.code();
-    body["description"] = error.what();
+    body["description"] = mend_utf8(error.what());  // it may quote what the client sent
     return json_response(request, error.status(), body);
 }
 

@@ -1,5 +1,7 @@
 #include "server/http/router.hpp"
 
+#include "server/http/utf8.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 
@@ -46,6 +48,18 @@ Target parse_target(std::string_view target) {
     // parse_origin_form keeps a trailing empty segment for "/a/"; treat "/a/" like "/a".
     if (!out.segments.empty() && out.segments.back().empty()) out.segments.pop_back();
     for (auto param : parsed->params()) out.query.emplace_back(param.key, param.has_value ? param.value : std::string());
+    // Handlers quote parameters in JSON and match them against UTF-8 data: bytes that decode to
+    // something else are refused here, once.
+    auto refuse_bytes = [](const std::string& text, const char* where) {
+        if (invalid_utf8_at(text) != std::string::npos) {
+            throw HttpError(http::status::bad_request, "InvalidRequest", std::string("the request's ") + where + " is not UTF-8 once percent-decoded");
+        }
+    };
+    for (const std::string& segment : out.segments) refuse_bytes(segment, "path");
+    for (const auto& [key, value] : out.query) {
+        refuse_bytes(key, "query");
+        refuse_bytes(value, "query");
+    }
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "data/description.hpp"
 #include "data/errors.hpp"
+#include "data/loader.hpp"
 #include "fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -94,6 +95,20 @@ TEST_CASE("Description errors name the file and the setting", "[description]") {
     }
     SECTION("a missing description") {
         CHECK_THROWS_WITH(data::read_description(dir.path() / "none.toml"), Catch::Contains("no such dataset description"));
+    }
+    SECTION("a name too long for the system, as a description or a source (found by fuzzing: an exception, exit 1)") {
+        const std::string long_name(5000, 'a');
+        CHECK_THROWS_AS(data::read_description(dir.path() / long_name), data::InputError);
+        CHECK_THROWS_WITH(data::read_description(dir.path() / long_name), Catch::Contains("cannot read the dataset description: File name too long"));
+        data::Settings s = minimal_settings();
+        s.set("areas.source", (dir.path() / long_name).string());
+        data::Progress quiet;
+        CHECK_THROWS_WITH(data::load_dataset(data::describe(s), quiet), Catch::Contains("cannot read it: File name too long (areas.source)"));
+    }
+    SECTION("TOML text with its file's name for messages and paths") {
+        const data::Settings s = data::parse_description("[areas]\nsource = \"a.gpkg\"\n", dir.path() / "d.toml");
+        CHECK(s.get("areas.source") == (dir.path() / "a.gpkg").string());
+        CHECK_THROWS_WITH(data::parse_description("[areas\n", dir.path() / "d.toml"), Catch::Contains("d.toml: line 1"));
     }
     SECTION("x without y") {
         data::Settings s = minimal_settings();

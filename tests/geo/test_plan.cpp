@@ -1,11 +1,15 @@
 // Planning on synthetic grids whose best answers are known.
 #include "geo/network_metrics.hpp"
+#include "geo/catchments.hpp"
 #include "geo/plan.hpp"
 #include "reference_cohesion.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
 #include <map>
+#include <random>
 #include <set>
 
 using namespace geo;
@@ -359,4 +363,42 @@ TEST_CASE("An island area is joined to its nearest neighbour and reported", "[pl
     CHECK_THAT(p.report.notes.front(), Catch::Contains("area ISLAND shares no boundary with the rest; joined to"));
     CHECK(p.practice_network[16] >= 0);  // the island practice still belongs to a network
     CHECK(p.report.plan.non_contiguous == 0);
+}
+
+TEST_CASE("Nearest practices match a brute-force search, far areas and practices along one line included", "[plan][nearest]") {
+    // Found by fuzzing: with practices on one line (a grid one cell high) an area 80 km away took the
+    // search seconds, scanning whole squares of cells ring after ring.
+    std::mt19937 random(11);
+    auto uniform = [&random](double from, double to) { return std::uniform_real_distribution<double>(from, to)(random); };
+    for (const int layout : {0, 1, 2}) {
+        geo::Dataset dataset;
+        const int practices = layout == 0 ? 2 : 200;
+        for (int p = 0; p < practices; ++p) {
+            geo::Practice practice;
+            practice.code = "P" + std::to_string(p);
+            practice.location = layout == 2 ? geo::Point{uniform(530000, 550000), uniform(180000, 200000)}
+                                            : geo::Point{530000 + p * 1000.0 / practices, 180500};
+            dataset.practices.push_back(practice);
+        }
+        std::vector<geo::Point> points;
+        for (int a = 0; a < 300; ++a) points.push_back({uniform(400000, 700000), uniform(50000, 300000)});
+        dataset.areas.resize(points.size());
+        const std::vector<bool> active(dataset.practices.size(), true);
+        std::vector<double> distances;
+        const auto nearest = geo::nearest_practices(points, dataset, active, {}, &distances);
+        for (std::size_t a = 0; a < points.size(); ++a) {
+            std::int32_t best = -1;
+            double best_d = std::numeric_limits<double>::infinity();
+            for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
+                const double d = std::hypot(dataset.practices[p].location.x - points[a].x, dataset.practices[p].location.y - points[a].y);
+                if (d < best_d) {
+                    best_d = d;
+                    best = static_cast<std::int32_t>(p);
+                }
+            }
+            INFO("layout " << layout << ", area " << a);
+            CHECK(nearest[a] == best);
+            CHECK(distances[a] == best_d);
+        }
+    }
 }

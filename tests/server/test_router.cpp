@@ -1,4 +1,5 @@
 #include "server/http/router.hpp"
+#include "server/http/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -108,6 +109,23 @@ TEST_CASE("the root and a trailing slash route", "[router]") {
     CHECK(router.handle(make_request(http::verb::get, "/")).result() == http::status::ok);
     CHECK(router.handle(make_request(http::verb::get, "/collections/")).result() == http::status::ok);
     CHECK(router.route_name(make_request(http::verb::get, "/")) == "landing");
+}
+
+TEST_CASE("A target that is not UTF-8 once percent-decoded is a 400, and errors quoting bytes stay valid JSON", "[router]") {
+    const Router router = make_router();
+    for (const char* target : {"/collections/%FF/items", "/nothing?x=%C3%28", "/a%ED%A0%80b"}) {
+        const Response response = router.handle(make_request(http::verb::get, target));
+        INFO(target);
+        CHECK(response.result() == http::status::bad_request);
+        CHECK(body_of(response).at("code") == "InvalidRequest");
+    }
+    // An error that quotes bytes which are not UTF-8 (from a header, say) has them replaced by U+FFFD.
+    const Response mended = error_response(make_request(http::verb::get, "/"),
+                                           HttpError(http::status::bad_request, "InvalidParameterValue", "got 'a\xAC" "b'"));
+    CHECK(body_of(mended).at("description") == "got 'a\xEF\xBF\xBD" "b'");
+    CHECK(mend_utf8("caf\xC3\xA9 \xF0\x9F\x8C\x8D") == "caf\xC3\xA9 \xF0\x9F\x8C\x8D");  // valid text unchanged
+    CHECK(mend_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                              // an overlong '/'
+    CHECK(invalid_utf8_at("ab\xED\xA0\x80") == 2);                                            // a surrogate
 }
 
 TEST_CASE("an unknown path is a 404 with a JSON error", "[router]") {
