@@ -74,6 +74,23 @@ void TileCache::insert(std::uint64_t version, const TileId& tile, std::shared_pt
     stats_.tiles = order_.size();
 }
 
+std::size_t TileCache::erase_versions(std::uint64_t first, std::uint64_t last) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::size_t erased = 0;
+    for (auto it = order_.begin(); it != order_.end();) {
+        if (it->key.version < first || it->key.version > last) {
+            ++it;
+            continue;
+        }
+        stats_.bytes -= it->bytes;
+        index_.erase(it->key);
+        it = order_.erase(it);
+        ++erased;
+    }
+    stats_.tiles = order_.size();
+    return erased;
+}
+
 TileCacheStats TileCache::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     TileCacheStats s = stats_;

@@ -48,6 +48,9 @@ public:
     /// Stores the tile, evicting the least recently used ones until the cache fits its budget. A tile
     /// larger than the whole budget is not stored.
     void insert(std::uint64_t version, const TileId& tile, std::shared_ptr<const CachedTile> value);
+    /// Drops every tile of the versions from `first` to `last` (a state that can no longer be asked for);
+    /// the number dropped. They would otherwise hold the budget until evicted, one by one.
+    std::size_t erase_versions(std::uint64_t first, std::uint64_t last);
     TileCacheStats stats() const;
     std::size_t max_bytes() const { return max_bytes_; }
 

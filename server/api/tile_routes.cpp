@@ -55,14 +55,11 @@ tilesets::TileId tile_from(const RouteContext& context, int maxzoom) {
     return tile;
 }
 
-/// Cache key namespace: the whole tile set and each single layer are cached apart.
-std::uint64_t cache_version(std::uint64_t state_key, int layer) { return state_key * 64 + static_cast<std::uint64_t>(layer + 1); }
-
 Response tile_response(const RouteContext& context, const ServiceState& state, Service& service, const tilesets::TileId& tile,
                        const std::string& layer, int layer_index) {
     const Request& request = context.request;
     require_acceptable(request, {kMvtType, "application/x-protobuf", "application/octet-stream"});
-    const std::uint64_t key = cache_version(state.cache_key, layer_index);
+    const std::uint64_t key = tile_cache_version(state.cache_key, layer_index);
     // On an I/O thread only a cached tile is served; a miss is counted (and the tile made) on a worker.
     auto cached = context.on_worker ? nullptr : service.cache().probe(key, tile);
     if (!cached) {
@@ -143,7 +140,7 @@ void add_tile_routes(Router& router, Service& service) {
 
 std::size_t prerender_tiles(Service& service, const ServiceState& state, int maxzoom, const std::function<bool()>& stop) {
     const int top = std::min(maxzoom, state.renderer->options().maxzoom);
-    return tilesets::prerender(*state.renderer, service.cache(), cache_version(state.cache_key, -1), 0, top, 1, stop);
+    return tilesets::prerender(*state.renderer, service.cache(), tile_cache_version(state.cache_key, -1), 0, top, 1, stop);
 }
 
 }  // namespace server

@@ -165,18 +165,32 @@ std::vector<std::shared_ptr<const StoredPlan>> PlanStore::list() const {
     return out;
 }
 
-void PlanStore::clear(std::uint64_t dataset_version) {
+std::vector<std::shared_ptr<const StoredPlan>> PlanStore::clear(std::uint64_t dataset_version) {
     std::lock_guard<std::mutex> lock(mutex_);
     evicted_ += plans_.size();
+    std::vector<std::shared_ptr<const StoredPlan>> dropped(plans_.begin(), plans_.end());
     plans_.clear();
     dataset_version_ = dataset_version;
+    return dropped;
 }
 
+std::uint64_t tile_cache_version(std::uint64_t state_key, int layer) { return state_key * 64 + static_cast<std::uint64_t>(layer + 1); }
+
 void Service::install(std::shared_ptr<const ServiceState> state) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    // Plans made from another dataset version would now mislead, and so would those still being made.
-    if (state && (!state_ || state_->version != state->version)) plans_.clear(state->version);
-    state_ = std::move(state);
+    std::vector<std::uint64_t> gone;  // states nobody can ask tiles of any more
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        // Plans made from another dataset version would now mislead, and so would those still being made.
+        if (state && (!state_ || state_->version != state->version)) {
+            for (const auto& plan : plans_.clear(state->version)) {
+                if (plan->state) gone.push_back(plan->state->cache_key);
+            }
+        }
+        if (state_ && state_ != state) gone.push_back(state_->cache_key);
+        state_ = std::move(state);
+    }
+    // Their tiles go at once: a reload every few minutes would otherwise fill the cache with dead versions.
+    for (const std::uint64_t key : gone) cache_.erase_versions(tile_cache_version(key, -1), tile_cache_version(key, 62));
 }
 
 std::size_t PlanStore::evicted() const {

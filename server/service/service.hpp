@@ -51,6 +51,10 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
 /// built so far. Counts coordinates and text, so it is cheap and deterministic.
 std::size_t approximate_bytes(const ServiceState& state, bool owns_dataset);
 
+/// The tile cache's version for a state's whole tile set (layer -1) or one of its layers (0 to 62): the
+/// two are cached apart, and a state's tiles are dropped together (Service::install).
+std::uint64_t tile_cache_version(std::uint64_t state_key, int layer);
+
 /// A plan made through POST /plans.
 struct StoredPlan {
     std::string id;       // "p1", "p2", ...
@@ -83,8 +87,9 @@ public:
     std::shared_ptr<const StoredPlan> find(const std::string& id);
     /// Every stored plan, oldest first.
     std::vector<std::shared_ptr<const StoredPlan>> list() const;
-    /// Drops every plan and accepts from now on only plans of `dataset_version` (0: of any version).
-    void clear(std::uint64_t dataset_version = 0);
+    /// Drops every plan and accepts from now on only plans of `dataset_version` (0: of any version); the
+    /// plans dropped.
+    std::vector<std::shared_ptr<const StoredPlan>> clear(std::uint64_t dataset_version = 0);
     const Limits& limits() const { return limits_; }
     std::size_t evicted() const;
 
@@ -105,7 +110,8 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return state_;
     }
-    /// Serves `state` from now on; a new dataset version drops the stored plans (see PlanStore::clear).
+    /// Serves `state` from now on; a new dataset version drops the stored plans (see PlanStore::clear), and
+    /// the tiles of the states replaced go from the cache.
     void install(std::shared_ptr<const ServiceState> state);
     tilesets::TileCache& cache() { return cache_; }
     PlanStore& plans() { return plans_; }

@@ -10,11 +10,11 @@ using namespace server;
 
 namespace {
 
-/// A service holding two square networks near London.
-std::unique_ptr<Service> two_squares() {
-    auto service = std::make_unique<Service>(16 << 20);
+/// A state of two square networks near London.
+std::shared_ptr<ServiceState> two_squares_state(std::uint64_t version, std::uint64_t cache_key) {
     auto state = std::make_shared<ServiceState>();
-    state->version = 3;
+    state->version = version;
+    state->cache_key = cache_key;
     auto dataset = std::make_shared<geo::Dataset>();
     dataset->name = "two squares";
     state->dataset = dataset;
@@ -23,7 +23,13 @@ std::unique_ptr<Service> two_squares() {
     tilesets::TileOptions options;
     options.maxzoom = 14;
     state->renderer = std::make_unique<tilesets::TileRenderer>(source, options);
-    service->install(state);
+    return state;
+}
+
+/// A service holding them.
+std::unique_ptr<Service> two_squares() {
+    auto service = std::make_unique<Service>(16 << 20);
+    service->install(two_squares_state(3, 7));
     return service;
 }
 
@@ -140,4 +146,23 @@ TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
     const Response style = router.handle(get("/style.json"));
     REQUIRE(style.result() == http::status::ok);
     CHECK(boost::json::parse(body_text(style)).at("sources").at("catchment").at("url").as_string() == "http://maps.example:8080/tiles.json");
+}
+
+TEST_CASE("A new state drops the replaced state's tiles from the cache, whole sets and single layers", "[tile-routes][cache]") {
+    auto service = two_squares();
+    Router router;
+    add_tile_routes(router, *service);
+    REQUIRE(router.handle(get(tile_target(8))).result() == http::status::ok);
+    REQUIRE(router.handle(get(tile_target(9))).result() == http::status::ok);
+    REQUIRE(router.handle(get(tile_target(8, "/collections/networks/tiles"))).result() == http::status::ok);
+    const auto cached = service->cache().stats();
+    CHECK(cached.tiles == 3);
+    CHECK(cached.bytes > 0);
+    // A reload: the same tiles, a new state.
+    service->install(two_squares_state(4, 8));
+    const auto after = service->cache().stats();
+    CHECK(after.tiles == 0);
+    CHECK(after.bytes == 0);
+    REQUIRE(router.handle(get(tile_target(8))).result() == http::status::ok);
+    CHECK(service->cache().stats().tiles == 1);
 }
