@@ -232,7 +232,7 @@ void require_acceptable(const Request& request, std::initializer_list<std::strin
 Response error_response(const Request& request, const HttpError& error) {
     boost::json::object body;
     body["code"] = error.code();
-    body["description"] = mend_utf8(error.what());  // it may quote what the client sent
+    body["description"] = mend_utf8(error.description());  // it may quote what the client sent
     return json_response(request, error.status(), body);
 }
 

@@ -36,13 +36,16 @@ inline std::string body_text(const Response& response) { return response.body().
 class HttpError : public std::runtime_error {
 public:
     HttpError(http::status status, std::string code, const std::string& description)
-        : std::runtime_error(description), status_(status), code_(std::move(code)) {}
+        : std::runtime_error(description), status_(status), code_(std::move(code)), description_(description) {}
     http::status status() const noexcept { return status_; }
     const std::string& code() const noexcept { return code_; }
+    /// The whole description: what() stops at a NUL byte, which a client's percent-decoded %00 can put in it.
+    const std::string& description() const noexcept { return description_; }
 
 private:
     http::status status_;
     std::string code_;
+    std::string description_;
 };
 
 /// A response with `body` as `content_type`, the request's HTTP version and keep-alive.

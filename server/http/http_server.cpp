@@ -90,6 +90,26 @@ public:
 
 namespace {
 
+/// A request parser that also counts the header's fields against the header limit. Beast 1.81's own
+/// header_limit misses a header whose count reaches the limit just as one read ends: the rest of the
+/// header is then taken whatever its size (a client sending it in small pieces gets megabytes through).
+class RequestParser : public http::request_parser<http::string_body> {
+public:
+    explicit RequestParser(std::size_t limit) : limit_(limit) { header_limit(static_cast<std::uint32_t>(limit)); }
+
+private:
+    void on_field_impl(http::field name, beast::string_view name_string, beast::string_view value, beast::error_code& ec) override {
+        fields_bytes_ += name_string.size() + value.size() + 4;  // "name: value\r\n"
+        if (fields_bytes_ > limit_) {
+            ec = http::error::header_limit;
+            return;
+        }
+        get().insert(name, name_string, value);  // as request_parser does
+    }
+    std::size_t limit_;
+    std::size_t fields_bytes_ = 0;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
     /// A `probe` session holds one of the slots beyond max_connections: it answers one request, and only
@@ -126,8 +146,7 @@ private:
     void do_read() {
         if (stopping_ && buffer_.size() == 0) return close();
         const ServerLimits& limits = server_.options_.limits;
-        parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(limits.header_limit));
+        parser_.emplace(limits.header_limit);
         parser_->body_limit(limits.body_limit);
         if (probe_ && !first_) return close();
         stream_.expires_after(probe_ ? limits.probe_timeout : first_ || buffer_.size() > 0 ? limits.read_timeout : limits.idle_timeout);
@@ -362,7 +381,7 @@ private:
     beast::tcp_stream stream_;
     HttpServer::Impl& server_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<RequestParser> parser_;
     Response response_;
     std::string head_;                           // response_'s serialised header, while it is written
     std::vector<net::const_buffer> buffers_;     // head_ and the body's pieces, while they are written
