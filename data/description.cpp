@@ -94,6 +94,18 @@ std::string known_keys_under(std::string_view table) {
     return list;
 }
 
+/// The tables of the description, in the order of the settings: "areas, population, ...".
+std::string known_tables() {
+    std::string list;
+    for (const SettingSpec& spec : kSettings) {
+        const auto dot = spec.key.find('.');
+        if (dot == std::string_view::npos) continue;
+        const std::string table(spec.key.substr(0, dot));
+        if (list.find("[" + table + "]") == std::string::npos) list += (list.empty() ? "[" : ", [") + table + "]";
+    }
+    return list;
+}
+
 bool is_connection_string(const std::string& value) {
     // PG:dbname=..., /vsizip/..., https://... are not file paths to resolve.
     return value.rfind("/vsi", 0) == 0 || value.find(':') != std::string::npos;
@@ -164,9 +176,12 @@ Settings parse_description(std::string_view text, const std::filesystem::path& p
         if (spec == nullptr) {
             const auto dot = key.find('.');
             const std::string table = dot == std::string::npos ? std::string{} : key.substr(0, dot);
+            const std::string known = known_keys_under(table);
+            if (known.empty()) {
+                throw setting_error(settings.origin, key, "unknown table [" + table + "]; the tables are " + known_tables());
+            }
             throw setting_error(settings.origin, key,
-                                "unknown setting; known" + (table.empty() ? std::string{} : " in [" + table + "]") +
-                                    ": " + known_keys_under(table));
+                                "unknown setting; known" + (table.empty() ? std::string{} : " in [" + table + "]") + ": " + known);
         }
         std::string value = toml_value_text(node, settings.origin, key);
         if (spec->is_path && node.as_array() != nullptr) {

@@ -106,6 +106,8 @@ std::vector<CliCase> description_and_file_cases() {
         {"description: invalid UTF-8", setting("name", "\"tiny \xff\""), {"inspect", "{dir}"}, 2, {"{dir}/dataset.toml: line 1, column", "invalid utf-8"}},
         {"description: unknown setting", setting("areas.id_feild", "\"code\""), {"inspect", "{dir}"}, 2,
          {"setting 'areas.id_feild': unknown setting; known in [areas]: source, layer"}},
+        {"description: unknown table", setting("area.id_field", "\"code\""), {"inspect", "{dir}"}, 2,
+         {"{dir}/dataset.toml: setting 'area.id_field': unknown table [area]; the tables are [areas], [population], [practices], [postcodes], [registrations]"}},
         {"description: a number where a path is expected", setting("areas.source", "42"), {"inspect", "{dir}"}, 2,
          {"{dir}/dataset.toml: setting 'areas.source': expected a string"}},
         {"description: required setting missing", setting("areas.id_field", "-"), {"plan", "{dir}", "--out", kPlanOut}, 2,
