@@ -185,6 +185,17 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
     try {
         try {
             Target target = parse_target(request.target());
+            if (request.method() == http::verb::unknown) {
+                // A method this server does not know at all (BREW, a lower-case get): 501, not 405 (RFC 9110
+                // 15.6.2), whatever the path.
+                std::string known;
+                for (const Route& route : routes_) {
+                    const std::string verb(http::to_string(route.method));
+                    if (known.find(verb) == std::string::npos) known += verb + ", ";
+                }
+                throw HttpError(http::status::not_implemented, "NotImplemented",
+                                "method " + std::string(request.method_string()) + " is not implemented (methods: " + known + "HEAD, OPTIONS)");
+            }
             const bool head = request.method() == http::verb::head;
             const http::verb method = head ? http::verb::get : request.method();
             // One pass over the routes without capturing; the placeholders are captured for the match only.

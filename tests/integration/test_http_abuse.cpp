@@ -72,8 +72,9 @@ std::vector<HttpCase> malformed_and_oversize() {
          {413}, "PayloadTooLarge", "larger than the limit"},
         {"method: PATCH", request("PATCH", "/health"), {405}, "MethodNotAllowed", "method PATCH is not allowed here (allowed: GET, HEAD, OPTIONS)"},
         {"method: DELETE /plans", request("DELETE", "/plans"), {405}, "MethodNotAllowed", "method DELETE is not allowed here (allowed: GET, POST, HEAD, OPTIONS)"},
-        {"method: BREW", request("BREW", "/health"), {405}, "MethodNotAllowed", "method BREW is not allowed here"},
-        {"method: lower-case get", request("get", "/health"), {405}, "MethodNotAllowed", "method get is not allowed here"},
+        {"method: BREW", request("BREW", "/health"), {501}, "NotImplemented", "method BREW is not implemented (methods: GET, "},
+        {"method: lower-case get", request("get", "/health"), {501}, "NotImplemented", "method get is not implemented"},
+        {"method: BREW on an unknown path", request("BREW", "/nowhere"), {501}, "NotImplemented", "method BREW is not implemented"},
         {"method: TRACE", request("TRACE", "/"), {405}, "MethodNotAllowed", "method TRACE is not allowed here"},
     };
 }

@@ -151,6 +151,18 @@ TEST_CASE("a known path with another method is a 405 naming the allowed ones", "
     CHECK(router.handle(make_request(http::verb::post, "/collections")).result() == http::status::created);
 }
 
+TEST_CASE("a method the server does not know at all is a 501, on any path", "[router]") {
+    const Router router = make_router();
+    for (const std::string target : {"/collections", "/nowhere"}) {
+        Request request = make_request(http::verb::get, target);
+        request.method_string("BREW");
+        const Response response = router.handle(request);
+        CHECK(response.result() == http::status::not_implemented);
+        CHECK(body_of(response).at("code") == "NotImplemented");
+        CHECK_THAT(std::string(body_of(response).at("description").as_string()), Catch::Contains("method BREW is not implemented (methods: GET"));
+    }
+}
+
 TEST_CASE("writes need JSON and come from the server's own pages, clients without an Origin, or allowed origins", "[router][access]") {
     Router router = make_router();
     router.set_write_origins({"https://planner.example.org"});
