@@ -7,7 +7,23 @@
 #include <thread>
 #include <vector>
 
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace geo {
+
+void lower_thread_priority() {
+    constexpr int kBackgroundNice = 10;
+    thread_local bool lowered = false;
+    if (lowered) return;
+    lowered = true;
+    const auto thread = static_cast<id_t>(::syscall(SYS_gettid));  // Linux: the nice value is per thread
+    errno = 0;
+    const int now = ::getpriority(PRIO_PROCESS, thread);
+    if (errno == 0) ::setpriority(PRIO_PROCESS, thread, std::min(now + kBackgroundNice, 19));
+}
 
 unsigned worker_count(unsigned threads, std::size_t tasks) {
     const unsigned wanted = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());

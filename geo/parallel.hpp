@@ -14,4 +14,10 @@ unsigned worker_count(unsigned threads, std::size_t tasks);
 /// new tasks, and is rethrown here once every thread has finished.
 void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t index, unsigned worker)>& task);
 
+/// Long background work (a plan on request, a reload, prerendering) calls this on its thread: the thread,
+/// and the threads it starts from then on (parallel_for's), run 10 nice steps lower, so that on a small
+/// machine the quick requests (tiles, features) keep their cores. Once per thread; never raises it again
+/// (that needs privileges), which suits threads that only do such work.
+void lower_thread_priority();
+
 }  // namespace geo

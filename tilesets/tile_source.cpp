@@ -6,8 +6,14 @@
 #include "tilesets/tile_math.hpp"
 #include "tilesets/tilejson.hpp"
 
+#include <geos_c.h>
+
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 namespace tilesets {
 
@@ -68,6 +74,53 @@ SourceLayer build_layer(const VectorLayer& tile_layer, const geo::Dataset& datas
 }
 
 }  // namespace
+
+std::uint64_t fingerprint(const TileSource& source) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bit
+    auto bytes = [&hash](const void* data, std::size_t size) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < size; ++i) hash = (hash ^ p[i]) * 0x100000001b3ULL;
+    };
+    auto text = [&bytes](std::string_view s) {
+        const std::size_t size = s.size();
+        bytes(&size, sizeof size);
+        bytes(s.data(), s.size());
+    };
+    auto number = [&bytes](auto value) { bytes(&value, sizeof value); };
+    geo::GeosContext context;
+    const auto writer = std::unique_ptr<GEOSWKBWriter, std::function<void(GEOSWKBWriter*)>>(
+        GEOSWKBWriter_create_r(context.handle()), [&context](GEOSWKBWriter* w) { GEOSWKBWriter_destroy_r(context.handle(), w); });
+    text(source.name);
+    for (const SourceLayer& layer : source.layers) {
+        text(layer.name);
+        number(static_cast<std::uint32_t>(layer.type));
+        number(layer.minzoom);
+        number(static_cast<int>(layer.is_coverage) * 2 + static_cast<int>(layer.may_drop_small));
+        for (const std::string& key : layer.keys) text(key);
+        number(layer.features.size());
+        for (const SourceFeature& feature : layer.features) {
+            number(feature.id);
+            for (const PropertyValue& value : feature.values) {
+                number(value.index());
+                std::visit([&](const auto& v) {
+                    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
+                        text(v);
+                    } else {
+                        number(v);
+                    }
+                }, value);
+            }
+            std::size_t size = 0;
+            unsigned char* wkb = feature.geometry ? GEOSWKBWriter_write_r(context.handle(), writer.get(), feature.geometry.get(), &size) : nullptr;
+            number(size);
+            if (wkb != nullptr) {
+                bytes(wkb, size);
+                GEOSFree_r(context.handle(), wkb);
+            }
+        }
+    }
+    return hash;
+}
 
 TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan) {
     TileSource source;

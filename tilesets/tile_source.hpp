@@ -52,4 +52,8 @@ struct TileSource {
 /// gaps) from a dataset and its plan. The dataset's working CRS is transformed with PROJ.
 TileSource make_tile_source(const geo::Dataset& dataset, const geo::Plan& plan);
 
+/// A hash of everything the tiles are cut from: layers, keys, feature ids, values and geometries (WKB).
+/// Two sources with the same fingerprint make the same tiles (a reload of unchanged data keeps its cache).
+std::uint64_t fingerprint(const TileSource& source);
+
 }  // namespace tilesets

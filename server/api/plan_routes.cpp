@@ -2,6 +2,7 @@
 // stores it; GET /plans and GET /plans/{plan} describe them. Every plan's layers are served like the
 // default plan's under /plans/{plan}/... (see add_plan_scoped), so GDAL and QGIS open a plan with
 // OAPIF:http://host/plans/{plan} and web maps with /plans/{plan}/style.json.
+#include "geo/parallel.hpp"
 #include "server/api/plan_request.hpp"
 #include "server/api/routes.hpp"
 #include "server/service/diff_report.hpp"
@@ -127,6 +128,7 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
     });
 
     Handler create = [&service, settings](const RouteContext& context) -> Response {
+        geo::lower_thread_priority();  // (on the blocking pool: tiles and features go first)
         const auto base = require_state(service);
         PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
         if (!request.baseline.empty()) request.options.baseline = named_networks(service, request.baseline, *base, "baseline");

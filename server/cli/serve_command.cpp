@@ -1,5 +1,6 @@
 #include "data/errors.hpp"
 #include "data/loader.hpp"
+#include "geo/parallel.hpp"
 #include "geo/plan.hpp"
 #include "server/api/routes.hpp"
 #include "server/api/web_assets.hpp"
@@ -214,6 +215,7 @@ public:
         if (maxzoom_ < 0 || !state) return;
         const std::lock_guard<std::mutex> lock(mutex_);
         thread_ = std::jthread([this, state](std::stop_token stop) {  // (the old run is stopped and joined first)
+            geo::lower_thread_priority();
             try {
                 const auto started = std::chrono::steady_clock::now();
                 const std::size_t tiles = prerender_tiles(service_, *state, maxzoom_, [&stop] { return stop.stop_requested(); });
@@ -241,6 +243,7 @@ private:
 ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const PlanningOptions& planning,
                           const geo::PlanOptions& options, int maxzoom, BackgroundPrerender& prerender,
                           const std::function<bool()>& stopping) {
+    geo::lower_thread_priority();  // (the SIGHUP thread or the blocking pool: tiles and features go first)
     ReloadResult result;
     const auto current = service.current();
     if (!current) {
@@ -253,8 +256,11 @@ ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const
     try {
         data::Progress quiet;
         StoppableProgress progress(quiet, stopping);
-        service.install(load_state(dataset.description(), planning, options, current->version + 1, maxzoom, progress,
-                                   [&progress] { progress.checkpoint(); }));
+        auto next = load_state(dataset.description(), planning, options, current->version + 1, maxzoom, progress,
+                               [&progress] { progress.checkpoint(); });
+        // Unchanged data makes the same tiles: they stay cached (and their ETags valid) for the new version.
+        if (next->tiles_fingerprint == current->tiles_fingerprint) next->cache_key = current->cache_key;
+        service.install(std::move(next));
         prerender.start();
         result.outcome = ReloadResult::Outcome::reloaded;
         result.version = current->version + 1;

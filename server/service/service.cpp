@@ -94,6 +94,7 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
     state->dataset = state->plan.dataset;  // a what-if's copy, when practices close or open
     if (checkpoint) checkpoint();
     state->tiles = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*state->dataset, state->plan));
+    state->tiles_fingerprint = tilesets::fingerprint(*state->tiles);
     tilesets::TileOptions tile_options;
     tile_options.maxzoom = tile_maxzoom;
     tile_options.release_memory_after_zoom = true;
@@ -186,7 +187,7 @@ void Service::install(std::shared_ptr<const ServiceState> state) {
                 if (plan->state) gone.push_back(plan->state->cache_key);
             }
         }
-        if (state_ && state_ != state) gone.push_back(state_->cache_key);
+        if (state_ && state && state_->cache_key != state->cache_key) gone.push_back(state_->cache_key);
         state_ = std::move(state);
     }
     // Their tiles go at once: a reload every few minutes would otherwise fill the cache with dead versions.

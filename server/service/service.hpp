@@ -31,6 +31,7 @@ struct ServiceState {
     std::shared_ptr<const geo::Dataset> dataset;
     geo::Plan plan;
     std::shared_ptr<const tilesets::TileSource> tiles;
+    std::uint64_t tiles_fingerprint = 0;  // tilesets::fingerprint(*tiles): equal ones make the same tiles
     std::unique_ptr<tilesets::TileRenderer> renderer;
     /// Serialised feature collections (collection x CRS), built on first use by the feature handlers and
     /// owned here so that they go when the state goes.

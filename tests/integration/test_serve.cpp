@@ -337,6 +337,21 @@ TEST_CASE("POST /admin/reload and SIGHUP swap in a new version while clients kee
     CHECK(admin("Bearer wrong").result() == http::status::unauthorized);
     CHECK(ready_version(server.port()) == 1);
 
+    // Reloads of unchanged data make the same tiles: they stay cached, so nothing is made again.
+    const auto prerendered = std::chrono::steady_clock::now() + 30s;
+    while (server.log().find("catchment: prerendered") == std::string::npos && std::chrono::steady_clock::now() < prerendered) {
+        std::this_thread::sleep_for(20ms);
+    }
+    const auto tile_misses = [&] {
+        const auto metrics = fetch(server.port(), "/metrics");
+        REQUIRE(metrics);
+        std::smatch found;
+        const std::string body = metrics->body();
+        REQUIRE(std::regex_search(body, found, std::regex("\ncatchment_tile_cache_misses_total ([0-9]+)")));
+        return std::stoll(found[1]);
+    };
+    const auto misses_before = tile_misses();
+
     const int before = ok;
     const auto reloaded = admin("Bearer secret");
     INFO(reloaded.body());
@@ -363,4 +378,5 @@ TEST_CASE("POST /admin/reload and SIGHUP swap in a new version while clients kee
     clients.clear();
     CHECK(failed == 0);
     CHECK(ok > before);
+    CHECK(tile_misses() == misses_before);
 }

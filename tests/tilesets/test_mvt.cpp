@@ -7,6 +7,7 @@
 #include "tilesets/tile_cache.hpp"
 #include "tilesets/prerender.hpp"
 #include "tilesets/tile_renderer.hpp"
+#include "tilesets/tile_source.hpp"
 #include "tilesets/two_squares.hpp"
 
 #include <boost/json.hpp>
@@ -159,4 +160,21 @@ TEST_CASE("Pre-rendering fills the cache with the low zooms of a small coverage"
     const boost::json::value decoded = decode(z6->raw);
     CHECK(decoded.at("layers").as_array().at(0).at("features").as_array().size() == 2);
     CHECK(cache.find(8, tile_at(0, 6710000, 6)) == nullptr);  // another version
+}
+
+TEST_CASE("A tile source's fingerprint is the same for the same content and changes with any value or geometry", "[tiles][fingerprint]") {
+    const auto a = two_square_networks();
+    const auto b = two_square_networks();
+    CHECK(fingerprint(*a) == fingerprint(*b));
+    auto value = two_square_networks();
+    value->layers.front().features.front().values.front() = PropertyValue(std::string("renamed"));
+    CHECK(fingerprint(*value) != fingerprint(*a));
+    auto geometry = two_square_networks();
+    geo::GeosContext context;
+    geometry->layers.front().features.front().geometry =
+        geo::from_wkt(context, "POLYGON ((0 6700000, 1000 6700000, 1000 6701000, 0 6701000, 0 6700000))");
+    CHECK(fingerprint(*geometry) != fingerprint(*a));
+    auto order = two_square_networks();
+    std::swap(order->layers.front().features.front().id, order->layers.front().features.back().id);
+    CHECK(fingerprint(*order) != fingerprint(*a));
 }
