@@ -94,7 +94,7 @@ std::string known_keys_under(std::string_view table) {
     return list;
 }
 
-/// The tables of the description, in the order of the settings: "areas, population, ...".
+/// The tables of the description, in the order of the settings: "[areas], [population], ...".
 std::string known_tables() {
     std::string list;
     for (const SettingSpec& spec : kSettings) {
