@@ -415,6 +415,10 @@ void HttpServer::Impl::do_accept() {
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     if (stopping_ || !acceptor_.is_open()) return;
     if (!ec) {
+        // Responses go out in several writes (a header, then a streamed body's pieces): with Nagle's
+        // algorithm each later piece waits for the client's delayed ACK, 40 ms on Linux.
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         if (connections_.load() < options_.limits.max_connections) {
             ++connections_;
             std::make_shared<Session>(std::move(socket), *this, false)->run();
@@ -422,7 +426,6 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
             ++probe_connections_;
             std::make_shared<Session>(std::move(socket), *this, true)->run();
         } else {
-            beast::error_code ignored;
             socket.close(ignored);
         }
     }
