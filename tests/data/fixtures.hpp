@@ -38,4 +38,7 @@ struct SmallDataset {
     data::Settings write(const TempDir& dir) const;
 };
 
+/// Settings describing files laid out as SmallDataset's, wherever they are (a folder, GDAL's /vsimem/).
+data::Settings small_dataset_settings(const std::string& areas, const std::string& practices, const std::string& registrations);
+
 }  // namespace fixtures
