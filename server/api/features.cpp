@@ -114,20 +114,20 @@ std::string_view geometry_format(geo::LayerGeometry geometry) {
 geo::Geometry bbox_in_working_crs(geo::GeosContext& geos, const double (&bbox)[4], const geo::CrsTransform& to_working) {
     constexpr int kStepsPerEdge = 32;
     const double corners[5][2] = {{bbox[0], bbox[1]}, {bbox[2], bbox[1]}, {bbox[2], bbox[3]}, {bbox[0], bbox[3]}, {bbox[0], bbox[1]}};
-    auto* h = geos.handle();
-    GEOSCoordSequence* ring = GEOSCoordSeq_create_r(h, 4 * kStepsPerEdge + 1, 2);
-    unsigned at = 0;
+    // Every point first: a transform that fails (throws) must not leave a GEOS sequence behind.
+    std::vector<geo::Point> points;
+    points.reserve(4 * kStepsPerEdge + 1);
     for (int edge = 0; edge < 4; ++edge) {
         for (int step = 0; step < kStepsPerEdge; ++step) {
             const double t = static_cast<double>(step) / kStepsPerEdge;
-            const geo::Point p = to_working.transform({corners[edge][0] + t * (corners[edge + 1][0] - corners[edge][0]),
-                                                       corners[edge][1] + t * (corners[edge + 1][1] - corners[edge][1])});
-            GEOSCoordSeq_setXY_r(h, ring, at++, p.x, p.y);
+            points.push_back(to_working.transform({corners[edge][0] + t * (corners[edge + 1][0] - corners[edge][0]),
+                                                   corners[edge][1] + t * (corners[edge + 1][1] - corners[edge][1])}));
         }
     }
-    double x = 0, y = 0;
-    GEOSCoordSeq_getXY_r(h, ring, 0, &x, &y);
-    GEOSCoordSeq_setXY_r(h, ring, at, x, y);
+    points.push_back(points.front());
+    auto* h = geos.handle();
+    GEOSCoordSequence* ring = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size()), 2);
+    for (unsigned at = 0; at < points.size(); ++at) GEOSCoordSeq_setXY_r(h, ring, at, points[at].x, points[at].y);
     GEOSGeometry* shell = GEOSGeom_createLinearRing_r(h, ring);
     return geo::adopt(geos, shell != nullptr ? GEOSGeom_createPolygon_r(h, shell, nullptr, 0) : nullptr, "making the bbox");
 }

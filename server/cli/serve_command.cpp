@@ -407,7 +407,7 @@ Command add_serve_command(CLI::App& app) {
                 server.start(router, metrics);
                 std::fprintf(stderr, "catchment: listening on %s (loading the dataset; /ready answers 503 until done)%s\n", url.c_str(),
                              access.read_only ? "; read-only: a public address without --token" : "");
-                LoadStopDeadline stop_deadline(server, std::chrono::milliseconds(900));
+                LoadStopDeadline stop_deadline(server, std::chrono::milliseconds(500));  // (ending a process of gigabytes takes time too)
                 try {
                     ProgressBar bar;
                     StoppableProgress progress(bar, [&server] { return server.stopping(); });

@@ -166,7 +166,9 @@ TEST_CASE("New practices are checked: a taken code, a place outside every area, 
     CHECK_THROWS_WITH(o.validate(*base), "new practice 1 ('N1'): its location (600000.0, 180500.0) in EPSG:27700 lies outside every study area");
     o.new_practices[0].location = {531500, 180500};
     o.new_practices[0].list_size = -1;
-    CHECK_THROWS_WITH(o.validate(*base), "new practice 1 ('N1'): the list size must not be negative, got -1");
+    CHECK_THROWS_WITH(o.validate(*base), "new practice 1 ('N1'): the list size must be a whole number of patients from 0 to 10,000,000, got -1");
+    o.new_practices[0].list_size = std::int64_t{1} << 62;  // would overflow the totals
+    CHECK_THROWS_WITH(o.validate(*base), Catch::Contains("from 0 to 10,000,000"));
     o.new_practices[0].list_size = 0;
     CHECK_NOTHROW(o.validate(*base));
 }

@@ -352,6 +352,7 @@ TEST_CASE("Bad items parameters are refused with 400 naming the parameter", "[fe
     check_bad("bbox", "3,2,1,4");
     check_bad("bbox", "-0.1,51.5,0.0,51051.55");  // found by fuzzing: PROJ's failure was a 500
     check_bad("bbox", "-200,-100,200,100");
+    check_bad("bbox", "-5.1,0.5,150,51.55");  // beyond what PROJ carries into EPSG:27700 (leaked a GEOS sequence: make sanitize)
     check_bad("limit", "-1");
     check_bad("limit", "0");
     check_bad("limit", "ten");
