@@ -67,8 +67,13 @@ void PlanOptions::validate_new_practices(const Dataset& dataset) const {
                 std::snprintf(text, sizeof text, std::fabs(v) < 1e12 ? "%.1f" : "%.6g", v);
                 return std::string(text);
             };
-            const std::string at = "(" + coordinate(p.location.x) + ", " + coordinate(p.location.y) + ")";
-            refuse("its location " + std::string(at) + " in " + dataset.working_crs + " lies outside every study area");
+            // Appended piece by piece: GCC 12's -Wrestrict misfires on `"(" + std::string&&` at -O3 (GCC bug 105329).
+            std::string why = "its location (";
+            why += coordinate(p.location.x);
+            why += ", ";
+            why += coordinate(p.location.y);
+            why += ") in " + dataset.working_crs + " lies outside every study area";
+            refuse(why);
         }
     }
     for (const std::string& code : excluded_practices) {
