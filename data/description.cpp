@@ -74,6 +74,14 @@ const std::vector<SettingSpec> kSettings = {
     {"registrations.area_field", "Area code field"},
     {"registrations.patients_field", "Patients field"},
     {"registrations.no_area_codes", "Comma-separated area values meaning no area recorded (default NO2011)"},
+    {"travel_times.source", "Table of travel times from areas to practices (e.g. from OSRM, r5r or OpenTripPlanner), one row per pair", true},
+    {"travel_times.layer", "Layer of travel_times.source"},
+    {"travel_times.where", "OGR SQL attribute filter on the travel times, e.g. \"mode = 'transit'\""},
+    {"travel_times.open_options", "GDAL open options for the travel times, e.g. [\"HEADERS=NO\"] for a CSV without a header row (its fields are then field_1, field_2, ...)"},
+    {"travel_times.encoding", "Character encoding of the travel times' text, e.g. ISO-8859-1 (default UTF-8; bytes that are not UTF-8 are an error)"},
+    {"travel_times.area_field", "Area code field of the travel times (joined to areas.id_field)"},
+    {"travel_times.practice_field", "Practice code field of the travel times (joined to practices.id_field)"},
+    {"travel_times.minutes_field", "Travel time field, in minutes (a number >= 0)"},
 };
 
 const SettingSpec* find_spec(std::string_view key) {
@@ -341,6 +349,13 @@ DatasetDescription describe(const Settings& settings) {
     } else if (out.practices.list_size_field.empty()) {
         throw setting_error(settings.origin, "practices.list_size_field",
                             "required unless registrations are given (list sizes are then summed from them)");
+    }
+
+    if (d.any_under("travel_times")) {
+        out.travel_times = TravelTimeSpec{d.layer("travel_times", "(the travel-time table)"),
+                                          d.required("travel_times.area_field", "(area code column of the travel times)"),
+                                          d.required("travel_times.practice_field", "(practice code column of the travel times)"),
+                                          d.required("travel_times.minutes_field", "(minutes column of the travel times)")};
     }
     return out;
 }

@@ -79,6 +79,12 @@ struct RegistrationSpec {
     std::vector<std::string> no_area_codes;  // area values meaning "no area recorded" (NO2011)
 };
 
+/// Travel times from areas to practices, computed elsewhere: one row per (area, practice) pair.
+struct TravelTimeSpec {
+    LayerRef layer;
+    std::string area_field, practice_field, minutes_field;
+};
+
 struct DatasetDescription {
     std::string origin;  // description file, for messages
     std::string name;
@@ -88,6 +94,7 @@ struct DatasetDescription {
     PracticeSpec practices;
     std::optional<PostcodeSpec> postcodes;
     std::optional<RegistrationSpec> registrations;
+    std::optional<TravelTimeSpec> travel_times;
 };
 
 /// Types and validates settings: required keys present, options that go together given together.

@@ -143,6 +143,11 @@ void check_sources(const DatasetDescription& description) {
                     {{"registrations.practice_field", registrations->practice_field}, {"registrations.area_field", registrations->area_field},
                      {"registrations.patients_field", registrations->patients_field}});
     }
+    if (const auto& travel_times = description.travel_times) {
+        check_layer(travel_times->layer, "travel_times",
+                    {{"travel_times.area_field", travel_times->area_field}, {"travel_times.practice_field", travel_times->practice_field},
+                     {"travel_times.minutes_field", travel_times->minutes_field}});
+    }
 }
 
 geo::Dataset load_dataset(const DatasetDescription& description, Progress& progress) {
@@ -165,11 +170,14 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
             }
         });
     }
+    TravelTimeRows travel_times;
     try {
         read_areas(description, *working, out, progress);
         read_practices(description, *working, out, progress);
         check_tables_meet(out);
         place_practices(description.practices, out);
+        // Joined to the final areas and practices, while the registrations may still be loading.
+        if (description.travel_times) travel_times = read_travel_times(*description.travel_times, out, progress);
         if (registrations.joinable()) progress.begin("registrations", 0);
     } catch (...) {
         if (registrations.joinable()) registrations.join();
@@ -182,6 +190,11 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
         join_registrations(*description.registrations, std::move(rows), out);
     }
     reconcile_list_sizes(description, out);
+    if (description.travel_times) {
+        out.travel_times = std::move(travel_times.pairs);
+        out.travel_times_unmatched = std::move(travel_times.unmatched);
+        out.sources.push_back(std::move(travel_times.source));
+    }
     return out;
 }
 

@@ -45,4 +45,17 @@ RegistrationRows read_registration_rows(const RegistrationSpec& spec, Progress& 
 /// Joins the rows to practices and areas by code, keeping every row (unmatched ones are counted later).
 void join_registrations(const RegistrationSpec& spec, RegistrationRows rows, geo::Dataset& out);
 
+/// Travel times joined to the loaded areas and practices by code.
+struct TravelTimeRows {
+    std::vector<geo::TravelTime> pairs;  // sorted by (area, practice)
+    std::vector<std::string> unmatched;  // "row N: why" for the first kTravelTimesUnmatchedKept rows that did not join;
+                                         // how many there were in all is source.rows_read - pairs.size()
+    geo::SourceInfo source;
+};
+inline constexpr std::size_t kTravelTimesUnmatchedKept = 100;
+/// Reads the travel-time table once `loaded` holds its areas and practices (final: their indices are
+/// kept). Bad minutes and a repeated pair are InputErrors; rows naming an area or practice that is not
+/// loaded are kept as examples. Reports progress (so checkpoints) every kProgressEvery rows.
+TravelTimeRows read_travel_times(const TravelTimeSpec& spec, const geo::Dataset& loaded, Progress& progress);
+
 }  // namespace data

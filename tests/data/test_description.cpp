@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using fixtures::TempDir;
 
 namespace {
@@ -119,5 +121,75 @@ TEST_CASE("Description errors name the file and the setting", "[description]") {
         data::Settings s = minimal_settings();
         s.values.erase("practices.list_size_field");
         CHECK_THROWS_WITH(data::describe(s), Catch::Contains("practices.list_size_field': required unless registrations"));
+    }
+}
+
+TEST_CASE("A travel-time table is described by its own section and flags", "[description][travel-times]") {
+    TempDir dir;
+    dir.write("d.toml", R"(
+[areas]
+source = "areas.gpkg"
+id_field = "code"
+population_field = "pop"
+[practices]
+source = "p.csv"
+id_field = "code"
+list_size_field = "list"
+[travel_times]
+source = "r5r/transit.csv"
+layer = "transit"
+where = "departure = '08:00'"
+open_options = ["AUTODETECT_TYPE=YES"]
+encoding = "ISO-8859-1"
+area_field = "from_id"
+practice_field = "to_id"
+minutes_field = "travel_time_p50"
+)");
+    data::Settings settings = data::read_description(dir.path() / "d.toml");
+    CHECK(settings.get("travel_times.source") == (dir.path() / "r5r" / "transit.csv").string());
+    data::DatasetDescription d = data::describe(settings);
+    REQUIRE(d.travel_times);
+    CHECK(d.travel_times->layer.source == (dir.path() / "r5r" / "transit.csv").string());
+    CHECK(d.travel_times->layer.layer == "transit");
+    CHECK(d.travel_times->layer.where == "departure = '08:00'");
+    CHECK(d.travel_times->layer.open_options == std::vector<std::string>{"AUTODETECT_TYPE=YES"});
+    CHECK(d.travel_times->layer.encoding == "ISO-8859-1");
+    CHECK(d.travel_times->area_field == "from_id");
+    CHECK(d.travel_times->practice_field == "to_id");
+    CHECK(d.travel_times->minutes_field == "travel_time_p50");
+    CHECK_FALSE(data::describe(minimal_settings()).travel_times);
+
+    SECTION("every key has a flag, and a flag overrides the file") {
+        for (const char* key : {"travel_times.source", "travel_times.layer", "travel_times.where", "travel_times.open_options",
+                                "travel_times.encoding", "travel_times.area_field", "travel_times.practice_field", "travel_times.minutes_field"}) {
+            INFO(key);
+            const auto& specs = data::setting_specs();
+            CHECK(std::any_of(specs.begin(), specs.end(), [&](const data::SettingSpec& s) { return s.key == key; }));
+        }
+        CHECK(data::flag_for("travel_times.minutes_field") == "--travel-times-minutes-field");
+        settings.set("travel_times.minutes_field", "travel_time_p25");
+        CHECK(data::describe(settings).travel_times->minutes_field == "travel_time_p25");
+    }
+    SECTION("each field is required once the section is given") {
+        for (const char* key : {"travel_times.area_field", "travel_times.practice_field", "travel_times.minutes_field"}) {
+            INFO(key);
+            data::Settings without = settings;
+            without.values.erase(key);
+            CHECK_THROWS_WITH(data::describe(without), Catch::Contains(std::string("d.toml: setting '") + key + "': required"));
+        }
+    }
+    SECTION("a field without a source") {
+        data::Settings s = minimal_settings();
+        s.set("travel_times.minutes_field", "minutes");
+        CHECK_THROWS_WITH(data::describe(s), Catch::Contains("setting 'travel_times.source': required (the travel-time table) (flag --travel-times-source)"));
+    }
+    SECTION("an open option that is not NAME=VALUE") {
+        settings.set("travel_times.open_options", "AUTODETECT_TYPE");
+        CHECK_THROWS_WITH(data::describe(settings), Catch::Contains("setting 'travel_times.open_options': expected NAME=VALUE"));
+    }
+    SECTION("an unknown key lists the known ones") {
+        CHECK_THROWS_WITH(data::parse_description("[travel_times]\nminutes = \"m\"\n", dir.path() / "e.toml"),
+                          Catch::Contains("setting 'travel_times.minutes': unknown setting; known in [travel_times]: source, layer, where, "
+                                          "open_options, encoding, area_field, practice_field, minutes_field"));
     }
 }
