@@ -34,6 +34,7 @@ Dataset copy_dataset(const Dataset& source) {
     }
     copy.practices = source.practices;
     copy.registrations = source.registrations;
+    copy.travel_times = source.travel_times;
     copy.area_fields = source.area_fields;
     copy.practice_fields = source.practice_fields;
     copy.sources = source.sources;
@@ -41,6 +42,7 @@ Dataset copy_dataset(const Dataset& source) {
     copy.unplaced_practices = source.unplaced_practices;
     copy.list_size_mismatches = source.list_size_mismatches;
     copy.population_rows_unmatched = source.population_rows_unmatched;
+    copy.travel_times_unmatched = source.travel_times_unmatched;
     copy.list_size_from_registrations = source.list_size_from_registrations;
     return copy;
 }

@@ -46,6 +46,15 @@ struct Registration {
     std::string area_code;
 };
 
+/// Travel time by road or public transport from an area to a practice, computed elsewhere (OSRM, r5r,
+/// OpenTripPlanner) and given as a table. Accessibility, nearest practices, radius catchments and gaps
+/// use it instead of straight-line distance where it is given.
+struct TravelTime {
+    std::uint32_t area = 0;      // index into Dataset::areas
+    std::uint32_t practice = 0;  // index into Dataset::practices
+    double minutes = 0;          // finite, >= 0
+};
+
 /// Where one input came from, for the summary.
 struct SourceInfo {
     std::string role;          // "areas", "population", "practices", "postcodes", "registrations"
@@ -85,6 +94,7 @@ struct Dataset {
     std::vector<Area> areas;
     std::vector<Practice> practices;
     std::vector<Registration> registrations;
+    std::vector<TravelTime> travel_times;      // sorted by (area, practice), one per pair; empty when none are given
     std::vector<std::string> area_fields;      // names of Area::attributes, in order
     std::vector<std::string> practice_fields;  // names of Practice::attributes, in order
 
@@ -94,6 +104,7 @@ struct Dataset {
     std::vector<UnplacedPractice> unplaced_practices;  // left out of `practices`
     std::vector<ListSizeMismatch> list_size_mismatches;
     std::vector<std::string> population_rows_unmatched;  // population keys naming no area
+    std::vector<std::string> travel_times_unmatched;     // travel-time rows naming no loaded area or practice, as "row N: why"
     bool list_size_from_registrations = false;
 
     /// Index of a field in area_fields / practice_fields, or -1.

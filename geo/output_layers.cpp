@@ -1,6 +1,7 @@
 #include "geo/output_layers.hpp"
 
 #include "geo/network_colours.hpp"
+#include "geo/site_suggestions.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -68,10 +69,21 @@ std::vector<FieldSchema> area_fields() {
             text("dominant_network", "dom_net", "Network with most registered patients living here"),
             text("nearest_practice", "near_prac", "Code of the nearest practice"),
             real("nearest_practice_m", "near_m", "Distance in metres from the area's representative point to the nearest practice", kTiles),
+            real("nearest_practice_min", "near_min", "Minutes to the nearest practice by the study's travel times, null without them"),
             real("hub_m", "hub_m", "Distance to its network's hub practice in metres"),
             real("registered_to_resident", "reg_to_res", "Registered patients living here per resident"),
             real("residents_per_practice", "res_per_pr", "Its network's residents per member practice"),
+            boolean("rural", "rural", "True when the area counts as rural for the gap distance (rural field or density)"),
+            real("accessibility", "access",
+                 "Enhanced two-step floating catchment accessibility: practice capacity (list size or the supply field) per 1,000 residents, "
+                 "distance-decay weighted",
+                 kTiles),
+            integer("access_rank", "acc_rank", "Rank of accessibility in the study area, 1 for the poorest", kTiles),
+            text("constraint_group", "con_group", "The area's constraint group (the constraint field's value, else the group field)"),
+            integer("access_group_rank", "acc_grank", "Rank of accessibility within its constraint group, 1 for the poorest"),
             boolean("gap", "gap", "True when the area is a coverage gap", kTiles),
+            text("gap_criteria", "gap_crit", "Gap criteria the area meets: outside_network, distance, travel_time, accessibility; null if none",
+                 kTiles),
             text("gap_reason", "gap_reason", "Why the area is a gap, null if it is not")};
 }
 
@@ -135,9 +147,27 @@ std::vector<LayerSchema> make_layers() {
                       {"area_name", false},
                       {"population", kTiles},
                       {"network_id", false},
+                      {"constraint_group", false},
                       {"nearest_practice", false},
                       {"nearest_practice_m", kTiles},
+                      {"nearest_practice_min", false},
+                      {"rural", false},
+                      {"accessibility", kTiles},
+                      {"access_rank", false},
+                      {"gap_criteria", kTiles},
                       {"gap_reason", kTiles}})},
+        {"gap_suggestions", "Suggested practice sites", "Where a new practice would bring most accessibility to the people in gaps",
+         LayerGeometry::point, 0u,
+         {integer("rank", "rank", "1 for the site that helps most"),
+          text("area_code", "area_code", "The area whose representative point is the site"),
+          text("area_name", "area_name", "Area name"),
+          real("x", "x", "The site's x in the dataset's working CRS (for --add-practice)"),
+          real("y", "y", "The site's y in the dataset's working CRS"),
+          integer("list_size", "list_size", "The new practice's list size tried"),
+          real("gap_capacity_gained", "gap_cap", "Capacity (patients' worth of list) newly reaching residents of gaps, E2SFCA-weighted"),
+          real("gain_per_1000", "gain_1000", "Accessibility gained per 1,000 residents of gaps"),
+          real("patients_drawn", "drawn", "Patients the new practice would draw from its neighbours (Huff gravity model)"),
+          integer("gap_people_in_reach", "gap_reach", "Residents of gaps within the decay's reach of the site")}},
         {"catchment_labels", "Catchment labels", "One point per catchment, so that small catchments stay findable", LayerGeometry::point,
          in_tiles, pick(catchments, {{"practice_code", kTiles}, {"practice_name", kTiles}, {"network_id", kTiles}})},
     };
@@ -169,7 +199,7 @@ struct PlanLinks {
     const AreaCoverage& coverage(std::size_t i) const {
         static const AreaCoverage kNone = [] {
             AreaCoverage none;
-            none.nearest_practice_m = none.hub_m = none.registered_to_resident = none.residents_per_practice = kUnknown;
+            none.nearest_practice_m = none.hub_m = none.registered_to_resident = none.residents_per_practice = none.accessibility = kUnknown;
             return none;
         }();
         return i < plan.coverage.size() ? plan.coverage[i] : kNone;
@@ -208,20 +238,22 @@ void add_practices(LayerFeatures& out, const PlanLinks& links) {
     }
 }
 
+/// The areas layer's values for area i, in its fields' order.
+std::vector<FieldValue> area_values(const PlanLinks& links, std::size_t i) {
+    const Area& area = links.dataset.areas[i];
+    const AreaPlan& placed = links.area(i);
+    const AreaCoverage& coverage = links.coverage(i);
+    return {area.code, area.name, area.population, links.density(i),
+            links.practice_code(placed.dominant_practice), placed.dominated_externally, links.practice_code(placed.owner),
+            links.network_id(placed.network), links.network_id(placed.dominant_network),
+            links.practice_code(coverage.nearest_practice), coverage.nearest_practice_m, coverage.nearest_practice_min, coverage.hub_m,
+            coverage.registered_to_resident, coverage.residents_per_practice, coverage.rural, coverage.accessibility, coverage.access_rank,
+            coverage.constraint_group, coverage.access_group_rank, coverage.gap, gap_criteria_text(coverage.gap_criteria), coverage.gap_reason};
+}
+
 void add_areas(LayerFeatures& out, const PlanLinks& links) {
     const Dataset& dataset = links.dataset;
-    for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
-        const Area& area = dataset.areas[i];
-        const AreaPlan& placed = links.area(i);
-        const AreaCoverage& coverage = links.coverage(i);
-        out.features.push_back({area.code,
-                                area.geometry.get(),
-                                {area.code, area.name, area.population, links.density(i),
-                                 links.practice_code(placed.dominant_practice), placed.dominated_externally, links.practice_code(placed.owner),
-                                 links.network_id(placed.network), links.network_id(placed.dominant_network),
-                                 links.practice_code(coverage.nearest_practice), coverage.nearest_practice_m, coverage.hub_m,
-                                 coverage.registered_to_resident, coverage.residents_per_practice, coverage.gap, coverage.gap_reason}});
-    }
+    for (std::size_t i = 0; i < dataset.areas.size(); ++i) out.features.push_back({dataset.areas[i].code, dataset.areas[i].geometry.get(), area_values(links, i)});
 }
 
 LayerFeature catchment_values(const PlanLinks& links, const Catchment& catchment, const GEOSGeometry* geometry) {
@@ -357,14 +389,35 @@ LayerFeature catchment_feature(const Dataset& dataset, const Plan& plan, const C
     return catchment_values(PlanLinks{dataset, plan}, catchment, catchment.polygon.get());
 }
 
-LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, std::string reason) {
+LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, unsigned criteria, std::string reason) {
     const PlanLinks links{dataset, plan};
     const Area& a = dataset.areas.at(area);
-    const AreaCoverage& coverage = links.coverage(area);
-    return {a.code,
-            a.geometry.get(),
-            {a.code, a.name, a.population, links.network_id(links.area(area).network), links.practice_code(coverage.nearest_practice),
-             coverage.nearest_practice_m, std::move(reason)}};
+    // The gaps layer's fields are picked from the areas layer's: take the values by name.
+    const LayerSchema& areas = output_layer("areas");
+    const LayerSchema& gaps = output_layer("gaps");
+    std::vector<FieldValue> all = area_values(links, area);
+    all[areas.field_index("gap_criteria")] = gap_criteria_text(criteria);
+    all[areas.field_index("gap_reason")] = std::move(reason);
+    std::vector<FieldValue> values;
+    values.reserve(gaps.fields.size());
+    for (const FieldSchema& field : gaps.fields) values.push_back(std::move(all[areas.field_index(field.name)]));
+    return {a.code, a.geometry.get(), std::move(values)};
+}
+
+LayerFeatures suggestion_features(const Dataset& dataset, const std::vector<SiteSuggestion>& sites, std::int64_t list_size) {
+    LayerFeatures out;
+    out.schema = &output_layer("gap_suggestions");
+    GeosContext context;  // makes the points; they do not need it afterwards
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+        const SiteSuggestion& s = sites[i];
+        const Area& area = dataset.areas.at(s.area);
+        out.owned.push_back(make_point(context, s.location.x, s.location.y));
+        out.features.push_back({area.code,
+                                 out.owned.back().get(),
+                                 {static_cast<std::int64_t>(i + 1), area.code, area.name, s.location.x, s.location.y, list_size,
+                                  s.gap_capacity_gained, s.gain_per_1000, s.patients_drawn, s.gap_people_in_reach}});
+    }
+    return out;
 }
 
 LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, const Plan& plan) {
@@ -388,7 +441,7 @@ LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, c
     } else if (layer.id == "gaps") {
         for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
             const AreaCoverage& coverage = links.coverage(i);
-            if (coverage.gap) out.features.push_back(gap_feature(dataset, plan, i, coverage.gap_reason));
+            if (coverage.gap) out.features.push_back(gap_feature(dataset, plan, i, coverage.gap_criteria, coverage.gap_reason));
         }
     } else {
         throw std::logic_error("layer_features: no builder for layer " + std::string(layer.id));

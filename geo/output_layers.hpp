@@ -51,7 +51,7 @@ struct LayerSchema {
 };
 
 /// Every layer, in the order outputs list them: practices, areas, catchments, core_catchments, networks,
-/// network_borders, gaps, catchment_labels.
+/// network_borders, gaps, gap_suggestions, catchment_labels.
 const std::vector<LayerSchema>& output_layers();
 /// The layers published in `output`, in that order.
 std::vector<const LayerSchema*> output_layers(Output output);
@@ -88,9 +88,14 @@ LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, c
 /// short (none yet); a writer of files calls this first, so that nothing wrong is written as null.
 void check_plan_links(const Dataset& dataset, const Plan& plan);
 
-/// A `gaps` feature for area `area`, with `reason` as its gap_reason: /gaps lists areas by its own
-/// query's threshold with the same fields the gaps layer has.
-LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, std::string reason);
+/// A `gaps` feature for area `area`, meeting `criteria` (GapCriterion flags) for `reason`: /gaps lists
+/// areas by its own query's criteria with the same fields the gaps layer has.
+LayerFeature gap_feature(const Dataset& dataset, const Plan& plan, std::size_t area, unsigned criteria, std::string reason);
+
+struct SiteSuggestion;
+/// The `gap_suggestions` layer (published by /gaps/suggestions and the plan report, not as files,
+/// collections or tiles): `sites` in rank order, each tried with `list_size` patients.
+LayerFeatures suggestion_features(const Dataset& dataset, const std::vector<SiteSuggestion>& sites, std::int64_t list_size);
 
 /// A `catchments` (or `core_catchments`) feature: /practices/{code}/catchment answers one practice's.
 LayerFeature catchment_feature(const Dataset& dataset, const Plan& plan, const Catchment& catchment);

@@ -1,5 +1,6 @@
 #include "geo/plan.hpp"
 
+#include "geo/area_coverage.hpp"
 #include "geo/catchments.hpp"
 #include "geo/network_metrics.hpp"
 #include "geo/networks.hpp"
@@ -85,6 +86,15 @@ void plan_catchments(Context& c) {
     std::vector<std::vector<std::uint32_t>> catchment_areas(c.dataset.practices.size());
     if (c.options.method == CatchmentMethod::radius) {
         catchment_areas = radius_areas(c.geos, c.dataset, c.options.radius_m);
+        // Practices with travel times reach the areas within radius_minutes instead.
+        std::vector<bool> timed(c.dataset.practices.size(), false);
+        for (const TravelTime& t : c.dataset.travel_times) timed[t.practice] = true;
+        for (std::size_t p = 0; p < timed.size(); ++p) {
+            if (timed[p]) catchment_areas[p].clear();
+        }
+        for (const TravelTime& t : c.dataset.travel_times) {  // sorted by area: each list stays sorted
+            if (t.minutes <= c.options.radius_minutes) catchment_areas[t.practice].push_back(t.area);
+        }
     } else {
         for (std::uint32_t a = 0; a < areas; ++a) {
             if (shown[a] >= 0) catchment_areas[static_cast<std::size_t>(shown[a])].push_back(a);
@@ -397,39 +407,13 @@ void build_boundaries(Context& c) {
     }
 }
 
-void assess_coverage(Context& c) {
-    const auto& dataset = c.dataset;
-    std::vector<double> nearest_m;
-    const ConstraintValues unconstrained{std::vector<std::string>(dataset.areas.size()), std::vector<std::string>(dataset.practices.size()), false};
-    const auto nearest = nearest_practices(c.points, dataset, c.active, unconstrained, &nearest_m);
-    c.out.coverage.assign(dataset.areas.size(), {});
-    char threshold[64];
-    std::snprintf(threshold, sizeof threshold, "farther than %.0f m from any practice", c.options.gap_distance_m);
-    for (std::size_t a = 0; a < dataset.areas.size(); ++a) {
-        AreaCoverage& cov = c.out.coverage[a];
-        cov.nearest_practice = nearest[a];
-        cov.nearest_practice_m = nearest_m[a];
-        const std::int32_t network = c.out.areas[a].network;
-        const Area& area = dataset.areas[a];
-        cov.registered_to_resident = area.population > 0 ? static_cast<double>(c.index.area_registered[a]) / static_cast<double>(area.population) : 0;
-        if (network >= 0) {
-            cov.residents_per_practice = c.out.networks[static_cast<std::size_t>(network)].metrics.residents_per_practice;
-            const Point hub = dataset.practices[c.out.networks[static_cast<std::size_t>(network)].hub].location;
-            cov.hub_m = std::hypot(hub.x - c.points[a].x, hub.y - c.points[a].y);
-        }
-        if (network < 0) {
-            cov.gap = true;
-            cov.gap_reason = "outside every network";
-        } else if (cov.nearest_practice_m > c.options.gap_distance_m) {
-            cov.gap = true;
-            cov.gap_reason = threshold;
-        }
-        if (cov.gap) {
-            ++c.out.report.gap_areas;
-            c.out.report.people_in_gaps += area.population;
-            if (network >= 0) c.out.networks[static_cast<std::size_t>(network)].metrics.people_in_gaps += area.population;
-        }
+/// Each area's constraint group: the plan's constraint value where it is an area field, else the group field.
+std::vector<std::string> constraint_groups(const Context& c) {
+    std::vector<std::string> group(c.dataset.areas.size());
+    for (std::size_t a = 0; a < group.size(); ++a) {
+        group[a] = c.constraint.on_areas && a < c.constraint.area.size() ? c.constraint.area[a] : c.dataset.areas[a].group;
     }
+    return group;
 }
 
 void set_cohesion(std::vector<Network>& networks, const Dominance& d) {
@@ -569,7 +553,8 @@ Plan plan(std::shared_ptr<const Dataset> given, const PlanOptions& options, Geos
     stage("boundaries");
     build_boundaries(c);
     stage("gaps");
-    assess_coverage(c);
+    assess_coverage({dataset, c.points, c.active, constraint_groups(c), c.index.area_registered}, c.out);
+    out.area_points = c.points;
     check();
     out.report.plan = summarize_partition(out.networks);
     compare_with_reference(c);

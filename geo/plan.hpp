@@ -2,14 +2,17 @@
 // Planning: practice catchments, networks of 30,000-50,000 registered patients with contiguous
 // territories, network boundaries that tessellate the study area, coverage gaps and a quality
 // report. plan() is the one call; the parts live in catchments, networks and network_metrics.
+#include "geo/accessibility.hpp"
 #include "geo/adjacency.hpp"
 #include "geo/baseline.hpp"
 #include "geo/dataset.hpp"
+#include "geo/gaps.hpp"
 #include "geo/networks.hpp"
 #include "geo/what_if.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -44,6 +47,7 @@ struct PlanOptions {
     CatchmentMethod method = CatchmentMethod::registrations;
     double core_share = 0.8;    // registrations: a core catchment holds this share of a practice's patients
     double radius_m = 1600;     // radius: areas within this distance of the practice
+    double radius_minutes = 15; // radius, for practices with travel times: areas within this many minutes
     std::string constraint_field;  // area or practice field networks must not cross (e.g. LAD11CD); empty: none
     std::string lock_field;        // practice field holding given networks to keep (e.g. the real PCN code)
     std::vector<std::string> locked_values;  // lock only these values of lock_field; empty: every non-empty value
@@ -56,7 +60,8 @@ struct PlanOptions {
     int construction_runs = 2;          // restarts per independent part, each annealed; each part keeps its best
     double sweeps = 200;                // annealing moves tried per practice and restart (more in larger parts)
     unsigned threads = 0;               // planning threads (0: one per core); the plan does not depend on it
-    double gap_distance_m = 1600;       // areas farther than this from every practice are gaps
+    GapCriteria gaps;                   // what makes an area a coverage gap (gaps.hpp)
+    AccessOptions access;               // the accessibility measure's supply and decay (accessibility.hpp)
 
     /// Throws PlanError naming the bad option.
     void validate(const Dataset& dataset) const;
@@ -128,11 +133,25 @@ struct NetworkBorder {
 struct AreaCoverage {
     std::int32_t nearest_practice = -1;
     double nearest_practice_m = 0;   // from the area's representative point
+    double nearest_practice_min = std::numeric_limits<double>::quiet_NaN();  // by the travel times; NaN without one
     double hub_m = 0;                // to its network's hub
     double registered_to_resident = 0;  // all registered patients living here / residents
     double residents_per_practice = 0;  // its network's residents per member practice
+    bool rural = false;              // for the distance criterion (gaps.hpp)
+    double accessibility = 0;        // E2SFCA: capacity per 1,000 residents (accessibility.hpp)
+    std::int64_t access_rank = 0;    // 1 for the poorest accessibility in the study
+    std::int64_t access_group_rank = 0;  // 1 for the poorest in its constraint group
+    std::string constraint_group;    // the constraint field's value for the area, or its group field's
     bool gap = false;
-    std::string gap_reason;          // "farther than 1600 m from any practice", "outside every network"
+    unsigned gap_criteria = 0;       // GapCriterion flags the area meets
+    std::string gap_reason;          // "farther than 1600 m from any practice (urban area)", "outside every network"
+};
+
+/// People and areas meeting one gap criterion.
+struct GapTally {
+    unsigned criterion = 0;
+    std::size_t areas = 0;
+    std::int64_t people = 0;
 };
 
 struct PartitionSummary {
@@ -156,6 +175,10 @@ struct QualityReport {
     double adjusted_rand_index = 0;          // plan vs reference over practices that have a reference
     std::int64_t people_in_gaps = 0;
     std::size_t gap_areas = 0;
+    std::vector<GapTally> gaps_by_criterion;  // each criterion in use (an area may meet several)
+    double supply_total = 0;                 // accessibility: every active practice's supply
+    double supply_reached = 0;               // ... of those with residents in reach (conserved by E2SFCA)
+    double median_accessibility = 0;         // per 1,000 residents, population-weighted median
     double runtime_s = 0;
     std::vector<std::string> notes;          // islands bridged, practices attached, ...
     std::vector<PatientMove> patient_moves;  // patients who change practice because practices close or open
@@ -183,6 +206,7 @@ struct Plan {
     std::vector<Network> networks;
     std::vector<NetworkBorder> borders;
     std::vector<AreaCoverage> coverage;       // per area
+    std::vector<Point> area_points;           // per area: where its distances are measured from (point on surface)
     QualityReport report;
 };
 

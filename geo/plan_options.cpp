@@ -91,7 +91,14 @@ void PlanOptions::validate(const Dataset& dataset) const {
     }
     if (!(core_share > 0 && core_share <= 1)) throw PlanError("core share must be in (0, 1], got " + std::to_string(core_share));
     if (!(radius_m > 0)) throw PlanError("radius must be positive, got " + std::to_string(radius_m));
-    if (!(gap_distance_m > 0)) throw PlanError("gap distance must be positive, got " + std::to_string(gap_distance_m));
+    if (!(radius_minutes > 0)) throw PlanError("radius minutes must be positive, got " + std::to_string(radius_minutes));
+    try {
+        gaps.validate(dataset);
+        std::vector<bool> every(dataset.practices.size(), true);
+        (void)practice_supply(dataset, every, access.supply_field);
+    } catch (const std::invalid_argument& e) {
+        throw PlanError(e.what());
+    }
     if (construction_runs < 1) throw PlanError("construction runs must be at least 1");
     if (!(sweeps >= 0)) throw PlanError("sweeps must not be negative");
     if (dataset.areas.empty() || dataset.practices.empty()) throw PlanError("nothing to plan: the dataset has no areas or no practices");

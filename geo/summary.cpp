@@ -110,6 +110,12 @@ DatasetSummary summarize(const Dataset& dataset, GeosContext& context) {
     out.sources = dataset.sources;
     out.repaired_areas = dataset.repaired_areas;
     out.population_rows_unmatched = dataset.population_rows_unmatched;
+    out.travel_time_pairs = dataset.travel_times.size();
+    out.travel_times_unmatched = dataset.travel_times_unmatched;
+    for (const SourceInfo& source : dataset.sources) {
+        // Every row read is either a pair or a row that did not join (a repeated pair is an error).
+        if (source.role == "travel_times") out.travel_time_rows_unmatched = source.rows_read - static_cast<std::int64_t>(dataset.travel_times.size());
+    }
     summarize_areas(dataset, context, out);
     summarize_practices(dataset, context, out);
     summarize_registrations(dataset, out);

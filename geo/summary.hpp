@@ -49,6 +49,10 @@ struct DatasetSummary {
 
     std::vector<RepairedArea> repaired_areas;
     std::vector<std::string> population_rows_unmatched;
+
+    std::size_t travel_time_pairs = 0;                // area-practice pairs loaded
+    std::int64_t travel_time_rows_unmatched = 0;      // rows naming no loaded area or practice, in all
+    std::vector<std::string> travel_times_unmatched;  // the first of them, "row N: why"
 };
 
 /// How many example codes a tally keeps.

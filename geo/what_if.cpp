@@ -235,12 +235,11 @@ void ScenarioBuilder::open(const NewPractice& given, const std::string& constrai
         double patients;
     };
     std::vector<Draw> draws;
-    const auto pull = [](double size_of, double distance) { return size_of / std::pow(std::max(distance, kGravityNearestM), kGravityDecay); };
     for (std::size_t a = 0; a < d_.areas.size(); ++a) {
         const Point at = points()[a];
         const double distance = std::hypot(at.x - given.location.x, at.y - given.location.y);
         if (distance > kGravityReachM) continue;
-        const double own = pull(size, distance);
+        const double own = gravity_pull(size, distance);
         double total = own;
         std::vector<std::size_t> competitors;
         for (const std::size_t i : rows_.in_area(a)) {
@@ -248,7 +247,7 @@ void ScenarioBuilder::open(const NewPractice& given, const std::string& constrai
             const auto p = static_cast<std::size_t>(row.practice);
             if (!open_[p] || row.patients <= 0) continue;
             const Point there = d_.practices[p].location;
-            total += pull(static_cast<double>(std::max<std::int64_t>(d_.practices[p].list_size, 1)), std::hypot(at.x - there.x, at.y - there.y));
+            total += gravity_pull(static_cast<double>(std::max<std::int64_t>(d_.practices[p].list_size, 1)), std::hypot(at.x - there.x, at.y - there.y));
             competitors.push_back(i);
         }
         const double share = own / total;

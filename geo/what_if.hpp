@@ -11,9 +11,10 @@
 // the chance that a patient chooses practice j is (S_j / d_j^b) / sum_k (S_k / d_k^b), where S is the
 // practice's size (its list size; for the new practice the list size given, or the median list size
 // when none is), d the distance from the area's representative point (at least kGravityNearestM) and
-// b = kGravityDecay. The new practice takes that share of each registered practice's patients in
+// b = kGravityDecay (distance_decay.hpp). The new practice takes that share of each registered practice's patients in
 // every area within kGravityReachM, scaled down to the list size given when it would gain more.
 #include "geo/dataset.hpp"
+#include "geo/distance_decay.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -21,10 +22,6 @@
 #include <vector>
 
 namespace geo {
-
-inline constexpr double kGravityDecay = 2;           // b: the classic inverse-square distance decay
-inline constexpr double kGravityNearestM = 200;      // distances shorter than this count as this
-inline constexpr double kGravityReachM = 5000;       // areas farther from a new practice lose no one to it
 
 /// A hypothetical practice.
 struct NewPractice {

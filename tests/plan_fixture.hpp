@@ -114,7 +114,13 @@ inline Example example() {
     p.coverage[1].registered_to_resident = 9.5;
     p.coverage[1].residents_per_practice = 200;
     p.coverage[1].gap = true;
-    p.coverage[1].gap_reason = "farther than 1600 m from any practice";
+    p.coverage[1].gap_criteria = geo::gap_distance;
+    p.coverage[1].gap_reason = "farther than 1600 m from any practice (urban area)";
+    p.coverage[0].accessibility = 12.5;  // capacity per 1,000 residents
+    p.coverage[1].accessibility = 4.0;
+    p.coverage[0].access_rank = p.coverage[0].access_group_rank = 2;
+    p.coverage[1].access_rank = p.coverage[1].access_group_rank = 1;
+    p.coverage[0].constraint_group = p.coverage[1].constraint_group = "B1";
 
     geo::QualityReport& r = p.report;
     r.plan = {.networks = 2, .in_band = 1, .share_in_band = 0.5, .min_size = 1000, .median_size = 1500, .max_size = 2000,

@@ -53,6 +53,12 @@ double positive(const json::value& value, const std::string& member) {
     return out;
 }
 
+double non_negative(const json::value& value, const std::string& member) {
+    const double out = number(value, member);
+    if (!std::isfinite(out) || out < 0) invalid(member, "expected a number of 0 or more");
+    return out;
+}
+
 std::vector<std::string> codes(const json::value& value, const std::string& member) {
     if (!value.is_array()) invalid(member, "expected an array of strings");
     std::vector<std::string> out;
@@ -153,8 +159,31 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
             o.construction_runs = static_cast<int>(whole(value, name, 1, PlanRequestLimits::kMaxConstructionRuns));
         } else if (key == "sweeps") {
             o.sweeps = static_cast<double>(whole(value, name, 0, PlanRequestLimits::kMaxSweeps));
+        } else if (key == "radius_minutes") {
+            o.radius_minutes = positive(value, name);
         } else if (key == "gap_distance_m") {
-            o.gap_distance_m = positive(value, name);
+            o.gaps.urban_distance_m = positive(value, name);
+        } else if (key == "rural_gap_distance_m") {
+            o.gaps.rural_distance_m = positive(value, name);
+        } else if (key == "rural_field") {
+            o.gaps.rural_field = value.is_null() ? std::string() : text(value, name);
+        } else if (key == "rural_density") {
+            o.gaps.rural_density = non_negative(value, name);
+        } else if (key == "gap_max_minutes") {
+            o.gaps.max_minutes = non_negative(value, name);
+        } else if (key == "gap_min_accessibility") {
+            o.gaps.min_accessibility = non_negative(value, name);
+        } else if (key == "gap_accessibility_percentile") {
+            o.gaps.accessibility_percentile = non_negative(value, name);
+            if (o.gaps.accessibility_percentile >= 100) invalid(name, "expected a percentage from 0 up to (not including) 100");
+        } else if (key == "supply_field") {
+            o.access.supply_field = value.is_null() ? std::string() : text(value, name);
+        } else if (key == "access_bands" || key == "access_time_bands") {
+            try {
+                (key == "access_bands" ? o.access.distance_decay : o.access.time_decay) = geo::DistanceDecay::parse(text(value, name));
+            } catch (const std::invalid_argument& e) {
+                invalid(name, e.what());
+            }
         } else if (key == "new_practices") {
             if (!value.is_array()) invalid(name, "expected an array of {code, name, lon, lat, list_size}");
             const auto& list = value.as_array();
@@ -177,7 +206,9 @@ PlanRequest parse_plan_request(std::string_view body, const geo::PlanOptions& de
         } else {
             invalid(name, "unknown parameter (expected min_list_size, max_list_size, method, core_share, radius_m, "
                           "constraint_field, lock_field, locked_networks, excluded_practices, seed, construction_runs, "
-                          "sweeps, gap_distance_m, new_practices, baseline or title)");
+                          "sweeps, radius_minutes, gap_distance_m, rural_gap_distance_m, rural_field, rural_density, gap_max_minutes, "
+                          "gap_min_accessibility, gap_accessibility_percentile, supply_field, access_bands, access_time_bands, "
+                          "new_practices, baseline or title)");
         }
     }
     if (o.min_list_size > o.max_list_size) {

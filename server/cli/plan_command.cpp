@@ -3,6 +3,7 @@
 #include "data/loader.hpp"
 #include "data/plan_writer.hpp"
 #include "geo/plan.hpp"
+#include "geo/site_suggestions.hpp"
 #include "server/cli/cli.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/planning_options.hpp"
@@ -23,6 +24,8 @@ struct PlanFlags {
     std::string out;
     std::string report;
     bool quiet = false;
+    std::size_t suggest_sites = 0;
+    std::int64_t suggest_list_size = 0;
 };
 
 void add_options(CLI::App& command, PlanFlags& flags) {
@@ -35,6 +38,13 @@ void add_options(CLI::App& command, PlanFlags& flags) {
     command.add_option("--report", flags.report, "Also write the quality report as JSON to this file (default: none)")
         ->type_name("FILE.json")->group(output);
     command.add_flag("--quiet", flags.quiet, "Do not print the quality report (default: print it)")->group(output);
+    command.add_option("--suggest-sites", flags.suggest_sites,
+                       "Also rank up to N sites (area points) where a new practice would bring most accessibility to the "
+                       "people in gaps, by the what-if's gravity model; shown with the report and in its JSON")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100}))->type_name("N")->group("Coverage and access");
+    command.add_option("--suggest-list-size", flags.suggest_list_size,
+                       "The suggested practice's list size (default: the median practice's)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}))->type_name("PATIENTS")->group("Coverage and access");
 }
 
 }  // namespace
@@ -64,15 +74,30 @@ Command add_plan_command(CLI::App& app) {
                 const geo::Plan planned = geo::plan(loaded, options, *loaded.geos,
                                                     [&progress](std::string_view stage) { progress.begin(stage, 0); });
                 const geo::Dataset& study = *planned.dataset;  // with the what-if's practices and patients
+                std::optional<geo::LayerFeatures> sites;
+                if (flags->suggest_sites > 0) {
+                    progress.begin("suggesting sites", 0);
+                    geo::SuggestionOptions wanted;
+                    wanted.count = flags->suggest_sites;
+                    wanted.list_size = flags->suggest_list_size;
+                    std::vector<bool> gap(study.areas.size());
+                    for (std::size_t a = 0; a < gap.size(); ++a) gap[a] = planned.coverage[a].gap;
+                    sites = geo::suggestion_features(study, geo::suggest_sites(study, planned, gap, wanted), geo::suggestion_list_size(study, planned, wanted));
+                }
                 progress.begin("writing", 0);
                 // The report is staged first and shown only once the plan's files are in place: all or nothing.
                 std::optional<data::StagedFile> report;
-                if (!flags->report.empty()) report.emplace(flags->report, boost::json::serialize(plan_report_json(study, planned)) + "\n");
+                if (!flags->report.empty()) {
+                    boost::json::value json = plan_report_json(study, planned);
+                    if (sites) json.as_object()["suggestions"] = suggestions_json(*sites);
+                    report.emplace(flags->report, boost::json::serialize(json) + "\n");
+                }
                 data::write_plan(flags->out, study, planned);
                 if (report) report->commit();
                 progress.end();
                 if (!flags->quiet) {
-                    const std::string text = plan_report_text(study, planned);
+                    std::string text = plan_report_text(study, planned);
+                    if (sites) text += suggestions_text(*sites);
                     std::fwrite(text.data(), 1, text.size(), stdout);
                 }
                 return kExitOk;

@@ -132,8 +132,40 @@ PlanningOptions::PlanningOptions(CLI::App& command) {
                        "Open every practice of this OGR point source (fields code, name, list_size; any CRS), as --add-practice")
         ->type_name("FILE")->group(what_if);
     command.add_option("--title", title_, "The plan's title, for reports and comparisons")->check(utf8_text())->group(what_if);
-    command.add_option("--gap-distance-m", gap_distance_m_, "Areas farther than this many metres from every practice are coverage gaps")
+    command.add_option("--radius-minutes", radius_minutes_,
+                       "Method radius with travel times: a practice's catchment is the areas within this many minutes")
         ->capture_default_str()->check(positive_number())->group(planning);
+    const std::string access = "Coverage and access";
+    command.add_option("--gap-distance-m", gaps_.urban_distance_m,
+                       "Urban areas farther than this many metres from every practice are coverage gaps")
+        ->capture_default_str()->check(positive_number())->group(access);
+    command.add_option("--rural-gap-distance-m", gaps_.rural_distance_m,
+                       "Rural areas farther than this many metres from every practice are coverage gaps")
+        ->capture_default_str()->check(positive_number())->group(access);
+    command.add_option("--rural-field", gaps_.rural_field,
+                       "Area field marking rural areas (rural, true, yes, 1, an ONS RUC 2011 name starting 'Rural' or code D1-F2); "
+                       "default: rural means fewer than --rural-density residents per km2")
+        ->group(access);
+    command.add_option("--rural-density", gaps_.rural_density, "Residents per km2 under which an area is rural, without --rural-field")
+        ->capture_default_str()->check(number_from(0.0, 1e9))->group(access);
+    command.add_option("--gap-max-minutes", gaps_.max_minutes,
+                       "With travel times: areas more than this many minutes from every practice are gaps (default 0: not a criterion)")
+        ->check(number_from(0.0, 1e6))->group(access);
+    command.add_option("--gap-min-accessibility", gaps_.min_accessibility,
+                       "Areas whose accessibility (capacity per 1,000 residents) is below this are gaps (default 0: not a criterion)")
+        ->check(number_from(0.0, 1e12))->group(access);
+    command.add_option("--gap-accessibility-percentile", gaps_.accessibility_percentile,
+                       "Areas among the poorest accessibility of this percentage of residents are gaps (default 0: not a criterion)")
+        ->check(number_from(0.0, 99.999))->group(access);
+    command.add_option("--supply-field", supply_field_,
+                       "Practice field holding each practice's capacity for accessibility, e.g. GP FTE (default: the list size)")
+        ->group(access);
+    command.add_option("--access-bands", access_bands_,
+                       "Distance-decay bands for accessibility by straight line: upper bound in metres and weight, comma-separated")
+        ->capture_default_str()->type_name("M:W,...")->group(access);
+    command.add_option("--access-time-bands", access_time_bands_,
+                       "Distance-decay bands for accessibility by travel time: upper bound in minutes and weight, comma-separated")
+        ->capture_default_str()->type_name("MIN:W,...")->group(access);
 }
 
 geo::PlanOptions PlanningOptions::options() const {
@@ -152,7 +184,19 @@ geo::PlanOptions PlanningOptions::options() const {
     options.locked_values = lock_;
     options.excluded_practices = exclude_;
     options.seed = seed_;
-    options.gap_distance_m = gap_distance_m_;
+    options.gaps = gaps_;
+    options.radius_minutes = radius_minutes_;
+    options.access.supply_field = supply_field_;
+    try {
+        options.access.distance_decay = geo::DistanceDecay::parse(access_bands_);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--access-bands: ") + e.what());
+    }
+    try {
+        options.access.time_decay = geo::DistanceDecay::parse(access_time_bands_);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--access-time-bands: ") + e.what());
+    }
     options.construction_runs = construction_runs_;
     options.sweeps = sweeps_;
     options.threads = threads_;

@@ -33,7 +33,11 @@ private:
     std::vector<std::string> lock_;
     std::vector<std::string> exclude_;
     std::uint64_t seed_ = 1;
-    double gap_distance_m_ = 1600;
+    geo::GapCriteria gaps_;
+    double radius_minutes_ = geo::PlanOptions{}.radius_minutes;
+    std::string supply_field_;
+    std::string access_bands_ = geo::default_distance_decay().text();
+    std::string access_time_bands_ = geo::default_time_decay().text();
     int construction_runs_ = geo::PlanOptions{}.construction_runs;
     double sweeps_ = geo::PlanOptions{}.sweeps;
     unsigned threads_ = 0;

@@ -117,7 +117,17 @@ json::value options_json(const geo::PlanOptions& o) {
             {"seed", o.seed},
             {"construction_runs", o.construction_runs},
             {"sweeps", o.sweeps},
-            {"gap_distance_m", o.gap_distance_m},
+            {"radius_minutes", o.radius_minutes},
+            {"gap_distance_m", o.gaps.urban_distance_m},
+            {"rural_gap_distance_m", o.gaps.rural_distance_m},
+            {"rural_field", o.gaps.rural_field},
+            {"rural_density", o.gaps.rural_density},
+            {"gap_max_minutes", o.gaps.max_minutes},
+            {"gap_min_accessibility", o.gaps.min_accessibility},
+            {"gap_accessibility_percentile", o.gaps.accessibility_percentile},
+            {"supply_field", o.access.supply_field},
+            {"access_bands", o.access.distance_decay.text()},
+            {"access_time_bands", o.access.time_decay.text()},
             {"title", o.title},
             {"baseline", o.baseline ? json::value(o.baseline->source) : json::value(nullptr)},
             {"new_practices", new_practices_json(o.new_practices)}};
@@ -267,6 +277,31 @@ std::string comparison(const geo::QualityReport& report) {
     return out;
 }
 
+json::value gaps_json(const geo::QualityReport& report) {
+    json::array by_criterion;
+    for (const geo::GapTally& t : report.gaps_by_criterion) {
+        by_criterion.push_back({{"criterion", geo::gap_criteria_text(t.criterion)}, {"areas", t.areas}, {"people", t.people}});
+    }
+    return {{"people_in_gaps", report.people_in_gaps},
+            {"gap_areas", report.gap_areas},
+            {"by_criterion", std::move(by_criterion)},
+            {"accessibility", {{"supply_total", number(report.supply_total)},
+                               {"supply_reached", number(report.supply_reached)},
+                               {"median_per_1000", number(report.median_accessibility)}}}};
+}
+
+std::string gaps_text(const geo::QualityReport& report) {
+    std::string out = fmt::format("Coverage gaps: {} people in {} areas", with_thousands(report.people_in_gaps), count(report.gap_areas));
+    std::string parts;
+    for (const geo::GapTally& t : report.gaps_by_criterion) {
+        if (!parts.empty()) parts += ", ";
+        parts += fmt::format("{} {}", geo::gap_criteria_text(t.criterion), with_thousands(t.people));
+    }
+    if (!parts.empty()) out += " (by criterion: " + parts + ")";
+    out += fmt::format("\nAccessibility (E2SFCA): median {} per 1,000 residents\n", decimal(report.median_accessibility, 1));
+    return out;
+}
+
 }  // namespace
 
 json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan) {
@@ -279,7 +314,7 @@ json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan)
          {{"plan", summary_json(report.plan)},
           {"reference", report.has_reference ? summary_json(report.reference) : json::value(nullptr)}}},
         {"adjusted_rand_index", report.has_reference ? number(report.adjusted_rand_index) : json::value(nullptr)},
-        {"gaps", {{"people_in_gaps", report.people_in_gaps}, {"gap_areas", report.gap_areas}}},
+        {"gaps", gaps_json(report)},
         {"runtime_s", number(report.runtime_s)},
         {"notes", strings(report.notes)},
         {"what_if", what_if_json(dataset, plan)},
@@ -305,7 +340,7 @@ std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan)
     out += comparison(report);
     out += "\n";
     if (report.has_reference) out += fmt::format("Adjusted Rand index, plan vs reference: {}\n", decimal(report.adjusted_rand_index, 3));
-    out += fmt::format("Coverage gaps: {} people in {} areas\n", with_thousands(report.people_in_gaps), count(report.gap_areas));
+    out += gaps_text(report);
     out += what_if_text(dataset, plan);
     if (!dataset.unplaced_practices.empty()) {
         out += fmt::format("Practices left out (they cannot be placed): {}\n", count(dataset.unplaced_practices.size()));
@@ -319,6 +354,45 @@ std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan)
         out += "Notes:\n";
         for (const std::string& note : report.notes) out += "  - " + note + "\n";
     }
+    return out;
+}
+
+json::value suggestions_json(const geo::LayerFeatures& sites) {
+    json::array out;
+    for (const geo::LayerFeature& f : sites.features) {
+        json::object site;
+        for (std::size_t i = 0; i < sites.schema->fields.size(); ++i) {
+            const geo::FieldValue& v = f.values[i];
+            json::value value;
+            if (geo::is_null(v)) {
+                value = nullptr;
+            } else if (const auto* text = std::get_if<std::string>(&v)) {
+                value = *text;
+            } else if (const auto* whole = std::get_if<std::int64_t>(&v)) {
+                value = *whole;
+            } else if (const auto* real = std::get_if<double>(&v)) {
+                value = number(*real);
+            } else {
+                value = std::get<bool>(v);
+            }
+            site[sites.schema->fields[i].name] = std::move(value);
+        }
+        out.push_back(std::move(site));
+    }
+    return out;
+}
+
+std::string suggestions_text(const geo::LayerFeatures& sites) {
+    const geo::LayerSchema& s = *sites.schema;
+    std::string out = fmt::format("Suggested practice sites ({} wanted; E2SFCA capacity reaching the people in gaps):\n", count(sites.features.size()));
+    out += fmt::format("  {:>4}  {:<10}  {:>10}  {:>10}  {:>14}  {:>12}  {:>12}\n", "rank", "area", "x", "y", "gap capacity", "per 1,000", "drawn");
+    for (const geo::LayerFeature& f : sites.features) {
+        const auto real = [&](std::string_view field) { return std::get<double>(f.values[s.field_index(field)]); };
+        out += fmt::format("  {:>4}  {:<10}  {:>10.0f}  {:>10.0f}  {:>14.1f}  {:>12.2f}  {:>12.0f}\n", std::get<std::int64_t>(f.values[s.field_index("rank")]),
+                           std::get<std::string>(f.values[s.field_index("area_code")]), real("x"), real("y"), real("gap_capacity_gained"),
+                           real("gain_per_1000"), real("patients_drawn"));
+    }
+    if (sites.features.empty()) out += "  none: no site would bring capacity to the people in gaps\n";
     return out;
 }
 

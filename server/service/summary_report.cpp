@@ -114,6 +114,14 @@ std::string summary_text(const geo::DatasetSummary& s) {
         out += tally_row("    repeating a practice and area", s.duplicate_pairs, "pairs");
         out += tally_row("  patients of practices not loaded", s.unknown_practice, "practices");
     }
+    if (s.travel_time_pairs > 0 || s.travel_time_rows_unmatched > 0) {
+        line("");
+        out += row("Travel times (area-practice pairs)", count(s.travel_time_pairs));
+        if (s.travel_time_rows_unmatched > 0) {
+            out += row("  rows naming no area or practice", with_thousands(s.travel_time_rows_unmatched),
+                       examples(s.travel_times_unmatched, static_cast<std::size_t>(s.travel_time_rows_unmatched)));
+        }
+    }
     return out;
 }
 
@@ -162,6 +170,10 @@ json::value summary_json(const geo::DatasetSummary& s) {
           {"area_outside_study", tally_json(s.area_outside_study)},
           {"unknown_practice", tally_json(s.unknown_practice)},
           {"duplicate_pairs", tally_json(s.duplicate_pairs)}}},
+        {"travel_times",
+         {{"pairs", s.travel_time_pairs},
+          {"rows_unmatched", s.travel_time_rows_unmatched},
+          {"unmatched", strings(s.travel_times_unmatched)}}},
     };
 }
 

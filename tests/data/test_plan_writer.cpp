@@ -108,7 +108,7 @@ TEST_CASE("A plan as one GeoPackage: every layer with its features and fields in
     CHECK(ogr_value(out, "SELECT method FROM catchments WHERE practice_code = 'P1'", "method") == "registrations");
     CHECK(ogr_value(out, "SELECT network_b FROM network_borders", "network_b") == "N002");
     CHECK(std::stod(ogr_value(out, "SELECT ST_Length(geom) AS len FROM network_borders", "len")) == Approx(1000));
-    CHECK(ogr_value(out, "SELECT gap_reason FROM gaps", "gap_reason") == "farther than 1600 m from any practice");
+    CHECK(ogr_value(out, "SELECT gap_reason FROM gaps", "gap_reason") == "farther than 1600 m from any practice (urban area)");
     CHECK(ogr_value(out, "SELECT people_in_gaps FROM networks WHERE network_id = 'N002'", "people_in_gaps") == "200");
     CHECK(std::stod(ogr_value(out, "SELECT hub_m FROM areas WHERE area_code = 'A2'", "hub_m")) == Approx(500));
     // No value is NULL, not an empty text: P3 is in no network, A1 is no gap, A2's top registrant is outside.

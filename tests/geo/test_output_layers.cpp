@@ -97,11 +97,18 @@ TEST_CASE("Layer features carry the plan's values, with no value as an empty tex
     REQUIRE(gaps.features.size() == 1);
     CHECK(gaps.features[0].id == "A2");
     CHECK(text_of(gaps, 0, "nearest_practice") == "P2");
-    CHECK(text_of(gaps, 0, "gap_reason") == "farther than 1600 m from any practice");
-    // /gaps asks for any area with its own reason.
-    const geo::LayerFeature west = geo::gap_feature(e.dataset, e.plan, 0, "farther than 0 m from any practice");
+    CHECK(text_of(gaps, 0, "gap_reason") == "farther than 1600 m from any practice (urban area)");
+    CHECK(text_of(gaps, 0, "gap_criteria") == "distance");
+    CHECK(std::get<double>(value_of(gaps, 0, "accessibility")) == 4.0);
+    CHECK(std::get<std::int64_t>(value_of(gaps, 0, "access_rank")) == 1);
+    // /gaps asks for any area with its own criteria and reason.
+    const geo::LayerFeature west = geo::gap_feature(e.dataset, e.plan, 0, geo::gap_distance | geo::gap_accessibility, "far and poorly served");
     CHECK(west.id == "A1");
-    CHECK(std::get<std::string>(west.values.back()) == "farther than 0 m from any practice");
+    const geo::LayerSchema& schema = geo::output_layer("gaps");
+    CHECK(std::get<std::string>(west.values.back()) == "far and poorly served");
+    CHECK(std::get<std::string>(west.values.at(schema.field_index("gap_criteria"))) == "distance,accessibility");
+    CHECK(std::get<std::string>(west.values.at(schema.field_index("area_name"))) == "west");
+    CHECK(std::get<double>(west.values.at(schema.field_index("accessibility"))) == 12.5);
     CHECK(west.values.size() == geo::output_layer("gaps").fields.size());
 }
 

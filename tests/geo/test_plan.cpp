@@ -296,7 +296,7 @@ TEST_CASE("Nearest and radius catchments work without registrations", "[plan]") 
 TEST_CASE("Coverage gaps: areas farther than the threshold from every practice", "[plan][gaps]") {
     Dataset d = grid(4, 10000);
     PlanOptions options;
-    options.gap_distance_m = 400;  // every representative point is about 0-500 m from its practice
+    options.gaps.urban_distance_m = 400;  // every representative point is about 0-500 m from its practice
     options.excluded_practices = {"P00"};  // the corner square's nearest practice is now 1 km away
     const Plan p = plan(d, options, *d.geos);
     CHECK(p.coverage[0].gap);

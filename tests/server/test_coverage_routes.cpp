@@ -76,7 +76,10 @@ TEST_CASE("/gaps with the default threshold returns exactly the plan's gap areas
     CHECK(properties.at("network_id").as_string() == "N002");
     CHECK(properties.at("nearest_practice").as_string() == "P2");
     CHECK(properties.at("nearest_practice_m").to_number<double>() == 1700);
-    CHECK(properties.at("gap_reason").as_string() == "farther than 1600 m from any practice");
+    CHECK(properties.at("gap_reason").as_string() == "farther than 1600 m from any practice (urban area)");
+    CHECK(properties.at("gap_criteria").as_string() == "distance");
+    CHECK(properties.at("accessibility").to_number<double>() == 4.0);
+    CHECK(properties.at("rural").as_bool() == false);
     // The east square in CRS84: a MultiPolygon near London with 7 decimals at most.
     const json::value& geometry = feature.at("geometry");
     CHECK(geometry.at("type").as_string() == "MultiPolygon");
@@ -90,7 +93,10 @@ TEST_CASE("/gaps with the default threshold returns exactly the plan's gap areas
     CHECK(lat < 51.6);
 
     const json::value& summary = body.at("summary");
-    CHECK(summary.at("max_distance_m").to_number<double>() == 1600);
+    CHECK(summary.at("thresholds").at("urban_distance_m").to_number<double>() == 1600);
+    CHECK(body.at("name").as_string() == "gaps");  // GDAL names the layer after it
+    CHECK(body.at("numberMatched").as_int64() == 1);
+    CHECK(body.at("numberReturned").as_int64() == 1);
     CHECK(summary.at("areas").as_int64() == 1);
     CHECK(summary.at("people").as_int64() == feature_people(body));
     CHECK(summary.at("people").as_int64() == 200);
@@ -113,8 +119,8 @@ TEST_CASE("/gaps thresholds: max_distance_m and min_population filter the areas"
     const Answer zero = ask(*service, "/gaps?max_distance_m=0");
     REQUIRE(zero.status == http::status::ok);
     CHECK(codes(zero.body) == std::set<std::string>{"A2"});  // A1 is 0 m from P1
-    CHECK(zero.body.at("features").at(0).at("properties").at("gap_reason").as_string() == "farther than 0 m from any practice");
-    CHECK(zero.body.at("summary").at("max_distance_m").to_number<double>() == 0);
+    CHECK(zero.body.at("features").at(0).at("properties").at("gap_reason").as_string() == "farther than 0 m from any practice (urban area)");
+    CHECK(zero.body.at("summary").at("thresholds").at("rural_distance_m").to_number<double>() == 0);
 
     const Answer far = ask(*service, "/gaps?max_distance_m=2000");
     REQUIRE(far.status == http::status::ok);

@@ -53,3 +53,19 @@ TEST_CASE("The text summary shows the headline figures", "[report]") {
     CHECK_THAT(text, Catch::Contains("patients of practices not loaded") && Catch::Contains("29,540  in 1 rows, 907 practices (A81618, A82046, ...)"));
     CHECK_THAT(text, Catch::Contains("503574.2, 155850.8 .. 561956.7, 200933.6 (EPSG:27700)"));
 }
+
+TEST_CASE("Travel times are reported with their unmatched rows when there are any", "[report]") {
+    geo::DatasetSummary s = example();
+    CHECK(summary_text(s).find("Travel times") == std::string::npos);
+    s.travel_time_pairs = 12;
+    s.travel_time_rows_unmatched = 150;
+    s.travel_times_unmatched = {"row 2 (line 3): area 'X0' is not in the study"};
+    const std::string text = summary_text(s);
+    CHECK_THAT(text, Catch::Contains("Travel times (area-practice pairs)") && Catch::Contains("12"));
+    CHECK_THAT(text, Catch::Contains("rows naming no area or practice") && Catch::Contains("150") &&
+                         Catch::Contains("(row 2 (line 3): area 'X0' is not in the study, ...)"));
+    const boost::json::value v = boost::json::parse(boost::json::serialize(summary_json(s)));
+    CHECK(v.at("travel_times").at("pairs").to_number<std::int64_t>() == 12);
+    CHECK(v.at("travel_times").at("rows_unmatched").to_number<std::int64_t>() == 150);
+    CHECK(v.at("travel_times").at("unmatched").as_array().size() == 1);
+}

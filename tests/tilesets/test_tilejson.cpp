@@ -186,7 +186,9 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
         {"areas",
          {{"area_code", "String"}, {"area_name", "String"}, {"population", "Number"}, {"density", "Number"},
           {"network_id", "String"}, {"gap", "Boolean"}, {"nearest_practice_m", "Number"}}},
-        {"gaps", {{"area_code", "String"}, {"population", "Number"}, {"nearest_practice_m", "Number"}, {"gap_reason", "String"}}},
+        {"gaps",
+         {{"area_code", "String"}, {"population", "Number"}, {"nearest_practice_m", "Number"}, {"accessibility", "Number"},
+          {"gap_criteria", "String"}, {"gap_reason", "String"}}},
     };
     const json::object doc = round_trip(tilejson(london_info(), catchment_layers(13)));
     std::map<std::string, Fields> actual;

@@ -1,0 +1,175 @@
+#include "geo/site_suggestions.hpp"
+
+#include "geo/catchments.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace geo {
+
+namespace {
+
+/// Area points bucketed in square cells as wide as the farthest reach asked for.
+class AreaGrid {
+public:
+    AreaGrid(const std::vector<Point>& points, double cell) : points_(points), cell_(cell) {
+        for (std::uint32_t a = 0; a < points.size(); ++a) cells_[key(column(points[a].x), column(points[a].y))].push_back(a);
+    }
+
+    /// Calls `visit(area, distance)` for every area within `reach` (at most the cell size) of `at`.
+    template <class Visit>
+    void near(Point at, double reach, Visit&& visit) const {
+        const std::int64_t cx = column(at.x), cy = column(at.y);
+        for (std::int64_t x = cx - 1; x <= cx + 1; ++x) {
+            for (std::int64_t y = cy - 1; y <= cy + 1; ++y) {
+                const auto found = cells_.find(key(x, y));
+                if (found == cells_.end()) continue;
+                for (const std::uint32_t a : found->second) {
+                    const double d = std::hypot(points_[a].x - at.x, points_[a].y - at.y);
+                    if (d <= reach) visit(a, d);
+                }
+            }
+        }
+    }
+
+private:
+    std::int64_t column(double v) const { return static_cast<std::int64_t>(std::floor(v / cell_)); }
+    static std::uint64_t key(std::int64_t x, std::int64_t y) { return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint64_t>(y & 0xffffffff); }
+
+    const std::vector<Point>& points_;
+    double cell_;
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> cells_;
+};
+
+}  // namespace
+
+namespace {
+
+std::vector<bool> active_practices(const Dataset& dataset, const Plan& plan) {
+    std::vector<bool> active(dataset.practices.size(), true);
+    for (std::size_t p = 0; p < active.size(); ++p) {
+        active[p] = std::find(plan.options.excluded_practices.begin(), plan.options.excluded_practices.end(), dataset.practices[p].code) ==
+                    plan.options.excluded_practices.end();
+    }
+    return active;
+}
+
+}  // namespace
+
+std::int64_t suggestion_list_size(const Dataset& dataset, const Plan& plan, const SuggestionOptions& options) {
+    if (options.list_size > 0) return options.list_size;
+    const std::vector<bool> active = active_practices(dataset, plan);
+    std::vector<std::int64_t> sizes;
+    for (std::size_t p = 0; p < active.size(); ++p) {
+        if (active[p] && dataset.practices[p].list_size > 0) sizes.push_back(dataset.practices[p].list_size);
+    }
+    std::sort(sizes.begin(), sizes.end());
+    return sizes.empty() ? 1 : sizes[sizes.size() / 2];
+}
+
+std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& plan, const std::vector<bool>& gap, const SuggestionOptions& options) {
+    GeosContext context;
+    // A plan made elsewhere (read back, or built by hand) may not carry its points: make them.
+    const std::vector<Point> made = plan.area_points.size() == dataset.areas.size() ? std::vector<Point>() : representative_points(context, dataset.areas);
+    const std::vector<Point>& points = made.empty() ? plan.area_points : made;
+    const AccessOptions& access = plan.options.access;
+    const std::vector<bool> active = active_practices(dataset, plan);
+    std::vector<double> population(dataset.areas.size());
+    for (std::size_t a = 0; a < population.size(); ++a) population[a] = static_cast<double>(std::max<std::int64_t>(dataset.areas[a].population, 0));
+    const std::vector<double> supply = practice_supply(dataset, active, access.supply_field);
+    const std::vector<AccessLink> links = access_links(dataset, points, active, access);
+    const Accessibility base = two_step_fca(population, supply, links);
+
+    // Per practice: gap residents' share of its weighted demand (what a unit of its supply gives the gaps).
+    std::vector<double> gap_share(dataset.practices.size(), 0);
+    double gap_people = 0;
+    for (const AccessLink& link : links) {
+        if (gap[link.area]) gap_share[link.practice] += population[link.area] * link.weight;
+    }
+    for (std::size_t p = 0; p < gap_share.size(); ++p) gap_share[p] = base.practice_demand[p] > 0 ? gap_share[p] / base.practice_demand[p] : 0;
+    for (std::size_t a = 0; a < gap.size(); ++a) {
+        if (gap[a]) gap_people += population[a];
+    }
+    if (gap_people <= 0 || options.count == 0) return {};
+
+    const auto size = static_cast<double>(suggestion_list_size(dataset, plan, options));
+
+    const DistanceDecay& decay = access.distance_decay;
+    const double reach = decay.reach();
+    const AreaGrid grid(points, std::max(reach, kGravityReachM));
+    std::vector<bool> candidate(dataset.areas.size(), false);
+    for (std::uint32_t a = 0; a < gap.size(); ++a) {
+        if (gap[a]) grid.near(points[a], reach, [&](std::uint32_t b, double) { candidate[b] = true; });
+    }
+    const RegistrationIndex index = index_registrations(dataset);
+
+    std::vector<SiteSuggestion> scored;
+    std::vector<double> drawn(dataset.practices.size(), 0);
+    std::vector<std::uint32_t> touched;
+    for (std::uint32_t c = 0; c < candidate.size(); ++c) {
+        if (!candidate[c]) continue;
+        const Point site = points[c];
+        SiteSuggestion s;
+        s.area = c;
+        s.location = site;
+        double gap_weighted = 0, demand = 0;
+        grid.near(site, reach, [&](std::uint32_t a, double d) {
+            const double w = decay.weight(d);
+            demand += population[a] * w;
+            if (gap[a]) {
+                gap_weighted += population[a] * w;
+                s.gap_people_in_reach += dataset.areas[a].population;
+            }
+        });
+        if (gap_weighted <= 0 || demand <= 0) continue;
+        // Huff: the patients each practice would lose to the site.
+        touched.clear();
+        double total_drawn = 0;
+        grid.near(site, kGravityReachM, [&](std::uint32_t a, double d) {
+            const double own = gravity_pull(size, d);
+            double total = own;
+            for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
+                if (r.practice < 0 || !active[static_cast<std::size_t>(r.practice)] || r.patients <= 0) continue;
+                const Point there = dataset.practices[static_cast<std::size_t>(r.practice)].location;
+                total += gravity_pull(static_cast<double>(std::max<std::int64_t>(dataset.practices[static_cast<std::size_t>(r.practice)].list_size, 1)),
+                                      std::hypot(points[a].x - there.x, points[a].y - there.y));
+            }
+            for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
+                if (r.practice < 0 || !active[static_cast<std::size_t>(r.practice)] || r.patients <= 0) continue;
+                const auto p = static_cast<std::size_t>(r.practice);
+                if (drawn[p] == 0) touched.push_back(static_cast<std::uint32_t>(p));
+                const double n = static_cast<double>(r.patients) * own / total;
+                drawn[p] += n;
+                total_drawn += n;
+            }
+        });
+        const double scale = options.list_size > 0 && total_drawn > size ? size / total_drawn : 1.0;
+        double supply_new = 0, lost_to_gaps = 0;
+        for (const std::uint32_t p : touched) {
+            const double list = static_cast<double>(std::max<std::int64_t>(dataset.practices[p].list_size, 1));
+            const double moved = supply[p] * std::min(1.0, drawn[p] * scale / list);
+            supply_new += moved;
+            lost_to_gaps += moved * gap_share[p];
+            drawn[p] = 0;
+        }
+        s.patients_drawn = total_drawn * scale;
+        s.gap_capacity_gained = supply_new * gap_weighted / demand - lost_to_gaps;
+        s.gain_per_1000 = 1000 * s.gap_capacity_gained / gap_people;
+        if (s.gap_capacity_gained > 0) scored.push_back(s);
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const SiteSuggestion& x, const SiteSuggestion& y) { return x.gap_capacity_gained > y.gap_capacity_gained; });
+    const double spacing = options.min_spacing_m > 0 ? options.min_spacing_m : decay.bands().front().upto;
+    std::vector<SiteSuggestion> chosen;
+    for (const SiteSuggestion& s : scored) {
+        if (chosen.size() == options.count) break;
+        const bool crowded = std::any_of(chosen.begin(), chosen.end(), [&](const SiteSuggestion& t) {
+            return std::hypot(t.location.x - s.location.x, t.location.y - s.location.y) < spacing;
+        });
+        if (!crowded) chosen.push_back(s);
+    }
+    return chosen;
+}
+
+}  // namespace geo
