@@ -82,8 +82,7 @@ std::vector<FieldSchema> area_fields() {
             text("constraint_group", "con_group", "The area's constraint group (the constraint field's value, else the group field)"),
             integer("access_group_rank", "acc_grank", "Rank of accessibility within its constraint group, 1 for the poorest"),
             boolean("gap", "gap", "True when the area is a coverage gap", kTiles),
-            text("gap_criteria", "gap_crit", "Gap criteria the area meets: outside_network, distance, travel_time, accessibility; null if none",
-                 kTiles),
+            text("gap_criteria", "gap_crit", "Gap criteria the area meets: outside_network, distance, travel_time, accessibility; null if none"),
             text("gap_reason", "gap_reason", "Why the area is a gap, null if it is not")};
 }
 

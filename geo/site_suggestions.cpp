@@ -160,7 +160,7 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
     }
     std::stable_sort(scored.begin(), scored.end(),
                      [](const SiteSuggestion& x, const SiteSuggestion& y) { return x.gap_capacity_gained > y.gap_capacity_gained; });
-    const double spacing = options.min_spacing_m > 0 ? options.min_spacing_m : decay.bands().front().upto;
+    const double spacing = options.min_spacing_m > 0 ? options.min_spacing_m : decay.reach() / 2;
     std::vector<SiteSuggestion> chosen;
     for (const SiteSuggestion& s : scored) {
         if (chosen.size() == options.count) break;

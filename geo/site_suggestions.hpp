@@ -10,7 +10,8 @@
 //
 // (demand D does not change when supply moves, so the E2SFCA sums stay linear): the capacity, in
 // patients' worth of list, that newly reaches the people in gaps. Sites are ranked by it and kept
-// at least min_spacing_m apart, so that the list is not one neighbourhood's areas over and over.
+// at least min_spacing_m apart, so that the list is not one town's areas over and over (each site is
+// scored alone: the second does not assume the first was built).
 #include "geo/accessibility.hpp"
 #include "geo/plan.hpp"
 
@@ -22,7 +23,7 @@ namespace geo {
 struct SuggestionOptions {
     std::size_t count = 5;        // sites wanted
     std::int64_t list_size = 0;   // the new practice's list size; 0: the median practice's
-    double min_spacing_m = 0;     // sites at least this far apart; 0: the first decay band's bound
+    double min_spacing_m = 0;     // sites at least this far apart; 0: half the decay's reach (5 km by default)
 };
 
 struct SiteSuggestion {

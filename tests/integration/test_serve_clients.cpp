@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -176,4 +177,98 @@ TEST_CASE("curl sees ETag/304, gzip, CORS and JSON errors", "[serve][clients]") 
             CHECK(std::regex_search(body, std::regex(R"(^\s*\{.*"code"\s*:\s*"[^"]+".*"description"\s*:\s*"[^"]+)")));
         }
     }
+}
+
+TEST_CASE("GDAL reads /gaps as a layer called gaps for every criterion, and the gaps collection over OAPIF", "[serve][clients][gdal][gaps]") {
+    Server server;
+    // The collection carries every criterion's fields.
+    const ProcessResult collection = run_bounded("120", {"ogrinfo", "-ro", "-so", "OAPIF:" + server.url(""), "gaps"});
+    INFO(collection.err);
+    REQUIRE(collection.exit_code == 0);
+    for (const char* field : {"accessibility: Real", "access_rank: Integer", "rural: Integer(Boolean)", "nearest_practice_min: ",
+                              "gap_criteria: String", "gap_reason: String", "constraint_group: String"}) {
+        CHECK_THAT(collection.out, Catch::Contains(field));
+    }
+    // Each criterion through /gaps: GDAL's GeoJSON driver names the layer from the collection's name.
+    const auto count_of = [&](const std::string& query, const std::string& where) {
+        const ProcessResult r = run_bounded("120", {"ogrinfo", "-ro", "-q", "-dialect", "SQLite", "-sql",
+                                                    "SELECT COUNT(*) AS n, SUM(" + where + ") AS meeting FROM gaps", server.url("/gaps" + query)});
+        INFO(query << "\n" << r.err);
+        REQUIRE(r.exit_code == 0);
+        const std::smatch found = [&] {
+            std::smatch m;
+            std::regex_search(r.out, m, std::regex(R"(n \(Integer\) = (\d+)[\s\S]*meeting \(Integer\) = (\d+|\(null\)))"));
+            return m;
+        }();
+        REQUIRE(found.size() == 3);
+        return std::pair<long, std::string>(std::stol(found[1]), found[2]);
+    };
+    const ProcessResult layer = run_bounded("120", {"ogrinfo", "-ro", "-so", server.url("/gaps?max_distance_m=800")});
+    INFO(layer.err);
+    REQUIRE(layer.exit_code == 0);
+    CHECK_THAT(layer.out, Catch::Contains("1: gaps"));
+
+    const auto distance = count_of("?max_distance_m=800&criteria=distance", "gap_criteria = 'distance' AND nearest_practice_m > 800");
+    CHECK(distance.first > 0);
+    CHECK(distance.second == std::to_string(distance.first));
+    const auto threshold = count_of("?criteria=accessibility&min_accessibility=700", "gap_criteria = 'accessibility' AND accessibility < 700");
+    CHECK(threshold.first > 0);
+    CHECK(threshold.second == std::to_string(threshold.first));
+    const auto percentile = count_of("?criteria=accessibility&accessibility_percentile=10", "instr(gap_reason, 'poorest 10%') > 0");
+    CHECK(percentile.first > 0);
+    CHECK(percentile.second == std::to_string(percentile.first));
+    const auto both = count_of("?criteria=distance,accessibility&max_distance_m=800&min_accessibility=700",
+                               "gap_criteria IN ('distance', 'accessibility', 'distance,accessibility')");
+    CHECK(both.first >= std::max(distance.first, threshold.first));
+    CHECK(both.first <= distance.first + threshold.first);
+    CHECK(both.second == std::to_string(both.first));
+    // Every London area is in a network: an empty collection, which GDAL still opens as the gaps layer.
+    CHECK_THAT(server.body_and_status("/gaps?criteria=outside_network"), Catch::Contains("\"numberMatched\":0") && Catch::EndsWith("\n200"));
+    const ProcessResult empty = run_bounded("120", {"ogrinfo", "-ro", "-so", server.url("/gaps?criteria=outside_network"), "gaps"});
+    CHECK(empty.exit_code == 0);
+    CHECK_THAT(empty.out, Catch::Contains("Feature Count: 0"));
+
+    // A bad parameter is a 400 naming it.
+    const std::string bad = server.body_and_status("/gaps?criteria=travel_time&max_minutes=10");
+    CHECK_THAT(bad, Catch::EndsWith("\n400") && Catch::Contains("max_minutes") && Catch::Contains("InvalidParameterValue"));
+}
+
+TEST_CASE("With travel times /gaps takes max_minutes, and GDAL reads the travel-time gaps", "[serve][clients][gdal][gaps][travel-times]") {
+    TempDir dir;
+    const std::string sample = (test_paths::sample_dir() / "london.gpkg").string();
+    // Minutes at 15 km/h from each Tower Hamlets area's point on surface to the practices within 4 km.
+    const ProcessResult made = run_bounded(
+        "120", {"ogr2ogr", "-f", "CSV", (dir / "travel.csv"), sample, "-dialect", "SQLite", "-sql",
+                "SELECT a.lsoa11cd AS area, p.practice_code AS practice, ST_Distance(ST_PointOnSurface(a.geom), p.geom) / 250.0 AS minutes "
+                "FROM areas a, practices p WHERE a.lad11cd = 'E09000030' AND ST_Distance(ST_PointOnSurface(a.geom), p.geom) < 4000"});
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+    std::string toml = "name = \"Tower Hamlets with travel times\"\nworking_crs = \"EPSG:27700\"\n";
+    toml += "[areas]\nsource = \"" + sample + "\"\nlayer = \"areas\"\nwhere = \"lad11cd = 'E09000030'\"\nid_field = \"lsoa11cd\"\n";
+    toml += "group_field = \"lad11cd\"\npopulation_field = \"population\"\n";
+    toml += "[practices]\nsource = \"" + sample + "\"\nlayer = \"practices\"\nid_field = \"practice_code\"\nlist_size_field = \"list_size\"\n";
+    toml += "[registrations]\nsource = \"" + sample + "\"\nlayer = \"registrations\"\npractice_field = \"practice_code\"\n";
+    toml += "area_field = \"lsoa11cd\"\npatients_field = \"patients\"\nno_area_codes = [\"NO2011\"]\n";
+    toml += "[travel_times]\nsource = \"" + (dir / "travel.csv") + "\"\narea_field = \"area\"\npractice_field = \"practice\"\nminutes_field = \"minutes\"\n";
+    {
+        std::FILE* file = std::fopen((dir / "dataset.toml").c_str(), "w");
+        REQUIRE(file != nullptr);
+        std::fputs(toml.c_str(), file);
+        std::fclose(file);
+    }
+    Server server({"--min", "20000", "--max", "80000"}, dir / "dataset.toml");
+    const std::string url = server.url("/gaps?criteria=travel_time&max_minutes=2");
+    const ProcessResult r = run_bounded("120", {"ogrinfo", "-ro", "-q", "-dialect", "SQLite", "-sql",
+                                                "SELECT COUNT(*) AS n, SUM(gap_criteria = 'travel_time' AND nearest_practice_min > 2) AS meeting, "
+                                                "MIN(nearest_practice_min) AS least FROM gaps", url});
+    INFO(r.err << "\n" << server.log());
+    REQUIRE(r.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(r.out, m, std::regex(R"(n \(Integer\) = (\d+)[\s\S]*meeting \(Integer\) = (\d+))")));
+    CHECK(std::stol(m[1]) > 0);
+    CHECK(m[1] == m[2]);
+    // Every area has its nearest practice in minutes; the default gaps (by distance) still answer.
+    const std::string areas = server.body_and_status("/collections/areas/items?limit=1");
+    CHECK_THAT(areas, Catch::Contains("\"nearest_practice_min\":") && !Catch::Contains("\"nearest_practice_min\":null") && Catch::EndsWith("\n200"));
+    CHECK_THAT(server.body_and_status("/gaps?max_minutes=-1"), Catch::Contains("max_minutes") && Catch::EndsWith("\n400"));
 }

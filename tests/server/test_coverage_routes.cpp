@@ -178,6 +178,120 @@ TEST_CASE("/gaps rejects bad and unknown parameters with 400 naming them", "[cov
     CHECK(std::string(unknown.body.at("description").as_string()).find("radius") != std::string::npos);
 }
 
+TEST_CASE("/gaps criteria: accessibility threshold and percentile, several criteria, and travel times", "[coverage-routes]") {
+    auto service = fixture_service([](plan_fixture::Example& e) {
+        // Minutes to the nearest practice: A1 is 3 minutes away, A2 12.
+        e.plan.coverage[0].nearest_practice_min = 3;
+        e.plan.coverage[1].nearest_practice_min = 12;
+        e.dataset.travel_times = {{0, 0, 3.0}, {1, 1, 12.0}};
+    });
+    // A1 has 12.5 per 1,000, A2 4.0.
+    const Answer poor = ask(*service, "/gaps?criteria=accessibility&min_accessibility=5");
+    REQUIRE(poor.status == http::status::ok);
+    CHECK(codes(poor.body) == std::set<std::string>{"A2"});
+    const json::value& p = poor.body.at("features").at(0).at("properties");
+    CHECK(p.at("gap_criteria").as_string() == "accessibility");
+    CHECK(p.at("gap_reason").as_string() == "accessibility 4 per 1,000 residents, below 5");
+    CHECK(poor.body.at("summary").at("thresholds").at("accessibility_cut").to_number<double>() == 5);
+    const Answer all = ask(*service, "/gaps?criteria=accessibility&min_accessibility=13");
+    CHECK(codes(all.body) == std::set<std::string>{"A1", "A2"});
+    // Percentile by residents: A2's 200 of 300 residents are the poorest two thirds.
+    const Answer percentile = ask(*service, "/gaps?criteria=accessibility&accessibility_percentile=50");
+    CHECK(codes(percentile.body) == std::set<std::string>{"A2"});
+    CHECK(percentile.body.at("summary").at("thresholds").at("accessibility_cut").to_number<double>() == 4.0);
+    // Travel time: beyond 10 minutes.
+    const Answer minutes = ask(*service, "/gaps?criteria=travel_time&max_minutes=10");
+    REQUIRE(minutes.status == http::status::ok);
+    CHECK(codes(minutes.body) == std::set<std::string>{"A2"});
+    CHECK(minutes.body.at("features").at(0).at("properties").at("gap_reason").as_string() == "more than 10 minutes from any practice");
+    CHECK(minutes.body.at("features").at(0).at("properties").at("nearest_practice_min").to_number<double>() == 12);
+    // Several criteria: each gap says which it meets, and the summary counts people per criterion.
+    const Answer several = ask(*service, "/gaps?max_distance_m=1000&max_minutes=2&min_accessibility=5");
+    REQUIRE(several.status == http::status::ok);
+    CHECK(codes(several.body) == std::set<std::string>{"A1", "A2"});
+    const json::array& features = several.body.at("features").as_array();
+    CHECK(features.at(0).at("properties").at("gap_criteria").as_string() == "travel_time");
+    CHECK(features.at(1).at("properties").at("gap_criteria").as_string() == "distance,travel_time,accessibility");
+    const json::value& summary = several.body.at("summary");
+    CHECK(summary.at("criteria").as_array().size() == 4);  // the plan's two, and the two the query sets
+    const json::array& by_criterion = summary.at("by_criterion").as_array();
+    REQUIRE(by_criterion.size() == 3);
+    CHECK(by_criterion.at(0).at("criterion").as_string() == "distance");
+    CHECK(by_criterion.at(0).at("people").as_int64() == 200);
+    CHECK(by_criterion.at(1).at("criterion").as_string() == "travel_time");
+    CHECK(by_criterion.at(1).at("people").as_int64() == 300);
+    CHECK(summary.at("share").to_number<double>() == 1.0);
+    // Groups: the default constraint group, or any area field of the layer.
+    const json::array& groups = summary.at("by_group").as_array();
+    REQUIRE(groups.size() == 1);
+    CHECK(groups.at(0).at("group").as_string() == "B1");
+    CHECK(groups.at(0).at("population").as_int64() == 300);
+    const Answer by_name = ask(*service, "/gaps?max_distance_m=0&group_by=area_name");
+    CHECK(by_name.body.at("summary").at("by_group").as_array().size() == 1);  // A1 is 0 m from P1: only east
+    CHECK(by_name.body.at("summary").at("by_group").at(0).at("group").as_string() == "east");
+    // Without travel times in the study the criterion is refused.
+    auto plain = fixture_service();
+    const Answer refused = ask(*plain, "/gaps?criteria=travel_time&max_minutes=10");
+    CHECK(refused.status == http::status::bad_request);
+    CHECK_THAT(std::string(refused.body.at("description").as_string()), Catch::Contains("max_minutes") && Catch::Contains("no travel times"));
+    const Answer missing = ask(*plain, "/gaps?criteria=accessibility");
+    CHECK(missing.status == http::status::bad_request);
+    CHECK_THAT(std::string(missing.body.at("description").as_string()), Catch::Contains("min_accessibility or accessibility_percentile"));
+    const Answer both = ask(*plain, "/gaps?max_distance_m=100&rural_distance_m=300");
+    CHECK(both.status == http::status::bad_request);
+}
+
+TEST_CASE("/gaps pages with limit and offset, filters by bbox and links the pages", "[coverage-routes]") {
+    auto service = fixture_service();
+    const Answer first = ask(*service, "/gaps?max_distance_m=0&limit=1");
+    REQUIRE(first.status == http::status::ok);
+    CHECK(first.body.at("numberMatched").as_int64() == 1);
+    auto everything = fixture_service([](plan_fixture::Example& e) { e.plan.areas[0].network = -1; });
+    const Answer page1 = ask(*everything, "/gaps?limit=1");
+    REQUIRE(page1.status == http::status::ok);
+    CHECK(page1.body.at("numberMatched").as_int64() == 2);
+    CHECK(page1.body.at("numberReturned").as_int64() == 1);
+    CHECK(codes(page1.body) == std::set<std::string>{"A1"});
+    CHECK(page1.body.at("summary").at("areas").as_int64() == 2);  // the summary covers every page
+    std::string next;
+    for (const json::value& link : page1.body.at("links").as_array()) {
+        if (link.at("rel").as_string() == "next") next = std::string(link.at("href").as_string());
+    }
+    CHECK(next == "http://maps.example:8080/gaps?limit=1&offset=1");
+    const Answer page2 = ask(*everything, "/gaps?limit=1&offset=1");
+    CHECK(codes(page2.body) == std::set<std::string>{"A2"});
+    bool has_prev = false, has_next = false;
+    for (const json::value& link : page2.body.at("links").as_array()) {
+        has_prev = has_prev || link.at("rel").as_string() == "prev";
+        has_next = has_next || link.at("rel").as_string() == "next";
+    }
+    CHECK(has_prev);
+    CHECK_FALSE(has_next);
+    // A box on the west square only (530000-531000 E, 180000-181000 N: -0.1284 to -0.1136 lon).
+    const Answer boxed = ask(*everything, "/gaps?bbox=-0.15,51.49,-0.12,51.52");
+    REQUIRE(boxed.status == http::status::ok);
+    CHECK(codes(boxed.body) == std::set<std::string>{"A1"});
+    CHECK(ask(*everything, "/gaps?bbox=1,2,3").status == http::status::bad_request);
+    CHECK(ask(*everything, "/gaps?offset=-1").status == http::status::bad_request);
+}
+
+TEST_CASE("/gaps/suggestions answers points with the suggestion layer's fields", "[coverage-routes]") {
+    auto service = fixture_service();
+    const Answer answer = ask(*service, "/gaps/suggestions?count=2&list_size=500");
+    REQUIRE(answer.status == http::status::ok);
+    CHECK(answer.body.at("name").as_string() == "gap_suggestions");
+    CHECK(answer.body.at("summary").at("people").as_int64() == 200);
+    for (const json::value& f : answer.body.at("features").as_array()) {
+        CHECK(f.at("geometry").at("type").as_string() == "Point");
+        CHECK(f.at("properties").at("list_size").as_int64() == 500);
+        CHECK(f.at("properties").at("gap_capacity_gained").to_number<double>() > 0);
+    }
+    CHECK(ask(*service, "/gaps/suggestions?count=0").status == http::status::bad_request);
+    CHECK(ask(*service, "/gaps/suggestions?count=101").status == http::status::bad_request);
+    CHECK(ask(*service, "/gaps/suggestions?limit=3").status == http::status::bad_request);
+    CHECK(ask(*service, "/gaps?count=3").status == http::status::bad_request);  // only suggestions take count
+}
+
 TEST_CASE("/practices/{code}/catchment returns the catchment and core catchment", "[coverage-routes]") {
     auto service = fixture_service();
     const Answer one = ask(*service, "/practices/P1/catchment");
