@@ -121,6 +121,30 @@ def check_empty_tiles(tiles, base, mercator, out_dir):
             "the empty tiles east of London are drawn as the background only")
 
 
+# /gaps by each criterion, read by QGIS's OGR provider (GDAL's GeoJSON driver) as a layer.
+GAP_QUERIES = [
+    ("max_distance_m=800&criteria=distance", {"distance"}),
+    ("criteria=accessibility&min_accessibility=700", {"accessibility"}),
+    ("criteria=accessibility&accessibility_percentile=10", {"accessibility"}),
+    ("criteria=distance,accessibility&max_distance_m=800&min_accessibility=700", {"distance", "accessibility"}),
+]
+
+
+def check_gaps(base):
+    for query, criteria in GAP_QUERIES:
+        url = f"{base}/gaps?{query}"
+        matched = get_json(url)["numberMatched"]
+        layer = QgsVectorLayer(url, "gaps", "ogr")
+        h.require(layer.isValid(), f"QGIS opens /gaps?{query}")
+        met = set()
+        count = 0
+        for feature in layer.getFeatures():
+            count += 1
+            met.update(feature["gap_criteria"].split(","))
+        h.check(matched > 0 and count == matched, f"/gaps?{query}: QGIS read {count} gaps, numberMatched is {matched}")
+        h.check(met == criteria, f"/gaps?{query}: the gaps meet {sorted(met)}, expected {sorted(criteria)}")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -129,6 +153,7 @@ def main():
     app = h.start_qgis()  # noqa: F841 (kept alive for the whole run)
 
     oapif = check_oapif(base)
+    check_gaps(base)
     tiles = check_vector_tiles(base)
 
     mercator = QgsCoordinateReferenceSystem("EPSG:3857")
