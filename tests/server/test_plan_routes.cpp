@@ -100,11 +100,36 @@ TEST_CASE("A bad plan request is a 400 naming the member", "[plan-routes]") {
         {R"({"excluded_practices":["P1","NOPE"]})", "excluded_practices[1]: unknown practice code 'NOPE'"},
         {R"({"baseline":""})", "baseline: expected \"default\""},
         {R"({"new_practices":[{"code":"N1","lon":-0.13,"lat":51.5,"list_size":5,"beds":2}]})", "new_practices[0].beds: unknown member"},
+        {R"({"rural_gap_distance_m":0})", "rural_gap_distance_m: expected a positive number"},
+        {R"({"gap_accessibility_percentile":100})", "gap_accessibility_percentile: expected a percentage"},
+        {R"({"gap_min_accessibility":-1})", "gap_min_accessibility: expected a number of 0 or more"},
+        {R"({"access_bands":"1600:1,800:0.5"})", "access_bands: decay band 2: upper bounds must increase"},
+        {R"({"access_time_bands":"ten"})", "access_time_bands: decay band 'ten'"},
+        {R"({"supply_field":"fte"})", "parameters: supply field 'fte' is not a field of the practices layer"},
+        {R"({"rural_field":"kind"})", "parameters: gap criterion rural_field: 'kind' is not a field of the areas layer"},
     };
     for (const Case& c : cases) {
         INFO(c.body);
         CHECK_THAT(parse_error(c.body), Catch::StartsWith(c.starts));
     }
+}
+
+TEST_CASE("A plan request sets the gap criteria and the accessibility options", "[plan-routes]") {
+    const geo::Dataset dataset = std::move(plan_fixture::example().dataset);
+    const PlanRequest request = parse_plan_request(
+        R"({"gap_distance_m":1200,"rural_gap_distance_m":6000,"rural_density":300,"gap_min_accessibility":2.5,)"
+        R"("gap_accessibility_percentile":5,"access_bands":"2000:1,8000:0.5","radius_minutes":12})",
+        fixture_defaults(), dataset);
+    const geo::PlanOptions& o = request.options;
+    CHECK(o.gaps.urban_distance_m == 1200);
+    CHECK(o.gaps.rural_distance_m == 6000);
+    CHECK(o.gaps.rural_density == 300);
+    CHECK(o.gaps.min_accessibility == 2.5);
+    CHECK(o.gaps.accessibility_percentile == 5);
+    CHECK(o.gaps.in_use() == (geo::gap_outside_network | geo::gap_distance | geo::gap_accessibility));
+    CHECK(o.access.distance_decay.text() == "2000:1,8000:0.5");
+    CHECK(o.access.time_decay == geo::default_time_decay());
+    CHECK(o.radius_minutes == 12);
 }
 
 TEST_CASE("A new practice is placed in the working CRS and planned on a copy of the dataset", "[plan-routes]") {
