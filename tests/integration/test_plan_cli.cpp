@@ -48,7 +48,10 @@ TEST_CASE("plan --help describes every option with its default", "[cli][plan_cli
     CHECK(r.exit_code == 0);
     for (const char* option : {"--min", "--max", "--method", "--core-share", "--radius-m", "--constraint-field",
                                "--lock-field", "--lock", "--exclude", "--seed", "--construction-runs", "--sweeps", "--plan-threads",
-                               "--gap-distance-m", "--out", "--report", "--quiet", "--areas-source"}) {
+                               "--gap-distance-m", "--rural-gap-distance-m", "--rural-field", "--rural-density", "--gap-max-minutes",
+                               "--gap-min-accessibility", "--gap-accessibility-percentile", "--supply-field", "--access-bands",
+                               "--access-time-bands", "--radius-minutes", "--suggest-sites", "--suggest-list-size", "--travel-times-source",
+                               "--out", "--report", "--quiet", "--areas-source"}) {
         CHECK_THAT(r.out, Catch::Contains(option));
     }
     for (const char* default_value : {"=30000", "=50000", "=registrations", "=0.8", "POSITIVE=1600", "UINT=1"}) {
@@ -67,6 +70,11 @@ TEST_CASE("plan option errors: exit code 2 and one line naming the option", "[cl
     SECTION("--out with an unsupported extension") {
         expect_option_error({sample, "--out", (scratch.path / "plan.kml").string()}, "plan.kml");
     }
+    SECTION("--access-bands that do not decay") { expect_option_error({sample, "--access-bands", "1600:0.5,5000:1", "--out", out}, "--access-bands"); }
+    SECTION("--gap-accessibility-percentile of 100") {
+        expect_option_error({sample, "--gap-accessibility-percentile", "100", "--out", out}, "--gap-accessibility-percentile");
+    }
+    SECTION("--suggest-sites 0") { expect_option_error({sample, "--suggest-sites", "0", "--out", out}, "--suggest-sites"); }
     SECTION("--lock without --lock-field") { expect_option_error({"--lock", "U1", sample, "--out", out}, "--lock-field"); }
     SECTION("--exclude takes one comma-separated value, not the dataset after it") {
         expect_option_error({"--exclude", "A1,A2", sample, "--min", "2", "--max", "1", "--out", out}, "--min 2");
@@ -92,6 +100,8 @@ TEST_CASE("plan options naming what the dataset lacks: exit code 2 and one line"
     SECTION("--constraint-field") { expect_option_error({sample, "--constraint-field", "NOPE", "--out", out}, "NOPE"); }
     SECTION("--lock-field") { expect_option_error({sample, "--lock-field", "NOPE", "--out", out}, "NOPE"); }
     SECTION("--exclude an unknown practice") { expect_option_error({sample, "--exclude", "ZZZ999", "--out", out}, "ZZZ999"); }
+    SECTION("--supply-field") { expect_option_error({sample, "--supply-field", "gp_fte", "--out", out}, "supply field 'gp_fte'"); }
+    SECTION("--rural-field") { expect_option_error({sample, "--rural-field", "ruc11", "--out", out}, "'ruc11' is not a field"); }
     CHECK(fs::is_empty(scratch.path));
 }
 
@@ -123,6 +133,39 @@ TEST_CASE("plan on the sample writes every layer and the CSV and the report", "[
     const std::string csv = slurp(scratch.path / "plan-networks.csv");
     CHECK(csv.rfind("Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size\r\n", 0) == 0);
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + ogr_sql_number(gpkg, "SELECT COUNT(*) FROM practices WHERE NOT excluded"));
+}
+
+TEST_CASE("plan with accessibility gap criteria tallies them and suggests practice sites", "[cli][sample][plan][gaps]") {
+    ScratchDir scratch;
+    const std::string gpkg = (scratch.path / "plan.gpkg").string();
+    const std::string report = (scratch.path / "report.json").string();
+    const auto r = run(catchment, {"plan", sample, "--constraint-field", "lad11cd", "--gap-accessibility-percentile", "5", "--suggest-sites", "3",
+                                   "--suggest-list-size", "8000", "--out", gpkg, "--report", report});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Suggested practice sites") && Catch::Contains("by criterion: outside_network 0, distance"));
+    const boost::json::value json = boost::json::parse(slurp(report));
+    const boost::json::array& by_criterion = json.at("gaps").at("by_criterion").as_array();
+    REQUIRE(by_criterion.size() == 3);
+    CHECK(by_criterion.at(2).at("criterion").as_string() == "accessibility");
+    const std::int64_t poorest = by_criterion.at(2).at("people").as_int64();
+    // The poorest 5% of London's residents (by accessibility, population-weighted): at least 5%, not much more.
+    CHECK(poorest >= 0.05 * 9002488);
+    CHECK(poorest <= 0.06 * 9002488);
+    CHECK(ogr_sql_number(gpkg, "SELECT SUM(population) FROM gaps WHERE gap_criteria LIKE '%accessibility%'") == poorest);
+    CHECK(ogr_sql_number(gpkg, "SELECT COUNT(*) FROM areas WHERE accessibility IS NULL OR access_rank < 1") == 0);
+    // Supply conserved in what the plan wrote: residents times accessibility over 1,000 sum to the supply reached.
+    const double supply = json.at("gaps").at("accessibility").at("supply_reached").to_number<double>();
+    CHECK(static_cast<double>(ogr_sql_number(gpkg, "SELECT CAST(ROUND(SUM(population * accessibility) / 1000) AS INTEGER) FROM areas")) ==
+          Approx(supply).epsilon(0.001));
+    const boost::json::array& sites = json.at("suggestions").as_array();
+    REQUIRE(sites.size() == 3);
+    for (const boost::json::value& site : sites) {
+        CHECK(site.at("list_size").as_int64() == 8000);
+        CHECK(site.at("gap_capacity_gained").to_number<double>() > 0);
+        CHECK(site.at("x").to_number<double>() > 500000);  // easting in EPSG:27700, ready for --add-practice
+    }
+    CHECK(sites.at(0).at("rank").as_int64() == 1);
 }
 
 TEST_CASE("plan twice with the same seed gives byte-identical files, on one planning thread or four", "[cli][sample][plan][determinism]") {
