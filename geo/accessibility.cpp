@@ -1,5 +1,7 @@
 #include "geo/accessibility.hpp"
 
+#include "geo/point_buckets.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -7,49 +9,9 @@
 #include <map>
 #include <numeric>
 #include <system_error>
-#include <unordered_map>
 
 namespace geo {
 
-namespace {
-
-/// Practices bucketed in square cells as wide as the reach: an area's practices in reach lie in
-/// its cell or the eight around it.
-class PracticeGrid {
-public:
-    PracticeGrid(const Dataset& dataset, const std::vector<bool>& active, double cell) : dataset_(dataset), cell_(cell) {
-        for (std::uint32_t p = 0; p < dataset.practices.size(); ++p) {
-            if (active[p]) cells_[key(column(dataset.practices[p].location.x), column(dataset.practices[p].location.y))].push_back(p);
-        }
-    }
-
-    /// Calls `visit(practice, distance)` for every practice within `reach` of `at`.
-    template <class Visit>
-    void near(Point at, double reach, Visit&& visit) const {
-        const std::int64_t cx = column(at.x), cy = column(at.y);
-        for (std::int64_t x = cx - 1; x <= cx + 1; ++x) {
-            for (std::int64_t y = cy - 1; y <= cy + 1; ++y) {
-                const auto found = cells_.find(key(x, y));
-                if (found == cells_.end()) continue;
-                for (const std::uint32_t p : found->second) {
-                    const Point there = dataset_.practices[p].location;
-                    const double d = std::hypot(there.x - at.x, there.y - at.y);
-                    if (d <= reach) visit(p, d);
-                }
-            }
-        }
-    }
-
-private:
-    std::int64_t column(double v) const { return static_cast<std::int64_t>(std::floor(v / cell_)); }
-    static std::uint64_t key(std::int64_t x, std::int64_t y) { return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint64_t>(y & 0xffffffff); }
-
-    const Dataset& dataset_;
-    double cell_;
-    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> cells_;
-};
-
-}  // namespace
 
 std::vector<double> practice_supply(const Dataset& dataset, const std::vector<bool>& active, const std::string& supply_field,
                                     std::vector<std::string>* imputed) {
@@ -118,7 +80,9 @@ std::vector<AccessLink> access_links(const Dataset& dataset, const std::vector<P
     }
     const double reach = options.distance_decay.reach();
     if (std::find(by_distance.begin(), by_distance.end(), true) != by_distance.end()) {
-        const PracticeGrid grid(dataset, by_distance, reach);
+        std::vector<Point> locations;
+        for (const Practice& practice : dataset.practices) locations.push_back(practice.location);
+        const PointBuckets grid(locations, reach, &by_distance);
         for (std::uint32_t a = 0; a < area_points.size(); ++a) {
             grid.near(area_points[a], reach, [&](std::uint32_t p, double d) { links.push_back({a, p, options.distance_decay.weight(d)}); });
         }

@@ -1,48 +1,13 @@
 #include "geo/site_suggestions.hpp"
 
 #include "geo/catchments.hpp"
+#include "geo/point_buckets.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
 namespace geo {
 
-namespace {
-
-/// Area points bucketed in square cells as wide as the farthest reach asked for.
-class AreaGrid {
-public:
-    AreaGrid(const std::vector<Point>& points, double cell) : points_(points), cell_(cell) {
-        for (std::uint32_t a = 0; a < points.size(); ++a) cells_[key(column(points[a].x), column(points[a].y))].push_back(a);
-    }
-
-    /// Calls `visit(area, distance)` for every area within `reach` (at most the cell size) of `at`.
-    template <class Visit>
-    void near(Point at, double reach, Visit&& visit) const {
-        const std::int64_t cx = column(at.x), cy = column(at.y);
-        for (std::int64_t x = cx - 1; x <= cx + 1; ++x) {
-            for (std::int64_t y = cy - 1; y <= cy + 1; ++y) {
-                const auto found = cells_.find(key(x, y));
-                if (found == cells_.end()) continue;
-                for (const std::uint32_t a : found->second) {
-                    const double d = std::hypot(points_[a].x - at.x, points_[a].y - at.y);
-                    if (d <= reach) visit(a, d);
-                }
-            }
-        }
-    }
-
-private:
-    std::int64_t column(double v) const { return static_cast<std::int64_t>(std::floor(v / cell_)); }
-    static std::uint64_t key(std::int64_t x, std::int64_t y) { return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint64_t>(y & 0xffffffff); }
-
-    const std::vector<Point>& points_;
-    double cell_;
-    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> cells_;
-};
-
-}  // namespace
 
 namespace {
 
@@ -97,7 +62,7 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
 
     const DistanceDecay& decay = access.distance_decay;
     const double reach = decay.reach();
-    const AreaGrid grid(points, std::max(reach, kGravityReachM));
+    const PointBuckets grid(points, std::max(reach, kGravityReachM));
     std::vector<bool> candidate(dataset.areas.size(), false);
     for (std::uint32_t a = 0; a < gap.size(); ++a) {
         if (gap[a]) grid.near(points[a], reach, [&](std::uint32_t b, double) { candidate[b] = true; });

@@ -1,5 +1,7 @@
 #include "server/api/gaps_query.hpp"
 
+#include "server/api/items_query.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -54,26 +56,6 @@ std::int64_t whole(const std::string& name, const std::string& text, std::int64_
         invalid_parameter(name, why);
     }
     return value;
-}
-
-void parse_bbox(GapsQuery& query, const std::string& name, const std::string& value) {
-    std::size_t count = 0, start = 0;
-    while (true) {
-        const std::size_t comma = value.find(',', start);
-        const std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        double number = 0;
-        const auto result = std::from_chars(part.data(), part.data() + part.size(), number);
-        if (part.empty() || result.ec != std::errc() || result.ptr != part.data() + part.size() || !std::isfinite(number)) {
-            invalid_parameter(name, "expected four numbers minlon,minlat,maxlon,maxlat (CRS84), got '" + value + "'");
-        }
-        if (count < 4) query.bbox[count] = number;
-        ++count;
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    if (count != 4) invalid_parameter(name, "expected exactly four numbers minlon,minlat,maxlon,maxlat, got " + std::to_string(count));
-    if (query.bbox[0] > query.bbox[2] || query.bbox[1] > query.bbox[3]) invalid_parameter(name, "the minimum must not exceed the maximum in '" + value + "'");
-    query.has_bbox = true;
 }
 
 }  // namespace
@@ -132,7 +114,8 @@ GapsQuery parse_gaps_query(const RouteContext& context, const geo::Dataset& data
         } else if (name == "min_population") {
             query.min_population = non_negative(name, value);
         } else if (name == "bbox") {
-            parse_bbox(query, name, value);
+            parse_bbox(name, value, query.bbox);  // CRS84
+            query.has_bbox = true;
         } else if (name == "group_by") {
             const auto& areas = geo::output_layer("areas");
             bool known = dataset.area_field(value) >= 0;

@@ -64,6 +64,30 @@ std::size_t parse_crs(const std::string& name, const std::string& uri) {
 }
 
 
+void parse_bbox(const std::string& name, const std::string& value, double (&bbox)[4]) {
+    std::size_t count = 0;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = value.find(',', start);
+        const std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        double number = 0;
+        const auto result = std::from_chars(part.data(), part.data() + part.size(), number);
+        if (part.empty() || result.ec != std::errc() || result.ptr != part.data() + part.size() || !std::isfinite(number)) {
+            invalid_parameter(name, "expected four numbers minx,miny,maxx,maxy, got '" + value + "'");
+        }
+        if (count < 4) bbox[count] = number;
+        ++count;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (count != 4) {
+        invalid_parameter(name, "expected exactly four numbers minx,miny,maxx,maxy, got " + std::to_string(count));
+    }
+    if (bbox[0] > bbox[2] || bbox[1] > bbox[3]) {
+        invalid_parameter(name, "the minimum must not exceed the maximum in '" + value + "'");
+    }
+}
+
 ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& info) {
     ItemsQuery query;
     for (const auto& [name, value] : context.query) {
@@ -75,27 +99,7 @@ ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& 
             query.offset = parse_integer(name, value);
             if (query.offset < 0) invalid_parameter(name, "must not be negative, got " + value);
         } else if (name == "bbox") {
-            std::size_t count = 0;
-            std::size_t start = 0;
-            while (true) {
-                const std::size_t comma = value.find(',', start);
-                const std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-                double number = 0;
-                const auto result = std::from_chars(part.data(), part.data() + part.size(), number);
-                if (part.empty() || result.ec != std::errc() || result.ptr != part.data() + part.size() || !std::isfinite(number)) {
-                    invalid_parameter(name, "expected four numbers minx,miny,maxx,maxy, got '" + value + "'");
-                }
-                if (count < 4) query.bbox[count] = number;
-                ++count;
-                if (comma == std::string::npos) break;
-                start = comma + 1;
-            }
-            if (count != 4) {
-                invalid_parameter(name, "expected exactly four numbers minx,miny,maxx,maxy, got " + std::to_string(count));
-            }
-            if (query.bbox[0] > query.bbox[2] || query.bbox[1] > query.bbox[3]) {
-                invalid_parameter(name, "the minimum must not exceed the maximum in '" + value + "'");
-            }
+            parse_bbox(name, value, query.bbox);
             query.has_bbox = true;
         } else if (name == "f") {
             if (value != "json" && value != "geojson") invalid_parameter(name, "unsupported format '" + value + "' (expected json)");

@@ -26,6 +26,8 @@ struct ItemsQuery {
 
 /// The index in served_crss() of the CRS `uri` names; a 400 naming `name` when it is not served.
 std::size_t parse_crs(const std::string& name, const std::string& uri);
+/// A bbox parameter's four numbers minx,miny,maxx,maxy into `bbox`; a 400 naming `name` otherwise.
+void parse_bbox(const std::string& name, const std::string& value, double (&bbox)[4]);
 /// The request's query for the collection `info`; a 400 for an unknown parameter or a bad value.
 ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& info);
 /// The items URL with the request's parameters; with `paging`, its limit and `offset` instead of theirs.
