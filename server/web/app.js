@@ -277,7 +277,7 @@ async function submitGaps(event) {
     const gaps = await api(`${planPrefix()}/gaps?max_distance_m=${encodeURIComponent(distance)}`);
     viewer.map.getSource('gap-query')?.setData(gaps);
     const s = gaps.summary;
-    showStatus(status, `${formatNumber(s.people)} people in ${formatNumber(s.areas)} areas farther than ${formatNumber(s.max_distance_m)} m from every practice or outside every network.`);
+    showStatus(status, `${formatNumber(s.people)} people in ${formatNumber(s.areas)} areas farther than ${formatNumber(s.thresholds.urban_distance_m)} m from every practice or outside every network.`);
   } catch (error) {
     showStatus(status, error.message, true);
   }

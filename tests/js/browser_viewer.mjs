@@ -158,6 +158,7 @@ async function checkGaps(prefix) {
   await page.waitForFunction(() => document.getElementById('gap-status').textContent.length > 0, null, { timeout: 10000 });
   const status = await page.locator('#gap-status').innerText();
   check(status.includes(new Intl.NumberFormat('en-GB').format(gaps.body.summary.people)), `the gap summary shows GET ${prefix}/gaps's ${gaps.body.summary.people} people`);
+  check(status.includes(`farther than ${new Intl.NumberFormat('en-GB').format(distance)} m`), `the gap summary names the distance asked for (${status})`);
   const shown = await page.evaluate(() => window.catchment.map.getSource('gap-query').serialize().data.features.length);
   check(shown === gaps.body.features.length, `the map holds the ${gaps.body.features.length} gap areas GET ${prefix}/gaps answers (${shown})`);
   check(paths.includes(`${prefix}/gaps`), `the viewer asked ${prefix}/gaps`);
