@@ -57,6 +57,7 @@ bench: build
 	tests/bench/tiles.sh
 	tests/bench/serve.sh
 	tests/bench/england.sh
+	tests/bench/access.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)
