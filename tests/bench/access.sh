@@ -10,7 +10,7 @@ shared=${CATCHMENT_SHARED_DATA:-$root/../shared/data}
 [ -x "$timing" ] || { echo "build first: $timing" >&2; exit 2; }
 
 london=$("$timing" "$root/data/sample" --constraint-field lad11cd)
-ours=$(echo "$london" | awk '/^e2sfca/ {print $9}')
+ours=$(echo "$london" | awk '/^e2sfca/ {print $8}')
 sql="WITH pts AS (SELECT lsoa11cd AS area, population AS pop, ST_PointOnSurface(geom) AS pt FROM areas),
 pairs AS (SELECT a.area, a.pop, p.practice_code AS practice, p.list_size AS supply, ST_Distance(a.pt, p.geom) AS d
           FROM pts a, practices p WHERE ST_Distance(a.pt, p.geom) <= 10000),
@@ -23,7 +23,7 @@ peer=$(echo "$(date +%s.%N) - $start" | bc)
 peer_conserved=$(echo "$peer_out" | awk -F'= ' '/conserved/ {printf "%.0f", $2}')
 
 echo "Accessibility (E2SFCA, bands 1.6/5/10 km) on $(nproc) cores"
-echo "  London: $london"
+echo "$london" | sed 's/^/  London: /'
 printf '  London peer, SpatiaLite SQL through GDAL: %.3f s, conserved %s\n' "$peer" "$peer_conserved"
 printf '  ratio peer / catchment: %.0fx\n' "$(echo "$peer / $ours" | bc -l)"
 if [ -d "$shared/england" ]; then
