@@ -7,6 +7,13 @@
 
 namespace geo {
 
+GapFacts gap_facts(const Plan& plan, std::size_t area) {
+    const AreaCoverage& c = plan.coverage[area];
+    const std::int32_t network = area < plan.areas.size() ? plan.areas[area].network : -1;
+    return {network < 0 || static_cast<std::size_t>(network) >= plan.networks.size(), c.rural, c.nearest_practice_m, c.nearest_practice_min,
+            c.accessibility};
+}
+
 /// Accessibility, distances and gaps per area.
 void assess_coverage(const CoverageInputs& in, Plan& out) {
     const Dataset& dataset = in.dataset;
@@ -64,7 +71,7 @@ void assess_coverage(const CoverageInputs& in, Plan& out) {
             const Point hub = dataset.practices[out.networks[static_cast<std::size_t>(network)].hub].location;
             cov.hub_m = std::hypot(hub.x - in.points[a].x, hub.y - in.points[a].y);
         }
-        const GapFacts facts{network < 0, cov.rural, cov.nearest_practice_m, cov.nearest_practice_min, cov.accessibility};
+        const GapFacts facts = gap_facts(out, a);
         cov.gap_criteria = rule.judge(facts);
         cov.gap = cov.gap_criteria != 0;
         if (!cov.gap) continue;

@@ -17,6 +17,9 @@ struct CoverageInputs {
     const std::vector<std::int64_t>& area_registered;  // per area: registered patients living there
 };
 
+/// What the gap criteria look at in area `area` of a planned `plan` (coverage and areas filled).
+GapFacts gap_facts(const Plan& plan, std::size_t area);
+
 /// Fills out.coverage, the report's gap and accessibility figures and each network's people in gaps;
 /// out.areas, out.networks and out.graph must be planned already.
 void assess_coverage(const CoverageInputs& in, Plan& out);

@@ -514,11 +514,7 @@ Plan plan(std::shared_ptr<const Dataset> given, const PlanOptions& options, Geos
                                    dataset.areas[b.to].code + " (" + std::to_string(static_cast<long>(b.distance)) + " m away)");
     }
     stage("catchments");
-    c.active.assign(dataset.practices.size(), true);
-    for (std::size_t p = 0; p < dataset.practices.size(); ++p) {
-        c.active[p] = std::find(options.excluded_practices.begin(), options.excluded_practices.end(), dataset.practices[p].code) ==
-                      options.excluded_practices.end();
-    }
+    c.active = options.active_practices(dataset);
     c.index = index_registrations(dataset);
     check();
     c.points = representative_points(context, dataset.areas);

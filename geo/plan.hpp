@@ -68,6 +68,8 @@ struct PlanOptions {
     /// Throws NewPracticeError for a new practice with an empty or taken code, a negative list size, or a
     /// location outside every study area.
     void validate_new_practices(const Dataset& dataset) const;
+    /// Per practice of `dataset`: open in this plan (not among the excluded practices).
+    std::vector<bool> active_practices(const Dataset& dataset) const;
 };
 
 /// Where each area ended up.

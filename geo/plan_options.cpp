@@ -2,6 +2,7 @@
 
 #include "geo/area_index.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -81,6 +82,14 @@ void PlanOptions::validate_new_practices(const Dataset& dataset) const {
             if (p.code == code) throw PlanError("new practice '" + code + "' is also among the excluded practices");
         }
     }
+}
+
+std::vector<bool> PlanOptions::active_practices(const Dataset& dataset) const {
+    std::vector<bool> active(dataset.practices.size(), true);
+    for (std::size_t p = 0; p < active.size(); ++p) {
+        active[p] = std::find(excluded_practices.begin(), excluded_practices.end(), dataset.practices[p].code) == excluded_practices.end();
+    }
+    return active;
 }
 
 void PlanOptions::validate(const Dataset& dataset) const {

@@ -9,22 +9,9 @@
 namespace geo {
 
 
-namespace {
-
-std::vector<bool> active_practices(const Dataset& dataset, const Plan& plan) {
-    std::vector<bool> active(dataset.practices.size(), true);
-    for (std::size_t p = 0; p < active.size(); ++p) {
-        active[p] = std::find(plan.options.excluded_practices.begin(), plan.options.excluded_practices.end(), dataset.practices[p].code) ==
-                    plan.options.excluded_practices.end();
-    }
-    return active;
-}
-
-}  // namespace
-
 std::int64_t suggestion_list_size(const Dataset& dataset, const Plan& plan, const SuggestionOptions& options) {
     if (options.list_size > 0) return options.list_size;
-    const std::vector<bool> active = active_practices(dataset, plan);
+    const std::vector<bool> active = plan.options.active_practices(dataset);
     std::vector<std::int64_t> sizes;
     for (std::size_t p = 0; p < active.size(); ++p) {
         if (active[p] && dataset.practices[p].list_size > 0) sizes.push_back(dataset.practices[p].list_size);
@@ -39,7 +26,7 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
     const std::vector<Point> made = plan.area_points.size() == dataset.areas.size() ? std::vector<Point>() : representative_points(context, dataset.areas);
     const std::vector<Point>& points = made.empty() ? plan.area_points : made;
     const AccessOptions& access = plan.options.access;
-    const std::vector<bool> active = active_practices(dataset, plan);
+    const std::vector<bool> active = plan.options.active_practices(dataset);
     std::vector<double> population(dataset.areas.size());
     for (std::size_t a = 0; a < population.size(); ++a) population[a] = static_cast<double>(std::max<std::int64_t>(dataset.areas[a].population, 0));
     const std::vector<double> supply = practice_supply(dataset, active, access.supply_field);

@@ -8,6 +8,7 @@
 #include "server/api/items_query.hpp"
 #include "server/service/feature_collections.hpp"
 
+#include "geo/area_coverage.hpp"
 #include "geo/crs.hpp"
 #include "geo/site_suggestions.hpp"
 
@@ -168,11 +169,7 @@ GapSelection select_gaps(const geo::Dataset& dataset, const geo::Plan& plan, con
     }
     GapSelection out{{}, {}, geo::GapRule(query.criteria, query.use, accessibility, population, !dataset.travel_times.empty())};
     for (std::uint32_t a = 0; a < dataset.areas.size() && a < plan.coverage.size(); ++a) {
-        const geo::AreaCoverage& c = plan.coverage[a];
-        const std::int32_t network = a < plan.areas.size() ? plan.areas[a].network : -1;
-        const geo::GapFacts facts{network < 0 || static_cast<std::size_t>(network) >= plan.networks.size(), c.rural, c.nearest_practice_m,
-                                  c.nearest_practice_min, c.accessibility};
-        const unsigned met = out.rule.judge(facts);
+        const unsigned met = out.rule.judge(geo::gap_facts(plan, a));
         if (met == 0 || static_cast<double>(dataset.areas[a].population) < query.min_population) continue;
         if (query.has_bbox && boxes != nullptr) {
             const geo::Envelope& b = (*boxes)[a];
@@ -331,9 +328,7 @@ Response CoverageHandlers::gaps(const RouteContext& context) const {
         const std::uint32_t a = selection.areas[static_cast<std::size_t>(k)];
         const unsigned met = selection.met[static_cast<std::size_t>(k)];
         // The gaps layer's fields, with this query's criteria and reason.
-        const geo::LayerFeature gap = geo::gap_feature(dataset, plan, a, met, selection.rule.reason(
-            {plan.areas[a].network < 0, plan.coverage[a].rural, plan.coverage[a].nearest_practice_m, plan.coverage[a].nearest_practice_min,
-             plan.coverage[a].accessibility}, met));
+        const geo::LayerFeature gap = geo::gap_feature(dataset, plan, a, met, selection.rule.reason(geo::gap_facts(plan, a), met));
         if (k > begin) body += ',';
         body += R"({"type":"Feature","id":)";
         append_escaped(body, gap.id);
