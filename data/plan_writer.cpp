@@ -5,6 +5,7 @@
 #include "data/qgis_styles.hpp"
 #include "data/vector_writer.hpp"
 #include "geo/output_layers.hpp"
+#include "geo/plan_snapshot.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -87,7 +88,7 @@ std::string networks_csv(const geo::Dataset& dataset, const geo::Plan& plan) {
     return csv;
 }
 
-void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan) {
+void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan, const PlanFileOptions& options) {
     check_plan_output(out);
     geo::check_plan_links(dataset, plan);  // nothing out of range is written as null
     const std::string csv = networks_csv(dataset, plan);
@@ -100,11 +101,12 @@ void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, c
     if (GDALDataset* geopackage = output.geopackage()) {
         try {
             write_layer_styles(*geopackage, qgis_styles(plan));  // QGIS draws every layer styled on open
+            if (options.record != nullptr) write_plan_record(*geopackage, *options.record, geo::encode_plan(plan));
         } catch (const std::runtime_error& error) {
             throw InputError({out.string(), {}, {}, {}}, error.what());
         }
     }
-    output.add_text_file("-networks.csv", csv);
+    if (options.networks_csv) output.add_text_file("-networks.csv", csv);
     output.commit();
 }
 

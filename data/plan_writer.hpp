@@ -2,6 +2,7 @@
 // Writes a plan for GIS: practices, areas, catchments, core catchments (when planned), networks,
 // network borders and coverage gaps as vector layers, plus an ePCN-shaped CSV of who is in which
 // network. Output appears whole or not at all, and the same plan gives byte-identical files.
+#include "data/plan_record.hpp"
 #include "geo/dataset.hpp"
 #include "geo/plan.hpp"
 
@@ -24,7 +25,13 @@ void check_plan_output(const std::filesystem::path& out);
 /// those with a null geometry.
 /// Throws InputError (naming the path) for an unsupported extension or when writing fails; then no
 /// file is left behind.
-void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan);
+struct PlanFileOptions {
+    /// When given (and the output is a GeoPackage): the plan's record and snapshot go in with the layers
+    /// (data/plan_record.hpp), so that `catchment serve --plan` and the plan store serve it as it is.
+    const PlanRecord* record = nullptr;
+    bool networks_csv = true;  // <stem>-networks.csv beside the output
+};
+void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan, const PlanFileOptions& options = {});
 
 /// The ePCN-shaped CSV: "Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size" (re-planned
 /// from a baseline, also "Baseline PCN Code,Moved": the practice's baseline network and whether it left it); one row
