@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -32,15 +33,17 @@ public:
         if (::access(folder_.c_str(), W_OK | X_OK) != 0) {
             throw InputError({folder_.string(), {}, {}, {}}, std::string("cannot write plans into the plan store: ") + std::strerror(errno));
         }
+        remove_abandoned_writes();
     }
 
     std::string location() const override { return folder_.string(); }
 
-    void put(const PlanRecord& record, const geo::Dataset& dataset, const geo::Plan& plan) override {
+    void put(const PlanRecord& record, const geo::Dataset& dataset, const geo::Plan& plan, const std::function<bool()>& cancelled) override {
         require_id(record.id);
         PlanFileOptions options;
         options.record = &record;
         options.networks_csv = false;
+        options.cancelled = cancelled;
         try {
             write_plan(path_of(record.id), dataset, plan, options);
         } catch (const std::runtime_error& error) {  // InputError, StorageError: the folder went or filled up
@@ -83,6 +86,8 @@ public:
         }
     }
 
+    bool contains(const std::string& id) override { return file(id).has_value(); }
+
     bool remove(const std::string& id) override {
         if (!valid_plan_id(id)) return false;
         std::error_code error;
@@ -97,6 +102,18 @@ public:
     }
 
 private:
+    /// Staging folders of writes a killed process left (.<id>.gpkg.tmp-XXXXXX), once old enough that no
+    /// live writer can own them.
+    void remove_abandoned_writes() const {
+        constexpr auto kAbandonedAfter = std::chrono::hours(1);
+        std::error_code error;
+        for (const auto& entry : std::filesystem::directory_iterator(folder_, error)) {
+            const std::string name = entry.path().filename().string();
+            if (!name.starts_with('.') || name.find(".gpkg.tmp-") == std::string::npos || !entry.is_directory(error)) continue;
+            const auto written = entry.last_write_time(error);
+            if (!error && std::filesystem::file_time_type::clock::now() - written > kAbandonedAfter) std::filesystem::remove_all(entry.path(), error);
+        }
+    }
     std::filesystem::path path_of(const std::string& id) const { return folder_ / (id + ".gpkg"); }
     static void require_id(const std::string& id) {
         if (!valid_plan_id(id)) throw PlanStoreError("'" + id + "' is not a plan id (letters, digits, '-' and '_')");

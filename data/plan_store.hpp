@@ -10,6 +10,7 @@
 #include "geo/plan.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -38,11 +39,15 @@ public:
     /// Where the store is, for messages (a PostgreSQL store without its password).
     virtual std::string location() const = 0;
     /// Stores the plan whole or not at all, replacing a plan with the same id. `dataset` is the plan's
-    /// own (plan.dataset); the record carries the fingerprints. Throws PlanStoreError.
-    virtual void put(const PlanRecord& record, const geo::Dataset& dataset, const geo::Plan& plan) = 0;
+    /// own (plan.dataset); the record carries the fingerprints. Throws PlanStoreError, or WriteCancelled
+    /// once `cancelled` (asked now and then) says so.
+    virtual void put(const PlanRecord& record, const geo::Dataset& dataset, const geo::Plan& plan,
+                     const std::function<bool()>& cancelled = {}) = 0;
     virtual PlanListing list() = 0;
     /// The plan's record and snapshot; nullopt when there is no such plan. Throws PlanStoreError.
     virtual std::optional<PlanArchive> get(const std::string& id) = 0;
+    /// Whether the plan is stored (without reading it). Throws PlanStoreError.
+    virtual bool contains(const std::string& id) = 0;
     /// Removes the plan; false when there was none. Throws PlanStoreError.
     virtual bool remove(const std::string& id) = 0;
     /// The plan's GeoPackage as a file, when the store keeps it as one (a folder store); nullopt

@@ -29,11 +29,15 @@ LayerSpec layer_spec(const geo::LayerSchema& layer) {
     return spec;
 }
 
-void write_layer(VectorOutput& out, const geo::LayerSchema& layer, const geo::Dataset& dataset, const geo::Plan& plan, const GeosToOgr& to_ogr) {
+void write_layer(VectorOutput& out, const geo::LayerSchema& layer, const geo::Dataset& dataset, const geo::Plan& plan, const GeosToOgr& to_ogr,
+                 const std::function<bool()>& cancelled) {
+    constexpr std::size_t kCheckEvery = 256;
     const LayerSpec spec = layer_spec(layer);
     const geo::LayerFeatures features = geo::layer_features(layer, dataset, plan);
     out.begin_layer(spec);
-    for (const geo::LayerFeature& feature : features.features) {
+    for (std::size_t i = 0; i < features.features.size(); ++i) {
+        if (cancelled && i % kCheckEvery == 0 && cancelled()) throw WriteCancelled{};
+        const geo::LayerFeature& feature = features.features[i];
         out.add(to_ogr(feature.geometry, spec.geometry_type), feature.values);
     }
     out.end_layer();
@@ -96,7 +100,7 @@ void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, c
     VectorOutput output(out, dataset.working_crs, "networks");
     for (const geo::LayerSchema* layer : geo::output_layers(geo::in_files)) {
         if (layer->id == "core_catchments" && plan.core_catchments.empty()) continue;  // only a core-method plan has them
-        write_layer(output, *layer, dataset, plan, to_ogr);
+        write_layer(output, *layer, dataset, plan, to_ogr, options.cancelled);
     }
     if (GDALDataset* geopackage = output.geopackage()) {
         try {

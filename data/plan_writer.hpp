@@ -7,6 +7,7 @@
 #include "geo/plan.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace data {
@@ -30,7 +31,11 @@ struct PlanFileOptions {
     /// (data/plan_record.hpp), so that `catchment serve --plan` and the plan store serve it as it is.
     const PlanRecord* record = nullptr;
     bool networks_csv = true;  // <stem>-networks.csv beside the output
+    /// Asked between features: true gives up (WriteCancelled), leaving nothing behind.
+    std::function<bool()> cancelled;
 };
+/// Thrown by write_plan when PlanFileOptions::cancelled said so. Not a failure of the data or the disk.
+struct WriteCancelled {};
 void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, const geo::Plan& plan, const PlanFileOptions& options = {});
 
 /// The ePCN-shaped CSV: "Partner Organisation Code,Partner Name,PCN Code,PCN Name,List Size" (re-planned

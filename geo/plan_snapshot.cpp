@@ -36,9 +36,10 @@ void describe(A& a, GapCriteria& v) {
 template <class A> void describe(A& a, AccessOptions& v) { a(v.supply_field, v.distance_decay, v.time_decay); }
 template <class A>
 void describe(A& a, PlanOptions& v) {
+    // (Not the thread count: the plan does not depend on it, and the same plan must give the same bytes.)
     a(v.min_list_size, v.max_list_size, v.method, v.core_share, v.radius_m, v.radius_minutes, v.constraint_field, v.lock_field,
-      v.locked_values, v.excluded_practices, v.new_practices, v.baseline, v.title, v.seed, v.construction_runs, v.sweeps, v.threads,
-      v.gaps, v.access);
+      v.locked_values, v.excluded_practices, v.new_practices, v.baseline, v.title, v.seed, v.construction_runs, v.sweeps, v.gaps,
+      v.access);
 }
 template <class A> void describe(A& a, AreaNeighbour& v) { a(v.area, v.shared_length); }
 template <class A> void describe(A& a, AreaBridge& v) { a(v.from, v.to, v.distance); }
@@ -368,10 +369,14 @@ std::uint64_t dataset_fingerprint(const Dataset& d) {
 }
 
 std::uint64_t options_fingerprint(const PlanOptions& options) {
-    PlanOptions counted = options;
-    counted.threads = 0;  // the plan does not depend on it
     Writer hash(true);
-    hash(std::string(kMagic), kSnapshotFormat, counted);
+    hash(std::string(kMagic), kSnapshotFormat, options);  // (describe() leaves the thread count out)
+    return hash.hash();
+}
+
+std::uint64_t combine_fingerprints(std::uint64_t first, std::uint64_t second) {
+    Writer hash(true);
+    hash(first, second);
     return hash.hash();
 }
 

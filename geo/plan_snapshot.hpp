@@ -1,7 +1,8 @@
 #pragma once
 // A plan as bytes, to store it and serve it again without planning: every member of geo::Plan except
-// the dataset (a what-if's copy is made again from the base dataset and the plan's options) and the
-// adjacency graph's shared edges (only planning needs them). decode_plan(encode_plan(p)) writes, tiles
+// the dataset (a what-if's copy is made again from the base dataset and the plan's options), the
+// adjacency graph's shared edges (only planning needs them) and the report's runtime (so that the same
+// plan gives the same bytes; decode_plan leaves it 0). decode_plan(encode_plan(p)) writes, tiles
 // and reports exactly as p does.
 //
 // Fingerprints say whether a stored plan still fits: the dataset's covers everything a plan is made
@@ -39,6 +40,8 @@ Plan decode_plan(std::shared_ptr<const Dataset> base, std::string_view bytes);
 /// 64-bit fingerprints (FNV-1a) of a dataset's content and of planning options.
 std::uint64_t dataset_fingerprint(const Dataset& dataset);
 std::uint64_t options_fingerprint(const PlanOptions& options);
+/// One fingerprint of two.
+std::uint64_t combine_fingerprints(std::uint64_t first, std::uint64_t second);
 /// 16 lowercase hex digits.
 std::string hex_fingerprint(std::uint64_t fingerprint);
 

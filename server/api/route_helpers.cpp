@@ -11,12 +11,32 @@ std::shared_ptr<const ServiceState> require_state(const Service& service, const 
     if (state) return state;
     if (plan == kDefaultPlanId) throw HttpError(http::status::service_unavailable, "NotReady", "no dataset is loaded yet");
     throw HttpError(http::status::not_found, "NotFound",
-                    "no plan '" + plan + "' (unknown, or evicted to keep the plan store within its limits)");
+                    "no plan '" + plan + "' (unknown, deleted, or evicted from memory and not stored)");
+}
+
+std::shared_ptr<const ServiceState> plan_state(const Service& service, const std::string& plan, const RouteContext& context) {
+    if (auto state = service.state_for(plan)) return state;
+    if (plan != kDefaultPlanId && service.store() != nullptr && data::valid_plan_id(plan) && service.current()) {
+        context.needs_worker();  // reading, decoding and cutting tiles: not on an I/O thread
+        Service::Restored restored;
+        try {
+            restored = service.restore(plan);
+        } catch (const data::PlanStoreError& error) {
+            throw HttpError(http::status::service_unavailable, "StoreUnavailable", std::string("the plan store cannot be read: ") + error.what());
+        }
+        switch (restored.status) {
+            case Service::StoredStatus::served: return restored.plan->state;
+            case Service::StoredStatus::stale:
+            case Service::StoredStatus::unreadable: throw HttpError(http::status::conflict, "StalePlan", restored.why);
+            case Service::StoredStatus::absent: break;
+        }
+    }
+    return require_state(service, plan);
 }
 
 std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context) {
     const auto plan = context.path.find("plan");
-    return require_state(service, plan == context.path.end() ? std::string(kDefaultPlanId) : plan->second);
+    return plan_state(service, plan == context.path.end() ? std::string(kDefaultPlanId) : plan->second, context);
 }
 
 std::string host_url(const RouteContext& context) { return public_base_url(context.request, context.public_url); }

@@ -19,6 +19,10 @@ namespace server {
 /// The state of plan `plan` ("default": the one served at the root). Throws 503 NotReady before the
 /// dataset is loaded and 404 for an unknown (or evicted) plan.
 std::shared_ptr<const ServiceState> require_state(const Service& service, const std::string& plan = std::string(kDefaultPlanId));
+/// The state of plan `plan`, restored from the plan store when it is stored but not in memory (on a
+/// worker: see RouteContext::needs_worker). 409 StalePlan for a stored plan of other data (or of another
+/// catchment's snapshot format), 503 StoreUnavailable when the store fails, else as require_state.
+std::shared_ptr<const ServiceState> plan_state(const Service& service, const std::string& plan, const RouteContext& context);
 /// The state a request addresses: the stored plan of /plans/{plan}/..., else the default plan.
 std::shared_ptr<const ServiceState> state_for(const Service& service, const RouteContext& context);
 /// Where clients reach the server: --public-url, else the proxy's or the request's own (public_base_url).

@@ -3,12 +3,14 @@
 #include "data/loader.hpp"
 #include "data/plan_writer.hpp"
 #include "geo/plan.hpp"
+#include "geo/plan_snapshot.hpp"
 #include "geo/site_suggestions.hpp"
 #include "server/cli/cli.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/planning_options.hpp"
 #include "server/cli/progress_bar.hpp"
 #include "server/service/plan_report.hpp"
+#include "server/service/service.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -92,7 +94,16 @@ Command add_plan_command(CLI::App& app) {
                     if (sites) json.as_object()["suggestions"] = suggestions_json(*sites);
                     report.emplace(flags->report, boost::json::serialize(json) + "\n");
                 }
-                data::write_plan(flags->out, study, planned);
+                // With its record and snapshot (GeoPackage only), so that `catchment serve --plan` serves it as it is.
+                // No creation time or runtime: the same plan gives the same file.
+                const std::string title = !planned.options.title.empty() ? planned.options.title
+                                          : loaded.name.empty()          ? std::string("Plan")
+                                                                         : "Plan of " + loaded.name;
+                const data::PlanRecord record = plan_record(planned, geo::dataset_fingerprint(loaded), title, "file",
+                                                            boost::json::serialize(plan_report_json(study, planned).at("options")), "", 0);
+                data::PlanFileOptions file_options;
+                file_options.record = &record;
+                data::write_plan(flags->out, study, planned, file_options);
                 if (report) report->commit();
                 progress.end();
                 if (!flags->quiet) {

@@ -1,7 +1,10 @@
 #include "data/errors.hpp"
 #include "data/loader.hpp"
+#include "data/plan_store.hpp"
+#include "data/plan_writer.hpp"
 #include "geo/parallel.hpp"
 #include "geo/plan.hpp"
+#include "geo/plan_snapshot.hpp"
 #include "server/api/routes.hpp"
 #include "server/api/web_assets.hpp"
 #include "server/cli/cli.hpp"
@@ -24,6 +27,7 @@
 #include <memory>
 #include <stop_token>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <sys/resource.h>
@@ -51,6 +55,8 @@ struct ServeFlags {
     double access_log_max_mb = 100;
     unsigned access_log_keep = 5;
     std::string web_dir = CATCHMENT_WEB_DIR;
+    std::string store = "catchment-store";
+    std::string plan_file;
 };
 
 void add_options(CLI::App& command, ServeFlags& flags) {
@@ -91,6 +97,15 @@ void add_options(CLI::App& command, ServeFlags& flags) {
     command.add_option("--web-dir", flags.web_dir, "Folder holding the map viewer served at / (index.html, app.js, app.css, "
                                                    "node_modules/maplibre-gl)")
         ->capture_default_str()->group(group);
+    command.add_option("--store", flags.store,
+                       "Where plans persist (the served plan and every POST /plans), so that they survive restarts and a start "
+                       "needs no planning when its plan is stored: a folder of GeoPackages (created when missing), or none "
+                       "(memory only)")
+        ->capture_default_str()->type_name("DIR|none")->group(group);
+    command.add_option("--plan", flags.plan_file,
+                       "Serve this plan (a GeoPackage written by catchment plan, or downloaded from /plans/{id}.gpkg) instead "
+                       "of planning; it must have been made from this dataset")
+        ->type_name("FILE.gpkg")->group(group);
     command.add_flag("--quiet", flags.quiet, "Do not log each request (as --access-log off)")->group(group);
     command.add_option("--access-log", flags.access_log,
                        "Where each request is logged: - (stderr), off, or a file that is rotated by size (FILE.1 the newest "
@@ -128,17 +143,116 @@ bool is_loopback(const std::string& host) {
 /// mistakes it for a failure of the data.
 struct LoadStopped {};
 
-/// Loads the dataset, checks the planning options against it and plans it as dataset version `version`.
-/// `checkpoint` is called between stages and rows (it may throw to give up).
-std::shared_ptr<ServiceState> load_state(const data::DatasetDescription& description, const PlanningOptions& planning,
-                                         geo::PlanOptions options, std::uint64_t version, int maxzoom, data::Progress& progress,
-                                         const geo::PlanCheckpoint& checkpoint = {}) {
-    geo::Dataset loaded = data::load_dataset(description, progress);
-    planning.resolve(options, loaded);
-    options.validate(loaded);
-    progress.begin("planning", 0);
-    return make_state(std::make_shared<const geo::Dataset>(std::move(loaded)), options, version, maxzoom, checkpoint);
+/// Where a served plan comes from besides planning: the plan store, a plan file (--plan).
+struct PlanSources {
+    std::shared_ptr<data::PlanStore> store;
+    std::string plan_file;
+};
+
+/// A loaded state, and whether its plan was made now (else restored: from the store or the plan file).
+struct LoadedState {
+    std::shared_ptr<ServiceState> state;
+    bool planned = false;
+    std::string restored_from;  // "the plan store", the plan file
+};
+
+/// The plan of --plan FILE for `dataset`: refused (InputError naming the file) when the file holds no
+/// plan record, was written by another snapshot format, or was made from other data.
+geo::Plan plan_from_file(const std::string& file, std::shared_ptr<const geo::Dataset> dataset, std::uint64_t fingerprint) {
+    const auto archive = data::read_plan_archive(file, true);
+    const data::InputLocation where{file, data::kPlanRecordTable, {}, {}};
+    if (!archive) throw data::InputError({file, {}, {}, {}}, "not a plan written by catchment plan (it has no catchment_plan table)");
+    if (archive->record.format != geo::kSnapshotFormat) {
+        throw data::InputError(where, "written by another version of catchment (snapshot format " + std::to_string(archive->record.format) +
+                                          ", this one reads " + std::to_string(geo::kSnapshotFormat) + "); write it again with catchment plan");
+    }
+    if (archive->record.dataset_fingerprint != geo::hex_fingerprint(fingerprint)) {
+        throw data::InputError(where, "planned from other data (dataset fingerprint " + archive->record.dataset_fingerprint +
+                                          ", this dataset's " + geo::hex_fingerprint(fingerprint) +
+                                          "): serve the dataset it was made from, or plan this one again");
+    }
+    try {
+        return geo::decode_plan(std::move(dataset), archive->snapshot);
+    } catch (const geo::SnapshotError& error) {
+        throw data::InputError(where, error.what());
+    }
 }
+
+/// The stored plan with `id` for `dataset`, or nullopt when the store has none that fits (a failing store
+/// or an unreadable plan is reported, and the plan is made again).
+std::optional<geo::Plan> plan_from_store(data::PlanStore& store, const std::string& id, std::shared_ptr<const geo::Dataset> dataset,
+                                         std::uint64_t fingerprint) {
+    try {
+        const auto archive = store.get(id);
+        if (!archive || archive->record.format != geo::kSnapshotFormat || archive->record.dataset_fingerprint != geo::hex_fingerprint(fingerprint)) {
+            return std::nullopt;
+        }
+        return geo::decode_plan(std::move(dataset), archive->snapshot);
+    } catch (const std::exception& error) {  // PlanStoreError, SnapshotError
+        std::fprintf(stderr, "catchment: warning: stored plan %s not used (it is made again): %s\n", id.c_str(), error.what());
+        return std::nullopt;
+    }
+}
+
+/// Loads the dataset, checks the planning options against it and plans it as dataset version `version`,
+/// or restores its plan from --plan or the store. `checkpoint` is called between stages and rows (it
+/// may throw to give up).
+LoadedState load_state(const data::DatasetDescription& description, const PlanningOptions& planning, geo::PlanOptions options,
+                       std::uint64_t version, int maxzoom, data::Progress& progress, const PlanSources& sources,
+                       const geo::PlanCheckpoint& checkpoint = {}) {
+    auto dataset = std::make_shared<const geo::Dataset>(data::load_dataset(description, progress));
+    const std::uint64_t fingerprint = geo::dataset_fingerprint(*dataset);
+    LoadedState out;
+    if (!sources.plan_file.empty()) {
+        progress.begin("restoring the plan", 0);
+        out.state = make_state(plan_from_file(sources.plan_file, dataset, fingerprint), version, maxzoom, fingerprint);
+        out.restored_from = sources.plan_file;
+        return out;
+    }
+    planning.resolve(options, *dataset);
+    options.validate(*dataset);
+    if (sources.store) {
+        progress.begin("restoring the plan", 0);
+        if (auto stored = plan_from_store(*sources.store, stored_plan_id(fingerprint, options), dataset, fingerprint)) {
+            out.state = make_state(std::move(*stored), version, maxzoom, fingerprint);
+            out.restored_from = "the plan store";
+            return out;
+        }
+    }
+    progress.begin("planning", 0);
+    out.state = make_state(std::move(dataset), options, version, maxzoom, checkpoint, fingerprint);
+    out.planned = true;
+    return out;
+}
+
+/// Keeps the served plan in the store (made now, or from --plan) unless it is there already, on a thread
+/// of its own: the server serves meanwhile, and a stop (or the next load) abandons the write, leaving
+/// nothing behind. A failure is reported: the plan is served all the same, and made again at the next start.
+class BackgroundStore {
+public:
+    explicit BackgroundStore(PlanSources sources) : sources_(std::move(sources)) {}
+    void start(const LoadedState& loaded) {
+        if (!sources_.store || loaded.restored_from == "the plan store") return;
+        const std::lock_guard<std::mutex> lock(mutex_);
+        thread_ = std::jthread([this, state = loaded.state, kind = loaded.planned ? "default" : "file"](std::stop_token stop) {
+            geo::lower_thread_priority();
+            data::PlanStore& store = *sources_.store;
+            try {
+                if (store.contains(state->stored_id)) return;
+                const data::PlanRecord record = plan_record(*state, kind, "{}", utc_now(), state->plan.report.runtime_s);
+                store.put(record, *state->dataset, state->plan, [&stop] { return stop.stop_requested(); });
+            } catch (const data::WriteCancelled&) {
+            } catch (const std::exception& error) {
+                std::fprintf(stderr, "catchment: warning: the served plan could not be stored in %s: %s\n", store.location().c_str(), error.what());
+            }
+        });
+    }
+
+private:
+    PlanSources sources_;
+    std::mutex mutex_;
+    std::jthread thread_;  // (the previous write is stopped and joined when a new one starts, and at the end)
+};
 
 /// Progress that gives up (throws LoadStopped) once `stopping` says so: SIGTERM during a load is then
 /// obeyed at the next row or stage, not after the whole load.
@@ -241,8 +355,8 @@ private:
 /// options the server started with and installs it as the next version; the old state serves until
 /// then, and goes on serving when anything fails. Never throws.
 ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const PlanningOptions& planning,
-                          const geo::PlanOptions& options, int maxzoom, BackgroundPrerender& prerender,
-                          const std::function<bool()>& stopping) {
+                          const geo::PlanOptions& options, int maxzoom, BackgroundPrerender& prerender, const PlanSources& sources,
+                          BackgroundStore& storing, const std::function<bool()>& stopping) {
     geo::lower_thread_priority();  // (the SIGHUP thread or the blocking pool: tiles and features go first)
     ReloadResult result;
     const auto current = service.current();
@@ -256,12 +370,14 @@ ReloadResult reload_state(Service& service, const DatasetOptions& dataset, const
     try {
         data::Progress quiet;
         StoppableProgress progress(quiet, stopping);
-        auto next = load_state(dataset.description(), planning, options, current->version + 1, maxzoom, progress,
-                               [&progress] { progress.checkpoint(); });
+        LoadedState loaded = load_state(dataset.description(), planning, options, current->version + 1, maxzoom, progress, sources,
+                                        [&progress] { progress.checkpoint(); });
+        auto next = loaded.state;
         // Unchanged data makes the same tiles: they stay cached (and their ETags valid) for the new version.
         if (next->tiles_fingerprint == current->tiles_fingerprint) next->cache_key = current->cache_key;
         service.install(std::move(next));
         prerender.start();
+        storing.start(loaded);
         result.outcome = ReloadResult::Outcome::reloaded;
         result.version = current->version + 1;
     } catch (const LoadStopped&) {
@@ -346,11 +462,19 @@ Command add_serve_command(CLI::App& app) {
                 // rows are read (and checked) once it answers /health, as a large dataset takes minutes.
                 data::check_sources(description);
 
-                PlanStore::Limits plan_limits;
+                PlanSources sources;
+                sources.plan_file = flags->plan_file;
+                if (!sources.plan_file.empty() && !data::read_plan_archive(sources.plan_file, false)) {  // (the data are checked once loaded)
+                    throw data::InputError({sources.plan_file, {}, {}, {}}, "not a plan written by catchment plan (it has no catchment_plan table)");
+                }
+                if (flags->store != "none") sources.store = data::open_plan_store(flags->store);  // unusable: exit 2 before listening
+                PlanCache::Limits plan_limits;
                 plan_limits.max_plans = flags->max_plans;
                 plan_limits.max_bytes = flags->plans_memory_mb << 20;
-                Service service(flags->tile_cache_mb * 1024 * 1024, plan_limits);
+                Service service(flags->tile_cache_mb * 1024 * 1024, plan_limits, sources.store);
+                service.set_tile_maxzoom(flags->maxzoom);
                 BackgroundPrerender prerender(service, flags->prerender_maxzoom);
+                BackgroundStore storing(sources);
                 Metrics metrics;
                 ServerOptions server_options;
                 server_options.host = host;
@@ -399,8 +523,9 @@ Command add_serve_command(CLI::App& app) {
                 add_plan_routes(router, service, plan_settings);
                 const int maxzoom = flags->maxzoom;
                 const ReloadFunction reload = one_reload_at_a_time(
-                    [&service, dataset, planning, options, maxzoom, &prerender, &server] {
-                    return reload_state(service, *dataset, *planning, options, maxzoom, prerender, [&server] { return server.stopping(); });
+                    [&service, dataset, planning, options, maxzoom, &prerender, &storing, &server, sources] {
+                    return reload_state(service, *dataset, *planning, options, maxzoom, prerender, sources, storing,
+                                        [&server] { return server.stopping(); });
                 });
                 add_admin_routes(router, reload, access);
                 HangupReloader hangup(reload);
@@ -411,13 +536,17 @@ Command add_serve_command(CLI::App& app) {
                 try {
                     ProgressBar bar;
                     StoppableProgress progress(bar, [&server] { return server.stopping(); });
-                    auto state = load_state(description, *planning, options, 1, flags->maxzoom, progress, [&progress] { progress.checkpoint(); });
-                    const std::string name = state->dataset->name.empty() ? "dataset" : state->dataset->name;
+                    LoadedState loaded = load_state(description, *planning, options, 1, flags->maxzoom, progress, sources,
+                                                    [&progress] { progress.checkpoint(); });
+                    const std::string name = loaded.state->dataset->name.empty() ? "dataset" : loaded.state->dataset->name;
+                    const std::string id = loaded.state->stored_id;
                     stop_deadline.loaded();
-                    service.install(std::move(state));
+                    service.install(loaded.state);
                     prerender.start();
                     progress.end();
-                    std::fprintf(stderr, "catchment: serving %s on %s\n", name.c_str(), url.c_str());
+                    std::fprintf(stderr, "catchment: serving %s on %s (plan %s, %s)\n", name.c_str(), url.c_str(), id.c_str(),
+                                 loaded.planned ? "planned now" : ("restored from " + loaded.restored_from).c_str());
+                    storing.start(loaded);
                 } catch (const LoadStopped&) {
                     stop_deadline.loaded();
                     server.wait();

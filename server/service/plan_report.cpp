@@ -357,6 +357,17 @@ std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan)
     return out;
 }
 
+json::object plan_headline(const geo::Plan& plan) {
+    const geo::PartitionSummary& s = plan.report.plan;
+    return json::object{{"networks", s.networks},
+                        {"in_band", s.in_band},
+                        {"share_in_band", s.share_in_band},
+                        {"forced_out_of_band", s.forced},
+                        {"not_reached", s.not_reached},
+                        {"cohesion", s.cohesion},
+                        {"people_in_gaps", plan.report.people_in_gaps}};
+}
+
 json::value suggestions_json(const geo::LayerFeatures& sites) {
     json::array out;
     for (const geo::LayerFeature& f : sites.features) {

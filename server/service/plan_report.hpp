@@ -12,6 +12,8 @@
 namespace server {
 
 boost::json::value plan_report_json(const geo::Dataset& dataset, const geo::Plan& plan);
+/// The headline figures GET /plans lists and the store keeps: networks, in band, cohesion, gaps.
+boost::json::object plan_headline(const geo::Plan& plan);
 std::string plan_report_text(const geo::Dataset& dataset, const geo::Plan& plan);
 
 /// Suggested practice sites (the gap_suggestions layer's features) as JSON objects named by its

@@ -1,7 +1,11 @@
 #include "server/service/service.hpp"
 
+#include "geo/plan_snapshot.hpp"
 #include "server/service/feature_collections.hpp"
+#include "server/service/plan_report.hpp"
 #include "tilesets/tile_source.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
 
@@ -82,17 +86,28 @@ std::size_t cache_bytes(GEOSContextHandle_t handle, const ServiceState& state) {
 }  // namespace
 
 std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dataset, const geo::PlanOptions& options,
-                                         std::uint64_t version, int tile_maxzoom, const geo::PlanCheckpoint& checkpoint) {
-    auto state = std::make_shared<ServiceState>();
-    state->version = version;
-    state->cache_key = next_cache_key.fetch_add(1);
-    state->dataset = std::move(dataset);
+                                         std::uint64_t version, int tile_maxzoom, const geo::PlanCheckpoint& checkpoint,
+                                         std::uint64_t dataset_fingerprint) {
+    if (dataset_fingerprint == 0) dataset_fingerprint = geo::dataset_fingerprint(*dataset);
     // A context of the plan's own: several plans of one shared dataset may be made one after another
     // while others are read. (Its geometries do not need it once made: see geo::destroying_context.)
     geo::GeosContext context;
-    state->plan = geo::plan(state->dataset, options, context, {}, checkpoint);
-    state->dataset = state->plan.dataset;  // a what-if's copy, when practices close or open
+    geo::Plan plan = geo::plan(std::move(dataset), options, context, {}, checkpoint);
     if (checkpoint) checkpoint();
+    return make_state(std::move(plan), version, tile_maxzoom, dataset_fingerprint);
+}
+
+std::shared_ptr<ServiceState> make_state(geo::Plan plan, std::uint64_t version, int tile_maxzoom, std::uint64_t dataset_fingerprint) {
+    auto state = std::make_shared<ServiceState>();
+    state->version = version;
+    state->cache_key = next_cache_key.fetch_add(1);
+    state->dataset_fingerprint = dataset_fingerprint;
+    state->stored_id = stored_plan_id(dataset_fingerprint, plan.options);
+    state->plan = std::move(plan);
+    state->dataset = state->plan.dataset;  // a what-if's copy, when practices close or open
+    state->served_fingerprint = state->plan.options.excluded_practices.empty() && state->plan.options.new_practices.empty()
+                                    ? dataset_fingerprint
+                                    : geo::dataset_fingerprint(*state->dataset);
     state->tiles = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*state->dataset, state->plan));
     state->tiles_fingerprint = tilesets::fingerprint(*state->tiles);
     tilesets::TileOptions tile_options;
@@ -106,32 +121,63 @@ std::shared_ptr<ServiceState> make_state(std::shared_ptr<const geo::Dataset> dat
     return state;
 }
 
+std::string plan_title(const ServiceState& state) {
+    if (!state.plan.options.title.empty()) return state.plan.options.title;
+    std::string title = "Plan ";
+    title += state.plan_id;
+    if (!state.dataset->name.empty()) {
+        title += " of ";
+        title += state.dataset->name;
+    }
+    return title;
+}
+
+std::string stored_plan_id(std::uint64_t dataset_fingerprint, const geo::PlanOptions& options) {
+    std::string id(1, 'p');  // (appended, not "p" + string: GCC 12's -Wrestrict misfires on that, bug 105329)
+    id += geo::hex_fingerprint(geo::combine_fingerprints(dataset_fingerprint, geo::options_fingerprint(options)));
+    return id;
+}
+
+data::PlanRecord plan_record(const ServiceState& state, std::string kind, std::string parameters, std::string created, double seconds) {
+    return plan_record(state.plan, state.dataset_fingerprint, plan_title(state), std::move(kind), std::move(parameters), std::move(created), seconds);
+}
+
+data::PlanRecord plan_record(const geo::Plan& plan, std::uint64_t dataset_fingerprint, std::string title, std::string kind,
+                             std::string parameters, std::string created, double seconds) {
+    data::PlanRecord record;
+    record.id = stored_plan_id(dataset_fingerprint, plan.options);
+    record.title = std::move(title);
+    record.created = std::move(created);
+    record.kind = std::move(kind);
+    record.parameters = std::move(parameters);
+    record.summary = boost::json::serialize(plan_headline(plan));
+    record.dataset_fingerprint = geo::hex_fingerprint(dataset_fingerprint);
+    record.options_fingerprint = geo::hex_fingerprint(geo::options_fingerprint(plan.options));
+    record.format = geo::kSnapshotFormat;
+    record.seconds = seconds;
+    return record;
+}
+
 std::size_t approximate_bytes(const ServiceState& state, bool owns_dataset) {
     const geo::GeosContext scratch;
     return fixed_bytes(scratch.handle(), state, owns_dataset) + cache_bytes(scratch.handle(), state);
 }
 
-void PlanStore::Limits::validate() const {
+void PlanCache::Limits::validate() const {
     if (max_plans < 1) throw std::invalid_argument("the plan store must hold at least one plan");
     if (max_bytes < (std::size_t{1} << 20)) throw std::invalid_argument("the plan store needs at least 1 MB");
 }
 
-PlanStore::PlanStore(Limits limits) : limits_(limits) { limits_.validate(); }
+PlanCache::PlanCache(Limits limits) : limits_(limits) { limits_.validate(); }
 
-std::string PlanStore::reserve_id() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string id(1, 'p');
-    id += std::to_string(next_id_++);
-    return id;
-}
-
-std::shared_ptr<const StoredPlan> PlanStore::add(StoredPlan plan) {
+std::shared_ptr<const StoredPlan> PlanCache::add(StoredPlan plan) {
     // The plan's own geometries are counted once, here, outside the lock; only the caches change later.
     const geo::GeosContext scratch;
     plan.fixed_bytes = fixed_bytes(scratch.handle(), *plan.state, plan.owns_dataset);
     std::lock_guard<std::mutex> lock(mutex_);
     if (dataset_version_ != 0 && plan.state->version != dataset_version_) return nullptr;  // made from a replaced dataset
     auto stored = std::make_shared<const StoredPlan>(std::move(plan));
+    std::erase_if(plans_, [&stored](const auto& kept) { return kept->id == stored->id; });  // the same plan again
     plans_.push_back(stored);
     // Least recently used first; the new plan (last) always stays.
     while (plans_.size() > limits_.max_plans) {
@@ -149,7 +195,7 @@ std::shared_ptr<const StoredPlan> PlanStore::add(StoredPlan plan) {
     return stored;
 }
 
-std::shared_ptr<const StoredPlan> PlanStore::find(const std::string& id) {
+std::shared_ptr<const StoredPlan> PlanCache::find(const std::string& id) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto it = std::find_if(plans_.begin(), plans_.end(), [&id](const auto& stored) { return stored->id == id; });
     if (it == plans_.end()) return nullptr;
@@ -157,7 +203,12 @@ std::shared_ptr<const StoredPlan> PlanStore::find(const std::string& id) {
     return plans_.back();
 }
 
-std::vector<std::shared_ptr<const StoredPlan>> PlanStore::list() const {
+bool PlanCache::remove(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::erase_if(plans_, [&id](const auto& kept) { return kept->id == id; }) > 0;
+}
+
+std::vector<std::shared_ptr<const StoredPlan>> PlanCache::list() const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::shared_ptr<const StoredPlan>> out(plans_.begin(), plans_.end());
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -166,7 +217,7 @@ std::vector<std::shared_ptr<const StoredPlan>> PlanStore::list() const {
     return out;
 }
 
-std::vector<std::shared_ptr<const StoredPlan>> PlanStore::clear(std::uint64_t dataset_version) {
+std::vector<std::shared_ptr<const StoredPlan>> PlanCache::clear(std::uint64_t dataset_version) {
     std::lock_guard<std::mutex> lock(mutex_);
     evicted_ += plans_.size();
     std::vector<std::shared_ptr<const StoredPlan>> dropped(plans_.begin(), plans_.end());
@@ -194,15 +245,48 @@ void Service::install(std::shared_ptr<const ServiceState> state) {
     for (const std::uint64_t key : gone) cache_.erase_versions(tile_cache_version(key, -1), tile_cache_version(key, 62));
 }
 
-std::size_t PlanStore::evicted() const {
+std::size_t PlanCache::evicted() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return evicted_;
 }
 
 std::shared_ptr<const ServiceState> Service::state_for(const std::string& id) const {
-    if (id == kDefaultPlanId) return current();
+    auto state = current();
+    if (id == kDefaultPlanId || (state && id == state->stored_id)) return state;
     const auto stored = plans_.find(id);
     return stored ? stored->state : nullptr;
+}
+
+Service::Restored Service::restore(const std::string& id) const {
+    Restored out;
+    const auto base = current();
+    if (!store_ || !base || !data::valid_plan_id(id)) return out;
+    auto archive = store_->get(id);
+    if (!archive) return out;
+    const std::string fingerprint = geo::hex_fingerprint(base->served_fingerprint);
+    if (archive->record.dataset_fingerprint != fingerprint) {
+        out.status = StoredStatus::stale;
+        out.why = "plan '" + id + "' was made from other data than the dataset now served (fingerprint " +
+                  archive->record.dataset_fingerprint + ", now " + fingerprint + "); make it again";
+        return out;
+    }
+    try {
+        geo::Plan plan = geo::decode_plan(base->dataset, archive->snapshot);  // what POST /plans plans from
+        plan.report.runtime_s = archive->record.seconds;  // (not in the snapshot, so that plan files are reproducible)
+        auto state = make_state(std::move(plan), base->version, tile_maxzoom_, base->served_fingerprint);
+        state->plan_id = id;
+        StoredPlan kept;
+        kept.id = id;
+        kept.record = std::move(archive->record);
+        kept.owns_dataset = state->dataset != base->dataset;
+        kept.state = std::move(state);
+        out.plan = plans_.add(std::move(kept));
+        out.status = out.plan ? StoredStatus::served : StoredStatus::absent;  // (a reload came meanwhile)
+    } catch (const geo::SnapshotError& error) {
+        out.status = StoredStatus::unreadable;
+        out.why = "plan '" + id + "' cannot be restored: " + error.what();
+    }
+    return out;
 }
 
 std::string service_metrics(const Service& service) {

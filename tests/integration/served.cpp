@@ -48,6 +48,11 @@ Server::Server(std::vector<std::string> extra) : Server(std::move(extra), test_p
 Server::Server(std::vector<std::string> extra, const std::filesystem::path& dataset, bool until_ready) {
     const std::string binary = test_paths::catchment_binary().string();
     std::vector<std::string> arguments = {binary, "serve", dataset.string(), "--constraint-field", "lad11cd", "--port", "0"};
+    // A plan store of its own, unless the test names one: no test sees another's plans.
+    if (std::find(extra.begin(), extra.end(), "--store") == extra.end()) {
+        arguments.push_back("--store");
+        arguments.push_back(dir_ / "store");
+    }
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     pid_ = spawn(std::move(arguments), dir_ / "serve.log");
     const std::regex listening("listening on http://[^ ]*:([0-9]+)");  // 127.0.0.1 or the --host given

@@ -7,6 +7,7 @@
 
 #include "geo/crs.hpp"
 #include "plan_fixture.hpp"
+#include "temp_dir.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -31,8 +32,8 @@ geo::PlanOptions fixture_defaults() {
 }
 
 /// A service whose default state is the fixture's dataset planned for real with fixture_defaults().
-std::unique_ptr<Service> planned_service(PlanStore::Limits limits = {}) {
-    auto service = std::make_unique<Service>(1 << 20, limits);
+std::unique_ptr<Service> planned_service(PlanCache::Limits limits = {}, std::shared_ptr<data::PlanStore> store = nullptr) {
+    auto service = std::make_unique<Service>(1 << 20, limits, std::move(store));
     auto dataset = std::make_shared<const geo::Dataset>(std::move(plan_fixture::example().dataset));
     service->install(make_state(dataset, fixture_defaults(), 1, 14));
     return service;
@@ -180,9 +181,20 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
 
     const Response created = router.handle(post(R"({"min_list_size":1500,"max_list_size":4000})", "let-me-plan"));
     REQUIRE(created.result() == http::status::created);
-    CHECK(created[http::field::location] == "http://plans.test/plans/p1");
     const json::value plan = json::parse(body_text(created));
-    CHECK(plan.at("id") == "p1");
+    // The id is the data's and the options' fingerprint: the same request makes the same plan, answered again as it is.
+    const std::string p1(plan.at("id").as_string());
+    CHECK(p1.size() == 17);
+    CHECK(p1 == stored_plan_id(service->current()->served_fingerprint, [] {
+              geo::PlanOptions o = fixture_defaults();
+              o.min_list_size = 1500;
+              o.max_list_size = 4000;
+              return o;
+          }()));
+    CHECK(created[http::field::location] == "http://plans.test/plans/" + p1);
+    const Response again = router.handle(post(R"({"max_list_size":4000,"min_list_size":1500})", "let-me-plan"));
+    CHECK(again.result() == http::status::ok);
+    CHECK(json::parse(body_text(again)).at("id").as_string() == p1);
     CHECK(plan.at("parameters").at("max_list_size").to_number<int>() == 4000);
     CHECK(plan.at("report").at("options").at("max_list_size").to_number<int>() == 4000);
     std::set<std::string> rels;
@@ -194,48 +206,55 @@ TEST_CASE("POST /plans answers 201 and the plan is served under /plans/{plan}", 
     const json::value list = json::parse(body_text(router.handle(get("/plans"))));
     REQUIRE(list.at("plans").as_array().size() == 2);
     CHECK(list.at("plans").at(0).at("id") == "default");
-    CHECK(list.at("plans").at(1).at("id") == "p1");
+    CHECK(list.at("plans").at(1).at("id").as_string() == p1);
+    CHECK(list.at("plans").at(1).at("stale") == false);
+    CHECK(list.at("store").is_null());
 
-    const Response items = router.handle(get("/plans/p1/collections/practices/items"));
+    const Response items = router.handle(get("/plans/" + p1 + "/collections/practices/items"));
     REQUIRE(items.result() == http::status::ok);
     const json::value collection = json::parse(body_text(items));
     CHECK(collection.at("numberMatched").to_number<int>() == 3);
-    CHECK(std::string(collection.at("links").at(0).at("href").as_string()).rfind("http://plans.test/plans/p1/collections/practices/items", 0) == 0);
+    CHECK(std::string(collection.at("links").at(0).at("href").as_string()).rfind("http://plans.test/plans/" + p1 + "/collections/practices/items", 0) == 0);
     CHECK(router.handle(get("/plans/default/collections/networks")).result() == http::status::ok);
     CHECK(router.handle(get("/plans/p7/collections")).result() == http::status::not_found);
-    const json::value tilejson = json::parse(body_text(router.handle(get("/plans/p1/tiles.json"))));
-    CHECK(tilejson.at("tiles").at(0) == "http://plans.test/plans/p1/tiles/{z}/{x}/{y}.mvt");
+    const json::value tilejson = json::parse(body_text(router.handle(get("/plans/" + p1 + "/tiles.json"))));
+    CHECK(tilejson.at("tiles").at(0).as_string() == "http://plans.test/plans/" + p1 + "/tiles/{z}/{x}/{y}.mvt");
 
     const std::string metrics = Metrics().render() + service_metrics(*service);
     CHECK(metrics.find("\ncatchment_plans_stored 1\n") != std::string::npos);
     CHECK(metrics.find("\ncatchment_plans_evicted_total 0\n") != std::string::npos);
 }
 
-TEST_CASE("The plan store keeps the most recently used plans within its count and memory", "[plan-routes]") {
+TEST_CASE("The plan cache keeps the most recently used plans within its count and memory", "[plan-routes]") {
     auto service = planned_service();
     const auto base = service->current();
-    auto stored = [&base](PlanStore& store) {
+    auto stored = [&base](PlanCache& cache, const std::string& id) {
         StoredPlan plan;
-        plan.id = store.reserve_id();
+        plan.id = id;
         plan.state = make_state(base->dataset, fixture_defaults(), 1, 14);
-        return store.add(std::move(plan))->id;
+        return cache.add(std::move(plan))->id;
     };
-    PlanStore::Limits limits;
+    PlanCache::Limits limits;
     limits.max_plans = 2;
-    PlanStore by_count(limits);
-    CHECK(stored(by_count) == "p1");
-    CHECK(stored(by_count) == "p2");
+    PlanCache by_count(limits);
+    CHECK(stored(by_count, "p1") == "p1");
+    CHECK(stored(by_count, "p2") == "p2");
     CHECK(by_count.find("p1") != nullptr);  // p1 used last: p2 goes next
-    CHECK(stored(by_count) == "p3");
+    CHECK(stored(by_count, "p3") == "p3");
     CHECK(by_count.find("p2") == nullptr);
     CHECK(by_count.find("p1") != nullptr);
     CHECK(by_count.evicted() == 1);
+    CHECK(stored(by_count, "p1") == "p1");  // the same id again replaces it
+    CHECK(by_count.list().size() == 2);
+    CHECK(by_count.remove("p1"));
+    CHECK_FALSE(by_count.remove("p1"));
 
     // A state whose feature cache holds 700 kB: two of them exceed 1 MB, so the older goes.
     limits.max_plans = 10;
     limits.max_bytes = 1 << 20;
-    PlanStore by_memory(limits);
-    auto heavy = [&base](PlanStore& store) {
+    PlanCache by_memory(limits);
+    int made = 0;
+    auto heavy = [&base, &made](PlanCache& cache) {
         auto state = make_state(base->dataset, fixture_defaults(), 1, 14);
         auto features = std::make_shared<CollectionFeatures>();
         features->features.emplace_back().properties.assign(700 * 1024, ' ');
@@ -244,14 +263,103 @@ TEST_CASE("The plan store keeps the most recently used plans within its count an
         state->feature_cache.push_back(collection);
         CHECK(approximate_bytes(*state, false) > 700 * 1024);
         StoredPlan plan;
-        plan.id = store.reserve_id();
+        plan.id = "p" + std::to_string(++made);
         plan.state = state;
-        return store.add(std::move(plan))->id;
+        return cache.add(std::move(plan))->id;
     };
     heavy(by_memory);
     heavy(by_memory);
     const auto kept = by_memory.list();
     REQUIRE(kept.size() == 1);
     CHECK(kept.front()->id == "p2");
-    CHECK_THROWS_AS(PlanStore(PlanStore::Limits{0, 1 << 20}), std::invalid_argument);
+    CHECK_THROWS_AS(PlanCache(PlanCache::Limits{0, 1 << 20}), std::invalid_argument);
+}
+
+namespace {
+
+Request with_token(Request request, const std::string& token) {
+    request.set(http::field::authorization, "Bearer " + token);
+    return request;
+}
+
+/// A service of the two squares (with `population_change` added to one area) serving from `store`.
+std::unique_ptr<Service> stored_service(std::shared_ptr<data::PlanStore> store, std::int64_t population_change = 0) {
+    auto service = std::make_unique<Service>(1 << 20, PlanCache::Limits{}, std::move(store));
+    geo::Dataset dataset = std::move(plan_fixture::example().dataset);
+    dataset.areas[0].population += population_change;
+    service->install(make_state(std::make_shared<const geo::Dataset>(std::move(dataset)), fixture_defaults(), 1, 14));
+    return service;
+}
+
+Router plan_router(Service& service) {
+    Router router;
+    PlanSettings settings;
+    settings.defaults = fixture_defaults();
+    settings.tile_maxzoom = 14;
+    settings.access.token = "let-me-plan";
+    add_plan_routes(router, service, settings);
+    add_feature_routes(router, service);
+    return router;
+}
+
+}  // namespace
+
+TEST_CASE("Plans persist in a folder store: another service lists serves and deletes them and refuses stale ones", "[plan-routes][store]") {
+    test_support::TempDir dir;
+    std::shared_ptr<data::PlanStore> store = data::open_folder_store(dir.path() / "store");
+    auto first = stored_service(store);
+    Router first_router = plan_router(*first);
+    const Response created = first_router.handle(post(R"({"max_list_size":4000,"title":"kept"})", "let-me-plan"));
+    REQUIRE(created.result() == http::status::created);
+    const json::value made = json::parse(body_text(created));
+    const std::string id(made.at("id").as_string());
+    REQUIRE(store->list().plans.size() == 1);
+    CHECK(store->list().plans[0].id == id);
+    CHECK(store->list().plans[0].kind == "request");
+    CHECK(store->list().plans[0].title == "kept");
+
+    // A new process of the same data: nothing in memory, everything in the store.
+    auto second = stored_service(store);
+    Router router = plan_router(*second);
+    const json::value list = json::parse(body_text(router.handle(get("/plans"))));
+    REQUIRE(list.at("plans").as_array().size() == 2);
+    CHECK(list.at("plans").at(1).at("id").as_string() == id);
+    CHECK(list.at("plans").at(1).at("stale") == false);
+    CHECK(list.at("plans").at(1).at("title") == "kept");
+    CHECK(list.at("plans").at(1).at("parameters").at("max_list_size").to_number<int>() == 4000);
+    CHECK(list.at("store").as_string() == store->location());
+    const Response restored = router.handle(get("/plans/" + id));
+    REQUIRE(restored.result() == http::status::ok);
+    json::object restored_report = json::parse(body_text(restored)).at("report").as_object();
+    json::object made_report = made.at("report").as_object();
+    CHECK(restored_report.at("runtime_s") == made.at("seconds"));  // the store's time: the snapshot has none
+    restored_report.erase("runtime_s");
+    made_report.erase("runtime_s");
+    CHECK(restored_report == made_report);
+    CHECK(router.handle(get("/plans/" + id + "/collections/practices/items")).result() == http::status::ok);
+    const Response file = router.handle(get("/plans/" + id + ".gpkg"));
+    REQUIRE(file.result() == http::status::ok);
+    CHECK(file[http::field::content_type] == "application/geopackage+sqlite3");
+    CHECK(file.body().streamed());
+
+    Request remove{http::verb::delete_, "/plans/" + id, 11};
+    CHECK(router.handle(remove).result() == http::status::unauthorized);
+    CHECK(router.handle(with_token(Request{http::verb::delete_, "/plans/default", 11}, "let-me-plan")).result() == http::status::conflict);
+    CHECK(router.handle(with_token(remove, "let-me-plan")).result() == http::status::no_content);
+    CHECK(router.handle(with_token(remove, "let-me-plan")).result() == http::status::not_found);
+    CHECK(router.handle(get("/plans/" + id)).result() == http::status::not_found);
+    CHECK(store->list().plans.empty());
+
+    // Asked again of the first process, which still holds it: stored again. Then served by a process whose
+    // data changed: listed as stale, never served.
+    REQUIRE(first_router.handle(post(R"({"max_list_size":4000,"title":"kept"})", "let-me-plan")).result() == http::status::ok);
+    CHECK(store->contains(id));
+    auto changed = stored_service(store, 5);
+    Router changed_router = plan_router(*changed);
+    const json::value stale_list = json::parse(body_text(changed_router.handle(get("/plans"))));
+    REQUIRE(stale_list.at("plans").as_array().size() == 2);
+    CHECK(stale_list.at("plans").at(1).at("stale") == true);
+    const Response stale = changed_router.handle(get("/plans/" + id));
+    CHECK(stale.result() == http::status::conflict);
+    CHECK(json::parse(body_text(stale)).at("code") == "StalePlan");
 }
