@@ -58,6 +58,7 @@ bench: build
 	tests/bench/serve.sh
 	tests/bench/england.sh
 	tests/bench/access.sh
+	tests/bench/store.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)
