@@ -128,6 +128,7 @@ std::unique_ptr<PlanStore> open_folder_store(const std::filesystem::path& folder
 
 std::unique_ptr<PlanStore> open_plan_store(const std::string& location) {
     if (location.empty()) throw InputError({"--store", {}, {}, {}}, "the plan store location is empty");
+    if (location.starts_with("PG:")) return open_postgis_store(location);
     return open_folder_store(location);
 }
 

@@ -59,6 +59,10 @@ public:
 /// cannot be created or written.
 std::unique_ptr<PlanStore> open_folder_store(const std::filesystem::path& folder);
 
+/// A PostgreSQL/PostGIS database ("PG:host=... dbname=..." as GDAL takes it); its tables are created
+/// when missing. Throws InputError when it cannot be reached or used.
+std::unique_ptr<PlanStore> open_postgis_store(const std::string& connection);
+
 /// The store at `location`: "PG:<connection string>" for PostgreSQL, otherwise a folder. Throws
 /// InputError (one line, exit code 2 at start-up) when it cannot be opened.
 std::unique_ptr<PlanStore> open_plan_store(const std::string& location);

@@ -15,20 +15,6 @@ namespace data {
 
 namespace {
 
-/// The GDAL layer definition of a published layer: its fields with their Shapefile short names.
-LayerSpec layer_spec(const geo::LayerSchema& layer) {
-    LayerSpec spec{std::string(layer.id), wkbUnknown, {}};
-    switch (layer.geometry) {
-        case geo::LayerGeometry::point: spec.geometry_type = wkbPoint; break;
-        case geo::LayerGeometry::line: spec.geometry_type = wkbMultiLineString; break;
-        case geo::LayerGeometry::polygon: spec.geometry_type = wkbMultiPolygon; break;
-    }
-    for (const geo::FieldSchema& field : layer.fields) {
-        spec.fields.push_back({std::string(field.name), std::string(field.short_name), field.type});
-    }
-    return spec;
-}
-
 void write_layer(VectorOutput& out, const geo::LayerSchema& layer, const geo::Dataset& dataset, const geo::Plan& plan, const GeosToOgr& to_ogr,
                  const std::function<bool()>& cancelled) {
     constexpr std::size_t kCheckEvery = 256;

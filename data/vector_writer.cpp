@@ -107,6 +107,30 @@ void set_value(OGRFeature& feature, int field, const FieldValue& value) {
 
 }  // namespace
 
+LayerSpec layer_spec(const geo::LayerSchema& layer) {
+    LayerSpec spec{std::string(layer.id), wkbUnknown, {}};
+    switch (layer.geometry) {
+        case geo::LayerGeometry::point: spec.geometry_type = wkbPoint; break;
+        case geo::LayerGeometry::line: spec.geometry_type = wkbMultiLineString; break;
+        case geo::LayerGeometry::polygon: spec.geometry_type = wkbMultiPolygon; break;
+    }
+    for (const geo::FieldSchema& field : layer.fields) {
+        spec.fields.push_back({std::string(field.name), std::string(field.short_name), field.type});
+    }
+    return spec;
+}
+
+std::unique_ptr<OGRFieldDefn> field_definition(const FieldSpec& field) {
+    auto definition = std::make_unique<OGRFieldDefn>(field.name.c_str(), ogr_type(field.kind));
+    if (field.kind == FieldKind::boolean) definition->SetSubType(OFSTBoolean);
+    return definition;
+}
+
+void set_field(OGRFeature& feature, int index, const FieldSpec& field, const FieldValue& value) {
+    if (!value_matches(field.kind, value)) throw std::logic_error("wrong value type for field '" + field.name + "'");
+    set_value(feature, index, value);
+}
+
 std::optional<VectorFormat> vector_format_of(const std::filesystem::path& file) {
     const std::string extension = lower(file.extension().string());
     for (const FormatInfo& info : kFormats) {

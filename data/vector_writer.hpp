@@ -45,6 +45,14 @@ struct LayerSpec {
     std::vector<FieldSpec> fields;
 };
 
+/// The GDAL layer definition of a published layer: its fields with their Shapefile short names.
+LayerSpec layer_spec(const geo::LayerSchema& layer);
+/// A field's OGR definition (booleans as integers of subtype boolean).
+std::unique_ptr<OGRFieldDefn> field_definition(const FieldSpec& field);
+/// Sets field `index` of `feature` to `value` (empty text and non-finite reals as NULL); throws
+/// std::logic_error when the value is not of the field's kind.
+void set_field(OGRFeature& feature, int index, const FieldSpec& field, const FieldValue& value);
+
 /// Converts GEOS geometries to OGR through WKB.
 class GeosToOgr {
 public:
