@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL + PostGIS cluster in a folder, listening on a Unix socket in that folder only
 # (no TCP port is taken), for the plan store's tests and for trying replicas on one machine.
-#   deploy/pg-cluster.sh start DIR [PORT]   creates and starts it; prints the store location
+#   deploy/pg-cluster.sh start DIR [PORT]   creates (unless DIR holds one) and starts it; prints the store location
 #                                          "PG:host=DIR port=PORT dbname=catchment user=postgres"
 #   deploy/pg-cluster.sh stop DIR           stops it (DIR stays; remove it yourself)
 # Needs Debian's postgresql-15-postgis-3. initdb refuses to run as root, so as root the cluster runs as
@@ -26,13 +26,19 @@ case "$command" in
       parent=$dir
       while [ "$parent" != "/" ]; do chmod o+x "$parent" 2>/dev/null || true; parent=$(dirname "$parent"); done
     fi
-    "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
-      { cat "$dir/initdb.log" >&2; exit 1; }
+    fresh=false
+    if [ ! -f "$dir/data/PG_VERSION" ]; then  # (a cluster stopped before is started again as it is)
+      fresh=true
+      "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
+        { cat "$dir/initdb.log" >&2; exit 1; }
+    fi
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
-    "$bin/createdb" -h "$dir" -p "$port" -U postgres catchment
-    "$bin/psql" -q -h "$dir" -p "$port" -U postgres -d catchment -c "CREATE EXTENSION postgis" >/dev/null
+    if $fresh; then
+      "$bin/createdb" -h "$dir" -p "$port" -U postgres catchment
+      "$bin/psql" -q -h "$dir" -p "$port" -U postgres -d catchment -c "CREATE EXTENSION postgis" >/dev/null
+    fi
     echo "PG:host=$dir port=$port dbname=catchment user=postgres"
     ;;
   stop)

@@ -1,12 +1,14 @@
 // Stored plans: a plan's snapshot restores it exactly (the files written from the restored plan are
-// byte-identical), fingerprints tell a stored plan's data and options apart, and the folder store
-// keeps, lists, returns and removes plans.
+// byte-identical), fingerprints tell a stored plan's data and options apart, and the folder and
+// PostGIS stores keep, list, return and remove plans.
 #include "data/errors.hpp"
 #include "data/loader.hpp"
 #include "data/plan_store.hpp"
 #include "data/plan_writer.hpp"
 #include "geo/plan_snapshot.hpp"
+#include "integration/process.hpp"
 #include "paths.hpp"
+#include "pg_cluster.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -160,4 +162,56 @@ TEST_CASE("The folder store keeps lists returns and removes plans and reports fi
 
     std::ofstream(dir.path() / "a-file") << "x";
     CHECK_THROWS_AS(data::open_folder_store(dir.path() / "a-file"), data::InputError);
+}
+
+TEST_CASE("The PostGIS store keeps plans and their layers in one transaction each and survives the database going away", "[store][postgis]") {
+    const Plans& p = plans();
+    test_support::PgCluster cluster;
+    const auto store = data::open_plan_store(cluster.location());
+    CHECK(store->location().find("dbname=catchment") != std::string::npos);
+    store->put(record_of(*p.base, p.what_if, "p-later", "2026-12-04T06:00:02Z"), *p.what_if.dataset, p.what_if);
+    store->put(record_of(*p.base, p.plain, "p-earlier", "2026-12-04T06:00:01Z"), *p.plain.dataset, p.plain);
+    store->put(record_of(*p.base, p.plain, "p-earlier", "2026-12-04T06:00:01Z"), *p.plain.dataset, p.plain);  // replaced, not doubled
+
+    const data::PlanListing listing = store->list();
+    REQUIRE(listing.plans.size() == 2);
+    CHECK(listing.plans[0].id == "p-earlier");
+    CHECK(listing.plans[1].title == "one closes, one opens");
+    CHECK(listing.problems.empty());
+    const auto archive = store->get("p-later");
+    REQUIRE(archive);
+    CHECK(geo::encode_plan(geo::decode_plan(p.base, archive->snapshot)) == geo::encode_plan(p.what_if));
+    CHECK_FALSE(store->file("p-later"));  // downloads are written from the plan
+    CHECK(store->contains("p-earlier"));
+    CHECK_FALSE(store->get("nope"));
+
+    // Each layer is a table QGIS can open, its rows tagged with the plan's id.
+    const auto rows = [&cluster](const std::string& table, const std::string& id) {
+        return integration::ogr_sql_number(cluster.location(), "SELECT COUNT(*) FROM catchment_" + table + " WHERE plan_id = '" + id + "'");
+    };
+    CHECK(rows("networks", "p-later") == static_cast<std::int64_t>(p.what_if.networks.size()));
+    CHECK(rows("networks", "p-earlier") == static_cast<std::int64_t>(p.plain.networks.size()));
+    CHECK(rows("areas", "p-earlier") == static_cast<std::int64_t>(p.base->areas.size()));
+    CHECK(rows("practices", "p-later") == static_cast<std::int64_t>(p.what_if.dataset->practices.size()));
+
+    // A write given up half way leaves nothing; a removal takes every row.
+    std::size_t asked = 0;
+    CHECK_THROWS_AS(store->put(record_of(*p.base, p.plain, "p-abandoned", ""), *p.plain.dataset, p.plain, [&asked] { return ++asked > 3; }),
+                    data::WriteCancelled);
+    CHECK_FALSE(store->contains("p-abandoned"));
+    CHECK(rows("areas", "p-abandoned") == 0);
+    CHECK(store->remove("p-later"));
+    CHECK_FALSE(store->remove("p-later"));
+    CHECK(rows("networks", "p-later") == 0);
+    CHECK(store->list().plans.size() == 1);
+
+    // The database goes away: the store says so, then works again once it is back.
+    cluster.stop();
+    CHECK_THROWS_AS(store->list(), data::PlanStoreError);
+    CHECK_THROWS_WITH(store->contains("p-earlier"), Catch::Contains("cannot connect to PG:"));
+    cluster.restart();
+    CHECK(store->list().plans.size() == 1);
+
+    CHECK_THROWS_WITH(data::open_plan_store("PG:host=/nonexistent port=1 dbname=catchment user=postgres password=hidden"),
+                      Catch::Contains("--store: the PostgreSQL plan store cannot be used: cannot connect") && !Catch::Contains("hidden"));
 }

@@ -4,6 +4,7 @@
 #include "integration/process.hpp"
 #include "integration/served.hpp"
 #include "paths.hpp"
+#include "pg_cluster.hpp"
 
 #include <boost/json.hpp>
 
@@ -140,4 +141,40 @@ TEST_CASE("serve --plan serves a plan file without planning and refuses one of o
     const auto bad_store = run_bounded("60", {binary, "serve", sample, "--port", "0", "--store", file});
     CHECK(bad_store.exit_code == 2);
     CHECK(bad_store.err.find(file + ": cannot use it as the plan store") != std::string::npos);
+}
+
+TEST_CASE("With a PostGIS store plans survive a restart and a lost database answers 503 on writes until it returns", "[serve][store][postgis]") {
+    test_support::PgCluster cluster;
+    const std::vector<std::string> flags = {"--token", "secret", "--store", cluster.location()};
+    const auto post = [](const Server& server, const std::string& body) {
+        return request(server, "/plans", with_token({"-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body}));
+    };
+    std::string id;
+    {
+        Server first(flags);
+        const Answer created = post(first, R"({"construction_runs":1,"title":"in the database"})");
+        REQUIRE(created.status == "201");
+        id = std::string(json::parse(created.body).at("id").as_string());
+        wait_until_default_stored(first);
+    }
+    Server second(flags);
+    INFO(second.log());
+    CHECK(second.log().find("restored from the plan store") != std::string::npos);
+    REQUIRE(plans_of_kind(second, "request").size() == 1);
+    CHECK(plans_of_kind(second, "request").front().at("id").as_string() == id);
+    CHECK(second.status("/plans/" + id + "/tiles/12/2047/1361.mvt") == "200");
+
+    // The database goes: plan writes and the listing answer 503, what is in memory is served as before.
+    cluster.stop();
+    const Answer refused = post(second, R"({"construction_runs":1,"seed":9})");
+    CHECK(refused.status == "503");
+    CHECK(json::parse(refused.body).at("code") == "StoreUnavailable");
+    CHECK(request(second, "/plans").status == "503");
+    CHECK(second.status("/plans/" + id + "/tiles/12/2047/1362.mvt") == "200");
+    CHECK(second.status("/tiles/12/2047/1361.mvt") == "200");
+    CHECK(second.status("/collections/networks/items?limit=5") == "200");
+    // It comes back: so do writes.
+    cluster.restart();
+    CHECK(post(second, R"({"construction_runs":1,"seed":9})").status == "201");
+    CHECK(plans_of_kind(second, "request").size() == 2);
 }
