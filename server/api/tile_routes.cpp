@@ -1,6 +1,7 @@
 // Vector tiles over HTTP: /tiles/{z}/{x}/{y}.mvt (every layer), /collections/{id}/tiles/{z}/{x}/{y}.mvt
 // (one layer), /tiles.json (TileJSON 3.0.0) and /style.json (MapLibre). Tiles come from the shared
-// cache, keyed by dataset version; gzip only for clients that accept it; strong ETags per encoding.
+// cache, keyed by dataset version; gzip only for clients that accept it; strong ETags per encoding. A
+// stored plan's tiles (/plans/{id}/tiles/...) are immutable; TileJSON points there, also for the default.
 #include "server/api/routes.hpp"
 #include "tilesets/prerender.hpp"
 #include "tilesets/tile_archive.hpp"
@@ -19,6 +20,8 @@ namespace {
 
 constexpr std::string_view kMvtType = "application/vnd.mapbox-vector-tile";
 constexpr std::string_view kTileCacheControl = "public, max-age=300";
+// A stored plan's id names its content (the data's and the options' fingerprints): its tiles never change.
+constexpr std::string_view kImmutableTileCacheControl = "public, max-age=31536000, immutable";
 constexpr std::string_view kMvtSuffix = ".mvt";
 
 /// A tile coordinate from a path segment; 400 naming it when it is not a whole number. A whole number
@@ -73,12 +76,17 @@ Response tile_response(const RouteContext& context, const ServiceState& state, S
         });
     }
     const bool gzip = accepts_encoding(request, "gzip") && !cached->raw.empty();
+    // Under /plans/{id}/ (a stored plan's id, not "default") the URL names the plan's content: immutable,
+    // and the ETag is the bytes' own, the same from every replica.
+    const auto plan = context.path.find("plan");
+    const bool immutable = plan != context.path.end() && plan->second != kDefaultPlanId;
+    const std::uint64_t content = cached->raw_hash ? cached->raw_hash : tilesets::content_hash(cached->raw);
     char etag[64];
-    std::snprintf(etag, sizeof etag, "\"%llx%s\"", static_cast<unsigned long long>((cached->raw_hash ? cached->raw_hash : tilesets::content_hash(cached->raw)) ^ state.version), gzip ? "-gz" : "");
+    std::snprintf(etag, sizeof etag, "\"%llx%s\"", static_cast<unsigned long long>(immutable ? content : content ^ state.version), gzip ? "-gz" : "");
     Response response{http::status::ok, request.version()};
     response.keep_alive(request.keep_alive());
     response.set(http::field::etag, etag);
-    response.set(http::field::cache_control, kTileCacheControl);
+    response.set(http::field::cache_control, immutable ? kImmutableTileCacheControl : kTileCacheControl);
     response.set(http::field::vary, "Accept-Encoding");
     if (matches_etag(request[http::field::if_none_match], etag)) {
         response.result(http::status::not_modified);
@@ -93,12 +101,16 @@ Response tile_response(const RouteContext& context, const ServiceState& state, S
     return response;
 }
 
-tilesets::TileSetInfo tile_set_info(const ServiceState& state, const std::string& base) {
+/// The tile set of a plan. Its tile URLs are those of the plan's stored id, immutable, also for the
+/// default plan: when the default plan changes (a reload of changed data), so do they, and no cache in
+/// front ever serves a tile of the previous plan.
+tilesets::TileSetInfo tile_set_info(const ServiceState& state, const RouteContext& context) {
     tilesets::TileSetInfo info;
     info.name = state.dataset->name.empty() ? "catchment" : state.dataset->name;
     if (state.plan_id != kDefaultPlanId) info.name += " (plan " + state.plan_id + ")";
     info.description = "GP practice catchments and primary care networks planned by catchment";
-    info.tile_urls = {base + "/tiles/{z}/{x}/{y}.mvt"};
+    info.tile_urls = {state.stored_id.empty() ? base_url(context) + "/tiles/{z}/{x}/{y}.mvt"  // (a state made by hand)
+                                              : host_url(context) + "/plans/" + state.stored_id + "/tiles/{z}/{x}/{y}.mvt"};
     info.minzoom = 0;
     info.maxzoom = state.renderer->options().maxzoom;
     const auto& box = state.tiles->bounds_lonlat;
@@ -125,14 +137,14 @@ void add_tile_routes(Router& router, Service& service) {
     });
     add_plan_scoped(router, "/tiles.json", "tilejson", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
-        const tilesets::TileSetInfo info = tile_set_info(*state, base_url(context));
+        const tilesets::TileSetInfo info = tile_set_info(*state, context);
         return json_response(context.request, http::status::ok,
                              tilesets::tilejson(info, tilesets::catchment_layers(state->renderer->options().maxzoom)));
     });
     add_plan_scoped(router, "/style.json", "style", [&service](const RouteContext& context) {
         const auto state = state_for(service, context);
         const std::string base = base_url(context);
-        const tilesets::TileSetInfo info = tile_set_info(*state, base);
+        const tilesets::TileSetInfo info = tile_set_info(*state, context);
         return json_response(context.request, http::status::ok,
                              tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json"));
     });

@@ -2,8 +2,10 @@
 #include "server/api/routes.hpp"
 #include "tilesets/tile_math.hpp"
 #include "tilesets/two_squares.hpp"
+#include "plan_fixture.hpp"
 
 #include <boost/json.hpp>
+
 #include <catch2/catch.hpp>
 
 using namespace server;
@@ -30,6 +32,18 @@ std::shared_ptr<ServiceState> two_squares_state(std::uint64_t version, std::uint
 std::unique_ptr<Service> two_squares() {
     auto service = std::make_unique<Service>(16 << 20);
     service->install(two_squares_state(3, 7));
+    return service;
+}
+
+/// A service whose default state is the plan fixture's dataset planned for real: it has a stored id.
+std::unique_ptr<Service> planned_squares() {
+    auto service = std::make_unique<Service>(16 << 20);
+    geo::PlanOptions options;
+    options.method = geo::CatchmentMethod::nearest;
+    options.min_list_size = 1000;
+    options.max_list_size = 5000;
+    options.construction_runs = 1;
+    service->install(make_state(std::make_shared<const geo::Dataset>(std::move(plan_fixture::example().dataset)), options, 3, 14));
     return service;
 }
 
@@ -133,19 +147,49 @@ TEST_CASE("A tile with no data is an empty 200 and a collection's tiles hold onl
 }
 
 TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
-    auto service = two_squares();
+    auto service = planned_squares();
     Router router;
     add_tile_routes(router, *service);
     const Response tilejson = router.handle(get("/tiles.json"));
     REQUIRE(tilejson.result() == http::status::ok);
     const auto doc = boost::json::parse(body_text(tilejson));
     CHECK(doc.at("tilejson").as_string() == "3.0.0");
-    CHECK(doc.at("tiles").as_array().at(0).as_string() == "http://maps.example:8080/tiles/{z}/{x}/{y}.mvt");
+    // The tiles of the plan's stored id: immutable, so a new default plan has new tile URLs.
+    const std::string stored = service->current()->stored_id;
+    CHECK(doc.at("tiles").as_array().at(0).as_string() == "http://maps.example:8080/plans/" + stored + "/tiles/{z}/{x}/{y}.mvt");
     CHECK(doc.at("maxzoom").to_number<int>() == 14);
     CHECK(doc.at("vector_layers").as_array().size() == 7);
     const Response style = router.handle(get("/style.json"));
     REQUIRE(style.result() == http::status::ok);
     CHECK(boost::json::parse(body_text(style)).at("sources").at("catchment").at("url").as_string() == "http://maps.example:8080/tiles.json");
+}
+
+TEST_CASE("A stored plan's tiles are immutable with the bytes' own ETag and the root's are not", "[tile-routes]") {
+    auto service = planned_squares();
+    Router router;
+    add_plan_routes(router, *service, [] {
+        PlanSettings settings;
+        settings.tile_maxzoom = 14;
+        return settings;
+    }());
+    add_tile_routes(router, *service);
+    const std::string stored = service->current()->stored_id;
+    const std::string target = tile_target(8, "/tiles");
+    const Response root = router.handle(get(target));
+    const Response immutable = router.handle(get("/plans/" + stored + target));
+    const Response by_alias = router.handle(get("/plans/default" + target));
+    REQUIRE(immutable.result() == http::status::ok);
+    CHECK(body_text(immutable) == body_text(root));
+    CHECK(immutable[http::field::cache_control] == "public, max-age=31536000, immutable");
+    CHECK(root[http::field::cache_control] == "public, max-age=300");
+    CHECK(by_alias[http::field::cache_control] == "public, max-age=300");
+    // The same bytes in another version of the state (a reload of the same data) keep the same ETag there.
+    auto reloaded = make_state(service->current()->dataset, service->current()->plan.options, 7, 14);
+    CHECK(reloaded->stored_id == stored);
+    service->install(std::move(reloaded));
+    const Response again = router.handle(get("/plans/" + stored + target));
+    CHECK(again[http::field::etag] == immutable[http::field::etag]);
+    CHECK(router.handle(get(target))[http::field::etag] != root[http::field::etag]);
 }
 
 TEST_CASE("A new state drops the replaced state's tiles from the cache, whole sets and single layers", "[tile-routes][cache]") {
