@@ -46,7 +46,7 @@ printf '  peer: ogr2ogr -f MBTiles, networks only %6.2f s  peak RSS %7.1f MB  ra
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 started=$(date +%s.%N)
-"$bin" serve "$dataset" --constraint-field lad_code --port "$port" --quiet 2>"$work/serve.log" &
+"$bin" serve "$dataset" --constraint-field lad_code --port "$port" --quiet --store none 2>"$work/serve.log" &
 serve_pid=$!
 until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
   kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }

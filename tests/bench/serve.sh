@@ -70,7 +70,7 @@ EOF
 start_server() {
   local log=$1
   shift
-  "$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 "$@" >"$log" 2>&1 &
+  "$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 --store none "$@" >"$log" 2>&1 &
   started_pid=$!
   started_port=""
   for _ in $(seq 600); do

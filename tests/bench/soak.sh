@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 --access-log "$work/access.log" >"$work/serve.log" 2>&1 &
+"$bin" serve "$root/data/sample" --constraint-field lad11cd --port 0 --access-log "$work/access.log" --store "$work/store" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
 port=""

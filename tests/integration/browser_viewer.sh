@@ -10,7 +10,7 @@ artifacts=$3
 mode=$4
 mkdir -p "$artifacts"
 log="$artifacts/serve-$mode.log"
-"$binary" serve "$source_dir/data/sample" --constraint-field lad11cd --port 0 >"$log" 2>&1 &
+"$binary" serve "$source_dir/data/sample" --constraint-field lad11cd --port 0 --store none >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT INT TERM
 

@@ -33,7 +33,7 @@ flush_access_log() {
   fail "catchment never logged the marked request $marks"
 }
 
-"$binary" serve "$source_dir/data/sample" --constraint-field lad11cd --port 0 --prerender-maxzoom -1 >"$work/serve.log" 2>&1 &
+"$binary" serve "$source_dir/data/sample" --constraint-field lad11cd --port 0 --prerender-maxzoom -1 --store none >"$work/serve.log" 2>&1 &
 pids+=($!)
 port=""
 for _ in $(seq 600); do

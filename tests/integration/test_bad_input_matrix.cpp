@@ -378,9 +378,16 @@ std::vector<CliCase> serve_cases() {
         {"serve: --port not a number (before listening)", {}, {"serve", "{dir}", "--port", "http"}, 2, {"--port"}, {}, listening},
         {"serve: --host not an address (before listening)", {}, {"serve", "{dir}", "--port", "0", "--host", "999.1.1.1"}, 2,
          {"--host 999.1.1.1 is not an IP address"}, {}, listening},
+        {"serve: --store is a file (before listening)", {}, {"serve", "{dir}", "--port", "0", "--store", "{dir}/dataset.toml"}, 2,
+         {"{dir}/dataset.toml: cannot use it as the plan store"}, {}, listening},
+        {"serve: an unreachable PostgreSQL store (before listening)", {},
+         {"serve", "{dir}", "--port", "0", "--store", "PG:host={dir}/nowhere port=1 dbname=catchment"}, 2,
+         {"--store: the PostgreSQL plan store cannot be used: cannot connect to PG:host={dir}/nowhere"}, {}, listening},
+        {"serve: --plan not a GeoPackage (before listening)", {}, {"serve", "{dir}", "--port", "0", "--plan", "{dir}/areas.csv"}, 2,
+         {"{dir}/areas.csv: cannot open it as a GeoPackage"}, {}, listening},
         // A bad row is found while loading, which runs once the port answers /health (a large dataset
         // takes minutes): the server then stops with exit 2.
-        {"serve: a negative population found while loading", edit("areas.csv", "Area two,200", "Area two,-1"), {"serve", "{dir}", "--port", "0"}, 2,
+        {"serve: a negative population found while loading", edit("areas.csv", "Area two,200", "Area two,-1"), {"serve", "{dir}", "--port", "0", "--store", "none"}, 2,
          {"{dir}/areas.csv: layer 'areas': row 2 (line 3): field 'pop': " + kCount + "'-1'"}},
     };
 }

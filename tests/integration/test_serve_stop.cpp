@@ -132,7 +132,7 @@ Stopped stop_during_load(int signal, std::chrono::milliseconds delay) {
     const auto log = dir.path() / "serve.log";
     const pid_t pid = integration::spawn({test_paths::catchment_binary().string(), "serve",
                                           (test_paths::descriptions() / "england-shared.toml").string(), "--port", "0",
-                                          "--constraint-field", "lad_code", "--access-log", "off"},
+                                          "--constraint-field", "lad_code", "--access-log", "off", "--store", "none"},
                                          log);
     std::this_thread::sleep_for(delay);
     Stopped out;
