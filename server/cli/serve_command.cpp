@@ -11,6 +11,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/planning_options.hpp"
 #include "server/cli/progress_bar.hpp"
+#include "server/cli/serve_state.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/metrics.hpp"
 #include "server/service/service.hpp"
@@ -20,6 +21,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -28,6 +30,7 @@
 #include <stop_token>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <sys/resource.h>
@@ -57,6 +60,7 @@ struct ServeFlags {
     std::string web_dir = CATCHMENT_WEB_DIR;
     std::string store = "catchment-store";
     std::string plan_file;
+    unsigned store_poll_s = 10;
 };
 
 void add_options(CLI::App& command, ServeFlags& flags) {
@@ -102,6 +106,10 @@ void add_options(CLI::App& command, ServeFlags& flags) {
                        "needs no planning when its plan is stored: a folder of GeoPackages (created when missing), or none "
                        "(memory only)")
         ->capture_default_str()->type_name("DIR|none")->group(group);
+    command.add_option("--store-poll-s", flags.store_poll_s,
+                       "Seconds between looks at the plan store for plans another server deleted (they then leave this one's "
+                       "memory too)")
+        ->capture_default_str()->check(CLI::Range(1, 86400))->group(group);
     command.add_option("--plan", flags.plan_file,
                        "Serve this plan (a GeoPackage written by catchment plan, or downloaded from /plans/{id}.gpkg) instead "
                        "of planning; it must have been made from this dataset")
@@ -142,117 +150,6 @@ bool is_loopback(const std::string& host) {
 /// Thrown out of a load when the server is asked to stop. Not a std::exception: nothing on the way
 /// mistakes it for a failure of the data.
 struct LoadStopped {};
-
-/// Where a served plan comes from besides planning: the plan store, a plan file (--plan).
-struct PlanSources {
-    std::shared_ptr<data::PlanStore> store;
-    std::string plan_file;
-};
-
-/// A loaded state, and whether its plan was made now (else restored: from the store or the plan file).
-struct LoadedState {
-    std::shared_ptr<ServiceState> state;
-    bool planned = false;
-    std::string restored_from;  // "the plan store", the plan file
-};
-
-/// The plan of --plan FILE for `dataset`: refused (InputError naming the file) when the file holds no
-/// plan record, was written by another snapshot format, or was made from other data.
-geo::Plan plan_from_file(const std::string& file, std::shared_ptr<const geo::Dataset> dataset, std::uint64_t fingerprint) {
-    const auto archive = data::read_plan_archive(file, true);
-    const data::InputLocation where{file, data::kPlanRecordTable, {}, {}};
-    if (!archive) throw data::InputError({file, {}, {}, {}}, "not a plan written by catchment plan (it has no catchment_plan table)");
-    if (archive->record.format != geo::kSnapshotFormat) {
-        throw data::InputError(where, "written by another version of catchment (snapshot format " + std::to_string(archive->record.format) +
-                                          ", this one reads " + std::to_string(geo::kSnapshotFormat) + "); write it again with catchment plan");
-    }
-    if (archive->record.dataset_fingerprint != geo::hex_fingerprint(fingerprint)) {
-        throw data::InputError(where, "planned from other data (dataset fingerprint " + archive->record.dataset_fingerprint +
-                                          ", this dataset's " + geo::hex_fingerprint(fingerprint) +
-                                          "): serve the dataset it was made from, or plan this one again");
-    }
-    try {
-        return geo::decode_plan(std::move(dataset), archive->snapshot);
-    } catch (const geo::SnapshotError& error) {
-        throw data::InputError(where, error.what());
-    }
-}
-
-/// The stored plan with `id` for `dataset`, or nullopt when the store has none that fits (a failing store
-/// or an unreadable plan is reported, and the plan is made again).
-std::optional<geo::Plan> plan_from_store(data::PlanStore& store, const std::string& id, std::shared_ptr<const geo::Dataset> dataset,
-                                         std::uint64_t fingerprint) {
-    try {
-        const auto archive = store.get(id);
-        if (!archive || archive->record.format != geo::kSnapshotFormat || archive->record.dataset_fingerprint != geo::hex_fingerprint(fingerprint)) {
-            return std::nullopt;
-        }
-        return geo::decode_plan(std::move(dataset), archive->snapshot);
-    } catch (const std::exception& error) {  // PlanStoreError, SnapshotError
-        std::fprintf(stderr, "catchment: warning: stored plan %s not used (it is made again): %s\n", id.c_str(), error.what());
-        return std::nullopt;
-    }
-}
-
-/// Loads the dataset, checks the planning options against it and plans it as dataset version `version`,
-/// or restores its plan from --plan or the store. `checkpoint` is called between stages and rows (it
-/// may throw to give up).
-LoadedState load_state(const data::DatasetDescription& description, const PlanningOptions& planning, geo::PlanOptions options,
-                       std::uint64_t version, int maxzoom, data::Progress& progress, const PlanSources& sources,
-                       const geo::PlanCheckpoint& checkpoint = {}) {
-    auto dataset = std::make_shared<const geo::Dataset>(data::load_dataset(description, progress));
-    const std::uint64_t fingerprint = geo::dataset_fingerprint(*dataset);
-    LoadedState out;
-    if (!sources.plan_file.empty()) {
-        progress.begin("restoring the plan", 0);
-        out.state = make_state(plan_from_file(sources.plan_file, dataset, fingerprint), version, maxzoom, fingerprint);
-        out.restored_from = sources.plan_file;
-        return out;
-    }
-    planning.resolve(options, *dataset);
-    options.validate(*dataset);
-    if (sources.store) {
-        progress.begin("restoring the plan", 0);
-        if (auto stored = plan_from_store(*sources.store, stored_plan_id(fingerprint, options), dataset, fingerprint)) {
-            out.state = make_state(std::move(*stored), version, maxzoom, fingerprint);
-            out.restored_from = "the plan store";
-            return out;
-        }
-    }
-    progress.begin("planning", 0);
-    out.state = make_state(std::move(dataset), options, version, maxzoom, checkpoint, fingerprint);
-    out.planned = true;
-    return out;
-}
-
-/// Keeps the served plan in the store (made now, or from --plan) unless it is there already, on a thread
-/// of its own: the server serves meanwhile, and a stop (or the next load) abandons the write, leaving
-/// nothing behind. A failure is reported: the plan is served all the same, and made again at the next start.
-class BackgroundStore {
-public:
-    explicit BackgroundStore(PlanSources sources) : sources_(std::move(sources)) {}
-    void start(const LoadedState& loaded) {
-        if (!sources_.store || loaded.restored_from == "the plan store") return;
-        const std::lock_guard<std::mutex> lock(mutex_);
-        thread_ = std::jthread([this, state = loaded.state, kind = loaded.planned ? "default" : "file"](std::stop_token stop) {
-            geo::lower_thread_priority();
-            data::PlanStore& store = *sources_.store;
-            try {
-                if (store.contains(state->stored_id)) return;
-                const data::PlanRecord record = plan_record(*state, kind, "{}", utc_now(), state->plan.report.runtime_s);
-                store.put(record, *state->dataset, state->plan, [&stop] { return stop.stop_requested(); });
-            } catch (const data::WriteCancelled&) {
-            } catch (const std::exception& error) {
-                std::fprintf(stderr, "catchment: warning: the served plan could not be stored in %s: %s\n", store.location().c_str(), error.what());
-            }
-        });
-    }
-
-private:
-    PlanSources sources_;
-    std::mutex mutex_;
-    std::jthread thread_;  // (the previous write is stopped and joined when a new one starts, and at the end)
-};
 
 /// Progress that gives up (throws LoadStopped) once `stopping` says so: SIGTERM during a load is then
 /// obeyed at the next row or stage, not after the whole load.
@@ -475,6 +372,7 @@ Command add_serve_command(CLI::App& app) {
                 service.set_tile_maxzoom(flags->maxzoom);
                 BackgroundPrerender prerender(service, flags->prerender_maxzoom);
                 BackgroundStore storing(sources);
+                StorePoller poller(service, std::chrono::seconds(flags->store_poll_s));
                 Metrics metrics;
                 ServerOptions server_options;
                 server_options.host = host;

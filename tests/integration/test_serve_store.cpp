@@ -101,12 +101,20 @@ TEST_CASE("Plans survive a restart with the folder store and a start from a stor
     REQUIRE(run_bounded("60", {"curl", "-sf", "-o", served.string(), second.url("/plans/default.gpkg")}).exit_code == 0);
     CHECK(integration::ogr_sql_number(served.string(), "SELECT COUNT(*) FROM catchment_plan WHERE id = '" + default_id + "'") == 1);
 
+    // Another server on the same store holds the plan in memory once asked for it.
+    Server third({"--token", "secret", "--store", store, "--store-poll-s", "1"});
+    CHECK(request(third, "/plans/" + id).status == "200");
+
     // Deleting needs the token and leaves the served plan alone.
     CHECK(request(second, "/plans/" + id, {"-X", "DELETE"}).status == "401");
     CHECK(request(second, "/plans/" + default_id, with_token({"-X", "DELETE"})).status == "409");
     CHECK(request(second, "/plans/" + id, with_token({"-X", "DELETE"})).status == "204");
     CHECK(request(second, "/plans/" + id).status == "404");
     CHECK_FALSE(fs::exists(fs::path(store) / (id + ".gpkg")));
+    // The other server follows within its poll.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (request(third, "/plans/" + id).status == "200" && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+    CHECK(request(third, "/plans/" + id).status == "404");
 }
 
 TEST_CASE("serve --plan serves a plan file without planning and refuses one of other data or none with exit code 2", "[serve][store]") {
