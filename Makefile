@@ -59,6 +59,7 @@ bench: build
 	tests/bench/england.sh
 	tests/bench/access.sh
 	tests/bench/store.sh
+	tests/bench/replicas.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)
