@@ -110,6 +110,7 @@ public:
 
 private:
     void raw(const void* data, std::size_t size) {
+        if (size == 0) return;  // (an empty vector's data() may be null)
         if (!hash_only_) {
             out_.append(static_cast<const char*>(data), size);
             return;
@@ -229,7 +230,7 @@ private:
     void item(std::vector<T>& values) {
         if constexpr (Number<T>) {
             values.resize(count(sizeof(T)));
-            std::memcpy(values.data(), take(values.size() * sizeof(T)), values.size() * sizeof(T));
+            if (!values.empty()) std::memcpy(values.data(), take(values.size() * sizeof(T)), values.size() * sizeof(T));  // (data() may be null)
         } else {
             values.resize(count(1));
             for (T& value : values) item(value);

@@ -89,7 +89,8 @@ json::object plan_entry(const data::PlanRecord& record, const ServiceState* curr
                      {"stale", stale || record.format != geo::kSnapshotFormat},
                      {"seconds", record.seconds},
                      {"parameters", stored_json(record.parameters)}};
-    for (const auto& [key, value] : summary) out[key] = value;
+    for (const auto& [key, value] : summary) out[key] = value;  // (at the top, as the default's entry has them)
+    out["summary"] = std::move(summary);
     json::array links{json_link(root + "/plans/" + record.id, "self", "application/json", "the plan")};
     if (!stale) links.push_back(download_link(root, record.id));
     out["links"] = std::move(links);

@@ -7,6 +7,9 @@
 #include "geo/parallel.hpp"
 #include "geo/plan_snapshot.hpp"
 #include "server/http/http.hpp"
+#include "server/service/plan_report.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <condition_variable>
 #include <cstdio>
@@ -93,7 +96,9 @@ void BackgroundStore::start(const LoadedState& loaded) {
         data::PlanStore& store = *sources_.store;
         try {
             if (store.contains(state->stored_id)) return;
-            const data::PlanRecord record = plan_record(*state, kind, "{}", utc_now(), state->plan.report.runtime_s);
+            // Its parameters: the options it was planned with, as the plan report gives them.
+            const std::string parameters = boost::json::serialize(plan_report_json(*state->dataset, state->plan).at("options"));
+            const data::PlanRecord record = plan_record(*state, kind, parameters, utc_now(), state->plan.report.runtime_s);
             store.put(record, *state->dataset, state->plan, [&stop] { return stop.stop_requested(); });
         } catch (const data::WriteCancelled&) {
         } catch (const std::exception& error) {

@@ -11,18 +11,9 @@
 # Usage: tests/bench/england.sh  (needs curl and GDAL's ogr2ogr; skips when ../shared/data/england is absent)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${CATCHMENT_BIN:-$root/build/catchment}
-shared=${CATCHMENT_SHARED_DATA:-$root/../shared/data}
+. "$root/tests/bench/lib.sh"
+require_england england.sh
 dataset=$root/data/descriptions/england-shared.toml
-[ -x "$bin" ] || { echo "build first: $bin" >&2; exit 2; }
-[ -d "$shared/england" ] || { echo "england.sh: no $shared/england; nothing to measure"; exit 0; }
-work=$(mktemp -d)
-serve_pid=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
 mb() { echo "scale=1; $1/1024" | bc; }
 meets() { echo "$1 < $2" | bc -l | sed 's/1/met/; s/0/NOT MET/'; }
 # timed COMMAND...: runs it once, prints "seconds peak_rss_kb".

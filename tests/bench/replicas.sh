@@ -6,18 +6,12 @@
 # Usage: tests/bench/replicas.sh [SECONDS_PER_RUN]  (needs wrk, nginx, postgresql-15-postgis-3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${CATCHMENT_BIN:-$root/build/catchment}
+. "$root/tests/bench/lib.sh"
 secs=${1:-10}
 for tool in wrk nginx curl python3; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk nginx-light curl)" >&2; exit 2; }
 done
-[ -x "$bin" ] || { echo "build first: $bin" >&2; exit 2; }
-work=$(mktemp -d)
-cleanup() {
-  CATCHMENT=$bin "$root/deploy/replicas.sh" stop "$work/deploy" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_cleanup_extra() { CATCHMENT=$bin "$root/deploy/replicas.sh" stop "$work/deploy" >/dev/null 2>&1 || true; }
 
 CATCHMENT=$bin "$root/deploy/replicas.sh" start "$work/deploy" 3 -- --prerender-maxzoom -1 >/dev/null
 # shellcheck disable=SC1091
@@ -36,34 +30,11 @@ for i in range(500):
     paths.append(f"/plans/{plan}/tiles/{z}/{x}/{y}.mvt")
 print("\n".join(paths))
 PY
-cat >"$work/paths.lua" <<'LUA'
-local paths = {}
-for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
-end
-LUA
 for base in "$NGINX_URL" "${replicas[0]}"; do  # warm both caches once
   while read -r path; do curl -s --max-time 30 -o /dev/null -H 'Accept-Encoding: gzip' "$base$path"; done <"$work/paths.txt"
 done
-to_ms() {
-  case $1 in
-    *us) echo "scale=3; ${1%us} / 1000" | bc ;;
-    *ms) echo "${1%ms}" ;;
-    *s) echo "scale=3; ${1%s} * 1000" | bc ;;
-    *) echo "$1" ;;
-  esac
-}
-bench() {  # URL: prints "requests/s p50 p99"
-  local out
-  out=$(BENCH_PATHS="$work/paths.txt" timeout $((secs + 30)) wrk -t2 -c64 -d"${secs}s" --latency -s "$work/paths.lua" "$1")
-  if echo "$out" | grep -q 'Non-2xx'; then echo "$out" >&2; echo "non-2xx responses" >&2; exit 1; fi
-  echo "$(echo "$out" | awk '/^Requests\/sec:/ {print $2}') $(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
-}
-read -r n_rps n_p50 n_p99 < <(bench "$NGINX_URL")
-read -r r_rps r_p50 r_p99 < <(bench "${replicas[0]}")
+read -r n_rps n_p50 n_p99 < <(wrk_paths "$work/paths.txt" "$secs" "$NGINX_URL")
+read -r r_rps r_p50 r_p99 < <(wrk_paths "$work/paths.txt" "$secs" "${replicas[0]}")
 hits=$(grep -c 'cache=HIT' "$work/deploy/nginx/access.log" || true)
 
 echo "Tiles of a stored plan: 500 London tiles z10-z14, gzip, wrk -t2 -c64 -d${secs}s on loopback, $(nproc) CPUs:"

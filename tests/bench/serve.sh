@@ -23,23 +23,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo)
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-bin=${CATCHMENT_BIN:-$root/build/catchment}
+. "$root/tests/bench/lib.sh"
 secs=${SECONDS_PER_RUN:-10}
-[ -x "$bin" ] || { echo "build first: $bin" >&2; exit 2; }
 for tool in wrk nginx sqlite3 curl python3; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk nginx-light sqlite3 curl)" >&2; exit 2; }
 done
-work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers may run as another user
-serve_pid=""
 nginx_pid=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+bench_cleanup_extra() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null; return 0; }
 rss_mb() { echo "scale=1; $(ps -o rss= -p "$1") / 1024" | bc; }
 
 # The tile list and the static tree, both from one MBTiles export (gzip tiles, TMS rows).
@@ -55,15 +46,6 @@ sqlite3 "$work/london.mbtiles" "SELECT writefile('$work/www/tiles/' || z || '/' 
    WHERE zoom_level BETWEEN 10 AND 14)" >/dev/null
 chmod -R a+rX "$work/www"
 
-cat >"$work/paths.lua" <<'EOF'
-local paths = {}
-for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
-end
-EOF
 
 # start_server LOG [FLAGS...]: `catchment serve` on the sample in the background; sets started_pid and
 # started_port once it is ready.
@@ -133,30 +115,11 @@ first=$(head -1 "$work/paths.txt")
 [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$nport$first")" = 200 ] ||
   { echo "nginx does not serve $first" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
 
-# One wrk run: prints "requests/s p50 p99" (latencies in ms).
-bench() {
-  local out
-  out=$(BENCH_PATHS="$work/paths.txt" timeout $((secs + 30)) wrk -t2 -c64 -d"${secs}s" --latency "$@")
-  if echo "$out" | grep -q 'Non-2xx'; then echo "$out" >&2; echo "non-2xx responses" >&2; exit 1; fi
-  local rps p50 p99
-  rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
-  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
-}
-to_ms() {
-  case $1 in
-    *us) echo "scale=3; ${1%us} / 1000" | bc ;;
-    *ms) echo "${1%ms}" ;;
-    *s) echo "scale=3; ${1%s} * 1000" | bc ;;
-    *) echo "$1" ;;
-  esac
-}
-
-read -r c_rps c_p50 c_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$port")
+echo "/collections/areas/items?limit=1000" >"$work/items.txt"
+read -r c_rps c_p50 c_p99 < <(wrk_paths "$work/paths.txt" "$secs" "http://127.0.0.1:$port")
 rss_tiles=$(rss_mb "$serve_pid")
-read -r n_rps n_p50 n_p99 < <(bench -s "$work/paths.lua" "http://127.0.0.1:$nport")
-read -r i_rps i_p50 i_p99 < <(bench "http://127.0.0.1:$port/collections/areas/items?limit=1000")
+read -r n_rps n_p50 n_p99 < <(wrk_paths "$work/paths.txt" "$secs" "http://127.0.0.1:$nport")
+read -r i_rps i_p50 i_p99 < <(wrk_paths "$work/items.txt" "$secs" "http://127.0.0.1:$port")
 rss_after=$(rss_mb "$serve_pid")
 
 # Cold tiles: a fresh server, nothing cached nor prerendered; 200 distinct z12-z14 tiles, 8 at once.

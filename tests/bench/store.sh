@@ -6,19 +6,9 @@
 # Usage: tests/bench/store.sh  (skips when ../shared/data/england is absent)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${CATCHMENT_BIN:-$root/build/catchment}
-shared=${CATCHMENT_SHARED_DATA:-$root/../shared/data}
+. "$root/tests/bench/lib.sh"
+require_england store.sh
 dataset=$root/data/descriptions/england-shared.toml
-[ -x "$bin" ] || { echo "build first: $bin" >&2; exit 2; }
-[ -d "$shared/england" ] || { echo "store.sh: no $shared/england; nothing to measure"; exit 0; }
-work=$(mktemp -d)
-serve_pid=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 
 # start LOG: serves England with the store in $work/store; sets ready_s to the seconds until /ready.

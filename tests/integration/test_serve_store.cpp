@@ -86,6 +86,8 @@ TEST_CASE("Plans survive a restart with the folder store and a start from a stor
     CHECK(requested.front().at("title") == "kept across restarts");
     CHECK(requested.front().at("stale") == false);
     CHECK(plans_of_kind(second, "default").front().at("default") == true);
+    CHECK(plans_of_kind(second, "default").front().at("parameters").at("constraint_field") == "lad11cd");
+    CHECK(plans_of_kind(second, "default").front().at("summary").at("networks").to_number<int>() > 200);
     CHECK(request(second, "/plans/" + id).status == "200");
     CHECK(second.status("/plans/" + id + "/tiles/12/2047/1361.mvt") == "200");
     CHECK(second.status("/tiles/12/2047/1361.mvt") == "200");
