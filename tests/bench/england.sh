@@ -35,15 +35,7 @@ printf '  tiles z0-14 (every layer) to PMTiles   %7.2f s  peak RSS %7.1f MB  goa
 printf '  peer: ogr2ogr -f MBTiles, networks only %6.2f s  peak RSS %7.1f MB  ratio catchment/peer %.2f\n' \
   "$peer_s" "$(mb "$peer_kb")" "$(echo "$tiles_s/$peer_s" | bc -l)"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-started=$(date +%s.%N)
-"$bin" serve "$dataset" --constraint-field lad_code --port "$port" --quiet --store none 2>"$work/serve.log" &
-serve_pid=$!
-until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-  sleep 0.2
-done
-ready_s=$(echo "$(date +%s.%N) - $started" | bc)
+serve_until_ready "$work/serve.log" "$dataset" --constraint-field lad_code --quiet --store none
 loaded_kb=$(ps -o rss= -p "$serve_pid")
 # Browse: every tile z0-8 over England, then 2,000 tiles z9-14 along the diagonal Penzance - Berwick.
 python3 - "$port" > "$work/urls" <<'EOF'

@@ -47,3 +47,19 @@ LUA
   if echo "$out" | grep -q 'Non-2xx'; then echo "$out" >&2; echo "non-2xx responses" >&2; exit 1; fi
   echo "$(echo "$out" | awk '/^Requests\/sec:/ {print $2}') $(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
 }
+
+# serve_until_ready LOG SERVE_ARGS...: `catchment serve SERVE_ARGS --port P` in the background, its stderr
+# in LOG; sets serve_pid, port and ready_s (seconds until /ready answered 200).
+serve_until_ready() {
+  local log=$1 started
+  shift
+  port=$(free_port)
+  started=$(date +%s.%N)
+  "$bin" serve "$@" --port "$port" >/dev/null 2>"$log" &
+  serve_pid=$!
+  until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
+    kill -0 "$serve_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.05
+  done
+  ready_s=$(echo "$(date +%s.%N) - $started" | bc)
+}

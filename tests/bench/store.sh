@@ -9,28 +9,15 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/bench/lib.sh"
 require_england store.sh
 dataset=$root/data/descriptions/england-shared.toml
-now() { date +%s.%N; }
-
 # start LOG: serves England with the store in $work/store; sets ready_s to the seconds until /ready.
-start() {
-  local port started
-  port=$(free_port)
-  started=$(now)
-  "$bin" serve "$dataset" --constraint-field lad_code --port "$port" --quiet --store "$work/store" >/dev/null 2>"$1" &
-  serve_pid=$!
-  until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$1" >&2; exit 1; }
-    sleep 0.05
-  done
-  ready_s=$(echo "$(now) - $started" | bc)
-}
+start() { serve_until_ready "$1" "$dataset" --constraint-field lad_code --quiet --store "$work/store"; }
 stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; }
 
 start "$work/first.log"
 planned_s=$ready_s
-stored_at=$(now)
+stored_at=$(date +%s.%N)
 until ls "$work"/store/*.gpkg >/dev/null 2>&1; do sleep 0.1; done
-write_s=$(echo "$(now) - $stored_at" | bc)
+write_s=$(echo "$(date +%s.%N) - $stored_at" | bc)
 stop
 start "$work/second.log"
 restored_s=$ready_s
