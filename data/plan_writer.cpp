@@ -84,10 +84,15 @@ void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, c
     const std::string csv = networks_csv(dataset, plan);
     const GeosToOgr to_ogr(*dataset.geos);
     VectorOutput output(out, dataset.working_crs, "networks");
+    const auto check_cancelled = [&options] {
+        if (options.cancelled && options.cancelled()) throw WriteCancelled{};
+    };
     for (const geo::LayerSchema* layer : geo::output_layers(geo::in_files)) {
         if (layer->id == "core_catchments" && plan.core_catchments.empty()) continue;  // only a core-method plan has them
+        check_cancelled();  // (before each layer's features are computed, too)
         write_layer(output, *layer, dataset, plan, to_ogr, options.cancelled);
     }
+    check_cancelled();
     if (GDALDataset* geopackage = output.geopackage()) {
         try {
             write_layer_styles(*geopackage, qgis_styles(plan));  // QGIS draws every layer styled on open

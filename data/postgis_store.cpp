@@ -92,6 +92,7 @@ public:
         Transaction transaction(*db);
         delete_plan(*db, record.id);
         for (const auto& [layer, table] : tables) {
+            if (cancelled && cancelled()) throw WriteCancelled{};
             const LayerSpec spec = layer_spec(*layer);
             const geo::LayerFeatures features = geo::layer_features(*layer, dataset, plan);
             OGRFeatureDefn* definition = table->GetLayerDefn();
