@@ -43,12 +43,13 @@ sanitize: deps
 # FUZZ_SECONDS from its seed corpus in tests/fuzz/corpus; see tests/fuzz/run.sh.
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 FUZZERS ?= fuzz_http_request fuzz_description fuzz_loaders fuzz_tiles fuzz_tile_coords
 fuzz: deps
 	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
 	  cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCATCHMENT_FUZZ=ON; fi
 	cmake --build $(FUZZ_DIR) --target fuzzers -j $(JOBS)
-	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZERS)
+	FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZERS)
 
 # Benchmarks print figures and ratios against peers measured in the same run (not part of `make test`).
 bench: build

@@ -1,5 +1,7 @@
 #include "geo/crs.hpp"
 
+#include <vector>
+
 #include <cmath>
 #include <proj.h>
 
@@ -56,6 +58,43 @@ Envelope CrsTransform::transform_bounds(const Envelope& box) const {
     out.expand(min_x, min_y);
     out.expand(max_x, max_y);
     return out;
+}
+
+Geometry transform_geometry(GeosContext& context, const GEOSGeometry* geometry, const CrsTransform& transform) {
+    auto callback = [](double* x, double* y, void* user) -> int {
+        try {  // nothing may be thrown through GEOS's C frames
+            const Point p = static_cast<const CrsTransform*>(user)->transform({*x, *y});
+            *x = p.x;
+            *y = p.y;
+            return 1;
+        } catch (...) {
+            return 0;
+        }
+    };
+    return adopt(context, GEOSGeom_transformXY_r(context.handle(), geometry, callback, const_cast<CrsTransform*>(&transform)),
+                 "transforming coordinates");
+}
+
+Geometry transform_box(GeosContext& context, const Envelope& box, const CrsTransform& transform) {
+    constexpr int kStepsPerEdge = 32;
+    const double corners[5][2] = {{box.min_x, box.min_y}, {box.max_x, box.min_y}, {box.max_x, box.max_y}, {box.min_x, box.max_y}, {box.min_x, box.min_y}};
+    // Every point first: a transform that fails (throws) must not leave a GEOS sequence behind.
+    std::vector<Point> points;
+    points.reserve(4 * kStepsPerEdge + 1);
+    for (int edge = 0; edge < 4; ++edge) {
+        for (int step = 0; step < kStepsPerEdge; ++step) {
+            const double t = static_cast<double>(step) / kStepsPerEdge;
+            points.push_back(transform.transform({corners[edge][0] + t * (corners[edge + 1][0] - corners[edge][0]),
+                                                  corners[edge][1] + t * (corners[edge + 1][1] - corners[edge][1])}));
+        }
+    }
+    points.push_back(points.front());
+    auto* h = context.handle();
+    GEOSCoordSequence* ring = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size()), 2);
+    if (ring == nullptr) context.fail("making a box");
+    for (unsigned at = 0; at < points.size(); ++at) GEOSCoordSeq_setXY_r(h, ring, at, points[at].x, points[at].y);
+    GEOSGeometry* shell = GEOSGeom_createLinearRing_r(h, ring);
+    return adopt(context, shell != nullptr ? GEOSGeom_createPolygon_r(h, shell, nullptr, 0) : nullptr, "making a box");
 }
 
 }  // namespace geo

@@ -33,4 +33,13 @@ private:
     PJconsts* transform_;
 };
 
+/// A copy of `geometry` with every coordinate carried through `transform`. Throws GeosError when a
+/// coordinate cannot be transformed (PROJ's reason is not kept: GEOS only hears that it failed).
+Geometry transform_geometry(GeosContext& context, const GEOSGeometry* geometry, const CrsTransform& transform);
+
+/// The box of the transform's source CRS as a polygon in its target CRS, each edge densified first, so
+/// that it follows the curve a rectangle of one CRS makes in another. Throws CrsError when a point of
+/// it cannot be transformed.
+Geometry transform_box(GeosContext& context, const Envelope& box, const CrsTransform& transform);
+
 }  // namespace geo

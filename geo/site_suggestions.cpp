@@ -55,6 +55,20 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
         if (gap[a]) grid.near(points[a], reach, [&](std::uint32_t b, double) { candidate[b] = true; });
     }
     const RegistrationIndex index = index_registrations(dataset);
+    // Per area, the pull of the practices its residents are registered with: the same for every
+    // candidate, so summed once here rather than once per candidate in reach.
+    const auto counts = [&](const RegistrationIndex::Registrant& r) {
+        return r.practice >= 0 && active[static_cast<std::size_t>(r.practice)] && r.patients > 0;
+    };
+    std::vector<double> registered_pull(dataset.areas.size(), 0);
+    for (std::uint32_t a = 0; a < registered_pull.size(); ++a) {
+        for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
+            if (!counts(r)) continue;
+            const Practice& practice = dataset.practices[static_cast<std::size_t>(r.practice)];
+            registered_pull[a] += gravity_pull(static_cast<double>(std::max<std::int64_t>(practice.list_size, 1)),
+                                               std::hypot(points[a].x - practice.location.x, points[a].y - practice.location.y));
+        }
+    }
 
     std::vector<SiteSuggestion> scored;
     std::vector<double> drawn(dataset.practices.size(), 0);
@@ -80,15 +94,9 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
         double total_drawn = 0;
         grid.near(site, kGravityReachM, [&](std::uint32_t a, double d) {
             const double own = gravity_pull(size, d);
-            double total = own;
+            const double total = own + registered_pull[a];
             for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
-                if (r.practice < 0 || !active[static_cast<std::size_t>(r.practice)] || r.patients <= 0) continue;
-                const Point there = dataset.practices[static_cast<std::size_t>(r.practice)].location;
-                total += gravity_pull(static_cast<double>(std::max<std::int64_t>(dataset.practices[static_cast<std::size_t>(r.practice)].list_size, 1)),
-                                      std::hypot(points[a].x - there.x, points[a].y - there.y));
-            }
-            for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
-                if (r.practice < 0 || !active[static_cast<std::size_t>(r.practice)] || r.patients <= 0) continue;
+                if (!counts(r)) continue;
                 const auto p = static_cast<std::size_t>(r.practice);
                 if (drawn[p] == 0) touched.push_back(static_cast<std::uint32_t>(p));
                 const double n = static_cast<double>(r.patients) * own / total;

@@ -19,19 +19,6 @@ namespace tilesets {
 
 namespace {
 
-/// Copies a geometry into Web Mercator through PROJ.
-geo::Geometry to_mercator(geo::GeosContext& context, const geo::CrsTransform& transform, const GEOSGeometry* g) {
-    auto callback = [](double* x, double* y, void* user) -> int {
-        const auto* t = static_cast<const geo::CrsTransform*>(user);
-        const geo::Point p = t->transform({*x, *y});
-        *x = p.x;
-        *y = p.y;
-        return 1;
-    };
-    return geo::adopt(context, GEOSGeom_transformXY_r(context.handle(), g, callback, const_cast<geo::CrsTransform*>(&transform)),
-                      "transforming to Web Mercator");
-}
-
 GeometryType geometry_type(geo::LayerGeometry geometry) {
     switch (geometry) {
         case geo::LayerGeometry::point: return GeometryType::point;
@@ -64,7 +51,7 @@ SourceLayer build_layer(const VectorLayer& tile_layer, const geo::Dataset& datas
         if (feature.geometry == nullptr || GEOSisEmpty_r(context.handle(), feature.geometry) == 1) continue;
         SourceFeature f;
         f.id = layer.features.size() + 1;
-        f.geometry = to_mercator(context, transform, feature.geometry);
+        f.geometry = geo::transform_geometry(context, feature.geometry, transform);
         f.box = geo::envelope_of(context, f.geometry.get());
         for (const std::size_t k : picked) f.values.push_back(std::move(feature.values[k]));
         bounds.expand(f.box);

@@ -1,5 +1,6 @@
 #include "server/api/features.hpp"
 
+#include "server/api/cql2.hpp"
 #include "server/api/items_query.hpp"
 #include "server/api/routes.hpp"
 #include "server/service/feature_collections.hpp"
@@ -13,6 +14,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -25,6 +27,7 @@ namespace json = boost::json;
 constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 constexpr std::string_view kGeoJson = "application/geo+json";
 constexpr std::string_view kSchemaJson = "application/schema+json";
+constexpr std::string_view kCsv = "text/csv; charset=utf-8";
 
 
 [[noreturn]] void not_found(const std::string& what) {
@@ -109,54 +112,59 @@ std::string_view geometry_format(geo::LayerGeometry geometry) {
     return "geometry-any";
 }
 
-/// The bbox as a polygon in the working CRS: its edges densified before reprojection, so that they
-/// follow the curves a rectangle of another CRS makes there.
-geo::Geometry bbox_in_working_crs(geo::GeosContext& geos, const double (&bbox)[4], const geo::CrsTransform& to_working) {
-    constexpr int kStepsPerEdge = 32;
-    const double corners[5][2] = {{bbox[0], bbox[1]}, {bbox[2], bbox[1]}, {bbox[2], bbox[3]}, {bbox[0], bbox[3]}, {bbox[0], bbox[1]}};
-    // Every point first: a transform that fails (throws) must not leave a GEOS sequence behind.
-    std::vector<geo::Point> points;
-    points.reserve(4 * kStepsPerEdge + 1);
-    for (int edge = 0; edge < 4; ++edge) {
-        for (int step = 0; step < kStepsPerEdge; ++step) {
-            const double t = static_cast<double>(step) / kStepsPerEdge;
-            points.push_back(to_working.transform({corners[edge][0] + t * (corners[edge + 1][0] - corners[edge][0]),
-                                                   corners[edge][1] + t * (corners[edge + 1][1] - corners[edge][1])}));
-        }
+/// How a page writes its features: GeoJSON (all properties, or those `properties` selects) or CSV.
+struct PageFormat {
+    ItemsQuery::Format format = ItemsQuery::Format::geojson;
+    bool selects_properties = false;
+    std::vector<std::size_t> properties;  // with selects_properties, else every property
+};
+
+/// Appends one CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or edge spaces.
+void append_csv_field(std::string& out, std::string_view text) {
+    const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
+                       (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+    if (!quote) {
+        out += text;
+        return;
     }
-    points.push_back(points.front());
-    auto* h = geos.handle();
-    GEOSCoordSequence* ring = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size()), 2);
-    for (unsigned at = 0; at < points.size(); ++at) GEOSCoordSeq_setXY_r(h, ring, at, points[at].x, points[at].y);
-    GEOSGeometry* shell = GEOSGeom_createLinearRing_r(h, ring);
-    return geo::adopt(geos, shell != nullptr ? GEOSGeom_createPolygon_r(h, shell, nullptr, 0) : nullptr, "making the bbox");
+    out += '"';
+    for (const char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
 }
 
-/// A page of items written as it is sent: the features' GeoJSON, a batch of about 64 kB at a time,
-/// each geometry reprojected as it is written. Holds the state, so the geometries outlive a reload.
+/// A page of items written as it is sent: the features' GeoJSON (or CSV rows), a batch of about 64 kB
+/// at a time, each geometry reprojected as it is written. Holds the state, so the geometries outlive a reload.
 class FeaturePage : public BodyStream {
 public:
     FeaturePage(std::shared_ptr<const ServiceState> state, std::shared_ptr<const CachedCollection> collection,
-                std::vector<std::uint32_t> features, std::string tail)
+                std::vector<std::uint32_t> features, std::string tail, PageFormat format)
         : state_(std::move(state)), collection_(std::move(collection)), features_(std::move(features)), tail_(std::move(tail)),
-          // A collection whose GeoJSON is kept needs no reprojection.
-          to_crs_(collection_->json.empty() ? borrow_transform(state_->dataset->working_crs, std::string(collection_->crs->proj))
-                                            : TransformLease(nullptr, nullptr)) {}
+          format_(std::move(format)),
+          // Pages copied from a collection's kept GeoJSON need no reprojection.
+          to_crs_(copies_json() ? TransformLease(nullptr, nullptr)
+                                : borrow_transform(state_->dataset->working_crs, std::string(collection_->crs->proj))) {
+        if (!format_.selects_properties) {
+            for (std::size_t i = 0; i < collection_->info->properties.size(); ++i) format_.properties.push_back(i);
+        }
+    }
 
     bool next(std::string& out) override {
         constexpr std::size_t kPieceBytes = 64 * 1024;
         if (!started_) {
-            out += R"({"type":"FeatureCollection","features":[)";
+            start(out);
             started_ = true;
         }
         const auto& all = collection_->features();
         while (next_ < features_.size() && out.size() < kPieceBytes) {
-            if (next_ > 0) out += ',';
             const std::uint32_t feature = features_[next_++];
-            if (!collection_->json.empty()) {
-                out += collection_->json[feature];
+            if (format_.format == ItemsQuery::Format::csv) {
+                append_row(out, all[feature]);
             } else {
-                append_feature(out, geos_.handle(), all[feature], *to_crs_, collection_->crs->decimals);
+                if (next_ > 1) out += ',';
+                append_geojson(out, feature);
             }
         }
         if (next_ < features_.size()) return true;
@@ -165,15 +173,97 @@ public:
     }
 
 private:
+    bool copies_json() const { return !collection_->json.empty() && !format_.selects_properties && format_.format == ItemsQuery::Format::geojson; }
+
+    void start(std::string& out) const {
+        if (format_.format == ItemsQuery::Format::geojson) {
+            out += R"({"type":"FeatureCollection","features":[)";
+            return;
+        }
+        // GDAL's CSV driver reads a column named WKT as the geometry.
+        out += "id";
+        for (const std::size_t p : format_.properties) {
+            out += ',';
+            append_csv_field(out, collection_->info->properties[p]);
+        }
+        out += ",WKT\r\n";
+    }
+
+    void append_geojson(std::string& out, std::uint32_t feature) {
+        if (copies_json()) {
+            out += collection_->json[feature];
+            return;
+        }
+        const CachedFeature& f = collection_->features()[feature];
+        if (!format_.selects_properties) {
+            append_feature(out, geos_.handle(), f, *to_crs_, collection_->crs->decimals);
+            return;
+        }
+        out += R"({"type":"Feature","id":)";
+        append_escaped(out, f.id);
+        out += R"(,"geometry":)";
+        write_geojson_geometry(geos_.handle(), f.geometry, out, collection_->crs->decimals, to_crs_.get());
+        out += R"(,"properties":{)";
+        for (std::size_t i = 0; i < format_.properties.size(); ++i) {
+            const std::size_t p = format_.properties[i];
+            if (i > 0) out += ',';
+            append_escaped(out, collection_->info->properties[p]);
+            out += ':';
+            append_json_value(out, f.fields[p]);
+        }
+        out += "}}";
+    }
+
+    void append_row(std::string& out, const CachedFeature& f) {
+        append_csv_field(out, f.id);
+        for (const std::size_t p : format_.properties) {
+            out += ',';
+            append_csv_field(out, f.values[p]);  // the filter text: empty for null
+        }
+        out += ',';
+        if (f.geometry != nullptr) {
+            const geo::Geometry there = geo::transform_geometry(geos_, f.geometry, *to_crs_);
+            append_csv_field(out, geo::to_wkt(geos_, there.get(), collection_->crs->decimals));
+        }
+        out += "\r\n";
+    }
+
     std::shared_ptr<const ServiceState> state_;
     std::shared_ptr<const CachedCollection> collection_;
     std::vector<std::uint32_t> features_;  // the page's, in order
     std::string tail_;                     // numberMatched and the rest, after the features
+    PageFormat format_;
     TransformLease to_crs_;
     geo::GeosContext geos_;
     std::size_t next_ = 0;
     bool started_ = false;
 };
+
+/// Orders features by the sortby keys: numbers as numbers, texts by their bytes, nulls last whatever
+/// the direction; ties keep the collection's order.
+void sort_features(std::vector<std::uint32_t>& matched, const std::vector<CachedFeature>& features,
+                   const std::vector<ItemsQuery::SortKey>& keys) {
+    const auto order = [](const geo::FieldValue& a, const geo::FieldValue& b) -> int {
+        const bool null_a = geo::is_null(a), null_b = geo::is_null(b);
+        if (null_a || null_b) return null_a == null_b ? 0 : (null_a ? 2 : -2);  // +-2: nulls last in either direction
+        if (const auto* text = std::get_if<std::string>(&a)) return text->compare(std::get<std::string>(b)) < 0 ? -1 : (*text == std::get<std::string>(b) ? 0 : 1);
+        const auto number = [](const geo::FieldValue& v) {
+            if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+            if (const auto* r = std::get_if<double>(&v)) return *r;
+            return std::get<bool>(v) ? 1.0 : 0.0;
+        };
+        const double x = number(a), y = number(b);
+        return x < y ? -1 : (x > y ? 1 : 0);
+    };
+    std::stable_sort(matched.begin(), matched.end(), [&](std::uint32_t a, std::uint32_t b) {
+        for (const ItemsQuery::SortKey& key : keys) {
+            const int o = order(features[a].fields[key.property], features[b].fields[key.property]);
+            if (o == 2 || o == -2) return o < 0;
+            if (o != 0) return key.descending ? o > 0 : o < 0;
+        }
+        return false;
+    });
+}
 
 }  // namespace
 
@@ -250,6 +340,8 @@ Response FeatureHandlers::conformance(const RouteContext& context) const {
                                     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
                                     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
                                     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"};
+    for (const std::string_view more : cql2::conformance_classes()) out["conformsTo"].as_array().push_back(json::string(more));
+    for (const std::string_view more : items_query_conformance()) out["conformsTo"].as_array().push_back(json::string(more));
     return json_reply(context.request, out);
 }
 
@@ -297,10 +389,14 @@ Response FeatureHandlers::queryables(const RouteContext& context) const {
 }
 
 Response FeatureHandlers::items(const RouteContext& context) const {
-    check_acceptable(context, {kGeoJson, "application/json"});
     const std::size_t index = collection_index(context);
     const CollectionInfo& info = feature_collections()[index];
     const ItemsQuery query = parse_items_query(context, info);
+    if (query.format == ItemsQuery::Format::csv) {
+        check_acceptable(context, {kCsv});
+    } else {
+        check_acceptable(context, {kGeoJson, "application/json"});
+    }
     const auto current = state(context);
     // Filter on the boxes in the bbox's CRS, serve in the output CRS: the same features, in the same order.
     const auto collection = cached(context, *current, index, query.crs);
@@ -318,7 +414,7 @@ Response FeatureHandlers::items(const RouteContext& context) const {
             invalid_parameter("bbox", "longitudes must lie within -180..180 and latitudes within -90..90 (CRS84)");
         }
         try {
-            box = bbox_in_working_crs(geos, query.bbox, *to_working);
+            box = geo::transform_box(geos, {query.bbox[0], query.bbox[1], query.bbox[2], query.bbox[3], false}, *to_working);
         } catch (const geo::CrsError& error) {
             invalid_parameter("bbox", std::string("cannot be carried into the dataset's CRS (") + error.what() + ")");
         }
@@ -327,6 +423,16 @@ Response FeatureHandlers::items(const RouteContext& context) const {
     }
     const std::unique_ptr<const GEOSPreparedGeometry, std::function<void(const GEOSPreparedGeometry*)>> prepared_owner(
         prepared, [&geos](const GEOSPreparedGeometry* p) { GEOSPreparedGeom_destroy_r(geos.handle(), p); });
+    std::optional<cql2::Filter> filter;
+    if (!query.filter.empty()) {
+        const TransformLease to_working =
+            borrow_transform(std::string(served_crss()[query.filter_crs].proj), current->dataset->working_crs);
+        try {
+            filter.emplace(query.filter, *info.schema, to_working.get());
+        } catch (const cql2::Error& error) {
+            invalid_parameter("filter", error.what());
+        }
+    }
     std::vector<std::uint32_t> matched;
     for (std::size_t n = 0; n < features.size(); ++n) {
         const CachedFeature& feature = features[n];
@@ -349,8 +455,10 @@ Response FeatureHandlers::items(const RouteContext& context) const {
                 keep = result == 1;
             }
         }
+        if (keep && filter) keep = filter->matches(feature.fields, feature.geometry);
         if (keep) matched.push_back(static_cast<std::uint32_t>(n));
     }
+    if (!query.sortby.empty()) sort_features(matched, features, query.sortby);
 
     const auto total = static_cast<std::int64_t>(matched.size());
     const std::int64_t first = std::min(query.offset, total);
@@ -383,8 +491,39 @@ Response FeatureHandlers::items(const RouteContext& context) const {
 
     matched.erase(matched.begin() + last, matched.end());
     matched.erase(matched.begin(), matched.begin() + first);
-    Response response = text_response(context.request, http::status::ok, {}, kGeoJson);
-    stream_body(response, std::make_shared<FeaturePage>(current, collection, std::move(matched), std::move(tail)));
+    const bool csv = query.format == ItemsQuery::Format::csv;
+    Response response = text_response(context.request, http::status::ok, {}, csv ? kCsv : kGeoJson);
+    if (csv) {
+        // The paging a GeoJSON page carries in its body goes in Link headers (RFC 8288) and OGC's counts.
+        tail.clear();
+        std::string links(1, '<');
+        links += items_url(base, context, info, nullptr, 0);
+        links += R"(>; rel="self")";
+        if (last < total) {
+            links += ", <";
+            links += items_url(base, context, info, &query, last);
+            links += R"(>; rel="next")";
+        }
+        response.set(http::field::link, links);
+        response.set("OGC-NumberMatched", std::to_string(total));
+        response.set("OGC-NumberReturned", std::to_string(last - first));
+        response.set(http::field::content_disposition, "inline; filename=\"" + info.id + ".csv\"");
+    }
+    PageFormat format{query.format, query.selects_properties, query.properties};
+    auto page = std::make_shared<FeaturePage>(current, collection, std::move(matched), std::move(tail), std::move(format));
+    if (csv) {
+        // Whole, with its length: GDAL's /vsicurl/ (how a GIS reads a CSV by URL) needs the size.
+        std::string body;
+        std::string piece;
+        for (bool more = true; more; body += piece) {
+            piece.clear();
+            more = page->next(piece);
+        }
+        response.body() = std::move(body);
+        response.prepare_payload();
+    } else {
+        stream_body(response, std::move(page));
+    }
     set_content_crs(response, query.crs);
     return response;
 }

@@ -21,7 +21,63 @@ std::int64_t parse_integer(const std::string& name, const std::string& text) {
     return value;
 }
 
+/// The names in a comma-separated list, trimmed; empty names are refused.
+std::vector<std::string> split_names(const std::string& name, const std::string& value) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = value.find(',', start);
+        std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const std::size_t first = item.find_first_not_of(' ');
+        const std::size_t last = item.find_last_not_of(' ');
+        item = first == std::string::npos ? std::string() : item.substr(first, last - first + 1);
+        if (item.empty()) invalid_parameter(name, "expected a comma-separated list of property names, got '" + value + "'");
+        out.push_back(std::move(item));
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
+std::size_t property_index(const std::string& name, const std::string& property, const CollectionInfo& info) {
+    const auto found = std::find(info.properties.begin(), info.properties.end(), property);
+    if (found == info.properties.end()) {
+        invalid_parameter(name, "no property '" + property + "' in collection " + info.id + " (its queryables list them)");
+    }
+    return static_cast<std::size_t>(found - info.properties.begin());
+}
+
+/// sortby=+a,-b (a leading '+', or none, is ascending; '-' descending).
+std::vector<ItemsQuery::SortKey> parse_sortby(const std::string& name, const std::string& value, const CollectionInfo& info) {
+    std::vector<ItemsQuery::SortKey> keys;
+    for (std::string item : split_names(name, value)) {
+        ItemsQuery::SortKey key;
+        if (item.front() == '+' || item.front() == '-') {
+            key.descending = item.front() == '-';
+            item.erase(0, 1);
+        }
+        key.property = property_index(name, item, info);
+        keys.push_back(key);
+    }
+    return keys;
+}
+
+/// properties=a,b: the properties written, in the collection's order, each once.
+std::vector<std::size_t> parse_property_list(const std::string& name, const std::string& value, const CollectionInfo& info) {
+    std::vector<std::size_t> out;
+    for (const std::string& item : split_names(name, value)) out.push_back(property_index(name, item, info));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 }  // namespace
+
+const std::vector<std::string_view>& items_query_conformance() {
+    // Drafts: OGC API - Features Part 8 (Sorting) and Part 6 (Property selection).
+    static const std::vector<std::string_view> kClasses = {"http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
+                                                           "http://www.opengis.net/spec/ogcapi-features-6/1.0/conf/properties"};
+    return kClasses;
+}
 
 std::string percent_encode(std::string_view text) {
     std::string out;
@@ -102,7 +158,23 @@ ItemsQuery parse_items_query(const RouteContext& context, const CollectionInfo& 
             parse_bbox(name, value, query.bbox);
             query.has_bbox = true;
         } else if (name == "f") {
-            if (value != "json" && value != "geojson") invalid_parameter(name, "unsupported format '" + value + "' (expected json)");
+            if (value == "csv") {
+                query.format = ItemsQuery::Format::csv;
+            } else if (value != "json" && value != "geojson") {
+                invalid_parameter(name, "unsupported format '" + value + "' (expected json or csv)");
+            }
+        } else if (name == "filter") {
+            if (value.find_first_not_of(" \t\r\n") == std::string::npos) invalid_parameter(name, "is empty");
+            query.filter = value;
+        } else if (name == "filter-lang") {
+            if (value != "cql2-text") invalid_parameter(name, "unsupported filter language '" + value + "' (expected cql2-text)");
+        } else if (name == "filter-crs") {
+            query.filter_crs = parse_crs(name, value);
+        } else if (name == "sortby") {
+            query.sortby = parse_sortby(name, value, info);
+        } else if (name == "properties") {
+            query.properties = parse_property_list(name, value, info);
+            query.selects_properties = true;
         } else if (name == "crs") {
             query.crs = parse_crs(name, value);
         } else if (name == "bbox-crs") {

@@ -1,7 +1,7 @@
 #pragma once
 // The query of an OGC API - Features items request (limit, offset, bbox, bbox-crs, crs, property
-// filters), parsed and checked, and the links a page of items carries. Pure text work: a bad value is
-// the 400 "InvalidParameterValue" naming the parameter.
+// filters, a CQL2 filter's text, sortby, properties, f), parsed and checked, and the links a page of
+// items carries. Pure text work: a bad value is the 400 "InvalidParameterValue" naming the parameter.
 #include "server/api/features.hpp"
 #include "server/api/route_helpers.hpp"
 
@@ -22,7 +22,20 @@ struct ItemsQuery {
     std::vector<std::pair<std::size_t, std::string>> filters;  // property index, value
     std::size_t crs = 0;       // index in served_crss() of the output CRS
     std::size_t bbox_crs = 0;  // and of the bbox's
+    std::string filter;        // CQL2 text (filter-lang cql2-text), parsed once the state is known; empty for none
+    std::size_t filter_crs = 0;  // index in served_crss() of the filter's geometry literals
+    struct SortKey {
+        std::size_t property = 0;
+        bool descending = false;
+    };
+    std::vector<SortKey> sortby;  // OGC API - Features Part 8 sortby, in order
+    bool selects_properties = false;
+    std::vector<std::size_t> properties;  // with selects_properties: the properties written, in schema order
+    enum class Format { geojson, csv } format = Format::geojson;
 };
+
+/// The conformance classes of the items' sorting and property selection (OGC API - Features Parts 5 and 8 drafts).
+const std::vector<std::string_view>& items_query_conformance();
 
 /// The index in served_crss() of the CRS `uri` names; a 400 naming `name` when it is not served.
 std::size_t parse_crs(const std::string& name, const std::string& uri);

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <optional>
 #include <system_error>
 
 namespace server {
@@ -234,6 +235,73 @@ Response error_response(const Request& request, const HttpError& error) {
     body["code"] = error.code();
     body["description"] = mend_utf8(error.description());  // it may quote what the client sent
     return json_response(request, error.status(), body);
+}
+
+namespace {
+
+/// A decimal byte position, or nothing when the text is not one.
+std::optional<std::uint64_t> byte_position(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+void apply_byte_range(const Request& request, Response& response) {
+    if (response.result() != http::status::ok || response.body().streamed()) return;
+    if (request.method() != http::verb::get && request.method() != http::verb::head) return;
+    response.set(http::field::accept_ranges, "bytes");
+    std::string_view range = request[http::field::range];
+    if (range.empty()) return;
+    const std::string_view if_range = request[http::field::if_range];
+    if (!if_range.empty() && if_range != response[http::field::etag]) return;
+    constexpr std::string_view kUnit = "bytes=";
+    if (range.substr(0, kUnit.size()) != kUnit || range.find(',') != std::string_view::npos) return;
+    range.remove_prefix(kUnit.size());
+    const std::size_t dash = range.find('-');
+    if (dash == std::string_view::npos) return;
+    const std::uint64_t size = response.body().size();
+    std::uint64_t first = 0, last = 0;
+    if (dash == 0) {  // the last N bytes
+        const auto suffix = byte_position(range.substr(1));
+        if (!suffix) return;
+        if (*suffix == 0 || size == 0) first = size;  // nothing: unsatisfiable below
+        else first = size - std::min(*suffix, size);
+        last = size == 0 ? 0 : size - 1;
+    } else {
+        const auto from = byte_position(range.substr(0, dash));
+        const auto to = dash + 1 < range.size() ? byte_position(range.substr(dash + 1)) : std::optional<std::uint64_t>(size == 0 ? 0 : size - 1);
+        if (!from || !to) return;  // not a valid range: ignored (RFC 9110 14.2)
+        first = *from;
+        if (first < size && *to < first) return;
+        last = std::min(*to, size == 0 ? 0 : size - 1);
+    }
+    if (first >= size) {
+        std::string why = "the range ";
+        why += request[http::field::range];
+        why += " holds none of the ";
+        why += std::to_string(size);
+        why += " bytes";
+        Response refused = error_response(request, HttpError(http::status::range_not_satisfiable, "RangeNotSatisfiable", why));
+        std::string content_range = "bytes */";
+        content_range += std::to_string(size);
+        refused.set(http::field::content_range, content_range);
+        response = std::move(refused);
+        return;
+    }
+    const std::string whole = response.body().text();
+    response.body() = whole.substr(static_cast<std::size_t>(first), static_cast<std::size_t>(last - first + 1));
+    response.result(http::status::partial_content);
+    std::string content_range = "bytes ";
+    content_range += std::to_string(first);
+    content_range += '-';
+    content_range += std::to_string(last);
+    content_range += '/';
+    content_range += std::to_string(size);
+    response.set(http::field::content_range, content_range);
+    response.prepare_payload();
 }
 
 }  // namespace server

@@ -86,4 +86,9 @@ void require_acceptable(const Request& request, std::initializer_list<std::strin
 /// The error boundary's answer for an HttpError.
 Response error_response(const Request& request, const HttpError& error);
 
+/// Byte ranges (RFC 9110 14): a 200 to GET or HEAD whose body is whole (not streamed) says Accept-Ranges,
+/// and a single `Range: bytes=...` makes it a 206 of those bytes (416 when none of them exist). Several
+/// ranges, or an If-Range that no longer matches, get the whole body, as the RFC allows.
+void apply_byte_range(const Request& request, Response& response);
+
 }  // namespace server

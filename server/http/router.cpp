@@ -141,7 +141,7 @@ void Router::add_cors_headers(const Request& request, Response& response) const 
     }
     // Writing is open to the server's own pages and to the origins given with --cors-origin only.
     response.set(http::field::vary, "Origin");
-    response.set(http::field::access_control_expose_headers, "ETag, Content-Crs, Content-Encoding, Link, Content-Length, Location");
+    response.set(http::field::access_control_expose_headers, "ETag, Content-Crs, Content-Encoding, Content-Range, Link, Content-Length, Location, OGC-NumberMatched, OGC-NumberReturned");
     const std::string_view origin = header_value(request, http::field::origin);
     if (!origin.empty() && origin_may_write(request)) response.set(http::field::access_control_allow_origin, origin);
 }
@@ -274,6 +274,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
         } catch (...) {
             response = internal_error(request);
         }
+        apply_byte_range(request, response);
         if (request.method() == http::verb::head) response.body().clear();
         add_cors_headers(request, response);
     } catch (...) {
@@ -288,7 +289,7 @@ Response Router::handle(const Request& request, Routed& routed, bool run_blockin
 
 void add_cors_headers(Response& response) {
     response.set(http::field::access_control_allow_origin, "*");
-    response.set(http::field::access_control_expose_headers, "ETag, Content-Crs, Content-Encoding, Link, Content-Length");
+    response.set(http::field::access_control_expose_headers, "ETag, Content-Crs, Content-Encoding, Content-Range, Link, Content-Length, OGC-NumberMatched, OGC-NumberReturned");
 }
 
 }  // namespace server

@@ -109,27 +109,6 @@ private:
     const geo::CrsTransform* transform_;
 };
 
-/// Appends one value as JSON and keeps its filter text.
-void append_value(std::string& json, std::vector<std::string>& texts, const geo::FieldValue& value) {
-    if (geo::is_null(value)) {
-        json += "null";
-        texts.emplace_back();
-    } else if (const auto* text = std::get_if<std::string>(&value)) {
-        append_escaped(json, *text);
-        texts.push_back(*text);
-    } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-        texts.push_back(std::to_string(*integer));
-        json += texts.back();
-    } else if (const auto* real = std::get_if<double>(&value)) {
-        texts.push_back(number_text(*real));
-        json += texts.back();
-    } else {
-        const bool flag = std::get<bool>(value);
-        json += flag ? "true" : "false";
-        texts.emplace_back(flag ? "true" : "false");
-    }
-}
-
 }  // namespace
 
 std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState& state, const CollectionInfo& info) {
@@ -141,9 +120,28 @@ std::shared_ptr<const CollectionFeatures> collection_features(const ServiceState
         cached.id = std::move(feature.id);
         cached.geometry = feature.geometry;
         append_properties(cached.properties, *info.schema, feature.values, &cached.values);
+        cached.fields = std::move(feature.values);
     }
     out->owned = std::move(layer.owned);
     return out;
+}
+
+std::string value_text(const geo::FieldValue& value) {
+    if (geo::is_null(value)) return {};
+    if (const auto* text = std::get_if<std::string>(&value)) return *text;
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+    if (const auto* real = std::get_if<double>(&value)) return number_text(*real);
+    return std::get<bool>(value) ? "true" : "false";
+}
+
+void append_json_value(std::string& out, const geo::FieldValue& value) {
+    if (geo::is_null(value)) {
+        out += "null";
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
+        append_escaped(out, *text);
+    } else {
+        out += value_text(value);
+    }
 }
 
 void append_properties(std::string& out, const geo::LayerSchema& schema, const std::vector<geo::FieldValue>& values,
@@ -155,7 +153,8 @@ void append_properties(std::string& out, const geo::LayerSchema& schema, const s
         if (i > 0) out += ',';
         append_escaped(out, schema.fields[i].name);
         out += ':';
-        append_value(out, kept, values[i]);
+        append_json_value(out, values[i]);
+        kept.push_back(value_text(values[i]));
     }
     out += '}';
 }
@@ -173,10 +172,7 @@ std::shared_ptr<const CachedCollection> collection_in_crs(const ServiceState& st
     for (const CachedFeature& feature : out->base->features) {
         geo::Envelope& box = out->boxes.emplace_back();
         if (feature.geometry != nullptr) {
-            const geo::Geometry projected = geo::adopt(context,
-                                                       GEOSGeom_transformXY_r(context.handle(), feature.geometry, transform_callback,
-                                                                              const_cast<geo::CrsTransform*>(&to_crs)),
-                                                       "reprojecting a feature");
+            const geo::Geometry projected = geo::transform_geometry(context, feature.geometry, to_crs);
             if (GEOSisEmpty_r(context.handle(), projected.get()) == 0) box = geo::envelope_of(context, projected.get());
         }
         out->extent.expand(box);
@@ -319,17 +315,6 @@ const std::vector<CollectionInfo>& feature_collections() {
         return out;
     }();
     return kCollections;
-}
-
-int transform_callback(double* x, double* y, void* user) {
-    try {
-        const geo::Point p = static_cast<const geo::CrsTransform*>(user)->transform({*x, *y});
-        *x = p.x;
-        *y = p.y;
-        return 1;
-    } catch (...) {
-        return 0;  // GEOS then reports the transform as failed
-    }
 }
 
 void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, int decimals,

@@ -21,6 +21,7 @@ struct CachedFeature {
     std::string id;
     std::string properties;           // the properties object, as JSON
     std::vector<std::string> values;  // property values as text, per CollectionInfo::properties
+    std::vector<geo::FieldValue> fields;  // the same values typed, as CQL2 filters and sortby compare them
     const GEOSGeometry* geometry = nullptr;  // working CRS; owned by the state's dataset or plan, or by the collection
 };
 
@@ -92,7 +93,13 @@ TransformLease borrow_transform(const std::string& from, const std::string& to);
 void append_properties(std::string& out, const geo::LayerSchema& schema, const std::vector<geo::FieldValue>& values,
                        std::vector<std::string>* texts = nullptr);
 
-/// Appends `text` as a JSON string body (without the quotes), escaped.
+/// A value as the property filters compare it and CSV writes it: empty for null, numbers in their
+/// shortest round-trip form, booleans true/false.
+std::string value_text(const geo::FieldValue& value);
+/// Appends a value as JSON: null, a string, a number or a boolean.
+void append_json_value(std::string& out, const geo::FieldValue& value);
+
+/// Appends `text` as a JSON string, quoted and escaped.
 void append_escaped(std::string& out, std::string_view text);
 /// Shortest round-trip text of a finite number.
 std::string number_text(double value);
@@ -106,8 +113,5 @@ void append_coordinate(std::string& out, double value, int decimals);
 /// in the output CRS already.
 void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, int decimals,
                             const geo::CrsTransform* transform = nullptr);
-
-/// GEOSGeom_transformXY_r callback applying the geo::CrsTransform passed as `user` (0 on failure).
-int transform_callback(double* x, double* y, void* user);
 
 }  // namespace server

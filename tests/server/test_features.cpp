@@ -3,6 +3,7 @@
 #include "plan_fixture.hpp"
 #include "server/api/features.hpp"
 #include "server/api/plan_request.hpp"
+#include "features_fixture.hpp"
 #include "service_fixture.hpp"
 
 #include <boost/json.hpp>
@@ -17,67 +18,7 @@
 using namespace server;
 namespace json = boost::json;
 
-namespace {
-
-using Query = std::vector<std::pair<std::string, std::string>>;
-using Path = std::map<std::string, std::string>;
-
-struct Fixture {
-    Service service{1 << 20};
-    FeatureHandlers handlers{service};
-    Request request{http::verb::get, "/", 11};
-
-    Fixture() {
-        service.install(service_fixture::state_of(plan_fixture::example()));
-        request.set(http::field::host, "example.test:8080");
-    }
-
-    json::value call(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path = {}, Query query = {},
-                     std::string_view content_type = "") {
-        const RouteContext context{request, std::move(path), std::move(query)};
-        const Response response = (handlers.*method)(context);
-        REQUIRE(response.result() == http::status::ok);
-        if (!content_type.empty()) CHECK(response[http::field::content_type] == content_type);
-        return json::parse(body_text(response));
-    }
-    Response raw(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path, Query query = {}) {
-        const RouteContext context{request, std::move(path), std::move(query)};
-        Response response = (handlers.*method)(context);
-        REQUIRE(response.result() == http::status::ok);
-        return response;
-    }
-    json::value items(const std::string& collection, Query query = {}) {
-        return call(&FeatureHandlers::items, {{"id", collection}}, std::move(query), "application/geo+json");
-    }
-    /// The HttpError the call throws.
-    HttpError error(Response (FeatureHandlers::*method)(const RouteContext&) const, Path path, Query query = {}) {
-        const RouteContext context{request, std::move(path), std::move(query)};
-        try {
-            (handlers.*method)(context);
-        } catch (const HttpError& e) {
-            return e;
-        }
-        FAIL("no HttpError");
-        throw std::logic_error("unreachable");
-    }
-};
-
-const json::object* find_link(const json::value& document, const std::string& rel) {
-    for (const json::value& link : document.at("links").as_array()) {
-        if (link.at("rel").as_string() == rel) return &link.as_object();
-    }
-    return nullptr;
-}
-
-std::vector<std::string> ids(const json::value& collection) {
-    std::vector<std::string> out;
-    for (const json::value& feature : collection.at("features").as_array()) {
-        out.emplace_back(feature.at("id").as_string());
-    }
-    return out;
-}
-
-}  // namespace
+using namespace features_fixture;
 
 TEST_CASE("The landing page links to the API, conformance and the collections with absolute hrefs", "[features]") {
     Fixture f;
@@ -95,7 +36,7 @@ TEST_CASE("The landing page links to the API, conformance and the collections wi
     CHECK(find_link(page, "data")->at("href").as_string() == "http://example.test:8080/collections");
 }
 
-TEST_CASE("Conformance lists Core, OpenAPI 3.0, GeoJSON, CRS by reference and queryables", "[features]") {
+TEST_CASE("Conformance lists Core, OpenAPI 3.0, GeoJSON, CRS by reference, queryables, CQL2 text, sorting and properties", "[features]") {
     Fixture f;
     const json::value page = f.call(&FeatureHandlers::conformance);
     std::vector<std::string> classes;
@@ -105,7 +46,16 @@ TEST_CASE("Conformance lists Core, OpenAPI 3.0, GeoJSON, CRS by reference and qu
                                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                                               "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
                                               "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
-                                              "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"});
+                                              "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+                                              "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+                                              "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+                                              "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+                                              "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+                                              "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+                                              "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+                                              "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+                                              "http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
+                                              "http://www.opengis.net/spec/ogcapi-features-6/1.0/conf/properties"});
 }
 
 TEST_CASE("Queryables are each collection's fields with their JSON types, and each one filters the items", "[features]") {
