@@ -61,38 +61,85 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
         return r.practice >= 0 && active[static_cast<std::size_t>(r.practice)] && r.patients > 0;
     };
     std::vector<double> registered_pull(dataset.areas.size(), 0);
+    std::vector<double> registered_patients(dataset.areas.size(), 0);
     for (std::uint32_t a = 0; a < registered_pull.size(); ++a) {
         for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
             if (!counts(r)) continue;
             const Practice& practice = dataset.practices[static_cast<std::size_t>(r.practice)];
             registered_pull[a] += gravity_pull(static_cast<double>(std::max<std::int64_t>(practice.list_size, 1)),
                                                std::hypot(points[a].x - practice.location.x, points[a].y - practice.location.y));
+            registered_patients[a] += static_cast<double>(r.patients);
         }
     }
+    // The most supply a drawn patient can bring (supply per listed patient), for the bound below.
+    double supply_per_patient = 0;
+    for (std::size_t p = 0; p < supply.size(); ++p) {
+        if (active[p]) supply_per_patient = std::max(supply_per_patient, supply[p] / static_cast<double>(std::max<std::int64_t>(dataset.practices[p].list_size, 1)));
+    }
 
-    std::vector<SiteSuggestion> scored;
-    std::vector<double> drawn(dataset.practices.size(), 0);
-    std::vector<std::uint32_t> touched;
+    // First every candidate's cheap figures and an upper bound of its gain: the new practice's supply is at
+    // most what its drawn patients bring at the highest supply per patient, and what the gaps lose is never
+    // negative. Then the exact gain (the Huff model per registrant) in the order of those bounds, stopping once
+    // no bound left can reach the sites already chosen: the same answer as trying every candidate.
+    struct Candidate {
+        SiteSuggestion site;
+        double gap_weighted = 0, demand = 0, bound = 0;
+    };
+    std::vector<Candidate> candidates;
     for (std::uint32_t c = 0; c < candidate.size(); ++c) {
         if (!candidate[c]) continue;
-        const Point site = points[c];
-        SiteSuggestion s;
-        s.area = c;
-        s.location = site;
-        double gap_weighted = 0, demand = 0;
-        grid.near(site, reach, [&](std::uint32_t a, double d) {
+        Candidate k;
+        k.site.area = c;
+        k.site.location = points[c];
+        grid.near(points[c], reach, [&](std::uint32_t a, double d) {
             const double w = decay.weight(d);
-            demand += population[a] * w;
+            k.demand += population[a] * w;
             if (gap[a]) {
-                gap_weighted += population[a] * w;
-                s.gap_people_in_reach += dataset.areas[a].population;
+                k.gap_weighted += population[a] * w;
+                k.site.gap_people_in_reach += dataset.areas[a].population;
             }
         });
-        if (gap_weighted <= 0 || demand <= 0) continue;
+        if (k.gap_weighted <= 0 || k.demand <= 0) continue;
+        double drawn_total = 0;
+        grid.near(points[c], kGravityReachM, [&](std::uint32_t a, double d) {
+            const double own = gravity_pull(size, d);
+            drawn_total += registered_patients[a] * own / (own + registered_pull[a]);
+        });
+        const double drawn_scaled = options.list_size > 0 ? std::min(drawn_total, size) : drawn_total;
+        k.bound = (supply_per_patient * drawn_scaled * k.gap_weighted / k.demand) * (1 + 1e-9) + 1e-12;  // (rounding)
+        candidates.push_back(k);
+    }
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) { return x.bound > y.bound; });
+
+    const double spacing = options.min_spacing_m > 0 ? options.min_spacing_m : decay.reach() / 2;
+    // Better gain first, then the lower area index: the order the sites are chosen in.
+    const auto better = [](const SiteSuggestion& x, const SiteSuggestion& y) {
+        return x.gap_capacity_gained != y.gap_capacity_gained ? x.gap_capacity_gained > y.gap_capacity_gained : x.area < y.area;
+    };
+    const auto choose = [&](const std::vector<SiteSuggestion>& ranked) {
+        std::vector<SiteSuggestion> chosen;
+        for (const SiteSuggestion& s : ranked) {
+            if (chosen.size() == options.count) break;
+            const bool crowded = std::any_of(chosen.begin(), chosen.end(), [&](const SiteSuggestion& t) {
+                return std::hypot(t.location.x - s.location.x, t.location.y - s.location.y) < spacing;
+            });
+            if (!crowded) chosen.push_back(s);
+        }
+        return chosen;
+    };
+
+    std::vector<SiteSuggestion> scored;  // kept in `better` order
+    std::vector<SiteSuggestion> chosen;
+    double last_chosen = -1;  // the gain of the last of `count` chosen sites, once there are that many
+    std::vector<double> drawn(dataset.practices.size(), 0);
+    std::vector<std::uint32_t> touched;
+    for (const Candidate& k : candidates) {
+        if (chosen.size() == options.count && k.bound < last_chosen) break;
+        SiteSuggestion s = k.site;
         // Huff: the patients each practice would lose to the site.
         touched.clear();
         double total_drawn = 0;
-        grid.near(site, kGravityReachM, [&](std::uint32_t a, double d) {
+        grid.near(s.location, kGravityReachM, [&](std::uint32_t a, double d) {
             const double own = gravity_pull(size, d);
             const double total = own + registered_pull[a];
             for (const RegistrationIndex::Registrant& r : index.by_area[a]) {
@@ -114,20 +161,19 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
             drawn[p] = 0;
         }
         s.patients_drawn = total_drawn * scale;
-        s.gap_capacity_gained = supply_new * gap_weighted / demand - lost_to_gaps;
+        s.gap_capacity_gained = supply_new * k.gap_weighted / k.demand - lost_to_gaps;
         s.gain_per_1000 = 1000 * s.gap_capacity_gained / gap_people;
-        if (s.gap_capacity_gained > 0) scored.push_back(s);
-    }
-    std::stable_sort(scored.begin(), scored.end(),
-                     [](const SiteSuggestion& x, const SiteSuggestion& y) { return x.gap_capacity_gained > y.gap_capacity_gained; });
-    const double spacing = options.min_spacing_m > 0 ? options.min_spacing_m : decay.reach() / 2;
-    std::vector<SiteSuggestion> chosen;
-    for (const SiteSuggestion& s : scored) {
-        if (chosen.size() == options.count) break;
+        if (s.gap_capacity_gained <= 0) continue;
+        scored.insert(std::upper_bound(scored.begin(), scored.end(), s, better), s);
+        // The choice changes only when the new site would be chosen: it ranks above the last site chosen (or
+        // fewer are chosen yet) and no chosen site ranking above it is too near.
         const bool crowded = std::any_of(chosen.begin(), chosen.end(), [&](const SiteSuggestion& t) {
-            return std::hypot(t.location.x - s.location.x, t.location.y - s.location.y) < spacing;
+            return better(t, s) && std::hypot(t.location.x - s.location.x, t.location.y - s.location.y) < spacing;
         });
-        if (!crowded) chosen.push_back(s);
+        if (!crowded && (chosen.size() < options.count || better(s, chosen.back()))) {
+            chosen = choose(scored);
+            if (chosen.size() == options.count) last_chosen = chosen.back().gap_capacity_gained;
+        }
     }
     return chosen;
 }
