@@ -363,6 +363,23 @@ TEST_CASE("Suggested sites lie where the gaps are, spaced apart", "[accessibilit
     const std::vector<SiteSuggestion> again = suggest_sites(d, p, gap, wanted);
     REQUIRE(again.size() == sites.size());
     for (std::size_t i = 0; i < sites.size(); ++i) CHECK(again[i].area == sites[i].area);
+    // Fewer sites asked for stop the search sooner (candidates are tried in the order of an upper bound of
+    // their gain): they are still the first of a longer list, which tries more.
+    SuggestionOptions longer = wanted;
+    longer.count = 12;
+    longer.min_spacing_m = 500;
+    const std::vector<SiteSuggestion> many = suggest_sites(d, p, gap, longer);
+    REQUIRE(many.size() == 12);
+    for (std::size_t k = 1; k <= 4; ++k) {
+        SuggestionOptions fewer = longer;
+        fewer.count = k;
+        const std::vector<SiteSuggestion> first = suggest_sites(d, p, gap, fewer);
+        REQUIRE(first.size() == k);
+        for (std::size_t i = 0; i < k; ++i) {
+            CHECK(first[i].area == many[i].area);
+            CHECK(first[i].gap_capacity_gained == many[i].gap_capacity_gained);
+        }
+    }
     CHECK(suggestion_list_size(d, p, SuggestionOptions{}) > 0);
     // No gaps, nothing to suggest.
     CHECK(suggest_sites(d, p, std::vector<bool>(d.areas.size(), false), wanted).empty());
