@@ -118,11 +118,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     add(context, overlapping, std::move(valid.geometry));
                     break;
                 }
-                geo::Geometry part = covered ? geo::adopt(context, GEOSDifference_r(h, valid.geometry.get(), covered.get()), "difference")
-                                             : geo::adopt(context, GEOSGeom_clone_r(h, valid.geometry.get()), "clone");
-                covered = covered ? geo::adopt(context, GEOSUnion_r(h, covered.get(), valid.geometry.get()), "union") : std::move(valid.geometry);
-                try {
+                geo::Geometry part;
+                try {  // the coverage is built with GEOS's overlay, which may give up on such input: skip it
+                    part = covered ? geo::adopt(context, GEOSDifference_r(h, valid.geometry.get(), covered.get()), "difference")
+                                   : geo::adopt(context, GEOSGeom_clone_r(h, valid.geometry.get()), "clone");
+                    geo::Geometry grown = covered ? geo::adopt(context, GEOSUnion_r(h, covered.get(), valid.geometry.get()), "union")
+                                                  : std::move(valid.geometry);
                     part = geo::make_valid_polygonal(context, std::move(part)).geometry;
+                    covered = std::move(grown);
                 } catch (const geo::GeosError&) {
                     break;
                 }
