@@ -88,6 +88,7 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
     std::vector<Candidate> candidates;
     for (std::uint32_t c = 0; c < candidate.size(); ++c) {
         if (!candidate[c]) continue;
+        if (options.checkpoint && c % 64 == 0) options.checkpoint();
         Candidate k;
         k.site.area = c;
         k.site.location = points[c];
@@ -135,6 +136,7 @@ std::vector<SiteSuggestion> suggest_sites(const Dataset& dataset, const Plan& pl
     std::vector<std::uint32_t> touched;
     for (const Candidate& k : candidates) {
         if (chosen.size() == options.count && k.bound < last_chosen) break;
+        if (options.checkpoint) options.checkpoint();
         SiteSuggestion s = k.site;
         // Huff: the patients each practice would lose to the site.
         touched.clear();

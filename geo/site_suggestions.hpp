@@ -24,6 +24,7 @@ struct SuggestionOptions {
     std::size_t count = 5;        // sites wanted
     std::int64_t list_size = 0;   // the new practice's list size; 0: the median practice's
     double min_spacing_m = 0;     // sites at least this far apart; 0: half the decay's reach (5 km by default)
+    PlanCheckpoint checkpoint;    // called between candidates; may throw to abandon the search (a server's deadline)
 };
 
 struct SiteSuggestion {

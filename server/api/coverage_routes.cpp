@@ -12,6 +12,7 @@
 #include "geo/crs.hpp"
 #include "geo/site_suggestions.hpp"
 
+#include <chrono>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -27,6 +28,10 @@
 namespace server {
 
 namespace {
+
+/// The longest a /gaps/suggestions search may take (a what-if per candidate site: 1-3 s on London in a
+/// release build): beyond it, 503 SuggestionTimeout rather than a core held for minutes.
+constexpr std::chrono::seconds kSuggestionTimeLimit{30};
 
 constexpr std::string_view kGeoJson = "application/geo+json";
 
@@ -373,6 +378,16 @@ Response CoverageHandlers::suggestions(const RouteContext& context) const {
     options.count = query.count;
     options.list_size = query.list_size;
     options.min_spacing_m = query.min_spacing_m;
+    const auto deadline = std::chrono::steady_clock::now() + kSuggestionTimeLimit;
+    options.checkpoint = [&context, deadline] {
+        if (context.cancelled()) throw HttpError(static_cast<http::status>(499), "ClientClosedRequest", "the client hung up; the search was abandoned");
+        if (context.stopping()) throw HttpError(http::status::service_unavailable, "ShuttingDown", "the server is stopping; the search was abandoned");
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw HttpError(http::status::service_unavailable, "SuggestionTimeout",
+                            "the search took longer than " + std::to_string(kSuggestionTimeLimit.count()) +
+                                " s; ask for fewer sites, a smaller list_size or a stricter gap criterion");
+        }
+    };
     const std::vector<geo::SiteSuggestion> sites = geo::suggest_sites(dataset, plan, gap, options);
     const std::int64_t list_size = geo::suggestion_list_size(dataset, plan, options);
     const geo::LayerFeatures features = geo::suggestion_features(dataset, sites, list_size);

@@ -115,7 +115,7 @@ std::vector<HttpCase> parameters() {
         bad("items: unknown crs", items + "crs=EPSG:1234", "parameter 'crs': unsupported CRS 'EPSG:1234'"),
         bad("items: unknown bbox-crs", items + "bbox=1,2,3,4&bbox-crs=foo", "parameter 'bbox-crs': unsupported CRS 'foo'"),
         bad("items: unknown parameter", items + "shape=round", "parameter 'shape': unknown query parameter for collection networks"),
-        bad("items: f=xml", items + "f=xml", "parameter 'f': unsupported format 'xml' (expected json)"),
+        bad("items: f=xml", items + "f=xml", "parameter 'f': unsupported format 'xml' (expected json or csv)"),
         {"items: unknown collection", get("/collections/nope/items"), {404}, "NotFound", "no collection 'nope'"},
         {"items: unknown feature", get("/collections/networks/items/NOPE"), {404}, "NotFound", "no feature 'NOPE' in collection networks"},
         {"tiles: zoom 40", get("/tiles/40/0/0.mvt"), {404}, "NotFound", "zoom 40 is outside this tile set's 0 to 16"},
