@@ -20,6 +20,7 @@ constexpr std::string_view kDescriptionFileName = "dataset.toml";
 
 const std::vector<SettingSpec> kSettings = {
     {"name", "Dataset name shown in summaries"},
+    {"attribution", "The data's attribution (licence statements), shown with tiles, TileJSON, the style, the viewer, OGC pages and GeoPackages"},
     {"working_crs", "Projected CRS every geometry is transformed into (default EPSG:27700)"},
     {"areas.source", "Small-area polygons: any OGR vector source", true},
     {"areas.layer", "Layer of areas.source (default: its only layer)"},
@@ -277,6 +278,7 @@ DatasetDescription describe(const Settings& settings) {
     DatasetDescription out;
     out.origin = settings.origin;
     out.name = d.optional("name");
+    out.attribution = d.optional("attribution");
     out.working_crs = d.optional("working_crs");
     if (out.working_crs.empty()) out.working_crs = kDefaultWorkingCrs;
 

@@ -88,6 +88,7 @@ struct TravelTimeSpec {
 struct DatasetDescription {
     std::string origin;  // description file, for messages
     std::string name;
+    std::string attribution;  // the data's licence statements, shown with everything served and written
     std::string working_crs;
     AreaSpec areas;
     std::optional<JoinSpec> population;

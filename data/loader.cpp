@@ -154,6 +154,7 @@ geo::Dataset load_dataset(const DatasetDescription& description, Progress& progr
     const auto working = working_crs(description);
     geo::Dataset out;
     out.name = description.name;
+    out.attribution = description.attribution;
     out.working_crs = description.working_crs;
     ensure_gdal_ready();
     // The registrations, the largest table, load on a thread of their own meanwhile. When both fail,

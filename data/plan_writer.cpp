@@ -96,6 +96,10 @@ void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, c
     if (GDALDataset* geopackage = output.geopackage()) {
         try {
             write_layer_styles(*geopackage, qgis_styles(plan));  // QGIS draws every layer styled on open
+            // In gpkg_metadata, where GDAL and QGIS show a GeoPackage's metadata.
+            if (!dataset.attribution.empty() && geopackage->SetMetadataItem("ATTRIBUTION", dataset.attribution.c_str()) != CE_None) {
+                throw std::runtime_error("cannot write the attribution into the GeoPackage's metadata");
+            }
             if (options.record != nullptr) write_plan_record(*geopackage, *options.record, geo::encode_plan(plan));
         } catch (const std::runtime_error& error) {
             throw InputError({out.string(), {}, {}, {}}, error.what());

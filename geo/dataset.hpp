@@ -90,6 +90,7 @@ struct Dataset {
     // Declared first so it is destroyed last: every Geometry below uses its handle to free itself.
     std::shared_ptr<GeosContext> geos = std::make_shared<GeosContext>();
     std::string name;
+    std::string attribution;  // the data's licence statements (may be empty): shown with everything made from it
     std::string working_crs;  // e.g. "EPSG:27700"
     std::vector<Area> areas;
     std::vector<Practice> practices;

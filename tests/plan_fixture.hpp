@@ -21,6 +21,7 @@ inline Example example() {
     geo::Dataset& d = e.dataset;
     geo::GeosContext& context = *d.geos;
     d.name = "two squares";
+    d.attribution = "Contains hand-made test data © nobody";
     d.working_crs = "EPSG:27700";
     auto area = [&context](const char* code, const char* name, std::int64_t population, const char* wkt) {
         geo::Area a;

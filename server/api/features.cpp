@@ -63,12 +63,13 @@ std::size_t collection_index(const RouteContext& context) {
     not_found("no collection '" + id->second + "'");
 }
 
-json::object collection_json(const std::string& base, const CachedCollection& collection, const std::string& working_crs) {
+json::object collection_json(const std::string& base, const CachedCollection& collection, const geo::Dataset& dataset) {
     const CollectionInfo& info = *collection.info;
     json::object out;
     out["id"] = info.id;
     out["title"] = info.title;
     out["description"] = info.description;
+    if (!dataset.attribution.empty()) out["attribution"] = dataset.attribution;
     if (!collection.extent.is_empty) {  // CRS84: the collections are described from their CRS84 boxes
         const geo::Envelope& e = collection.extent;
         json::object spatial;
@@ -78,7 +79,7 @@ json::object collection_json(const std::string& base, const CachedCollection& co
     }
     out["itemType"] = "feature";
     out["crs"] = served_crs_list();
-    out["storageCrs"] = storage_crs(working_crs);
+    out["storageCrs"] = storage_crs(dataset.working_crs);
     std::string self = base;
     self += "/collections/";
     self += info.id;
@@ -319,6 +320,7 @@ Response FeatureHandlers::landing(const RouteContext& context) const {
         title += current->dataset->name;
     }
     out["title"] = title;
+    if (!current->dataset->attribution.empty()) out["attribution"] = current->dataset->attribution;
     out["description"] =
         "GP practices, small areas, practice catchments, planned primary care networks, their borders and coverage gaps "
         "as OGC API - Features";
@@ -351,7 +353,7 @@ Response FeatureHandlers::collections(const RouteContext& context) const {
     const auto current = state(context);
     const std::string base = base_url(context);
     json::array list;
-    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(context, *current, i), current->dataset->working_crs));
+    for (std::size_t i = 0; i < feature_collections().size(); ++i) list.push_back(collection_json(base, *cached(context, *current, i), *current->dataset));
     json::object out;
     out["links"] = json::array{json_link(base + "/collections", "self", "application/json", "this document")};
     out["collections"] = std::move(list);
@@ -364,7 +366,7 @@ Response FeatureHandlers::collection(const RouteContext& context) const {
     check_format(context);
     const std::size_t index = collection_index(context);
     const auto current = state(context);
-    return json_reply(context.request, collection_json(base_url(context), *cached(context, *current, index), current->dataset->working_crs));
+    return json_reply(context.request, collection_json(base_url(context), *cached(context, *current, index), *current->dataset));
 }
 
 Response FeatureHandlers::queryables(const RouteContext& context) const {

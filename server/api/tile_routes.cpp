@@ -109,6 +109,7 @@ tilesets::TileSetInfo tile_set_info(const ServiceState& state, const RouteContex
     info.name = state.dataset->name.empty() ? "catchment" : state.dataset->name;
     if (state.plan_id != kDefaultPlanId) info.name += " (plan " + state.plan_id + ")";
     info.description = "GP practice catchments and primary care networks planned by catchment";
+    info.attribution = state.dataset->attribution;
     info.tile_urls = {state.stored_id.empty() ? base_url(context) + "/tiles/{z}/{x}/{y}.mvt"  // (a state made by hand)
                                               : host_url(context) + "/plans/" + state.stored_id + "/tiles/{z}/{x}/{y}.mvt"};
     info.minzoom = 0;

@@ -34,7 +34,6 @@ struct TilesFlags {
     int maxzoom = 14;
     std::uint32_t extent = 4096;
     std::uint32_t buffer = 64;
-    std::string attribution;
     std::string style;
     std::string style_source;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
@@ -48,7 +47,6 @@ void add_options(CLI::App& command, TilesFlags& flags) {
     command.add_option("--maxzoom", flags.maxzoom, "Highest zoom written")->capture_default_str()->check(CLI::Range(0, 22))->group(output);
     command.add_option("--extent", flags.extent, "Tile extent in MVT units")->capture_default_str()->check(CLI::Range(256, 65536))->group(output);
     command.add_option("--buffer", flags.buffer, "Tile buffer in MVT units")->capture_default_str()->check(CLI::Range(0, 4096))->group(output);
-    command.add_option("--attribution", flags.attribution, "Attribution text stored in the tile set's metadata (default: none)")->group(output);
     command.add_option("--style", flags.style,
                        "Also write a MapLibre GL style for the tile set to this file (with .pmtiles its source is "
                        "pmtiles://FILE; with .mbtiles give --style-source)")
@@ -176,6 +174,7 @@ Command add_tiles_command(CLI::App& app) {
                     geo::plan(*loaded, options, *loaded->geos, [&progress](std::string_view stage) { progress.begin(stage, 0); }));
                 progress.begin("tile source", 0);
                 const auto source = std::make_shared<const tilesets::TileSource>(tilesets::make_tile_source(*planned->dataset, *planned));
+                const std::string attribution = loaded->attribution;  // (the description's, or --attribution's)
                 std::jthread release([planned = std::move(planned), loaded = std::move(loaded)]() mutable {
                     planned.reset();  // before the dataset it may point into
                     loaded.reset();
@@ -189,7 +188,7 @@ Command add_tiles_command(CLI::App& app) {
                 tilesets::ArchiveMetadata metadata;
                 metadata.name = source->name.empty() ? "catchment" : source->name;
                 metadata.description = "GP practice catchments and primary care networks planned by catchment";
-                metadata.attribution = flags->attribution;
+                metadata.attribution = attribution;
                 metadata.minzoom = flags->minzoom;
                 metadata.maxzoom = flags->maxzoom;
                 const auto& box = source->bounds_lonlat;

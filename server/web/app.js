@@ -78,8 +78,15 @@ function insertBefore(style, beforeId, layer) {
 function viewerStyle(style, constraints) {
   // Coverage gaps hatched in red, so that they read as gaps over any network colour.
   const fill = style.layers.find((layer) => layer.id === 'networks-fill');
-  const gaps = style.layers.find((layer) => layer.id === 'gaps-fill');
-  if (gaps) gaps.paint = { 'fill-pattern': GAP_PATTERN };
+  // The hatched layer joins once the style has loaded and its pattern is registered (addGapHatching):
+  // tiles laid out before the image existed would have no hatching, cut off along straight tile edges.
+  const gapsAt = layerIndex(style, 'gaps-fill');
+  viewer.gapsLayer = null;
+  if (gapsAt >= 0) {
+    const [gaps] = style.layers.splice(gapsAt, 1);
+    gaps.paint = { 'fill-pattern': GAP_PATTERN };
+    viewer.gapsLayer = { layer: gaps, before: style.layers[gapsAt]?.id };
+  }
   const basemap = params.get('basemap');
   if (basemap) {
     style.sources.basemap = { type: 'raster', tiles: [basemap], tileSize: 256 };
@@ -220,10 +227,15 @@ function hatchImage() {
   return { width: size, height: size, data };
 }
 
+/** Registers the hatch pattern, then adds the gaps layer that uses it (after every style load). */
+function addGapHatching(map) {
+  if (!map.hasImage(GAP_PATTERN)) map.addImage(GAP_PATTERN, hatchImage());
+  const gaps = viewer.gapsLayer;
+  if (gaps && !map.getLayer(gaps.layer.id)) map.addLayer(gaps.layer, gaps.before && map.getLayer(gaps.before) ? gaps.before : undefined);
+}
+
 function wireMap(map) {
-  map.on('styleimagemissing', (event) => {
-    if (event.id === GAP_PATTERN && !map.hasImage(GAP_PATTERN)) map.addImage(GAP_PATTERN, hatchImage());
-  });
+  map.on('style.load', () => addGapHatching(map));
   map.on('click', (event) => {
     const hits = map.queryRenderedFeatures(event.point, { layers: ['practices-circle'] });
     if (hits.length > 0) {
@@ -286,8 +298,14 @@ async function submitGaps(event) {
 async function start() {
   const style = await loadPlan(await planDocument());
   $('dataset-name').textContent = style.name ?? '';
-  const map = new maplibregl.Map({ container: 'map', style, hash: true, attributionControl: { compact: true } });
+  // Opens on the dataset's extent (TileJSON's bounds), unless the address says where to look.
+  const bounds = window.location.hash ? null : (await api(style.sources[SOURCE].url)).bounds;
+  const map = new maplibregl.Map({
+    container: 'map', style, hash: true, attributionControl: { compact: false },
+    ...(bounds ? { bounds: [[bounds[0], bounds[1]], [bounds[2], bounds[3]]], fitBoundsOptions: { padding: 24 } } : {}),
+  });
   viewer.map = map;
+  viewer.datasetBounds = bounds;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
   map.once('idle', () => { viewer.firstIdleMs = performance.now(); });

@@ -95,6 +95,7 @@ TEST_CASE("A plan as one GeoPackage: every layer with its features and fields in
     CHECK(feature_count(out, "network_borders") == 1);
     CHECK(feature_count(out, "gaps") == 1);
     CHECK_THAT(ogr_summary(out, "networks"), Catch::Contains("ID[\"EPSG\",27700]"));
+    CHECK_THAT(ogr_summary(out), Catch::Contains("ATTRIBUTION=Contains hand-made test data © nobody"));  // gpkg_metadata
 
     CHECK(ogr_value(out, "SELECT practice_codes FROM networks WHERE network_id = 'N002'", "practice_codes") == "P2");
     CHECK(ogr_value(out, "SELECT status FROM networks WHERE network_id = 'N001'", "status") == "below_band");

@@ -315,6 +315,11 @@ TEST_CASE("The PMTiles set holds the same tiles as the MBTiles set", "[tiles][js
     REQUIRE(count.exit_code == 0);
     CHECK(header.at("numAddressedTiles").to_number<std::int64_t>() == std::stoll(count.out));
     CHECK(json.at("metadata").at("vector_layers").as_array().size() == 7);
+    // Both sets carry the dataset description's attribution (the sample's licence statements).
+    CHECK_THAT(std::string(json.at("metadata").at("attribution").as_string()), Catch::Contains("Open Government Licence"));
+    const auto attribution = run("sqlite3", {(fixtures / "london.mbtiles").string(), "SELECT value FROM metadata WHERE name = 'attribution'"});
+    REQUIRE(attribution.exit_code == 0);
+    CHECK_THAT(attribution.out, Catch::Contains("Open Government Licence") && Catch::Contains("Crown copyright"));
 }
 
 TEST_CASE("catchment tiles refuses bad options with exit code 2 and leaves no file", "[tiles][cli]") {

@@ -180,6 +180,25 @@ try {
   writeFileSync(path.join(outDir, `time-to-idle-${mode}.txt`), `${idleMs}\n`);
   const title = await page.title();
   check(title.includes('catchment'), `GET / in a browser is the viewer (title "${title}")`);
+  // The data's licence statement, from the dataset description through TileJSON and the style, shown on the map.
+  const tilejson = (await getJson('/tiles.json')).body;
+  const attribution = await page.evaluate(() => {
+    const box = document.querySelector('.maplibregl-ctrl-attrib-inner');
+    if (!box) return null;
+    const r = box.getBoundingClientRect();
+    return { text: box.textContent, visible: r.width > 0 && r.height > 0 && getComputedStyle(box).visibility !== 'hidden' };
+  });
+  check(typeof tilejson.attribution === 'string' && tilejson.attribution.includes('Open Government Licence'),
+        `TileJSON carries the dataset's attribution (${tilejson.attribution})`);
+  check(attribution !== null && attribution.visible && attribution.text.includes('Open Government Licence'),
+        `the map shows the attribution (${attribution && attribution.text})`);
+  // It opened on the dataset's extent (TileJSON's bounds), whatever the style's center says.
+  const view = await page.evaluate(() => window.catchment.map.getBounds().toArray());
+  const [w, s, e, n] = tilejson.bounds;
+  const slack = 0.02 * (e - w);
+  check(view[0][0] <= w + slack && view[0][1] <= s + slack && view[1][0] >= e - slack && view[1][1] >= n - slack &&
+        (view[1][0] - view[0][0]) < 4 * (e - w),
+        `the map opened on the dataset's extent ${JSON.stringify(tilejson.bounds)} (it shows ${JSON.stringify(view)})`);
   const served = (await getJson('/plans/default')).body;
   check(paths.includes('/plans/default'), 'the viewer read GET /plans/default');
   check(!paths.some((p) => p.includes('network_borders')), 'the viewer downloaded no network_borders collection (colours come from the tiles)');

@@ -24,6 +24,7 @@ TEST_CASE("The landing page links to the API, conformance and the collections wi
     Fixture f;
     const json::value page = f.call(&FeatureHandlers::landing, {}, {}, "application/json");
     CHECK(page.at("title").as_string() == "catchment: two squares");
+    CHECK(page.at("attribution").as_string() == "Contains hand-made test data © nobody");
     CHECK(page.at("description").is_string());
     const json::object* desc = find_link(page, "service-desc");
     REQUIRE(desc != nullptr);
@@ -158,6 +159,7 @@ TEST_CASE("The collections carry ids, CRS84 extents and items links", "[features
     for (const json::value& c : page.at("collections").as_array()) {
         names.emplace_back(c.at("id").as_string());
         CHECK(c.at("itemType").as_string() == "feature");
+        CHECK(c.at("attribution").as_string() == "Contains hand-made test data © nobody");
         CHECK(c.at("crs").at(0).as_string() == "http://www.opengis.net/def/crs/OGC/1.3/CRS84");
         const json::object* items = find_link(c, "items");
         REQUIRE(items != nullptr);

@@ -159,9 +159,12 @@ TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
     CHECK(doc.at("tiles").as_array().at(0).as_string() == "http://maps.example:8080/plans/" + stored + "/tiles/{z}/{x}/{y}.mvt");
     CHECK(doc.at("maxzoom").to_number<int>() == 14);
     CHECK(doc.at("vector_layers").as_array().size() == 7);
+    CHECK(doc.at("attribution").as_string() == "Contains hand-made test data © nobody");  // from the dataset description
     const Response style = router.handle(get("/style.json"));
     REQUIRE(style.result() == http::status::ok);
-    CHECK(boost::json::parse(body_text(style)).at("sources").at("catchment").at("url").as_string() == "http://maps.example:8080/tiles.json");
+    const auto source = boost::json::parse(body_text(style)).at("sources").at("catchment");
+    CHECK(source.at("url").as_string() == "http://maps.example:8080/tiles.json");
+    CHECK(source.at("attribution").as_string() == "Contains hand-made test data © nobody");
 }
 
 TEST_CASE("A stored plan's tiles are immutable with the bytes' own ETag and the root's are not", "[tile-routes]") {
