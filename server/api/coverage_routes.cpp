@@ -378,16 +378,8 @@ Response CoverageHandlers::suggestions(const RouteContext& context) const {
     options.count = query.count;
     options.list_size = query.list_size;
     options.min_spacing_m = query.min_spacing_m;
-    const auto deadline = std::chrono::steady_clock::now() + kSuggestionTimeLimit;
-    options.checkpoint = [&context, deadline] {
-        if (context.cancelled()) throw HttpError(static_cast<http::status>(499), "ClientClosedRequest", "the client hung up; the search was abandoned");
-        if (context.stopping()) throw HttpError(http::status::service_unavailable, "ShuttingDown", "the server is stopping; the search was abandoned");
-        if (std::chrono::steady_clock::now() > deadline) {
-            throw HttpError(http::status::service_unavailable, "SuggestionTimeout",
-                            "the search took longer than " + std::to_string(kSuggestionTimeLimit.count()) +
-                                " s; ask for fewer sites, a smaller list_size or a stricter gap criterion");
-        }
-    };
+    options.checkpoint = work_checkpoint(context, "search", kSuggestionTimeLimit, "SuggestionTimeout",
+                                         "ask for fewer sites, a smaller list_size or a stricter gap criterion");
     const std::vector<geo::SiteSuggestion> sites = geo::suggest_sites(dataset, plan, gap, options);
     const std::int64_t list_size = geo::suggestion_list_size(dataset, plan, options);
     const geo::LayerFeatures features = geo::suggestion_features(dataset, sites, list_size);

@@ -272,21 +272,8 @@ void add_plan_routes(Router& router, Service& service, PlanSettings settings) {
         PlanRequest request = parse_plan_request(context.request.body(), settings.defaults, *base->dataset);
         if (!request.baseline.empty()) request.options.baseline = named_networks(service, request.baseline, *base, "baseline", context);
         const auto started = std::chrono::steady_clock::now();
-        const auto deadline = started + settings.time_limit;
-        const geo::PlanCheckpoint checkpoint = [deadline, limit = settings.time_limit, &context] {
-            if (context.cancelled()) {
-                // Nobody is waiting for it: 499 (nginx's "client closed request") for the log and metrics.
-                throw HttpError(static_cast<http::status>(499), "ClientClosedRequest", "the client hung up; the plan was abandoned");
-            }
-            if (context.stopping()) {
-                throw HttpError(http::status::service_unavailable, "ShuttingDown", "the server is stopping; the plan was abandoned");
-            }
-            if (std::chrono::steady_clock::now() > deadline) {
-                throw HttpError(http::status::service_unavailable, "PlanTimeout",
-                                "the plan took longer than the server's limit of " + std::to_string(limit.count()) +
-                                    " s; try fewer construction_runs or a constraint_field");
-            }
-        };
+        const geo::PlanCheckpoint checkpoint =
+            work_checkpoint(context, "plan", settings.time_limit, "PlanTimeout", "try fewer construction_runs or a constraint_field");
         // The same plan of the same data has the same id: one made before is answered as it is.
         const std::string id = stored_plan_id(base->served_fingerprint, request.options);
         const auto respond = [&context](const ServiceState& state, const StoredPlan* kept, http::status status) {

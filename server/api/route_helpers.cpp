@@ -93,4 +93,26 @@ boost::json::array served_crs_list() {
     return out;
 }
 
+std::function<void()> work_checkpoint(const RouteContext& context, std::string_view work, std::chrono::seconds limit,
+                                      std::string_view timeout_code, std::string_view advice) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    std::string abandoned = "; the ";
+    abandoned += work;
+    abandoned += " was abandoned";
+    std::string too_long = "the ";
+    too_long += work;
+    too_long += " took longer than the server's limit of ";
+    too_long += std::to_string(limit.count());
+    too_long += " s; ";
+    too_long += advice;
+    return [&context, deadline, abandoned, too_long, code = std::string(timeout_code)] {
+        if (context.cancelled()) {
+            // Nobody is waiting for it: 499 (nginx's "client closed request") for the log and metrics.
+            throw HttpError(static_cast<http::status>(499), "ClientClosedRequest", "the client hung up" + abandoned);
+        }
+        if (context.stopping()) throw HttpError(http::status::service_unavailable, "ShuttingDown", "the server is stopping" + abandoned);
+        if (std::chrono::steady_clock::now() > deadline) throw HttpError(http::status::service_unavailable, code, too_long);
+    };
+}
+
 }  // namespace server

@@ -8,6 +8,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
+#include <functional>
 #include <initializer_list>
 
 #include <memory>
@@ -35,6 +37,13 @@ void add_plan_scoped(Router& router, const std::string& pattern, const std::stri
 
 /// An OGC API link object: href, rel, type and (when given) title.
 boost::json::object json_link(const std::string& href, std::string_view rel, std::string_view type, std::string_view title = {});
+
+/// A checkpoint for long work on a worker (a plan, a site search), called between its steps: it gives up
+/// with 499 ClientClosedRequest once the client hung up, 503 ShuttingDown once the server stops, and 503
+/// `timeout_code` once `limit` has passed since it was made ("the `work` took longer than the server's
+/// limit of N s; `advice`").
+std::function<void()> work_checkpoint(const RouteContext& context, std::string_view work, std::chrono::seconds limit,
+                                      std::string_view timeout_code, std::string_view advice);
 
 /// Throws the 400 "InvalidParameterValue" naming the query parameter and what was wrong with it.
 [[noreturn]] void invalid_parameter(const std::string& name, const std::string& why);
