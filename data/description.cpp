@@ -31,6 +31,7 @@ const std::vector<SettingSpec> kSettings = {
     {"areas.id_field", "Unique area code field, e.g. LSOA11CD"},
     {"areas.name_field", "Area name field"},
     {"areas.group_field", "Grouping field such as the borough code"},
+    {"areas.group_name_field", "The group's name, e.g. the borough name: maps label the groups with it (default: the group field's value)"},
     {"areas.population_field", "Resident population field of the areas layer"},
     {"areas.geometry_field", "Geometry field (for CSV: the WKT column)"},
     {"population.source", "Table holding population by area code, joined to the areas", true},
@@ -286,6 +287,7 @@ DatasetDescription describe(const Settings& settings) {
     out.areas.id_field = d.required("areas.id_field", "(the unique area code)");
     out.areas.name_field = d.optional("areas.name_field");
     out.areas.group_field = d.optional("areas.group_field");
+    out.areas.group_name_field = d.optional("areas.group_name_field");
     out.areas.population_field = d.optional("areas.population_field");
     out.areas.geometry_field = d.optional("areas.geometry_field");
     if (d.any_under("population")) {

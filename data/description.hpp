@@ -50,7 +50,7 @@ struct LayerRef {
 
 struct AreaSpec {
     LayerRef layer;
-    std::string id_field, name_field, group_field, population_field, geometry_field;
+    std::string id_field, name_field, group_field, group_name_field, population_field, geometry_field;
 };
 
 /// A table joined to another input by key, e.g. population by LSOA code.

@@ -120,7 +120,8 @@ void check_sources(const DatasetDescription& description) {
         const LayerReader layer(areas.layer, "areas", areas.geometry_field);
         for (const auto& [setting, name] : std::vector<std::pair<std::string, std::string>>{
                  {"areas.id_field", areas.id_field}, {"areas.name_field", areas.name_field},
-                 {"areas.group_field", areas.group_field}, {"areas.population_field", areas.population_field}}) {
+                 {"areas.group_field", areas.group_field}, {"areas.group_name_field", areas.group_name_field},
+                 {"areas.population_field", areas.population_field}}) {
             layer.field(name, setting);
         }
         layer.require_crs("the area geometries");

@@ -110,6 +110,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
     const int id = layer.field(spec.id_field, "areas.id_field");
     const int name = layer.field(spec.name_field, "areas.name_field");
     const int group = layer.field(spec.group_field, "areas.group_field");
+    const int group_name = layer.field(spec.group_name_field, "areas.group_name_field");
     const int population = layer.field(spec.population_field, "areas.population_field");
     if (layer.layer().GetLayerDefn()->GetGeomFieldCount() == 0) {
         layer.fail_layer("has no geometry; areas must be polygons (for CSV, name the WKT column with "
@@ -131,6 +132,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
         keys.add(area.code, layer, *feature, id);
         if (name >= 0) area.name = layer.text(*feature, name);
         if (group >= 0) area.group = layer.text(*feature, group);
+        if (group >= 0 && group_name >= 0) out.group_names.emplace(area.group, layer.text(*feature, group_name));  // the first name a group has
         if (population >= 0) area.population = layer.count(*feature, population);
         area.attributes = layer.all_text(*feature);
         area.geometry = area_geometry(*feature, geometry_field, layer, to_working, geos);

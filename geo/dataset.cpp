@@ -17,6 +17,8 @@ int Dataset::practice_field(const std::string& field) const { return index_of(pr
 Dataset copy_dataset(const Dataset& source) {
     Dataset copy;
     copy.name = source.name;
+    copy.attribution = source.attribution;
+    copy.group_names = source.group_names;
     copy.working_crs = source.working_crs;
     copy.areas.reserve(source.areas.size());
     for (const Area& area : source.areas) {

@@ -4,6 +4,7 @@
 #include "geo/geos.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -98,6 +99,7 @@ struct Dataset {
     std::vector<TravelTime> travel_times;      // sorted by (area, practice), one per pair; empty when none are given
     std::vector<std::string> area_fields;      // names of Area::attributes, in order
     std::vector<std::string> practice_fields;  // names of Practice::attributes, in order
+    std::map<std::string, std::string> group_names;  // Area::group -> the group's name (areas.group_name_field), where given
 
     // Load notes
     std::vector<SourceInfo> sources;

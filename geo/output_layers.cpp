@@ -1,5 +1,6 @@
 #include "geo/output_layers.hpp"
 
+#include "geo/catchments.hpp"
 #include "geo/network_colours.hpp"
 #include "geo/site_suggestions.hpp"
 
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <utility>
 #include <stdexcept>
 
@@ -86,8 +88,37 @@ std::vector<FieldSchema> area_fields() {
             text("gap_reason", "gap_reason", "Why the area is a gap, null if it is not")};
 }
 
+std::vector<FieldSchema> network_fields() {
+    return {text("network_id", "network_id", "Network id", kTiles),
+            text("network_name", "net_name", "Network name", kTiles),
+            text("practice_codes", "prac_codes", "Member practices' codes, comma-separated"),
+            integer("practice_count", "prac_count", "Member practices", kTiles),
+            text("hub_practice", "hub_prac", "The member practice nearest the network's centre"),
+            integer("list_size", "list_size", "Registered patients of the member practices", kTiles),
+            integer("population", "population", "Residents of the territory", kTiles),
+            integer("registered_inside", "reg_inside", "Members' patients living inside the territory"),
+            real("territory_share", "terr_share", "Share of members' patients living inside the territory (0 to 1)"),
+            integer("dominant_patients", "dom_pat", "Members' patients living in areas the network dominates"),
+            real("cohesion", "cohesion", "Share of members' patients living in areas the network dominates (0 to 1; Beaney et al. 2022)", kTiles),
+            real("area_km2", "area_km2", "Territory area in km2"),
+            real("perimeter_km", "perim_km", "Territory perimeter in km"),
+            real("polsby_popper", "polsby_pop", "Compactness, 4*pi*area/perimeter^2 (0 to 1)", kTiles),
+            real("residents_per_practice", "res_per_pr", "Residents per member practice"),
+            integer("people_in_gaps", "gap_people", "Residents of the territory's coverage gaps"),
+            text("status", "status", "in_band, below_band or above_band against the list-size band", kTiles),
+            text("band_cause", "band_cause",
+                 "Why a network is outside the band: forced (by the data), not_reached (by the search) or locked; null inside it", kTiles),
+            text("status_reason", "status_rsn", "The status in words"),
+            boolean("contiguous", "contiguous", "True when the territory is one piece"),
+            boolean("locked", "locked", "True when the network was kept as given"),
+            text("constraint_value", "constraint", "Value of the constraint field (e.g. the borough), null if none", kTiles),
+            text("baseline_change", "base_chg", "How the network differs from its baseline network"),
+            integer("colour", "colour", "Slot in a 12-colour palette; neighbouring networks differ", kTiles)};
+}
+
 std::vector<LayerSchema> make_layers() {
     const std::vector<FieldSchema> catchments = catchment_fields();
+    const std::vector<FieldSchema> networks = network_fields();
     const std::vector<FieldSchema> areas = area_fields();
     return {
         {"practices", "GP practices", "GP practice locations with their list sizes and the network each was placed in", LayerGeometry::point,
@@ -112,31 +143,7 @@ std::vector<LayerSchema> make_layers() {
          in_files, catchments},
         {"networks", "Primary care networks", "Planned networks: the union of their practices' territories, with quality measures",
          LayerGeometry::polygon, kAll,
-         {text("network_id", "network_id", "Network id", kTiles),
-          text("network_name", "net_name", "Network name", kTiles),
-          text("practice_codes", "prac_codes", "Member practices' codes, comma-separated"),
-          integer("practice_count", "prac_count", "Member practices", kTiles),
-          text("hub_practice", "hub_prac", "The member practice nearest the network's centre"),
-          integer("list_size", "list_size", "Registered patients of the member practices", kTiles),
-          integer("population", "population", "Residents of the territory", kTiles),
-          integer("registered_inside", "reg_inside", "Members' patients living inside the territory"),
-          real("territory_share", "terr_share", "Share of members' patients living inside the territory (0 to 1)"),
-          integer("dominant_patients", "dom_pat", "Members' patients living in areas the network dominates"),
-          real("cohesion", "cohesion", "Share of members' patients living in areas the network dominates (0 to 1; Beaney et al. 2022)", kTiles),
-          real("area_km2", "area_km2", "Territory area in km2"),
-          real("perimeter_km", "perim_km", "Territory perimeter in km"),
-          real("polsby_popper", "polsby_pop", "Compactness, 4*pi*area/perimeter^2 (0 to 1)", kTiles),
-          real("residents_per_practice", "res_per_pr", "Residents per member practice"),
-          integer("people_in_gaps", "gap_people", "Residents of the territory's coverage gaps"),
-          text("status", "status", "in_band, below_band or above_band against the list-size band", kTiles),
-          text("band_cause", "band_cause",
-               "Why a network is outside the band: forced (by the data), not_reached (by the search) or locked; null inside it", kTiles),
-          text("status_reason", "status_rsn", "The status in words"),
-          boolean("contiguous", "contiguous", "True when the territory is one piece"),
-          boolean("locked", "locked", "True when the network was kept as given"),
-          text("constraint_value", "constraint", "Value of the constraint field (e.g. the borough), null if none", kTiles),
-          text("baseline_change", "base_chg", "How the network differs from its baseline network"),
-          integer("colour", "colour", "Slot in a 12-colour palette; neighbouring networks differ", kTiles)}},
+         networks},
         {"network_borders", "Network borders", "The lines where two networks' territories meet", LayerGeometry::line, kAll,
          {text("network_a", "network_a", "Id of the network on one side", kTiles),
           text("network_b", "network_b", "Id of the network on the other side", kTiles),
@@ -169,6 +176,16 @@ std::vector<LayerSchema> make_layers() {
           integer("gap_people_in_reach", "gap_reach", "Residents of gaps within the decay's reach of the site")}},
         {"catchment_labels", "Catchment labels", "One point per catchment, so that small catchments stay findable", LayerGeometry::point,
          in_tiles, pick(catchments, {{"practice_code", kTiles}, {"practice_name", kTiles}, {"network_id", kTiles}})},
+        {"network_labels", "Network labels", "One point inside each network's territory, where maps write its name", LayerGeometry::point,
+         in_tiles,
+         pick(networks, {{"network_id", kTiles}, {"network_name", kTiles}, {"practice_count", kTiles}, {"list_size", kTiles}, {"status", kTiles}})},
+        {"group_labels", "Group labels",
+         "One point per group of areas (the description's group field, e.g. boroughs), inside the group's member area nearest its centre",
+         LayerGeometry::point, in_tiles,
+         {text("group", "group", "The group's value (e.g. the borough's code)", kTiles),
+          text("group_name", "group_name", "The group's name (the group name field), else its value", kTiles),
+          integer("area_count", "area_count", "Small areas in the group", kTiles),
+          integer("population", "population", "Residents of the group", kTiles)}},
     };
 }
 
@@ -268,41 +285,94 @@ void add_catchments(LayerFeatures& out, const PlanLinks& links, const std::vecto
     for (const Catchment& catchment : catchments) out.features.push_back(catchment_values(links, catchment, catchment.polygon.get()));
 }
 
+/// A label layer's feature: its values picked by name from `full`, a feature of the layer it labels.
+LayerFeature label_of(const LayerSchema& label, const LayerSchema& labelled, LayerFeature full, const GEOSGeometry* point) {
+    LayerFeature out{std::move(full.id), point, {}};
+    for (const FieldSchema& field : label.fields) out.values.push_back(std::move(full.values[labelled.field_index(field.name)]));
+    return out;
+}
+
 /// One point inside each catchment (GEOS's point on surface), for labels and dots at low zooms.
 void add_catchment_labels(LayerFeatures& out, const PlanLinks& links) {
     GeosContext context;
-    const LayerSchema& catchments = output_layer("catchments");
-    std::vector<std::size_t> kept;
-    for (const FieldSchema& field : out.schema->fields) kept.push_back(catchments.field_index(field.name));
     for (const Catchment& catchment : links.plan.catchments) {
         if (!catchment.polygon || GEOSisEmpty_r(context.handle(), catchment.polygon.get()) == 1) continue;
         out.owned.push_back(adopt(context, GEOSPointOnSurface_r(context.handle(), catchment.polygon.get()), "placing a catchment label"));
-        LayerFeature full = catchment_values(links, catchment, out.owned.back().get());
-        LayerFeature label{std::move(full.id), full.geometry, {}};
-        for (const std::size_t k : kept) label.values.push_back(std::move(full.values[k]));
-        out.features.push_back(std::move(label));
+        out.features.push_back(label_of(*out.schema, output_layer("catchments"), catchment_values(links, catchment, nullptr), out.owned.back().get()));
     }
 }
 
+LayerFeature network_values(const PlanLinks& links, const Network& network, std::int64_t colour) {
+    std::string codes;
+    for (const std::uint32_t member : network.practices) {
+        if (!codes.empty()) codes += ',';
+        codes += links.practice_code(member);
+    }
+    const NetworkMetrics& m = network.metrics;
+    return {network.id,
+            network.polygon.get(),
+            {network.id, network.name, codes, static_cast<std::int64_t>(network.practices.size()),
+             network.practices.empty() ? std::string() : links.practice_code(network.hub), m.list_size, m.population, m.registered_inside,
+             m.territory_share, m.dominant_patients, m.cohesion, m.area_km2, m.perimeter_km, m.polsby_popper, m.residents_per_practice,
+             m.people_in_gaps, std::string(to_string(m.status)), std::string(to_string(network.band_cause)), network.status_reason,
+             m.contiguous, network.locked, network.constraint_value, network.baseline_change, colour}};
+}
+
 void add_networks(LayerFeatures& out, const PlanLinks& links) {
-    const Plan& plan = links.plan;
-    const std::vector<std::int64_t> colours = network_colour_slots(plan, kNetworkPaletteSize);
-    for (std::size_t i = 0; i < plan.networks.size(); ++i) {
-        const Network& network = plan.networks[i];
-        std::string codes;
-        for (const std::uint32_t member : network.practices) {
-            if (!codes.empty()) codes += ',';
-            codes += links.practice_code(member);
+    const std::vector<std::int64_t> colours = network_colour_slots(links.plan, kNetworkPaletteSize);
+    for (std::size_t i = 0; i < links.plan.networks.size(); ++i) out.features.push_back(network_values(links, links.plan.networks[i], colours[i]));
+}
+
+/// One point inside each network's territory (GEOS's point on surface: in its widest part), for its name.
+void add_network_labels(LayerFeatures& out, const PlanLinks& links) {
+    GeosContext context;
+    for (const Network& network : links.plan.networks) {
+        if (!network.polygon || GEOSisEmpty_r(context.handle(), network.polygon.get()) == 1) continue;
+        out.owned.push_back(adopt(context, GEOSPointOnSurface_r(context.handle(), network.polygon.get()), "placing a network label"));
+        out.features.push_back(label_of(*out.schema, output_layer("networks"), network_values(links, network, 0), out.owned.back().get()));
+    }
+}
+
+/// One point per group of areas: the representative point of the member area nearest the group's
+/// area-weighted centre, so that it lies inside the group even when the group is not convex. Groups in
+/// order of their value.
+void add_group_labels(LayerFeatures& out, const Dataset& dataset) {
+    struct Group {
+        std::string name;
+        std::int64_t areas = 0, population = 0;
+        double x = 0, y = 0, weight = 0;  // sums for the area-weighted centre
+        std::size_t nearest = 0;
+        double nearest_d2 = std::numeric_limits<double>::infinity();
+    };
+    GeosContext context;
+    const std::vector<Point> points = representative_points(context, dataset.areas);
+    std::map<std::string, Group> groups;
+    for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
+        const Area& area = dataset.areas[i];
+        if (area.group.empty()) continue;
+        Group& group = groups[area.group];
+        ++group.areas;
+        group.population += area.population;
+        const double weight = area_of(context, area.geometry.get());
+        group.x += weight * points[i].x;
+        group.y += weight * points[i].y;
+        group.weight += weight;
+    }
+    for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
+        if (dataset.areas[i].group.empty()) continue;
+        Group& group = groups[dataset.areas[i].group];
+        const double cx = group.weight > 0 ? group.x / group.weight : points[i].x, cy = group.weight > 0 ? group.y / group.weight : points[i].y;
+        const double d2 = (points[i].x - cx) * (points[i].x - cx) + (points[i].y - cy) * (points[i].y - cy);
+        if (d2 < group.nearest_d2) {
+            group.nearest_d2 = d2;
+            group.nearest = i;
         }
-        const NetworkMetrics& m = network.metrics;
-        out.features.push_back(
-            {network.id,
-             network.polygon.get(),
-             {network.id, network.name, codes, static_cast<std::int64_t>(network.practices.size()),
-              network.practices.empty() ? std::string() : links.practice_code(network.hub), m.list_size, m.population, m.registered_inside,
-              m.territory_share, m.dominant_patients, m.cohesion, m.area_km2, m.perimeter_km, m.polsby_popper, m.residents_per_practice,
-              m.people_in_gaps, std::string(to_string(m.status)), std::string(to_string(network.band_cause)), network.status_reason,
-              m.contiguous, network.locked, network.constraint_value, network.baseline_change, colours[i]}});
+    }
+    for (auto& [value, group] : groups) {
+        const auto named = dataset.group_names.find(value);
+        if (named != dataset.group_names.end()) group.name = named->second;
+        out.owned.push_back(make_point(context, points[group.nearest].x, points[group.nearest].y));
+        out.features.push_back({value, out.owned.back().get(), {value, group.name.empty() ? value : group.name, group.areas, group.population}});
     }
 }
 
@@ -435,6 +505,10 @@ LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, c
         add_catchment_labels(out, links);
     } else if (layer.id == "networks") {
         add_networks(out, links);
+    } else if (layer.id == "network_labels") {
+        add_network_labels(out, links);
+    } else if (layer.id == "group_labels") {
+        add_group_labels(out, dataset);
     } else if (layer.id == "network_borders") {
         add_borders(out, links);
     } else if (layer.id == "gaps") {

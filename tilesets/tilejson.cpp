@@ -1,6 +1,7 @@
 #include "tilesets/tilejson.hpp"
 
 #include "geo/output_layers.hpp"
+#include "tilesets/glyphs.hpp"
 
 #include <boost/json.hpp>
 
@@ -125,8 +126,7 @@ json::object style_layer(std::string_view id, std::string_view type, std::string
 }
 
 void add_style_layers(json::array& out, const std::vector<VectorLayer>& layers) {
-    // Each block draws one source layer, and only when the tile set has it. No text: that needs a glyph
-    // server; catchment_labels are drawn as dots instead.
+    // Each block draws one source layer, and only when the tile set has it. Text is add_label_layers'.
     if (has_layer(layers, "areas")) {
         json::object fill = style_layer("areas-fill", "fill", "areas");
         fill["paint"] = {{"fill-color", "#efece6"}, {"fill-opacity", 0.5}, {"fill-outline-color", "#e2ddd4"}};
@@ -193,6 +193,52 @@ void add_style_layers(json::array& out, const std::vector<VectorLayer>& layers) 
     }
 }
 
+json::array text_size(double small_zoom, double small_px, double large_zoom, double large_px) {
+    return json::array{"interpolate", json::array{"linear"}, json::array{"zoom"}, small_zoom, small_px, large_zoom, large_px};
+}
+
+json::object label_layer(std::string_view id, std::string_view source_layer, std::string_view field, std::string_view font, json::array size) {
+    json::object layer = style_layer(id, "symbol", source_layer);
+    layer["layout"] = {{"text-field", get(field)},
+                       {"text-font", json::array{json::string(font)}},
+                       {"text-size", std::move(size)},
+                       {"text-max-width", 8},
+                       {"text-padding", 4}};
+    return layer;
+}
+
+// Names over everything else, biggest first where they collide: boroughs (or whatever groups the areas)
+// at regional zooms, networks from neighbourhood scale, practices close in. Dark text on a white halo
+// reads on every network colour (contrast at least 7:1 on white).
+void add_label_layers(json::array& out, const std::vector<VectorLayer>& layers) {
+    if (has_layer(layers, "practices")) {
+        json::object names = label_layer("practices-label", "practices", "practice_name", kLabelFont, text_size(13, 10, 16, 12));
+        names["minzoom"] = 13;
+        names["layout"].as_object()["text-anchor"] = "top";
+        names["layout"].as_object()["text-offset"] = json::array{0, 0.9};
+        names["paint"] = {{"text-color", "#08306b"}, {"text-halo-color", "#ffffff"}, {"text-halo-width", 1.2}};
+        out.push_back(std::move(names));
+    }
+    if (has_layer(layers, "network_labels")) {
+        json::object names = label_layer("network-labels", "network_labels", "network_name", kLabelFont, text_size(10, 11, 14, 14));
+        names["minzoom"] = 10;
+        names["layout"].as_object()["symbol-sort-key"] = json::array{"-", 0, number_of("list_size")};
+        names["paint"] = {{"text-color", "#1a1a1a"}, {"text-halo-color", "#ffffff"}, {"text-halo-width", 1.5}};
+        out.push_back(std::move(names));
+    }
+    if (has_layer(layers, "group_labels")) {
+        json::object names = label_layer("group-labels", "group_labels", "group_name", kLabelFontBold, text_size(7, 10, 11, 14));
+        names["minzoom"] = 7;
+        names["maxzoom"] = 12;  // networks and practices name the map from there
+        json::object& layout = names["layout"].as_object();
+        layout["text-transform"] = "uppercase";
+        layout["text-letter-spacing"] = 0.08;
+        layout["symbol-sort-key"] = json::array{"-", 0, number_of("population")};
+        names["paint"] = {{"text-color", "#4d4d4d"}, {"text-halo-color", "#ffffff"}, {"text-halo-width", 1.5}};
+        out.push_back(std::move(names));
+    }
+}
+
 }  // namespace
 
 json::value vector_layers(const std::vector<VectorLayer>& layers) {
@@ -228,7 +274,8 @@ json::value tilejson(const TileSetInfo& info, const std::vector<VectorLayer>& la
     return doc;
 }
 
-json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLayer>& layers, const std::string& source_url) {
+json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLayer>& layers, const std::string& source_url,
+                           const std::string& glyphs_url) {
     json::object source{{"type", "vector"}, {"url", source_url}};
     put_if_set(source, "attribution", info.attribution);
     json::object sources;
@@ -238,9 +285,11 @@ json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLaye
     style_layers.push_back(json::object{{"id", "background"}, {"type", "background"},
                                         {"paint", {{"background-color", "#f8f7f4"}}}});
     add_style_layers(style_layers, layers);
+    if (!glyphs_url.empty()) add_label_layers(style_layers, layers);
 
     json::object style{{"version", 8}};
     put_if_set(style, "name", info.name);
+    put_if_set(style, "glyphs", glyphs_url);
     style["center"] = json::array{info.center[0], info.center[1]};
     style["zoom"] = zoom_value(info.center[2]);
     style["sources"] = std::move(sources);
@@ -268,9 +317,9 @@ std::vector<VectorLayer> catchment_layers(int maxzoom) {
         out.push_back(std::move(vector));
     }
     // Tiles list them from the bottom of a map up: networks, network_borders, catchments, catchment_labels,
-    // practices, areas, gaps (clients draw by style, so this only keeps the tiles as they were).
-    static constexpr std::array<std::string_view, 7> kTileOrder{"networks", "network_borders", "catchments", "catchment_labels",
-                                                                "practices", "areas", "gaps"};
+    // practices, areas, gaps, then the label points (clients draw by style, so this only keeps the tiles as they were).
+    static constexpr std::array<std::string_view, 9> kTileOrder{"networks", "network_borders", "catchments", "catchment_labels",
+                                                                "practices", "areas", "gaps", "network_labels", "group_labels"};
     const auto rank = [](const VectorLayer& layer) {
         return std::find(kTileOrder.begin(), kTileOrder.end(), layer.id) - kTileOrder.begin();
     };

@@ -54,8 +54,11 @@ inline constexpr std::size_t kNetworkPaletteSize = geo::kNetworkPaletteSize;
 
 /// A MapLibre GL style (spec version 8) drawing the layers: networks filled in distinct colours with
 /// outlines from `network_borders`, practices as circles sized by list size, gap areas marked, and the
-/// other layers drawn quietly. `source_url` is the TileJSON URL (or `pmtiles://...`).
-boost::json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLayer>& layers, const std::string& source_url);
+/// other layers drawn quietly. `source_url` is the TileJSON URL (or `pmtiles://...`). With a `glyphs_url`
+/// ("https://host/fonts/{fontstack}/{range}.pbf", serving kLabelFont and kLabelFontBold) the style labels
+/// constraint groups (boroughs), networks and, close in, practices; without one it has no text.
+boost::json::value maplibre_style(const TileSetInfo& info, const std::vector<VectorLayer>& layers, const std::string& source_url,
+                                  const std::string& glyphs_url = {});
 
 /// The layers catchment's tiles hold: the output layers published in tiles (geo/output_layers.hpp) with
 /// their tile fields, zoom ranges up to `maxzoom`, in the order the tiles list them.

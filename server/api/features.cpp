@@ -328,7 +328,8 @@ Response FeatureHandlers::landing(const RouteContext& context) const {
                                json_link(base + "/api", "service-desc", kOpenApiMediaType, "the API definition"),
                                json_link(base + "/conformance", "conformance", "application/json", "conformance classes"),
                                json_link(base + "/collections", "data", "application/json", "the feature collections"),
-                               json_link(base + "/?f=html", "alternate", "text/html", "the map viewer")};
+                               json_link(host_url(context) + "/?f=html", "alternate", "text/html", "this document as HTML"),
+                               json_link(host_url(context) + "/", "related", "text/html", "the map viewer")};
     return json_reply(context.request, out);
 }
 

@@ -147,7 +147,8 @@ void add_tile_routes(Router& router, Service& service) {
         const std::string base = base_url(context);
         const tilesets::TileSetInfo info = tile_set_info(*state, context);
         return json_response(context.request, http::status::ok,
-                             tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json"));
+                             tilesets::maplibre_style(info, tilesets::catchment_layers(state->renderer->options().maxzoom), base + "/tiles.json",
+                                                      host_url(context) + "/fonts/{fontstack}/{range}.pbf"));
     });
 }
 

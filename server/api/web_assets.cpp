@@ -24,7 +24,9 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 
 bool compressible(std::string_view name) {
     const std::string_view type = content_type_for(name);
-    return type.rfind("text/", 0) == 0 || type.rfind("application/json", 0) == 0 || type.rfind("image/svg", 0) == 0;
+    // Glyph files (.pbf) are mostly distance fields, which gzip to about a third.
+    return type.rfind("text/", 0) == 0 || type.rfind("application/json", 0) == 0 || type.rfind("image/svg", 0) == 0 ||
+           type == "application/x-protobuf";
 }
 
 [[noreturn]] void not_found(const std::string& description) { throw HttpError(http::status::not_found, "NotFound", description); }
@@ -52,6 +54,7 @@ std::string_view content_type_for(std::string_view name) {
         {".map", "application/json"},            {".json", "application/json"},
         {".svg", "image/svg+xml"},               {".png", "image/png"},
         {".ico", "image/x-icon"},                {".txt", "text/plain; charset=utf-8"},
+        {".pbf", "application/x-protobuf"},
     };
     for (const auto& [extension, type] : kTypes) {
         if (ends_with(name, extension)) return type;

@@ -5,6 +5,7 @@
 #include "geo/parallel.hpp"
 #include "geo/plan.hpp"
 #include "geo/plan_snapshot.hpp"
+#include "server/api/font_routes.hpp"
 #include "server/api/routes.hpp"
 #include "server/api/web_assets.hpp"
 #include "server/cli/cli.hpp"
@@ -15,11 +16,13 @@
 #include "server/http/http_server.hpp"
 #include "server/http/metrics.hpp"
 #include "server/service/service.hpp"
+#include "tilesets/glyphs.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -58,6 +61,7 @@ struct ServeFlags {
     double access_log_max_mb = 100;
     unsigned access_log_keep = 5;
     std::string web_dir = CATCHMENT_WEB_DIR;
+    std::string fonts_dir = CATCHMENT_FONTS_DIR;
     std::string store = "catchment-store";
     std::string plan_file;
     unsigned store_poll_s = 10;
@@ -100,6 +104,10 @@ void add_options(CLI::App& command, ServeFlags& flags) {
         ->capture_default_str()->check(CLI::Range(1, 86400))->group(group);
     command.add_option("--web-dir", flags.web_dir, "Folder holding the map viewer served at / (index.html, app.js, app.css, "
                                                    "node_modules/maplibre-gl)")
+        ->capture_default_str()->group(group);
+    command.add_option("--fonts-dir", flags.fonts_dir,
+                       "Folder of label glyphs served at /fonts/{fontstack}/{range}.pbf, one folder per font stack as `catchment "
+                       "glyphs` writes them (the build makes DejaVu Sans's)")
         ->capture_default_str()->group(group);
     command.add_option("--store", flags.store,
                        "Where plans persist (the served plan and every POST /plans), so that they survive restarts and a start "
@@ -408,6 +416,15 @@ Command add_serve_command(CLI::App& app) {
                 }
                 add_feature_routes(router, service, viewer_page(web));
                 add_web_routes(router, web);
+                const auto fonts = std::make_shared<const FontFiles>(flags->fonts_dir);
+                for (const std::string_view font : {tilesets::kLabelFont, tilesets::kLabelFontBold}) {
+                    const std::vector<std::string> stacks = fonts->stacks();
+                    if (std::find(stacks.begin(), stacks.end(), font) == stacks.end()) {
+                        std::fprintf(stderr, "catchment: warning: no '%s' glyphs in %s (--fonts-dir): maps draw no labels in it\n",
+                                     std::string(font).c_str(), flags->fonts_dir.c_str());
+                    }
+                }
+                add_font_routes(router, fonts);
                 add_tile_routes(router, service);
                 add_coverage_routes(router, service);
                 PlanSettings plan_settings;

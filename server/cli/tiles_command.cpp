@@ -36,6 +36,7 @@ struct TilesFlags {
     std::uint32_t buffer = 64;
     std::string style;
     std::string style_source;
+    std::string glyphs;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
@@ -52,6 +53,10 @@ void add_options(CLI::App& command, TilesFlags& flags) {
                        "pmtiles://FILE; with .mbtiles give --style-source)")
         ->type_name("FILE.json")->group(output);
     command.add_option("--style-source", flags.style_source, "The style's source URL: a TileJSON URL, or pmtiles://...")
+        ->type_name("URL")->group(output);
+    command.add_option("--glyphs", flags.glyphs,
+                       "The style's glyphs URL, e.g. https://host/fonts/{fontstack}/{range}.pbf (a `catchment serve`, or files "
+                       "`catchment glyphs` made): with it the style labels groups, networks and practices; without, it has no text")
         ->type_name("URL")->group(output);
     command.add_option("--threads", flags.threads, "Threads rendering tiles (default: one per core)")->check(CLI::Range(1, 64))->group(output);
 }
@@ -140,7 +145,8 @@ void render_zoom(const tilesets::TileRenderer& renderer, int z, unsigned threads
 Command add_tiles_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "tiles", "Plan the dataset's networks and write them as Mapbox Vector Tiles in one file (MBTiles or PMTiles): "
-                 "networks, network_borders, catchments, catchment_labels, practices, areas and gaps");
+                 "networks, network_borders, catchments, catchment_labels, practices, areas, gaps, and network and group "
+                 "label points");
     auto flags = std::make_shared<TilesFlags>();
     auto dataset = std::make_shared<DatasetOptions>(*command);
     auto planning = std::make_shared<PlanningOptions>(*command);
@@ -162,6 +168,10 @@ Command add_tiles_command(CLI::App& app) {
                 // Before the long work: a tile set that cannot be written there is the user's path, not a failure.
                 data::check_output_file(flags->out, "catchment" + extension);
                 if (!flags->style.empty()) data::check_output_file(flags->style, "style.json");
+                if (!flags->glyphs.empty() && flags->style.empty()) throw UsageError("--glyphs is the style's: give --style too");
+                if (!flags->glyphs.empty() && (flags->glyphs.find("{fontstack}") == std::string::npos || flags->glyphs.find("{range}") == std::string::npos)) {
+                    throw UsageError("--glyphs must hold {fontstack} and {range}, e.g. https://host/fonts/{fontstack}/{range}.pbf");
+                }
                 geo::PlanOptions options = planning->options();
                 ProgressBar progress;
                 // The dataset and its plan go once the tile source (their copy in Web Mercator) is made:
@@ -215,7 +225,7 @@ Command add_tiles_command(CLI::App& app) {
                                                 ? "pmtiles://" + std::filesystem::path(flags->out).filename().string()
                                                 : flags->style_source;
                     data::write_file_atomically(flags->style, boost::json::serialize(tilesets::maplibre_style(
-                                                                  info, tilesets::catchment_layers(flags->maxzoom), url)) + "\n");
+                                                                  info, tilesets::catchment_layers(flags->maxzoom), url, flags->glyphs)) + "\n");
                 }
                 progress.end();
                 const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

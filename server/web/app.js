@@ -5,6 +5,8 @@
 // URL hash, the plan in ?plan=ID; ?basemap=<xyz raster URL> adds a basemap under the networks.
 import * as maplibregl from '/web/maplibre-gl/maplibre-gl.mjs';
 import { escapeHtml, formatNumber, formatPercent, renderHistogram, renderLegend, renderReport, STATUS_LABELS } from '/web/panel.js';
+import { accessibilityLayer, applyLayerVisibility, LAYER_GROUPS, renderLayerSwitcher, renderPlanList } from '/web/layers.js';
+import { applyComparison, initWhatIf, whatIfLayers } from '/web/whatif.js';
 
 const GAP_PATTERN = 'gap-hatch';
 const SOURCE = 'catchment';
@@ -21,6 +23,9 @@ const viewer = {
   firstIdleMs: null,       // performance.now() at the first idle event (navigation start is 0)
   popup: null,
   selectedCode: null,      // the practice whose catchment is shown
+  medianAccess: 0,         // the plan's median accessibility (per 1,000 residents), the choropleth's reference
+  layerVisible: Object.fromEntries(LAYER_GROUPS.map((g) => [g.id, g.visible])),
+  comparison: null,        // the last what-if's diff against its baseline (whatif.js)
 };
 window.catchment = viewer;  // for the browser tests and the console
 
@@ -108,6 +113,9 @@ function viewerStyle(style, constraints) {
       paint: { 'line-color': '#5a2d82', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1.8, 14, 4.5] },
     });
   }
+  // Accessibility by area, over the networks, off until the layer switcher turns it on.
+  const afterFill = style.layers[layerIndex(style, 'networks-fill') + 1]?.id;
+  if (layerIndex(style, 'networks-fill') >= 0) insertBefore(style, afterFill, accessibilityLayer(viewer.medianAccess));
   style.sources.selection = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   style.sources['gap-query'] = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   const before = layerIndex(style, 'practices-circle') >= 0 ? 'practices-circle' : undefined;
@@ -124,6 +132,7 @@ function viewerStyle(style, constraints) {
     id: 'practice-highlight', type: 'circle', source: SOURCE, 'source-layer': 'practices', filter: ['==', ['get', 'practice_code'], ''],
     paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#000000', 'circle-stroke-width': 3 },
   });
+  whatIfLayers(style, before);
   return style;
 }
 
@@ -148,6 +157,7 @@ async function loadPlan(doc) {
   viewer.networks = new Map(report.networks.map((n) => [n.network_id, n]));
   viewer.practices = new Map(practices.features.map((f) => [f.properties.practice_code, f.properties]));
   viewer.band = [report.options.min_list_size, report.options.max_list_size];
+  viewer.medianAccess = Number(report.gaps?.accessibility?.median_per_1000) || 0;
   $('plan-min').value = report.options.min_list_size;
   $('plan-max').value = report.options.max_list_size;
   $('plan-constraint').value = report.options.constraint_field;
@@ -234,10 +244,37 @@ function addGapHatching(map) {
   if (gaps && !map.getLayer(gaps.layer.id)) map.addLayer(gaps.layer, gaps.before && map.getLayer(gaps.before) ? gaps.before : undefined);
 }
 
+/** The Authorization header for the token typed in the panel, if any. */
+function authHeaders() {
+  const token = $('plan-token').value.trim();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/** Shows plan `id` (a stored plan or 'default'): its report, style and tiles; resolves once the style is set. */
+async function showPlan(id) {
+  setPlan(id);
+  const style = await loadPlan(await planDocument());
+  viewer.popup?.remove();
+  viewer.selectedCode = null;
+  const loaded = new Promise((resolve) => viewer.map.once('style.load', resolve));
+  // A full reload, not a diff: the hatch pattern, the switcher's visibility and the comparison are set again on style.load.
+  viewer.map.setStyle(style, { diff: false });
+  await loaded;
+  renderLayerSwitcher(viewer, viewer.medianAccess);
+  showMessage('');
+}
+
+const app = { viewer, api, showPlan, authHeaders, renderPlans: () => renderPlanList(app) };
+
 function wireMap(map) {
-  map.on('style.load', () => addGapHatching(map));
+  map.on('style.load', () => {
+    addGapHatching(map);
+    applyLayerVisibility(viewer);
+    applyComparison(viewer);
+  });
   map.on('click', (event) => {
     const hits = map.queryRenderedFeatures(event.point, { layers: ['practices-circle'] });
+    if (viewer.whatIf?.onMapClick(event, hits[0])) return;
     if (hits.length > 0) {
       selectPractice(hits[0], event.lngLat).catch((error) => showMessage(`Catchment: ${error.message}`));
       return;
@@ -259,20 +296,15 @@ async function submitPlan(event) {
     max_list_size: Number($('plan-max').value),
     constraint_field: $('plan-constraint').value.trim(),
   };
-  const headers = { 'Content-Type': 'application/json' };
-  const token = $('plan-token').value.trim();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const headers = { 'Content-Type': 'application/json', ...authHeaders() };
   $('plan-button').disabled = true;
   showStatus(status, 'Planning…');
   try {
     const doc = await api('/plans', { method: 'POST', headers, body: JSON.stringify(body) });
-    setPlan(doc.id);
-    const style = await loadPlan(doc);
-    viewer.popup?.remove();
-    viewer.selectedCode = null;
-    viewer.map.setStyle(style);
-    showMessage('');
+    viewer.comparison = null;
+    await showPlan(doc.id);
     showStatus(status, `Showing plan ${doc.id}.`);
+    renderPlanList(app);
   } catch (error) {
     const refused = error instanceof ApiError ? `The server refused (HTTP ${error.status}): ` : 'Planning failed: ';
     showStatus(status, refused + error.message, true);
@@ -307,11 +339,15 @@ async function start() {
   viewer.map = map;
   viewer.datasetBounds = bounds;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
-  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
+  // Top left: the attribution, in full, takes the bottom edge.
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'top-left');
   map.once('idle', () => { viewer.firstIdleMs = performance.now(); });
   wireMap(map);
   $('plan-form').addEventListener('submit', submitPlan);
   $('gap-form').addEventListener('submit', submitGaps);
+  renderLayerSwitcher(viewer, viewer.medianAccess);
+  initWhatIf(app);
+  renderPlanList(app);
 }
 
 viewer.ready = start().catch((error) => {

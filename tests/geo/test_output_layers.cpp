@@ -112,6 +112,47 @@ TEST_CASE("Layer features carry the plan's values, with no value as an empty tex
     CHECK(west.values.size() == geo::output_layer("gaps").fields.size());
 }
 
+TEST_CASE("Label points: one inside each network and one per group of areas", "[output-layers]") {
+    plan_fixture::Example e = plan_fixture::example();
+    geo::GeosContext& context = *e.dataset.geos;
+    auto features = [&](std::string_view id) { return geo::layer_features(geo::output_layer(id), e.dataset, e.plan); };
+    const geo::LayerFeatures networks = features("network_labels");
+    REQUIRE(networks.features.size() == 2);
+    CHECK(geo::to_wkt(context, networks.features[0].geometry) == "POINT (530500 180500)");
+    CHECK(geo::to_wkt(context, networks.features[1].geometry) == "POINT (531500 180500)");
+    CHECK(text_of(networks, 1, "network_id") == "N002");
+    CHECK(text_of(networks, 1, "network_name") == text_of(features("networks"), 1, "network_name"));
+    CHECK(std::get<std::int64_t>(value_of(networks, 1, "practice_count")) == 1);
+
+    // Both squares are group B1 and equally far from its centre: the first one's point; without a group
+    // name the label is the group's value.
+    geo::LayerFeatures groups = features("group_labels");
+    REQUIRE(groups.features.size() == 1);
+    CHECK(groups.features[0].id == "B1");
+    CHECK(geo::to_wkt(context, groups.features[0].geometry) == "POINT (530500 180500)");
+    CHECK(text_of(groups, 0, "group_name") == "B1");
+    CHECK(std::get<std::int64_t>(value_of(groups, 0, "area_count")) == 2);
+    CHECK(std::get<std::int64_t>(value_of(groups, 0, "population")) == 300);
+
+    // A third square north of the second makes an L: its area-weighted centre (531167, 180833) lies
+    // nearest the corner square's point, so the label moves there; the group's name is used.
+    geo::Area north;
+    north.code = "A3";
+    north.group = "B1";
+    north.population = 50;
+    north.geometry = geo::from_wkt(context, "POLYGON ((531000 181000, 532000 181000, 532000 182000, 531000 182000, 531000 181000))");
+    e.dataset.areas.push_back(std::move(north));
+    e.dataset.group_names["B1"] = "Borough One";
+    groups = features("group_labels");
+    REQUIRE(groups.features.size() == 1);
+    CHECK(geo::to_wkt(context, groups.features[0].geometry) == "POINT (531500 180500)");
+    CHECK(text_of(groups, 0, "group_name") == "Borough One");
+    CHECK(std::get<std::int64_t>(value_of(groups, 0, "area_count")) == 3);
+    // An area in no group is in no group's label.
+    e.dataset.areas[0].group.clear();
+    CHECK(std::get<std::int64_t>(value_of(features("group_labels"), 0, "area_count")) == 2);
+}
+
 TEST_CASE("A plan whose links leave the dataset is a bug, caught before anything is written", "[output-layers]") {
     plan_fixture::Example e = plan_fixture::example();
     CHECK_NOTHROW(geo::check_plan_links(e.dataset, e.plan));

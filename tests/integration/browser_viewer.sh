@@ -1,8 +1,9 @@
 #!/bin/sh
 # Starts `catchment serve` on the London sample on an ephemeral port, waits for /ready, then runs the
 # viewer's browser test (tests/js/browser_viewer.mjs, headless Chromium) against it. The server is stopped
-# on exit. Exit code: the browser test's (0 pass, 1 fail).
-#   browser_viewer.sh CATCHMENT_BINARY SOURCE_DIR ARTIFACT_DIR viewer|plan
+# on exit. Exit code: the browser test's (0 pass, 1 fail). The mode `pages` runs tests/js/html_pages.mjs (the
+# OGC HTML pages: Nu Html Checker and Chromium) instead.
+#   browser_viewer.sh CATCHMENT_BINARY SOURCE_DIR ARTIFACT_DIR viewer|plan|pages
 set -eu
 binary=$1
 source_dir=$2
@@ -35,5 +36,7 @@ url="http://127.0.0.1:$port"
 wait_until "never became ready" 1200 '[ "$(curl -s --max-time 5 -o /dev/null -w "%{http_code}" "$url/ready")" = 200 ]'
 
 status=0
-timeout -k 5 400 node "$source_dir/tests/js/browser_viewer.mjs" "$url" "$artifacts" "$mode" || status=$?
+script=browser_viewer.mjs
+[ "$mode" = pages ] && script=html_pages.mjs
+timeout -k 5 400 node "$source_dir/tests/js/$script" "$url" "$artifacts" "$mode" || status=$?
 exit "$status"

@@ -310,6 +310,10 @@ std::vector<CliCase> option_cases() {
         {"option: tiles --minzoom above --maxzoom", {}, {"tiles", "{dir}", "--out", "{dir}/out/t.mbtiles", "--minzoom", "9", "--maxzoom", "4"}, 2,
          {"--minzoom 9 is greater than --maxzoom 4"}, out},
         {"option: tiles --maxzoom 30", {}, {"tiles", "{dir}", "--out", "{dir}/out/t.pmtiles", "--maxzoom", "30"}, 2, {"--maxzoom: Value 30 not in range 0 to 22"}, out},
+        {"option: tiles --glyphs without {range}", {}, {"tiles", "{dir}", "--out", "{dir}/out/t.pmtiles", "--style", "{dir}/out/s.json", "--glyphs", "http://h/fonts/{fontstack}.pbf"}, 2,
+         {"--glyphs must hold {fontstack} and {range}"}, out},
+        {"option: tiles --glyphs without --style", {}, {"tiles", "{dir}", "--out", "{dir}/out/t.pmtiles", "--glyphs", "http://h/fonts/{fontstack}/{range}.pbf"}, 2,
+         {"--glyphs is the style's: give --style too"}, out},
         {"option: diff --format yaml", {}, {"diff", "{dir}/a.gpkg", "{dir}/b.gpkg", "--format", "yaml"}, 2, {"--format: yaml not in {text,json}"}, two_plans()},
         {"option: diff 'reference' without --dataset", {}, {"diff", "reference", "{dir}/a.gpkg"}, 2, {"'reference' needs --dataset"}, two_plans()},
     };
@@ -339,6 +343,10 @@ std::vector<CliCase> output_cases() {
          {"{dir}/out/t.zip: unsupported tile set format (expected .mbtiles or .pmtiles)"}, out},
         {"output: tiles --style into a folder that does not exist", {}, {"tiles", "{dir}", "--out", "{dir}/out/t.pmtiles", "--style", "{dir}/nowhere/s.json"}, 2,
          {"{dir}/nowhere/s.json: cannot write there: no such directory"}, out},
+        {"output: glyphs from a file that is not a font", {}, {"glyphs", "{dir}/areas.csv", "--out", "{dir}/fonts"}, 2,
+         {"{dir}/areas.csv: not a font FreeType can read", "expected a TrueType or OpenType font"}},
+        {"output: glyphs from a font that does not exist", {}, {"glyphs", "{dir}/gone.ttf", "--out", "{dir}/fonts"}, 2,
+         {"{dir}/gone.ttf: no such file"}},
         {"output: diff --out with an unknown extension", {}, {"diff", "{dir}/a.gpkg", "{dir}/b.gpkg", "--out", "{dir}/changes.txt"}, 2,
          {"{dir}/changes.txt: unsupported output format '.txt'"}, two_plans()},
         // A full disk: the system's failure, exit 1, and nothing half-written left behind.

@@ -314,7 +314,7 @@ TEST_CASE("The PMTiles set holds the same tiles as the MBTiles set", "[tiles][js
     const auto count = run("sqlite3", {(fixtures / "london.mbtiles").string(), "SELECT COUNT(*) FROM tiles"});
     REQUIRE(count.exit_code == 0);
     CHECK(header.at("numAddressedTiles").to_number<std::int64_t>() == std::stoll(count.out));
-    CHECK(json.at("metadata").at("vector_layers").as_array().size() == 7);
+    CHECK(json.at("metadata").at("vector_layers").as_array().size() == 9);
     // Both sets carry the dataset description's attribution (the sample's licence statements).
     CHECK_THAT(std::string(json.at("metadata").at("attribution").as_string()), Catch::Contains("Open Government Licence"));
     const auto attribution = run("sqlite3", {(fixtures / "london.mbtiles").string(), "SELECT value FROM metadata WHERE name = 'attribution'"});

@@ -8,28 +8,34 @@
 //                                               description; a good one shows the new plan's id, tiles,
 //                                               report, catchments and gaps (all under /plans/{id}/), and
 //                                               survives a reload from its ?plan= URL
+//   node browser_viewer.mjs URL OUTDIR whatif   what-if mode: close a practice and open one by clicking the
+//                                               map, run it from the served plan, and the compare view shows
+//                                               what GET /plans/{id}/diff answers, on the map and in the panel;
+//                                               the stored plans list, the layer switcher (accessibility
+//                                               choropleth, labels) and the keyboard
 // Prints the time from navigation to the map's first idle event (also in OUTDIR/time-to-idle-MODE.txt). Exit 0 pass, 1 fail.
-import { chromium } from 'playwright-core';
+import { check, failures, finish, launchChromium } from './harness.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [base, outDir, mode = 'viewer'] = process.argv.slice(2);
-if (!base || !outDir || !['viewer', 'plan'].includes(mode)) {
-  console.error('usage: node browser_viewer.mjs URL OUTDIR viewer|plan');
+if (!base || !outDir || !['viewer', 'plan', 'whatif'].includes(mode)) {
+  console.error('usage: node browser_viewer.mjs URL OUTDIR viewer|plan|whatif');
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
 
-const failures = [];
-function check(condition, what) {
-  console.log(`${condition ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!condition) failures.push(what);
-}
 
 async function getJson(target, options) {
   const response = await fetch(base + target, options);
   return { status: response.status, body: await response.json().catch(() => null) };
 }
+
+// The 33 London boroughs' names as the sample's group name field (lad11nm) spells them.
+const BOROUGHS = new Set(['City of London', 'Barking and Dagenham', 'Barnet', 'Bexley', 'Brent', 'Bromley', 'Camden', 'Croydon',
+  'Ealing', 'Enfield', 'Greenwich', 'Hackney', 'Hammersmith and Fulham', 'Haringey', 'Harrow', 'Havering', 'Hillingdon',
+  'Hounslow', 'Islington', 'Kensington and Chelsea', 'Kingston upon Thames', 'Lambeth', 'Lewisham', 'Merton', 'Newham',
+  'Redbridge', 'Richmond upon Thames', 'Southwark', 'Sutton', 'Tower Hamlets', 'Waltham Forest', 'Wandsworth', 'Westminster']);
 
 const figure = (text, label) => Number((new RegExp(`${label}\\s+([\\d,]+)`).exec(text)?.[1] ?? 'NaN').replaceAll(',', ''));
 
@@ -55,10 +61,7 @@ function isolatedPractice(features) {
   return best;
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-});
+const browser = await launchChromium();
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();
 const paths = [];  // every path the page (and MapLibre's workers) requested
@@ -147,6 +150,122 @@ async function clickPractice(prefix) {
   await waitForIdle();
 }
 
+/** The labels placed in a symbol layer at the current view (only what MapLibre really drew). */
+const placedLabels = (layer, field) => page.evaluate(([l, f]) => window.catchment.map.queryRenderedFeatures({ layers: [l] })
+  .map((feature) => feature.properties[f]), [layer, field]);
+
+/**
+ * Labels in the served style with glyphs from the server: borough names at the opening view, network names
+ * at neighbourhood zoom, practice names close in; each font's glyphs came from /fonts/.
+ */
+async function checkLabels(boroughNames) {
+  const boroughs = await placedLabels('group-labels', 'group_name');
+  const known = boroughs.filter((name) => boroughNames.has(name));
+  check(boroughs.length >= 10 && known.length === boroughs.length,
+        `borough names are drawn at the opening view (${boroughs.length}: ${boroughs.slice(0, 5).join(', ')}...)`);
+  const fontPaths = paths.filter((p) => p.startsWith('/fonts/'));
+  check(fontPaths.includes('/fonts/DejaVu%20Sans%20Bold/0-255.pbf'), `the glyphs came from the server (${[...new Set(fontPaths)].join(', ')})`);
+  await page.screenshot({ path: path.join(outDir, 'labels-boroughs.png') });
+  const networks = (await getJson('/collections/networks/items?limit=10000')).body.features.map((f) => f.properties.network_name);
+  const names = new Set(networks);
+  await page.evaluate(() => window.catchment.map.jumpTo({ center: [-0.04, 51.52], zoom: 12 }));  // Tower Hamlets
+  await waitForIdle();
+  const drawn = await placedLabels('network-labels', 'network_name');
+  check(drawn.length >= 3 && drawn.every((name) => names.has(name)), `network names are drawn at z12 (${drawn.length}: ${drawn.slice(0, 4).join(', ')}...)`);
+  check((await placedLabels('group-labels', 'group_name')).length === 0, 'borough names give way to networks from z12');
+  await page.evaluate(() => window.catchment.map.jumpTo({ center: [-0.04, 51.52], zoom: 14.5 }));
+  await waitForIdle();
+  const practices = await placedLabels('practices-label', 'practice_name');
+  check(practices.length >= 2 && practices.every((name) => typeof name === 'string' && name.length > 0),
+        `practice names are drawn at z14.5 (${practices.length}: ${practices.slice(0, 3).join(', ')}...)`);
+  await page.screenshot({ path: path.join(outDir, 'labels-practices.png') });
+  check(fontPaths.length > 0 && !fontPaths.some((p) => !p.endsWith('.pbf')), 'only glyph ranges were asked of /fonts/');
+}
+
+/** What-if mode through the panel and the map, then the compare view against GET /plans/{id}/diff. */
+async function checkWhatIf() {
+  const practices = await getJson('/collections/practices/items?limit=10000');
+  const practice = isolatedPractice(practices.body.features);
+  const code = practice.properties.practice_code;
+  const [lon, lat] = practice.geometry.coordinates;
+  // The toggle works from the keyboard.
+  await page.focus('#whatif-toggle');
+  await page.keyboard.press('Enter');
+  check(await page.getAttribute('#whatif-toggle', 'aria-pressed') === 'true', 'Enter on the focused What-if button starts editing');
+  await page.evaluate(([x, y]) => window.catchment.map.jumpTo({ center: [x, y], zoom: 13 }), [lon, lat]);
+  await waitForIdle();
+  const box = await page.locator('#map canvas').boundingBox();
+  const at = await page.evaluate(([x, y]) => window.catchment.map.project([x, y]), [lon, lat]);
+  await page.mouse.click(box.x + at.x, box.y + at.y);
+  const changes = () => page.locator('#whatif-changes').innerText();
+  check((await changes()).includes(`Close ${practice.properties.practice_name}`), `clicking practice ${code} lists it to close`);
+  // A click away from every practice proposes a new one there.
+  const empty = await page.evaluate(() => {
+    const map = window.catchment.map;
+    for (let dx = 120; dx < 400; dx += 40) {
+      const p = { x: map.getCanvas().clientWidth / 2 + dx, y: map.getCanvas().clientHeight / 2 };
+      if (map.queryRenderedFeatures([[p.x - 15, p.y - 15], [p.x + 15, p.y + 15]], { layers: ['practices-circle'] }).length === 0) return p;
+    }
+    return null;
+  });
+  check(empty !== null, 'a spot with no practice near it is found');
+  await page.mouse.click(box.x + empty.x, box.y + empty.y);
+  await page.locator('#whatif-new').waitFor({ state: 'visible', timeout: 5000 });
+  await page.fill('#whatif-name', 'Test Surgery');
+  await page.fill('#whatif-list', '9000');
+  await page.click('#whatif-new button[type=submit]');
+  check((await changes()).includes('Open Test Surgery'), 'the new practice is listed to open');
+  check(!(await page.locator('#whatif-new').isVisible()), 'the new practice form closes once it is added');
+  check(await page.evaluate(() => window.catchment.map.getSource('whatif').serialize().data.features.length) === 1, 'the new site is on the map');
+  await page.click('#whatif-run');
+  await page.waitForFunction(() => /Showing what-if plan|failed/.test(document.getElementById('whatif-status').textContent), null, { timeout: 300000 });
+  const status = await page.locator('#whatif-status').innerText();
+  const planId = await page.evaluate(() => window.catchment.planId);
+  check(status.includes(`Showing what-if plan ${planId}`), `the what-if ran and is shown (${status})`);
+  await waitForIdle();
+  const closed = (await getJson(`/plans/${planId}/collections/practices/items/${encodeURIComponent(code)}`)).body;
+  check(closed.properties.excluded === true, `${code} is closed (excluded) in the what-if`);
+  const opened = (await getJson(`/plans/${planId}/collections/practices/items?practice_name=Test%20Surgery`)).body;
+  // Its patients are drawn from its neighbours by the Huff model, up to the list size asked for.
+  const drawnList = opened.features?.[0]?.properties.list_size;
+  check(opened.numberMatched === 1 && drawnList > 0 && drawnList <= 9000 && opened.features[0].properties.network_id,
+        `the new practice is in the what-if, in a network, drawing up to the 9,000 patients asked for (${drawnList})`);
+  const diff = (await getJson(`/plans/${planId}/diff?against=default`)).body;
+  // Re-planned from the served plan, a what-if changes only what it must: most networks stay as they were.
+  check(diff.summary.unchanged > 3 * diff.summary.changed, `most networks are unchanged (${diff.summary.unchanged} unchanged, ${diff.summary.changed} changed)`);
+  const summary = await page.locator('#compare-summary').innerText();
+  check(summary.startsWith(`${new Intl.NumberFormat('en-GB').format(diff.summary.moved)} practices moved, ${diff.summary.changed} networks changed`),
+        `the compare view's summary is the diff's (${summary})`);
+  const moved = await page.locator('#compare-moved li').allInnerTexts().catch(() => []);
+  check(moved.length === diff.moved_practices.length && diff.moved_practices.every((m, i) => moved[i]?.startsWith(m.practice)),
+        `the compare view lists the ${diff.moved_practices.length} moved practices`);
+  const changedIds = diff.networks.filter((n) => n.change !== 'dissolved').map((n) => n.network_id).sort();
+  const filter = await page.evaluate(() => window.catchment.map.getFilter('changed-networks-line'));
+  check(JSON.stringify(filter[2][1].slice().sort()) === JSON.stringify(changedIds), `the map outlines the ${changedIds.length} changed networks`);
+  const rows = await page.locator('table.compare tbody tr').count();
+  check(rows === diff.networks.length, `the compare table has a row per changed network with before and after list sizes (${rows})`);
+  await page.evaluate(() => window.catchment.map.jumpTo({ zoom: 11.5 }));
+  await waitForIdle();
+  const outlined = await page.evaluate(() => window.catchment.map.queryRenderedFeatures({ layers: ['changed-networks-line'] }).length);
+  check(outlined > 0, `changed networks are drawn outlined (${outlined})`);
+  await page.screenshot({ path: path.join(outDir, 'compare.png') });
+  // The stored plans list names both, with downloads.
+  const listed = await page.locator('#plans-list li').allInnerTexts();
+  check(listed.length >= 1 && (await page.locator('#plans-list a[download]').count()) >= 1, `the stored plans list shows plans with downloads (${listed.length})`);
+  await page.click('#compare-baseline');
+  await waitForIdle();
+  check(await page.evaluate(() => window.catchment.planId) === 'default', 'the compare view switches the map to the baseline');
+
+  // The layer switcher: accessibility on, labels off.
+  await page.check('input[data-group=access]');
+  await waitForIdle();
+  const access = await page.evaluate(() => window.catchment.map.queryRenderedFeatures({ layers: ['access-fill'] }).length);
+  check(access > 0, `the accessibility choropleth draws areas at z11.5 (${access})`);
+  check((await page.locator('.access-legend li').count()) === 6, 'its legend has six classes');
+  await page.uncheck('input[data-group=labels]');
+  check(await page.evaluate(() => window.catchment.map.getLayoutProperty('network-labels', 'visibility')) === 'none', 'the switcher hides the labels');
+}
+
 /** Gaps at a chosen distance: the map shows exactly what GET {prefix}/gaps answers. */
 async function checkGaps(prefix) {
   await page.evaluate(() => window.catchment.popup?.remove());
@@ -217,9 +336,12 @@ try {
     check(counts.borders > 0, `network borders are drawn (${counts.borders})`);
     check(counts.constraints > 0, `constraint (borough) borders are drawn (${counts.constraints})`);
     await page.screenshot({ path: path.join(outDir, 'viewer.png') });
+    await checkLabels(BOROUGHS);
     await clickPractice('');
     await page.screenshot({ path: path.join(outDir, 'practice.png') });
     await checkGaps('');
+  } else if (mode === 'whatif') {
+    await checkWhatIf();
   } else {
     // A bad band: the server's 400 description is shown, and nothing changes.
     const bad = { min_list_size: 50000, max_list_size: 30000, constraint_field: 'lad11cd' };
@@ -268,8 +390,4 @@ try {
 } finally {
   await browser.close();
 }
-if (failures.length) {
-  console.log(`${failures.length} check(s) failed`);
-  process.exit(1);
-}
-process.exit(0);
+finish();

@@ -74,6 +74,14 @@ def check_oapif(base):
     return layers
 
 
+# The sample's group names (lad11nm), which the style's group labels show.
+LONDON_BOROUGHS = ["City of London", "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing",
+                   "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon",
+                   "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth", "Lewisham", "Merton",
+                   "Newham", "Redbridge", "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets", "Waltham Forest",
+                   "Wandsworth", "Westminster"]
+
+
 def check_vector_tiles(base):
     uri = QgsDataSourceUri()
     uri.setParam("type", "xyz")
@@ -88,9 +96,19 @@ def check_vector_tiles(base):
     h.check(loaded, f"the style at /style.json loads into QGIS ('{message}')")
     renderer = layer.renderer()
     h.require(isinstance(renderer, QgsVectorTileBasicRenderer), "the vector tile layer has a basic renderer")
-    style_ids = [l["id"] for l in get_json(f"{base}/style.json")["layers"]]
+    style = get_json(f"{base}/style.json")
+    style_ids = [l["id"] for l in style["layers"] if l["type"] != "symbol"]
     converted = {s.styleName(): s for s in renderer.styles()}
     h.check(sorted(converted) == sorted(style_ids), f"every MapLibre layer became a QGIS style: {sorted(converted)}")
+    # Text layers become QGIS's labeling, one style each, drawn in the local DejaVu Sans (fonts-dejavu-core).
+    label_ids = [l["id"] for l in style["layers"] if l["type"] == "symbol"]
+    labeling = layer.labeling()
+    h.require(labeling is not None, "the style's labels convert to QGIS vector tile labeling")
+    label_styles = {s.styleName(): s for s in labeling.styles()}
+    h.check(sorted(label_styles) == sorted(label_ids), f"every MapLibre text layer became a QGIS label style: {sorted(label_styles)}")
+    for name, label_style in label_styles.items():
+        field = label_style.labelSettings().fieldName
+        h.check(any(f in field for f in ("group_name", "network_name", "practice_name")), f"QGIS label style {name} labels by a name field ({field})")
     for source_layer in ("networks", "network_borders", "gaps", "practices"):
         h.check(any(s.layerName() == source_layer for s in converted.values()), f"the style draws the '{source_layer}' tile layer")
     # QGIS 3.22 converts no data-driven circle radius (practices-circle gets size 0); practices-dot, sized by
@@ -157,7 +175,8 @@ def main():
     tiles = check_vector_tiles(base)
 
     mercator = QgsCoordinateReferenceSystem("EPSG:3857")
-    image, seconds = h.render([tiles], mercator, f"{out_dir}/qgis-vector-tiles.png", QColor(STYLE_BACKGROUND))
+    labels = []
+    image, seconds = h.render([tiles], mercator, f"{out_dir}/qgis-vector-tiles.png", QColor(STYLE_BACKGROUND), labels=labels)
     print(f"QGIS render time, London vector tiles {h.WIDTH}x{h.HEIGHT}: {seconds:.2f} s", flush=True)
     counts = h.colour_counts(image)
     h.check_not_blank(counts, STYLE_BACKGROUND, "vector tile render")
@@ -166,6 +185,10 @@ def main():
     # Practices show as dots. QGIS 3.22 converts no `match` for circle colours either, so they take the
     # style's fallback grey, #636363.
     h.check(h.has_colour(counts, (0x63, 0x63, 0x63), tolerance=6), "vector tile render: practices are drawn as grey dots")
+    # The style's borough labels, placed by QGIS's labelling engine from the tiles' group_labels points.
+    placed = {text.upper() for text in labels}
+    known = placed & {name.upper() for name in LONDON_BOROUGHS}
+    h.check(len(known) >= 10, f"vector tile render: QGIS draws borough labels ({len(known)}: {sorted(known)[:5]}...; all {len(placed)} labels)")
 
     ordered = [oapif[name] for name in ("practices", "gaps", "network_borders", "networks")]
     image, seconds = h.render(ordered, mercator, f"{out_dir}/qgis-oapif.png")

@@ -69,9 +69,10 @@ def london_extent(crs):
     return transform.transformBoundingBox(LONDON_LONLAT)
 
 
-def render(layers, crs, path, background=QColor("#ffffff"), extent=None):
+def render(layers, crs, path, background=QColor("#ffffff"), extent=None, labels=None):
     """Renders `layers` (top first) over `extent` (London by default) at WIDTH x HEIGHT to the PNG `path`;
-    returns (image, seconds). Every error QGIS reports while rendering fails the check."""
+    returns (image, seconds). Every error QGIS reports while rendering fails the check. The text of every
+    label QGIS placed goes into the list `labels` when one is given."""
     settings = QgsMapSettings()
     settings.setLayers(layers)
     settings.setDestinationCrs(crs)
@@ -88,6 +89,9 @@ def render(layers, crs, path, background=QColor("#ffffff"), extent=None):
         print(f"render error in {error.layerID}: {error.message}", file=sys.stderr)
     check(not job.errors(), f"{path}: QGIS reported no rendering error")
     image = job.renderedImage()
+    if labels is not None:
+        results = job.takeLabelingResults()
+        labels.extend(position.labelText for position in results.allLabels())
     check(image.save(path, "PNG"), f"saved {path}")
     return image, seconds
 

@@ -158,13 +158,18 @@ TEST_CASE("TileJSON and the style point at this server", "[tile-routes]") {
     const std::string stored = service->current()->stored_id;
     CHECK(doc.at("tiles").as_array().at(0).as_string() == "http://maps.example:8080/plans/" + stored + "/tiles/{z}/{x}/{y}.mvt");
     CHECK(doc.at("maxzoom").to_number<int>() == 14);
-    CHECK(doc.at("vector_layers").as_array().size() == 7);
+    CHECK(doc.at("vector_layers").as_array().size() == 9);
     CHECK(doc.at("attribution").as_string() == "Contains hand-made test data © nobody");  // from the dataset description
     const Response style = router.handle(get("/style.json"));
     REQUIRE(style.result() == http::status::ok);
-    const auto source = boost::json::parse(body_text(style)).at("sources").at("catchment");
+    const auto style_doc = boost::json::parse(body_text(style));
+    const auto source = style_doc.at("sources").at("catchment");
     CHECK(source.at("url").as_string() == "http://maps.example:8080/tiles.json");
     CHECK(source.at("attribution").as_string() == "Contains hand-made test data © nobody");
+    // Labels, with glyphs from this server's /fonts/ (the host's, also for a plan's style).
+    CHECK(style_doc.at("glyphs").as_string() == "http://maps.example:8080/fonts/{fontstack}/{range}.pbf");
+    const auto plan_style = boost::json::parse(body_text(router.handle(get("/plans/default/style.json"))));
+    CHECK(plan_style.at("glyphs").as_string() == "http://maps.example:8080/fonts/{fontstack}/{range}.pbf");
 }
 
 TEST_CASE("A stored plan's tiles are immutable with the bytes' own ETag and the root's are not", "[tile-routes]") {

@@ -232,13 +232,19 @@ TEST_CASE("GET / answers the viewer to browsers and the OGC landing page to JSON
         CHECK(landing[http::field::vary] == "Accept");
         const boost::json::value body = boost::json::parse(body_text(landing));
         CHECK(body.at("title").as_string() == "catchment: two squares");
-        bool has_viewer_link = false;
+        bool has_viewer_link = false, has_html_link = false;
         for (const auto& link : body.at("links").as_array()) {
-            has_viewer_link = has_viewer_link || (link.at("rel").as_string() == "alternate" && link.at("type").as_string() == "text/html");
+            has_viewer_link = has_viewer_link || (link.at("rel").as_string() == "related" && link.at("href").as_string() == "http://maps.example:8080/");
+            has_html_link = has_html_link || (link.at("rel").as_string() == "alternate" && link.at("type").as_string() == "text/html");
         }
         CHECK(has_viewer_link);
+        CHECK(has_html_link);
     }
-    CHECK(body_text(router.handle(get("/?f=html"))) == "<!doctype html><title>viewer</title>");
+    // ?f=html asks for the OGC landing page as HTML, not the viewer.
+    const Response landing_html = router.handle(get("/?f=html"));
+    REQUIRE(landing_html.result() == http::status::ok);
+    CHECK(landing_html[http::field::content_type] == "text/html; charset=utf-8");
+    CHECK_THAT(body_text(landing_html), Catch::Contains("<h1>catchment: two squares</h1>") && Catch::Contains("/collections?f=html"));
 }
 
 TEST_CASE("The real viewer's page loads its script and style and MapLibre from this server", "[web]") {

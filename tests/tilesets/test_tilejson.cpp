@@ -1,4 +1,5 @@
 #include "tilesets/tilejson.hpp"
+#include "tilesets/glyphs.hpp"
 
 #include "integration/process.hpp"
 #include "paths.hpp"
@@ -7,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -155,7 +157,7 @@ TEST_CASE("TileJSON 3.0.0 carries the tile set info", "[tilejson]") {
     CHECK(json::value_to<std::vector<double>>(doc.at("center")) == std::vector<double>{-0.1276, 51.5072, 10});
     CHECK(doc.at("center").at(2).is_int64());  // an integer zoom, as TileJSON readers expect
     CHECK_FALSE(doc.contains("fillzoom"));
-    CHECK(doc.at("vector_layers").as_array().size() == 7);
+    CHECK(doc.at("vector_layers").as_array().size() == 9);
 }
 
 TEST_CASE("TileJSON leaves out empty optional strings", "[tilejson]") {
@@ -168,7 +170,7 @@ TEST_CASE("TileJSON leaves out empty optional strings", "[tilejson]") {
     CHECK(doc.contains("name"));
 }
 
-TEST_CASE("vector_layers lists exactly the seven catchment layers and their typed fields", "[tilejson]") {
+TEST_CASE("vector_layers lists exactly the nine catchment layers and their typed fields", "[tilejson]") {
     using Fields = std::map<std::string, std::string>;
     const std::map<std::string, Fields> expected{
         {"networks",
@@ -190,6 +192,9 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
         {"gaps",
          {{"area_code", "String"}, {"population", "Number"}, {"nearest_practice_m", "Number"}, {"accessibility", "Number"},
           {"gap_criteria", "String"}, {"gap_reason", "String"}}},
+        {"network_labels",
+         {{"network_id", "String"}, {"network_name", "String"}, {"practice_count", "Number"}, {"list_size", "Number"}, {"status", "String"}}},
+        {"group_labels", {{"group", "String"}, {"group_name", "String"}, {"area_count", "Number"}, {"population", "Number"}}},
     };
     const json::object doc = round_trip(tilejson(london_info(), catchment_layers(13)));
     std::map<std::string, Fields> actual;
@@ -212,7 +217,8 @@ TEST_CASE("vector_layers lists exactly the seven catchment layers and their type
 TEST_CASE("catchment_layers declares geometries and one-line descriptions", "[tilejson]") {
     const std::map<std::string, std::string> geometry{
         {"networks", "polygon"}, {"network_borders", "line"}, {"catchments", "polygon"}, {"catchment_labels", "point"},
-        {"practices", "point"},  {"areas", "polygon"},        {"gaps", "polygon"}};
+        {"practices", "point"},  {"areas", "polygon"},        {"gaps", "polygon"},      {"network_labels", "point"},
+        {"group_labels", "point"}};
     for (const VectorLayer& layer : catchment_layers(12)) {
         INFO("layer " << layer.id);
         CHECK(geometry.at(layer.id) == layer.geometry);
@@ -244,20 +250,30 @@ TEST_CASE("TileJSON rejects tile set info the spec forbids", "[tilejson]") {
 
 TEST_CASE("Every style layer draws a catchment source layer and reads only its fields", "[tilejson][style]") {
     const std::vector<VectorLayer> schema = catchment_layers(14);
-    const json::object style = round_trip(maplibre_style(london_info(), schema, "http://localhost:8080/tiles.json"));
+    const std::string glyphs = GENERATE(std::string(), std::string("http://localhost:8080/fonts/{fontstack}/{range}.pbf"));
+    INFO("glyphs URL '" << glyphs << "'");
+    const json::object style = round_trip(maplibre_style(london_info(), schema, "http://localhost:8080/tiles.json", glyphs));
     CHECK(style.at("version") == 8);
     const json::object& sources = style.at("sources").as_object();
     REQUIRE(sources.size() == 1);
     CHECK(sources.at("catchment").at("type") == "vector");
     CHECK(sources.at("catchment").at("url") == "http://localhost:8080/tiles.json");
-    CHECK_FALSE(style.contains("glyphs"));  // no symbol layers, so no font server is needed
+    // Text needs a glyph server: without one the style has no symbol layers and no glyphs URL.
+    CHECK(style.contains("glyphs") == !glyphs.empty());
+    if (!glyphs.empty()) CHECK(style.at("glyphs") == glyphs.c_str());
 
     std::set<std::string> drawn;
     for (const json::value& entry : style.at("layers").as_array()) {
         const json::object& layer = entry.as_object();
         const std::string id(layer.at("id").as_string());
         INFO("style layer " << id);
-        CHECK(layer.at("type") != "symbol");
+        if (glyphs.empty()) CHECK(layer.at("type") != "symbol");
+        if (layer.at("type") == "symbol") {
+            // Only the fonts the build makes.
+            const json::array& fonts = layer.at("layout").at("text-font").as_array();
+            REQUIRE(fonts.size() == 1);
+            CHECK((fonts[0] == kLabelFont.data() || fonts[0] == kLabelFontBold.data()));
+        }
         if (layer.at("type") == "background") continue;
         CHECK(layer.at("source") == "catchment");
         const std::string source_layer(layer.at("source-layer").as_string());
@@ -280,7 +296,53 @@ TEST_CASE("Every style layer draws a catchment source layer and reads only its f
                               [&](const VectorField& f) { return f.name == field; }));
         }
     }
-    CHECK(drawn == std::set<std::string>{"areas", "networks", "gaps", "catchments", "catchment_labels", "network_borders", "practices"});
+    std::set<std::string> expected{"areas", "networks", "gaps", "catchments", "catchment_labels", "network_borders", "practices"};
+    if (!glyphs.empty()) expected.insert({"network_labels", "group_labels"});
+    CHECK(drawn == expected);
+}
+
+namespace {
+// WCAG 2.1 relative luminance of "#rrggbb".
+double luminance(const std::string& hex) {
+    REQUIRE(hex.size() == 7);
+    double sum = 0;
+    const double weights[] = {0.2126, 0.7152, 0.0722};
+    for (int i = 0; i < 3; ++i) {
+        const double c = std::stoi(hex.substr(1 + 2 * static_cast<std::size_t>(i), 2), nullptr, 16) / 255.0;
+        sum += weights[i] * (c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    return sum;
+}
+double contrast(const std::string& a, const std::string& b) {
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+}  // namespace
+
+TEST_CASE("Labels: groups then networks then practices by zoom, each readable on its halo", "[tilejson][style]") {
+    const json::object style =
+        round_trip(maplibre_style(london_info(), catchment_layers(14), "http://x/tiles.json", "http://x/fonts/{fontstack}/{range}.pbf"));
+    const json::array& layers = style.at("layers").as_array();
+    const json::object& groups = layer_by_id(layers, "group-labels");
+    const json::object& networks = layer_by_id(layers, "network-labels");
+    const json::object& practices = layer_by_id(layers, "practices-label");
+    CHECK(groups.at("layout").at("text-field") == json::array{"get", "group_name"});
+    CHECK(networks.at("layout").at("text-field") == json::array{"get", "network_name"});
+    CHECK(practices.at("layout").at("text-field") == json::array{"get", "practice_name"});
+    CHECK(groups.at("minzoom").to_number<int>() < networks.at("minzoom").to_number<int>());
+    CHECK(networks.at("minzoom").to_number<int>() < practices.at("minzoom").to_number<int>());
+    CHECK(groups.at("maxzoom").to_number<int>() <= practices.at("minzoom").to_number<int>());
+    // Labels come last, so that they draw over (and are placed before) everything else.
+    const auto position = [&](std::string_view id) {
+        return std::find_if(layers.begin(), layers.end(), [&](const json::value& l) { return l.at("id") == id.data(); }) - layers.begin();
+    };
+    CHECK(position("practices-label") > position("practices-circle"));
+    for (const json::object* label : {&groups, &networks, &practices}) {
+        const std::string text(label->at("paint").at("text-color").as_string());
+        const std::string halo(label->at("paint").at("text-halo-color").as_string());
+        INFO(label->at("id") << ": " << text << " on " << halo);
+        CHECK(contrast(text, halo) >= 7.0);  // WCAG AAA for text
+    }
 }
 
 TEST_CASE("Network fills have no outline and catchment lines start at z11", "[tilejson][style]") {
@@ -302,9 +364,13 @@ TEST_CASE("The style leaves out layers the tile set does not have", "[tilejson][
 }
 
 TEST_CASE("The style passes gl-style-validate", "[tilejson][style][node]") {
-    for (const std::string url : {"http://localhost:8080/tiles.json", "pmtiles://http://localhost:8080/london.pmtiles"}) {
-        const integration::ProcessResult r = validate_style(maplibre_style(london_info(), catchment_layers(14), url));
-        INFO(url << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"http://localhost:8080/tiles.json", ""},
+        {"pmtiles://http://localhost:8080/london.pmtiles", ""},
+        {"http://localhost:8080/tiles.json", "http://localhost:8080/fonts/{fontstack}/{range}.pbf"}};
+    for (const auto& [url, glyphs] : cases) {
+        const integration::ProcessResult r = validate_style(maplibre_style(london_info(), catchment_layers(14), url, glyphs));
+        INFO(url << " glyphs '" << glyphs << "'\nstdout: " << r.out << "\nstderr: " << r.err);
         CHECK(r.exit_code == 0);
         CHECK(r.out.empty());
     }
