@@ -3,7 +3,7 @@
 # viewer's browser test (tests/js/browser_viewer.mjs, headless Chromium) against it. The server is stopped
 # on exit. Exit code: the browser test's (0 pass, 1 fail). The mode `pages` runs tests/js/html_pages.mjs (the
 # OGC HTML pages: Nu Html Checker and Chromium) instead.
-#   browser_viewer.sh CATCHMENT_BINARY SOURCE_DIR ARTIFACT_DIR viewer|plan|pages
+#   browser_viewer.sh CATCHMENT_BINARY SOURCE_DIR ARTIFACT_DIR viewer|plan|whatif|pages|england
 set -eu
 binary=$1
 source_dir=$2
@@ -11,7 +11,10 @@ artifacts=$3
 mode=$4
 mkdir -p "$artifacts"
 log="$artifacts/serve-$mode.log"
-"$binary" serve "$source_dir/data/sample" --constraint-field lad11cd --port 0 --store none >"$log" 2>&1 &
+# The mode `england` serves all England (../shared/data, through data/descriptions/england-shared.toml).
+dataset="$source_dir/data/sample" constraint=lad11cd
+[ "$mode" = england ] && dataset="$source_dir/data/descriptions/england-shared.toml" constraint=lad_code
+"$binary" serve "$dataset" --constraint-field "$constraint" --port 0 --store none >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT INT TERM
 

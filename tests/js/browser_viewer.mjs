@@ -13,14 +13,17 @@
 //                                               what GET /plans/{id}/diff answers, on the map and in the panel;
 //                                               the stored plans list, the layer switcher (accessibility
 //                                               choropleth, labels) and the keyboard
+//   node browser_viewer.mjs URL OUTDIR england  a server of all England: the map opens on England (not
+//                                               London), draws networks all over it, and names districts
+//                                               and networks near Manchester
 // Prints the time from navigation to the map's first idle event (also in OUTDIR/time-to-idle-MODE.txt). Exit 0 pass, 1 fail.
 import { check, failures, finish, launchChromium } from './harness.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [base, outDir, mode = 'viewer'] = process.argv.slice(2);
-if (!base || !outDir || !['viewer', 'plan', 'whatif'].includes(mode)) {
-  console.error('usage: node browser_viewer.mjs URL OUTDIR viewer|plan|whatif');
+if (!base || !outDir || !['viewer', 'plan', 'whatif', 'england'].includes(mode)) {
+  console.error('usage: node browser_viewer.mjs URL OUTDIR viewer|plan|whatif|england');
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
@@ -88,6 +91,14 @@ const waitForIdle = () => page.evaluate(() => new Promise((resolve) => {
   else map.once('idle', () => resolve());
 }));
 
+/** Moves the map and waits for the idle after it (waitForIdle alone may see the old view's tiles as loaded). */
+const jumpTo = (options) => page.evaluate((o) => new Promise((resolve) => {
+  const map = window.catchment.map;
+  map.once('idle', () => resolve());
+  map.jumpTo(o);
+  map.triggerRepaint();  // an idle follows even when the view did not change
+}), options);
+
 /** Waits for the first idle after a navigation and reports its time. */
 async function firstIdle(label) {
   await page.waitForFunction(() => window.catchment?.firstIdleMs !== null && window.catchment?.firstIdleMs !== undefined, null, { timeout: 90000 });
@@ -126,8 +137,7 @@ async function clickPractice(prefix) {
   const { network_id: networkId, network_name: networkName } = served.body.properties;
   console.log(`clicking practice ${code} (${served.body.properties.practice_name}), network ${networkId} ${networkName}`);
   const [lon, lat] = practice.geometry.coordinates;
-  await page.evaluate(([x, y]) => window.catchment.map.jumpTo({ center: [x, y], zoom: 12.5 }), [lon, lat]);
-  await waitForIdle();
+  await jumpTo({ center: [lon, lat], zoom: 12.5 });
   const point = await page.evaluate(([x, y]) => window.catchment.map.project([x, y]), [lon, lat]);
   const box = await page.locator('#map canvas').boundingBox();
   await page.mouse.click(box.x + point.x, box.y + point.y);
@@ -168,13 +178,11 @@ async function checkLabels(boroughNames) {
   await page.screenshot({ path: path.join(outDir, 'labels-boroughs.png') });
   const networks = (await getJson('/collections/networks/items?limit=10000')).body.features.map((f) => f.properties.network_name);
   const names = new Set(networks);
-  await page.evaluate(() => window.catchment.map.jumpTo({ center: [-0.04, 51.52], zoom: 12 }));  // Tower Hamlets
-  await waitForIdle();
+  await jumpTo({ center: [-0.04, 51.52], zoom: 12 });  // Tower Hamlets
   const drawn = await placedLabels('network-labels', 'network_name');
   check(drawn.length >= 3 && drawn.every((name) => names.has(name)), `network names are drawn at z12 (${drawn.length}: ${drawn.slice(0, 4).join(', ')}...)`);
   check((await placedLabels('group-labels', 'group_name')).length === 0, 'borough names give way to networks from z12');
-  await page.evaluate(() => window.catchment.map.jumpTo({ center: [-0.04, 51.52], zoom: 14.5 }));
-  await waitForIdle();
+  await jumpTo({ center: [-0.04, 51.52], zoom: 14.5 });
   const practices = await placedLabels('practices-label', 'practice_name');
   check(practices.length >= 2 && practices.every((name) => typeof name === 'string' && name.length > 0),
         `practice names are drawn at z14.5 (${practices.length}: ${practices.slice(0, 3).join(', ')}...)`);
@@ -192,8 +200,7 @@ async function checkWhatIf() {
   await page.focus('#whatif-toggle');
   await page.keyboard.press('Enter');
   check(await page.getAttribute('#whatif-toggle', 'aria-pressed') === 'true', 'Enter on the focused What-if button starts editing');
-  await page.evaluate(([x, y]) => window.catchment.map.jumpTo({ center: [x, y], zoom: 13 }), [lon, lat]);
-  await waitForIdle();
+  await jumpTo({ center: [lon, lat], zoom: 13 });
   const box = await page.locator('#map canvas').boundingBox();
   const at = await page.evaluate(([x, y]) => window.catchment.map.project([x, y]), [lon, lat]);
   await page.mouse.click(box.x + at.x, box.y + at.y);
@@ -244,8 +251,7 @@ async function checkWhatIf() {
   check(JSON.stringify(filter[2][1].slice().sort()) === JSON.stringify(changedIds), `the map outlines the ${changedIds.length} changed networks`);
   const rows = await page.locator('table.compare tbody tr').count();
   check(rows === diff.networks.length, `the compare table has a row per changed network with before and after list sizes (${rows})`);
-  await page.evaluate(() => window.catchment.map.jumpTo({ zoom: 11.5 }));
-  await waitForIdle();
+  await jumpTo({ zoom: 11.5 });
   const outlined = await page.evaluate(() => window.catchment.map.queryRenderedFeatures({ layers: ['changed-networks-line'] }).length);
   check(outlined > 0, `changed networks are drawn outlined (${outlined})`);
   await page.screenshot({ path: path.join(outDir, 'compare.png') });
@@ -264,6 +270,95 @@ async function checkWhatIf() {
   check((await page.locator('.access-legend li').count()) === 6, 'its legend has six classes');
   await page.uncheck('input[data-group=labels]');
   check(await page.evaluate(() => window.catchment.map.getLayoutProperty('network-labels', 'visibility')) === 'none', 'the switcher hides the labels');
+}
+
+/** Whether [lon, lat] lies inside a GeoJSON polygon's rings (even-odd) or a multipolygon's. */
+function inside(geometry, [x, y]) {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let count = 0;
+  for (const rings of polygons) {
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i, i += 1) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) count += 1;
+      }
+    }
+  }
+  return count % 2 === 1;
+}
+
+/** The share of strongly red pixels (the hatching's lines) in a 24 x 24 square of the map around a screen point. */
+async function redShare(point) {
+  const box = await page.locator('#map canvas').boundingBox();
+  const png = await page.screenshot({ clip: { x: box.x + point.x - 12, y: box.y + point.y - 12, width: 24, height: 24 } });
+  return page.evaluate(async (data) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${data}`;
+    await image.decode();
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext('2d');
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    let red = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 140 && pixels[i + 1] < 90 && pixels[i + 2] < 100) red += 1;
+    return red / (pixels.length / 4);
+  }, png.toString('base64'));
+}
+
+/**
+ * The gaps' hatching is drawn in every tile: a gap area that a z12 tile edge crosses is hatched on both sides
+ * of the edge (the pattern is registered before the hatched layer is added, so no tile is laid out without it),
+ * and the red comes from the hatching (none with the layer hidden).
+ */
+async function checkHatchingAcrossTileEdge() {
+  const zoom = 12;
+  const gaps = (await getJson('/collections/gaps/items?limit=10000')).body.features;
+  const tiles = 2 ** zoom;
+  const mercatorY = (lat) => (1 - Math.log(Math.tan((lat * Math.PI) / 180) + 1 / Math.cos((lat * Math.PI) / 180)) / Math.PI) / 2;
+  let best = null;
+  for (const gap of gaps) {
+    const points = (gap.geometry.type === 'Polygon' ? [gap.geometry.coordinates] : gap.geometry.coordinates).flat(2);
+    const lons = points.map((p) => p[0]);
+    const lats = points.map((p) => p[1]);
+    const [west, east] = [Math.min(...lons), Math.max(...lons)];
+    for (let x = Math.ceil(((west + 180) / 360) * tiles); x <= Math.floor(((east + 180) / 360) * tiles); x += 1) {
+      const edge = (x / tiles) * 360 - 180;
+      const step = 360 / tiles / 512;  // one pixel of longitude at zoom 12 (512-pixel tiles)
+      // Points on the edge, inside the gap with 24 px of it on both sides, and not on a z12 tile row's edge either.
+      for (let lat = Math.min(...lats); lat <= Math.max(...lats); lat += step * 0.6) {
+        const row = mercatorY(lat) * tiles;
+        if (Math.abs(row - Math.round(row)) * 512 < 24) continue;
+        const ok = [-24, -12, 0, 12, 24].every((dx) => [-12, 0, 12].every((dy) => inside(gap.geometry, [edge + dx * step, lat + dy * step * 0.6])));
+        if (ok) {
+          best = { id: gap.id, edge, lat };
+          break;
+        }
+      }
+      if (best) break;
+    }
+    if (best) break;
+  }
+  check(best !== null, `a gap area crossed by a z12 tile edge is found (${best?.id})`);
+  if (!best) return;
+  // Only the fills under test: labels, practices, outlines and the chosen-distance gaps could cover the spots.
+  const others = ['group-labels', 'network-labels', 'practices-label', 'practices-dot', 'practices-circle', 'gaps-line', 'gap-query-fill',
+                  'gap-query-line', 'selection-fill', 'selection-line', 'catchments-line', 'network-borders-line', 'constraint-borders-line'];
+  await page.evaluate((layers) => {
+    window.catchment.popup?.remove();
+    for (const layer of layers) if (window.catchment.map.getLayer(layer)) window.catchment.map.setLayoutProperty(layer, 'visibility', 'none');
+  }, others);
+  await jumpTo({ center: [best.edge, best.lat], zoom: zoom + 0.4 });
+  const centre = await page.evaluate(([lon, lat]) => window.catchment.map.project([lon, lat]), [best.edge, best.lat]);
+  const west = await redShare({ x: centre.x - 14, y: centre.y });
+  const east = await redShare({ x: centre.x + 14, y: centre.y });
+  check(west > 0.06 && east > 0.06, `gap ${best.id} is hatched on both sides of the tile edge at lon ${best.edge.toFixed(5)} (red ${(west * 100).toFixed(0)}% west, ${(east * 100).toFixed(0)}% east)`);
+  await page.screenshot({ path: path.join(outDir, 'hatching-tile-edge.png') });
+  await page.evaluate(() => window.catchment.map.setLayoutProperty('gaps-fill', 'visibility', 'none'));
+  await waitForIdle();
+  const hidden = Math.max(await redShare({ x: centre.x - 14, y: centre.y }), await redShare({ x: centre.x + 14, y: centre.y }));
+  check(hidden < 0.02, `without the hatched layer the same spots are not red (${(hidden * 100).toFixed(0)}%)`);
+  await page.evaluate(() => window.catchment.map.setLayoutProperty('gaps-fill', 'visibility', 'visible'));
 }
 
 /** Gaps at a chosen distance: the map shows exactly what GET {prefix}/gaps answers. */
@@ -340,8 +435,22 @@ try {
     await clickPractice('');
     await page.screenshot({ path: path.join(outDir, 'practice.png') });
     await checkGaps('');
+    await checkHatchingAcrossTileEdge();
   } else if (mode === 'whatif') {
     await checkWhatIf();
+  } else if (mode === 'england') {
+    check(w < -5 && e > 1.5 && s < 50.5 && n > 55.5, `TileJSON's bounds are England's (${JSON.stringify(tilejson.bounds)})`);
+    const rendered = await page.evaluate(() => new Set(window.catchment.map.queryRenderedFeatures({ layers: ['networks-fill'] })
+      .map((f) => f.properties.network_id)).size);
+    check(rendered > 1000, `networks are drawn all over England at the opening view (${rendered} of ${served.report.summary.plan.networks})`);
+    await page.screenshot({ path: path.join(outDir, 'england.png') });
+    await jumpTo({ center: [-2.3, 53.45], zoom: 9 });
+    const districts = await placedLabels('group-labels', 'group_name');
+    check(districts.includes('Manchester') && districts.includes('Trafford'), `district names near Manchester at z9 (${districts.slice(0, 6).join(', ')}...)`);
+    await jumpTo({ center: [-2.24, 53.48], zoom: 11 });
+    const networks = await placedLabels('network-labels', 'network_name');
+    check(networks.length >= 3, `network names in Manchester at z11 (${networks.slice(0, 3).join(', ')}...)`);
+    await page.screenshot({ path: path.join(outDir, 'england-manchester.png') });
   } else {
     // A bad band: the server's 400 description is shown, and nothing changes.
     const bad = { min_list_size: 50000, max_list_size: 30000, constraint_field: 'lad11cd' };
