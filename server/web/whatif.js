@@ -21,7 +21,7 @@ export function initWhatIf(app) {
     const items = [
       ...[...state.closed].map(([code, name]) => `<li>Close <strong>${escapeHtml(name)}</strong> <span class="muted">${escapeHtml(code)}</span>
         <button type="button" class="link" data-undo-close="${escapeHtml(code)}" aria-label="Keep ${escapeHtml(name)} open">undo</button></li>`),
-      ...state.opened.map((p, i) => `<li>Open <strong>${escapeHtml(p.name)}</strong> <span class="muted">(${formatNumber(p.list_size)} patients)</span>
+      ...state.opened.map((p, i) => `<li>Open <strong>${escapeHtml(p.name)}</strong> <span class="muted">(up to ${formatNumber(p.list_size)} patients, drawn from its neighbours)</span>
         <button type="button" class="link" data-undo-open="${i}" aria-label="Do not open ${escapeHtml(p.name)}">undo</button></li>`),
     ];
     $('whatif-changes').innerHTML = items.join('');
