@@ -335,17 +335,20 @@ void add_network_labels(LayerFeatures& out, const PlanLinks& links) {
 
 /// One point per group of areas: the representative point of the member area nearest the group's
 /// area-weighted centre, so that it lies inside the group even when the group is not convex. Groups in
-/// order of their value.
-void add_group_labels(LayerFeatures& out, const Dataset& dataset) {
+/// order of their value. The plan's area points and sizes are used when it has them (the same ones its
+/// distances and densities use).
+void add_group_labels(LayerFeatures& out, const PlanLinks& links) {
+    const Dataset& dataset = links.dataset;
     struct Group {
-        std::string name;
         std::int64_t areas = 0, population = 0;
         double x = 0, y = 0, weight = 0;  // sums for the area-weighted centre
         std::size_t nearest = 0;
         double nearest_d2 = std::numeric_limits<double>::infinity();
     };
     GeosContext context;
-    const std::vector<Point> points = representative_points(context, dataset.areas);
+    const std::size_t n = dataset.areas.size();
+    const std::vector<Point> points = links.plan.area_points.size() == n ? links.plan.area_points : representative_points(context, dataset.areas);
+    const bool sized = links.plan.graph.area.size() == n;
     std::map<std::string, Group> groups;
     for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
         const Area& area = dataset.areas[i];
@@ -353,7 +356,7 @@ void add_group_labels(LayerFeatures& out, const Dataset& dataset) {
         Group& group = groups[area.group];
         ++group.areas;
         group.population += area.population;
-        const double weight = area_of(context, area.geometry.get());
+        const double weight = sized ? links.plan.graph.area[i] : area_of(context, area.geometry.get());
         group.x += weight * points[i].x;
         group.y += weight * points[i].y;
         group.weight += weight;
@@ -368,11 +371,11 @@ void add_group_labels(LayerFeatures& out, const Dataset& dataset) {
             group.nearest = i;
         }
     }
-    for (auto& [value, group] : groups) {
+    for (const auto& [value, group] : groups) {
         const auto named = dataset.group_names.find(value);
-        if (named != dataset.group_names.end()) group.name = named->second;
+        std::string name = named != dataset.group_names.end() && !named->second.empty() ? named->second : value;
         out.owned.push_back(make_point(context, points[group.nearest].x, points[group.nearest].y));
-        out.features.push_back({value, out.owned.back().get(), {value, group.name.empty() ? value : group.name, group.areas, group.population}});
+        out.features.push_back({value, out.owned.back().get(), {value, std::move(name), group.areas, group.population}});
     }
 }
 
@@ -508,7 +511,7 @@ LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, c
     } else if (layer.id == "network_labels") {
         add_network_labels(out, links);
     } else if (layer.id == "group_labels") {
-        add_group_labels(out, dataset);
+        add_group_labels(out, links);
     } else if (layer.id == "network_borders") {
         add_borders(out, links);
     } else if (layer.id == "gaps") {

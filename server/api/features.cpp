@@ -53,16 +53,6 @@ std::string_view storage_crs(const std::string& working_crs) {
     return kCrs84;
 }
 
-std::size_t collection_index(const RouteContext& context) {
-    const auto id = context.path.find("id");
-    if (id == context.path.end()) not_found("no collection named");
-    const auto& all = feature_collections();
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        if (all[i].id == id->second) return i;
-    }
-    not_found("no collection '" + id->second + "'");
-}
-
 json::object collection_json(const std::string& base, const CachedCollection& collection, const geo::Dataset& dataset) {
     const CollectionInfo& info = *collection.info;
     json::object out;
@@ -269,6 +259,16 @@ void sort_features(std::vector<std::uint32_t>& matched, const std::vector<Cached
 }  // namespace
 
 // -------------------------------------------------------------------------------------------------
+
+std::size_t collection_index(const RouteContext& context) {
+    const auto id = context.path.find("id");
+    if (id == context.path.end()) not_found("no collection named");
+    const auto& all = feature_collections();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (all[i].id == id->second) return i;
+    }
+    not_found("no collection '" + id->second + "'");
+}
 
 std::shared_ptr<const ServiceState> FeatureHandlers::state(const RouteContext& context) const {
     return state_for(service_, context);

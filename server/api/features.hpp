@@ -20,6 +20,9 @@
 
 namespace server {
 
+/// The position in feature_collections() of the collection a route's {id} names; 404 NotFound for none.
+std::size_t collection_index(const RouteContext& context);
+
 /// The media type of the OpenAPI document.
 inline constexpr std::string_view kOpenApiMediaType = "application/vnd.oai.openapi+json;version=3.0";
 

@@ -19,12 +19,6 @@ namespace {
 
 using Renderer = std::function<std::string(const html::PageContext&, const RouteContext&, const boost::json::object&)>;
 
-std::string collection_title(const std::string& id) {
-    const auto& all = feature_collections();
-    const auto found = std::find_if(all.begin(), all.end(), [&id](const CollectionInfo& c) { return c.id == id; });
-    return found != all.end() ? found->title : id;
-}
-
 /// `json_handler` for JSON clients; for browsers (prefers_html) the page `render` makes of its JSON answer
 /// to the same request without `f` and with a JSON Accept.
 Handler with_html(const Service& service, Handler json_handler, Renderer render) {
@@ -75,16 +69,17 @@ void add_feature_routes(Router& router, const Service& service, Handler html_lan
         [](const auto& page, const auto&, const auto& doc) { return html::collections_page(page, doc); });
     add("/collections/{id}", "collection", &FeatureHandlers::collection,
         [](const auto& page, const auto&, const auto& doc) { return html::collection_page(page, doc); });
+    // (The JSON handler has answered by then, so the collection exists.)
     add("/collections/{id}/queryables", "collection_queryables", &FeatureHandlers::queryables,
-        [](const auto& page, const auto&, const auto& doc) { return html::queryables_page(page, doc); });
+        [](const auto& page, const RouteContext& context, const auto& doc) { return html::queryables_page(page, context.path.at("id"), doc); });
     add("/collections/{id}/items", "collection_items", &FeatureHandlers::items, [](const auto& page, const RouteContext& context, const auto& doc) {
-        const std::string& id = context.path.at("id");
-        return html::items_page(page, id, collection_title(id), doc);
+        const CollectionInfo& info = feature_collections()[collection_index(context)];
+        return html::items_page(page, info.id, info.title, doc);
     });
     add("/collections/{id}/items/{featureId}", "collection_item", &FeatureHandlers::item,
         [](const auto& page, const RouteContext& context, const auto& doc) {
-            const std::string& id = context.path.at("id");
-            return html::item_page(page, id, collection_title(id), doc);
+            const CollectionInfo& info = feature_collections()[collection_index(context)];
+            return html::item_page(page, info.id, info.title, doc);
         });
 }
 

@@ -13,12 +13,6 @@ namespace {
 // Glyph files never change for a build: a day in caches.
 constexpr std::string_view kFontCacheControl = "public, max-age=86400";
 
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-    return text;
-}
-
 }  // namespace
 
 FontFiles::FontFiles(const std::filesystem::path& fonts_dir) : directory_(fonts_dir) {
@@ -45,13 +39,9 @@ Response FontFiles::serve(const Request& request, std::string_view fontstacks, s
     } catch (const std::invalid_argument& bad) {
         throw HttpError(http::status::bad_request, "InvalidParameterValue", std::string(bad.what()) + ", e.g. /fonts/DejaVu Sans Book/0-255.pbf");
     }
-    std::string_view rest = fontstacks;
-    while (true) {
-        const auto comma = rest.find(',');
-        const auto found = stacks_.find(trimmed(rest.substr(0, comma)));
+    for (const std::string_view stack : split_list(fontstacks, ',')) {
+        const auto found = stacks_.find(stack);
         if (found != stacks_.end()) return found->second->serve(request, std::string(file));
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
     }
     std::string known;
     for (const auto& [name, files] : stacks_) known += (known.empty() ? "'" : ", '") + name + "'";

@@ -227,11 +227,8 @@ std::string collection_page(const PageContext& page, const json::object& collect
     return frame(page, string_at(collection, "title"), {home(page), collections_crumb(page), {id, {}}}, body, url + "?f=json");
 }
 
-std::string queryables_page(const PageContext& page, const json::object& queryables) {
-    const std::string id_url = string_at(queryables, "$id");
-    const auto slash = id_url.rfind("/queryables");
-    const std::string collection_url = slash == std::string::npos ? page.base + "/collections" : id_url.substr(0, slash);
-    const std::string id = collection_url.substr(collection_url.rfind('/') + 1);
+std::string queryables_page(const PageContext& page, const std::string& collection_id, const json::object& queryables) {
+    const std::string collection_url = page.base + "/collections/" + collection_id;
     std::string body = "<p>Filter the items by any of these with <code>?name=value</code> or a CQL2 <code>filter</code>.</p>\n"
                        "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th>"
                        "<th scope=\"col\">Description</th></tr></thead>\n<tbody>\n";
@@ -246,7 +243,8 @@ std::string queryables_page(const PageContext& page, const json::object& queryab
     }
     body += "</tbody>\n</table></div>\n";
     return frame(page, "Queryables of " + string_at(queryables, "title"),
-                 {home(page), collections_crumb(page), {id, collection_url + "?f=html"}, {"Queryables", {}}}, body, id_url + "?f=json");
+                 {home(page), collections_crumb(page), {collection_id, collection_url + "?f=html"}, {"Queryables", {}}}, body,
+                 collection_url + "/queryables?f=json");
 }
 
 std::string items_page(const PageContext& page, const std::string& collection_id, const std::string& collection_title,

@@ -30,7 +30,7 @@ std::string landing_page(const PageContext& page, const boost::json::object& lan
 std::string conformance_page(const PageContext& page, const boost::json::object& conformance);
 std::string collections_page(const PageContext& page, const boost::json::object& collections);
 std::string collection_page(const PageContext& page, const boost::json::object& collection);
-std::string queryables_page(const PageContext& page, const boost::json::object& queryables);
+std::string queryables_page(const PageContext& page, const std::string& collection_id, const boost::json::object& queryables);
 /// A page of items: the counts, previous and next pages, a map and a table of the features' properties.
 std::string items_page(const PageContext& page, const std::string& collection_id, const std::string& collection_title,
                        const boost::json::object& items);

@@ -417,8 +417,8 @@ Command add_serve_command(CLI::App& app) {
                 add_feature_routes(router, service, viewer_page(web));
                 add_web_routes(router, web);
                 const auto fonts = std::make_shared<const FontFiles>(flags->fonts_dir);
+                const std::vector<std::string> stacks = fonts->stacks();
                 for (const std::string_view font : {tilesets::kLabelFont, tilesets::kLabelFontBold}) {
-                    const std::vector<std::string> stacks = fonts->stacks();
                     if (std::find(stacks.begin(), stacks.end(), font) == stacks.end()) {
                         std::fprintf(stderr, "catchment: warning: no '%s' glyphs in %s (--fonts-dir): maps draw no labels in it\n",
                                      std::string(font).c_str(), flags->fonts_dir.c_str());

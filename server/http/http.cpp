@@ -67,18 +67,6 @@ std::string_view trimmed(std::string_view text) {
     return text;
 }
 
-/// Splits `text` at `separator`, trimming each part.
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const auto at = text.find(separator);
-        parts.push_back(trimmed(text.substr(0, at)));
-        if (at == std::string_view::npos) break;
-        text.remove_prefix(at + 1);
-    }
-    return parts;
-}
-
 std::string lower(std::string_view text) {
     std::string out(text);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -112,11 +100,22 @@ bool covers(std::string_view range, std::string_view type) {
 
 }  // namespace
 
+std::vector<std::string_view> split_list(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto at = text.find(separator);
+        parts.push_back(trimmed(text.substr(0, at)));
+        if (at == std::string_view::npos) break;
+        text.remove_prefix(at + 1);
+    }
+    return parts;
+}
+
 std::vector<MediaRange> accept_ranges(const Request& request) {
     const auto header = request[http::field::accept];
     std::vector<MediaRange> out;
-    for (const std::string_view entry : split(std::string_view(header.data(), header.size()), ',')) {
-        const std::vector<std::string_view> parts = split(entry, ';');
+    for (const std::string_view entry : split_list(std::string_view(header.data(), header.size()), ',')) {
+        const std::vector<std::string_view> parts = split_list(entry, ';');
         if (parts.front().empty()) continue;
         out.push_back({lower(parts.front()), quality(parts)});
     }
@@ -126,8 +125,8 @@ std::vector<MediaRange> accept_ranges(const Request& request) {
 bool accepts_encoding(const Request& request, std::string_view coding) {
     const auto header = request[http::field::accept_encoding];
     double named = -1, any = -1;
-    for (const std::string_view entry : split(std::string_view(header.data(), header.size()), ',')) {
-        const std::vector<std::string_view> parts = split(entry, ';');
+    for (const std::string_view entry : split_list(std::string_view(header.data(), header.size()), ',')) {
+        const std::vector<std::string_view> parts = split_list(entry, ';');
         const std::string name = lower(parts.front());
         if (name == coding || (coding == "gzip" && name == "x-gzip")) named = std::max(named, quality(parts));
         if (name == "*") any = quality(parts);
@@ -137,7 +136,7 @@ bool accepts_encoding(const Request& request, std::string_view coding) {
 
 bool matches_etag(std::string_view if_none_match, std::string_view etag) {
     if (if_none_match.empty()) return false;
-    for (std::string_view tag : split(if_none_match, ',')) {
+    for (std::string_view tag : split_list(if_none_match, ',')) {
         if (tag == "*") return true;
         if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
         if (tag == etag) return true;
@@ -178,7 +177,7 @@ std::string public_base_url(const Request& request, std::string_view configured)
         return found == request.end() ? std::string_view() : first_value(std::string_view(found->value().data(), found->value().size()));
     };
     // RFC 7239: Forwarded: for=...;host=example.org;proto=https, the first element only.
-    for (const std::string_view pair : split(header("Forwarded"), ';')) {
+    for (const std::string_view pair : split_list(header("Forwarded"), ';')) {
         const auto equals = pair.find('=');
         if (equals == std::string_view::npos) continue;
         const std::string name = lower(trimmed(pair.substr(0, equals)));

@@ -69,6 +69,9 @@ bool accepts_encoding(const Request& request, std::string_view coding);
 /// True when If-None-Match (a list of entity tags, or "*") names `etag` (weak comparison, RFC 9110 13.1.2).
 bool matches_etag(std::string_view if_none_match, std::string_view etag);
 
+/// `text` split at `separator`, each part without surrounding spaces and tabs (a header's list, a font stack list).
+std::vector<std::string_view> split_list(std::string_view text, char separator);
+
 /// The URL clients reach the server at (scheme://host[:port][/prefix], no trailing slash): `configured`
 /// (--public-url) when given; else what a reverse proxy says (RFC 7239 Forwarded host and proto, else
 /// X-Forwarded-Host, X-Forwarded-Proto and X-Forwarded-Prefix), else http:// and the Host header. A

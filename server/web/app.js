@@ -132,7 +132,7 @@ function viewerStyle(style, constraints) {
     id: 'practice-highlight', type: 'circle', source: SOURCE, 'source-layer': 'practices', filter: ['==', ['get', 'practice_code'], ''],
     paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#000000', 'circle-stroke-width': 3 },
   });
-  whatIfLayers(style, before);
+  whatIfLayers(style, add);
   return style;
 }
 

@@ -126,15 +126,13 @@ export function initWhatIf(app) {
   render();
 }
 
-/** The viewer's layers for what-ifs (added to each style): proposed sites, closing practices, and the comparison. */
-export function whatIfLayers(style, before) {
+/**
+ * The viewer's layers for what-ifs (added to each style): proposed sites, closing practices, and the comparison.
+ * `addUnderPractices` puts a layer under the practices' circles.
+ */
+export function whatIfLayers(style, addUnderPractices) {
   style.sources.whatif = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
-  const add = (layer) => {
-    const at = style.layers.findIndex((l) => l.id === before);
-    if (at < 0) style.layers.push(layer);
-    else style.layers.splice(at, 0, layer);
-  };
-  add({ id: 'changed-networks-line', type: 'line', source: 'catchment', 'source-layer': 'networks', filter: ['in', ['get', 'network_id'], ['literal', []]],
+  addUnderPractices({ id: 'changed-networks-line', type: 'line', source: 'catchment', 'source-layer': 'networks', filter: ['in', ['get', 'network_id'], ['literal', []]],
     layout: { 'line-join': 'round' }, paint: { 'line-color': '#e66101', 'line-width': 4 } });
   style.layers.push({ id: 'moved-practices', type: 'circle', source: 'catchment', 'source-layer': 'practices', filter: ['in', ['get', 'practice_code'], ['literal', []]],
     paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#e66101', 'circle-stroke-width': 3 } });
