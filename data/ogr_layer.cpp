@@ -309,6 +309,28 @@ std::vector<std::string> LayerReader::field_names() const {
     return names;
 }
 
+std::vector<geo::FieldType> LayerReader::field_types() const {
+    const OGRFeatureDefn* definition = layer_->GetLayerDefn();
+    std::vector<geo::FieldType> types;
+    for (int i = 0; i < definition->GetFieldCount(); ++i) {
+        const OGRFieldDefn* field = definition->GetFieldDefn(i);
+        switch (field->GetType()) {
+            case OFTInteger:
+                types.push_back(field->GetSubType() == OFSTBoolean ? geo::FieldType::boolean : geo::FieldType::integer);
+                break;
+            case OFTInteger64:
+                types.push_back(geo::FieldType::integer);
+                break;
+            case OFTReal:
+                types.push_back(geo::FieldType::real);
+                break;
+            default:
+                types.push_back(geo::FieldType::text);
+        }
+    }
+    return types;
+}
+
 std::vector<std::string> LayerReader::all_text(const OGRFeature& feature) const {
     std::vector<std::string> values;
     values.reserve(static_cast<std::size_t>(feature.GetFieldCount()));
@@ -339,20 +361,46 @@ ToWorkingCrs::ToWorkingCrs(const OGRSpatialReference& from, const OGRSpatialRefe
     if (!transform_) layer.fail_layer("PROJ cannot transform its CRS to the working CRS: " + last_gdal_message());
 }
 
+namespace {
+
+/// Beyond this many working-CRS units from its origin nothing is on the Earth (about 2.5 times its
+/// circumference in metres); such coordinates come from a wrong CRS or a damaged file, and would
+/// overflow the grids that index points.
+constexpr double kPlausibleCoordinate = 1e8;
+
+bool plausible(double x, double y) { return std::abs(x) <= kPlausibleCoordinate && std::abs(y) <= kPlausibleCoordinate; }
+
+std::string coordinate_pair(double x, double y) {
+    char text[96];
+    std::snprintf(text, sizeof text, "(%.10g, %.10g)", x, y);
+    return text;
+}
+
+}  // namespace
+
 void ToWorkingCrs::apply(OGRGeometry& geometry, const LayerReader& layer, const OGRFeature& feature) const {
-    if (!transform_) return;
-    if (geometry.transform(transform_.get()) != OGRERR_NONE) {
+    if (transform_ && geometry.transform(transform_.get()) != OGRERR_NONE) {
         layer.fail(&feature, -1, "geometry cannot be transformed to the working CRS (coordinates outside the CRS?)");
+    }
+    OGREnvelope box;
+    geometry.getEnvelope(&box);
+    if (!plausible(box.MinX, box.MinY) || !plausible(box.MaxX, box.MaxY)) {
+        layer.fail(&feature, -1,
+                   "geometry reaches " + coordinate_pair(std::abs(box.MinX) > std::abs(box.MaxX) ? box.MinX : box.MaxX,
+                                                         std::abs(box.MinY) > std::abs(box.MaxY) ? box.MinY : box.MaxY) +
+                       " in the working CRS (expected finite coordinates within 1e8 of its origin: is the CRS right?)");
     }
 }
 
 geo::Point ToWorkingCrs::apply(geo::Point p, const LayerReader& layer, const OGRFeature& feature, int field) const {
-    if (!transform_) return p;
     double x = p.x, y = p.y;
-    if (!transform_->Transform(1, &x, &y)) {
+    if (transform_ && !transform_->Transform(1, &x, &y)) {
+        layer.fail(&feature, field, "coordinates " + coordinate_pair(p.x, p.y) + " cannot be transformed to the working CRS: are they in the stated CRS?");
+    }
+    if (!plausible(x, y)) {
         layer.fail(&feature, field,
-                   "coordinates (" + std::to_string(p.x) + ", " + std::to_string(p.y) +
-                       ") cannot be transformed to the working CRS: are they in the stated CRS?");
+                   "coordinates " + coordinate_pair(p.x, p.y) + " are " + coordinate_pair(x, y) +
+                       " in the working CRS (expected finite coordinates within 1e8 of its origin: is the CRS right?)");
     }
     return {x, y};
 }

@@ -71,6 +71,8 @@ public:
 
     /// Every attribute field's name, in layer order.
     std::vector<std::string> field_names() const;
+    /// The fields' types as published: integers (booleans where GDAL says so), reals, else text.
+    std::vector<geo::FieldType> field_types() const;
     /// Every attribute of a feature as text (empty when null), in layer order.
     std::vector<std::string> all_text(const OGRFeature& feature) const;
 

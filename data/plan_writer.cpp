@@ -87,10 +87,10 @@ void write_plan(const std::filesystem::path& out, const geo::Dataset& dataset, c
     const auto check_cancelled = [&options] {
         if (options.cancelled && options.cancelled()) throw WriteCancelled{};
     };
-    for (const geo::LayerSchema* layer : geo::output_layers(geo::in_files)) {
-        if (layer->id == "core_catchments" && plan.core_catchments.empty()) continue;  // only a core-method plan has them
+    for (const geo::LayerSchema& layer : geo::dataset_layers(dataset, geo::in_files)) {
+        if (layer.id == "core_catchments" && plan.core_catchments.empty()) continue;  // only a core-method plan has them
         check_cancelled();  // (before each layer's features are computed, too)
-        write_layer(output, *layer, dataset, plan, to_ogr, options.cancelled);
+        write_layer(output, layer, dataset, plan, to_ogr, options.cancelled);
     }
     check_cancelled();
     if (GDALDataset* geopackage = output.geopackage()) {

@@ -123,6 +123,7 @@ void read_areas(const DatasetDescription& description, const OGRSpatialReference
 
     geo::GeosContext& geos = *out.geos;
     out.area_fields = layer.field_names();
+    out.area_field_types = layer.field_types();
     UniqueKeys keys;
     std::vector<GIntBig> fids;
     progress.begin("areas", layer.feature_count());

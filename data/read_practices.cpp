@@ -116,6 +116,7 @@ void read_practices(const DatasetDescription& description, const OGRSpatialRefer
     }
 
     out.practice_fields = layer.field_names();
+    out.practice_field_types = layer.field_types();
     OGREnvelope stated_extent;  // x/y fields as read, in the stated CRS
     if (!from_fields && !from_postcodes) layer.check_area_of_use();
     UniqueKeys keys;

@@ -81,6 +81,7 @@ OGRFieldType ogr_type(FieldKind kind) {
 }
 
 bool value_matches(FieldKind kind, const FieldValue& value) {
+    if (const auto* text = std::get_if<std::string>(&value); text != nullptr && text->empty()) return true;  // null, in any field
     switch (kind) {
         case FieldKind::text: return std::holds_alternative<std::string>(value);
         case FieldKind::integer: return std::holds_alternative<std::int64_t>(value);

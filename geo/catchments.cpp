@@ -126,8 +126,8 @@ public:
         min_x_ = box.min_x;
         min_y_ = box.min_y;
         cell_ = std::max(std::sqrt(std::max(box.width() * box.height(), 1.0) / static_cast<double>(ids_.size())), 1.0);
-        columns_ = std::min<std::int64_t>(kMaxCells, static_cast<std::int64_t>(box.width() / cell_) + 1);
-        rows_ = std::min<std::int64_t>(kMaxCells, static_cast<std::int64_t>(box.height() / cell_) + 1);
+        columns_ = cell_index(box.width(), kMaxCells) + 1;
+        rows_ = cell_index(box.height(), kMaxCells) + 1;
         cells_.resize(static_cast<std::size_t>(columns_ * rows_));
         for (const std::uint32_t p : ids_) cells_[static_cast<std::size_t>(index(column(practices[p].location.x), row(practices[p].location.y)))].push_back(p);
     }
@@ -169,8 +169,14 @@ public:
 
 private:
     static constexpr std::int64_t kMaxCells = 2048;
-    std::int64_t column(double x) const { return std::clamp<std::int64_t>(static_cast<std::int64_t>((x - min_x_) / cell_), 0, columns_ - 1); }
-    std::int64_t row(double y) const { return std::clamp<std::int64_t>(static_cast<std::int64_t>((y - min_y_) / cell_), 0, rows_ - 1); }
+    /// Which of `count` cells an offset from the grid's corner falls in. Clamped before the cast, so a
+    /// point far off the grid (or NaN) cannot overflow it.
+    std::int64_t cell_index(double offset, std::int64_t count) const {
+        const double cells = offset / cell_;
+        return cells >= 1 ? static_cast<std::int64_t>(std::min(cells, static_cast<double>(count - 1))) : 0;
+    }
+    std::int64_t column(double x) const { return cell_index(x - min_x_, columns_); }
+    std::int64_t row(double y) const { return cell_index(y - min_y_, rows_); }
     std::int64_t index(std::int64_t i, std::int64_t j) const { return j * columns_ + i; }
 
     const std::vector<Practice>& practices_;

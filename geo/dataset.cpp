@@ -39,6 +39,8 @@ Dataset copy_dataset(const Dataset& source) {
     copy.travel_times = source.travel_times;
     copy.area_fields = source.area_fields;
     copy.practice_fields = source.practice_fields;
+    copy.area_field_types = source.area_field_types;
+    copy.practice_field_types = source.practice_field_types;
     copy.sources = source.sources;
     copy.repaired_areas = source.repaired_areas;
     copy.unplaced_practices = source.unplaced_practices;

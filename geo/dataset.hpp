@@ -11,6 +11,9 @@
 
 namespace geo {
 
+/// The type of an attribute: of an input layer's field (Dataset::area_field_types) or a published one.
+enum class FieldType { text, integer, real, boolean };
+
 /// A small area (e.g. a 2011 LSOA): the unit catchments and networks are built from.
 struct Area {
     std::string code;    // unique id, e.g. E01000001
@@ -99,6 +102,8 @@ struct Dataset {
     std::vector<TravelTime> travel_times;      // sorted by (area, practice), one per pair; empty when none are given
     std::vector<std::string> area_fields;      // names of Area::attributes, in order
     std::vector<std::string> practice_fields;  // names of Practice::attributes, in order
+    std::vector<FieldType> area_field_types;      // the source types of area_fields (text where shorter)
+    std::vector<FieldType> practice_field_types;  // the source types of practice_fields (text where shorter)
     std::map<std::string, std::string> group_names;  // Area::group -> the group's name (areas.group_name_field), where given
 
     // Load notes

@@ -1,12 +1,14 @@
 #include "geo/output_layers.hpp"
 
 #include "geo/catchments.hpp"
+#include "geo/input_fields.hpp"
 #include "geo/network_colours.hpp"
 #include "geo/site_suggestions.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <utility>
@@ -19,19 +21,20 @@ namespace {
 constexpr unsigned kAll = everywhere;
 constexpr bool kTiles = true;  // the field is in tiles too
 
-FieldSchema text(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
-    return {name, short_name, FieldType::text, description, in_tiles};
+FieldSchema field(FieldType type, std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles) {
+    return {std::string(name), std::string(short_name), type, std::string(description), in_tiles};
 }
-FieldSchema integer(std::string_view name, std::string_view short_name, std::string_view description,
-                    bool in_tiles = false) {
-    return {name, short_name, FieldType::integer, description, in_tiles};
+FieldSchema text(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
+    return field(FieldType::text, name, short_name, description, in_tiles);
+}
+FieldSchema integer(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
+    return field(FieldType::integer, name, short_name, description, in_tiles);
 }
 FieldSchema real(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
-    return {name, short_name, FieldType::real, description, in_tiles};
+    return field(FieldType::real, name, short_name, description, in_tiles);
 }
-FieldSchema boolean(std::string_view name, std::string_view short_name, std::string_view description,
-                    bool in_tiles = false) {
-    return {name, short_name, FieldType::boolean, description, in_tiles};
+FieldSchema boolean(std::string_view name, std::string_view short_name, std::string_view description, bool in_tiles = false) {
+    return field(FieldType::boolean, name, short_name, description, in_tiles);
 }
 
 std::vector<FieldSchema> catchment_fields() {
@@ -229,6 +232,17 @@ struct PlanLinks {
 };
 
 
+/// The input layer's own values of the last feature, when its layer carries them (dataset_layers).
+void add_input_values(LayerFeatures& out, const std::vector<std::string>& attributes) {
+    const std::size_t count = out.schema->input_fields;
+    if (count == 0) return;
+    const std::size_t first = out.schema->fields.size() - count;
+    std::vector<FieldValue>& values = out.features.back().values;
+    for (std::size_t i = 0; i < count; ++i) {
+        values.push_back(input_value(i < attributes.size() ? attributes[i] : std::string(), out.schema->fields[first + i].type));
+    }
+}
+
 void add_practices(LayerFeatures& out, const PlanLinks& links) {
     const Dataset& dataset = links.dataset;
     const Plan& plan = links.plan;
@@ -251,6 +265,7 @@ void add_practices(LayerFeatures& out, const PlanLinks& links) {
               network ? std::string(to_string(network->metrics.status)) : std::string(), practice.reference_network, dominated[i],
               network_index == -1, i < plan.practice_baseline.size() ? plan.practice_baseline[i] : std::string(),
               i < plan.practice_moved.size() && plan.practice_moved[i]}});
+        add_input_values(out, practice.attributes);
     }
 }
 
@@ -269,7 +284,10 @@ std::vector<FieldValue> area_values(const PlanLinks& links, std::size_t i) {
 
 void add_areas(LayerFeatures& out, const PlanLinks& links) {
     const Dataset& dataset = links.dataset;
-    for (std::size_t i = 0; i < dataset.areas.size(); ++i) out.features.push_back({dataset.areas[i].code, dataset.areas[i].geometry.get(), area_values(links, i)});
+    for (std::size_t i = 0; i < dataset.areas.size(); ++i) {
+        out.features.push_back({dataset.areas[i].code, dataset.areas[i].geometry.get(), area_values(links, i)});
+        add_input_values(out, dataset.areas[i].attributes);
+    }
 }
 
 LayerFeature catchment_values(const PlanLinks& links, const Catchment& catchment, const GEOSGeometry* geometry) {
@@ -422,6 +440,26 @@ const LayerSchema& output_layer(std::string_view id) {
     throw std::logic_error("no output layer " + std::string(id));
 }
 
+std::vector<LayerSchema> dataset_layers(const Dataset& dataset) {
+    std::vector<LayerSchema> layers = output_layers();
+    for (LayerSchema& layer : layers) {
+        const bool areas = layer.id == "areas";
+        if (!areas && layer.id != "practices") continue;
+        std::vector<FieldSchema> extra = areas ? input_field_schemas(layer.fields, dataset.area_fields, dataset.area_field_types, "the input areas")
+                                               : input_field_schemas(layer.fields, dataset.practice_fields, dataset.practice_field_types,
+                                                                     "the input practices");
+        layer.input_fields = extra.size();
+        layer.fields.insert(layer.fields.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
+    }
+    return layers;
+}
+
+std::vector<LayerSchema> dataset_layers(const Dataset& dataset, Output output) {
+    std::vector<LayerSchema> layers = dataset_layers(dataset);
+    layers.erase(std::remove_if(layers.begin(), layers.end(), [output](const LayerSchema& layer) { return !layer.published_in(output); }), layers.end());
+    return layers;
+}
+
 void check_plan_links(const Dataset& dataset, const Plan& plan) {
     const auto fail = [](const std::string& what) { throw std::logic_error("plan does not match its dataset: " + what); };
     if (plan.areas.size() != dataset.areas.size() || plan.coverage.size() != dataset.areas.size() ||
@@ -528,8 +566,10 @@ LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, c
                                    std::to_string(layer.fields.size()) + " fields of " + std::string(layer.id));
         }
         for (std::size_t f = 0; f < layer.fields.size(); ++f) {
-            // FieldType and FieldValue list the types in the same order.
-            if (feature.values[f].index() != static_cast<std::size_t>(layer.fields[f].type)) {
+            // FieldType and FieldValue list the types in the same order; empty text is null in any field.
+            const FieldValue& value = feature.values[f];
+            const auto* text = std::get_if<std::string>(&value);
+            if (value.index() != static_cast<std::size_t>(layer.fields[f].type) && (text == nullptr || !text->empty())) {
                 throw std::logic_error("layer_features: wrong value type for " + std::string(layer.id) + "." + std::string(layer.fields[f].name));
             }
         }

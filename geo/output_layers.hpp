@@ -16,7 +16,6 @@
 
 namespace geo {
 
-enum class FieldType { text, integer, real, boolean };
 enum class LayerGeometry { point, line, polygon };
 
 /// Where a layer or field is published.
@@ -30,10 +29,10 @@ enum Output : unsigned {
 /// A field of a layer. Files and collections carry every field of their layer; tiles only those that
 /// maps draw, filter and label with.
 struct FieldSchema {
-    std::string_view name;
-    std::string_view short_name;  // at most 10 characters, for Shapefile's DBF
+    std::string name;
+    std::string short_name;  // at most 10 characters, for Shapefile's DBF
     FieldType type = FieldType::text;
-    std::string_view description;
+    std::string description;
     bool in_tiles = false;
 };
 
@@ -44,6 +43,9 @@ struct LayerSchema {
     LayerGeometry geometry = LayerGeometry::polygon;
     unsigned outputs = everywhere;
     std::vector<FieldSchema> fields;
+    /// How many of the last fields are the input layer's own (Dataset::area_fields for areas,
+    /// practice_fields for practices), in its order: see dataset_layers.
+    std::size_t input_fields = 0;
 
     /// The field's position in `fields`; throws std::logic_error naming the layer when it has none.
     std::size_t field_index(std::string_view name) const;
@@ -57,6 +59,14 @@ const std::vector<LayerSchema>& output_layers();
 std::vector<const LayerSchema*> output_layers(Output output);
 /// One layer by id; throws std::logic_error for an unknown id (a bug, not input).
 const LayerSchema& output_layer(std::string_view id);
+
+/// The layers as published for `dataset`: output_layers(), except that `areas` and `practices` go on
+/// with every field of the input layer they were read from (the borough's name, say), in files and
+/// collections, not tiles. Each keeps its input name and type, prefixed "src_" where the layer has
+/// that name already (names compare without case, as in GeoPackage and Shapefile).
+std::vector<LayerSchema> dataset_layers(const Dataset& dataset);
+/// The layers of dataset_layers published in `output`, in order.
+std::vector<LayerSchema> dataset_layers(const Dataset& dataset, Output output);
 
 /// One attribute value; the alternative matches the field's type. An empty text or a real that is not
 /// finite means "no value" (a practice in no network, an area that is not a gap): null in JSON and in

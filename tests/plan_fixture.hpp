@@ -137,4 +137,20 @@ inline Example example() {
     return e;
 }
 
+/// The example with the fields its areas and practices were "read" with: a borough name, fields that
+/// clash with the published ones (population, Area_Code in another case, fid), numbers and a null.
+inline Example example_with_input_fields() {
+    Example e = example();
+    geo::Dataset& d = e.dataset;
+    d.area_fields = {"borough_name", "population", "Area_Code", "fid", "households", "imd_score"};
+    d.area_field_types = {geo::FieldType::text, geo::FieldType::integer, geo::FieldType::text, geo::FieldType::integer, geo::FieldType::integer,
+                          geo::FieldType::real};
+    d.areas[0].attributes = {"Westminster", "110", "A1", "1", "45", "12.5"};
+    d.areas[1].attributes = {"Camden", "190", "A2", "2", "", "30.25"};  // no households: null
+    d.practice_fields = {"practice_code", "postcode"};
+    d.practice_field_types = {geo::FieldType::text, geo::FieldType::text};
+    for (geo::Practice& practice : d.practices) practice.attributes = {practice.code, "E1 1BU"};
+    return e;
+}
+
 }  // namespace plan_fixture

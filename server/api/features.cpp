@@ -299,7 +299,7 @@ std::shared_ptr<const CachedCollection> FeatureHandlers::cached(const RouteConte
                 for (const std::string& json : built->json) kept += json.size();
             }
         }
-        const CollectionInfo& info = feature_collections()[collection];
+        const CollectionInfo& info = feature_collections(state)[collection];
         if (!base) base = collection_features(state, info);
         auto built = collection_in_crs(state, info, std::move(base), served_crss().at(crs),
                                        state.feature_json_budget - std::min(kept, state.feature_json_budget));
@@ -373,8 +373,9 @@ Response FeatureHandlers::collection(const RouteContext& context) const {
 Response FeatureHandlers::queryables(const RouteContext& context) const {
     check_acceptable(context, {kSchemaJson, "application/json"});
     check_format(context);
-    const CollectionInfo& info = feature_collections()[collection_index(context)];
-    state(context);  // a plan that does not exist (or a dataset not loaded yet) has no queryables either
+    const std::size_t index = collection_index(context);
+    const auto current = state(context);  // a plan that does not exist (or a dataset not loaded yet) has no queryables either
+    const CollectionInfo& info = feature_collections(*current)[index];
     json::object properties;
     properties["geometry"] = {{"format", geometry_format(info.schema->geometry)}, {"x-ogc-role", "primary-geometry"}};
     // Every property is a queryable: ?name=value on the items keeps the features whose value is that text.
@@ -393,14 +394,14 @@ Response FeatureHandlers::queryables(const RouteContext& context) const {
 
 Response FeatureHandlers::items(const RouteContext& context) const {
     const std::size_t index = collection_index(context);
-    const CollectionInfo& info = feature_collections()[index];
+    const auto current = state(context);
+    const CollectionInfo& info = feature_collections(*current)[index];
     const ItemsQuery query = parse_items_query(context, info);
     if (query.format == ItemsQuery::Format::csv) {
         check_acceptable(context, {kCsv});
     } else {
         check_acceptable(context, {kGeoJson, "application/json"});
     }
-    const auto current = state(context);
     // Filter on the boxes in the bbox's CRS, serve in the output CRS: the same features, in the same order.
     const auto collection = cached(context, *current, index, query.crs);
     const auto filtered = query.bbox_crs == query.crs || !query.has_bbox ? collection : cached(context, *current, index, query.bbox_crs);

@@ -304,17 +304,36 @@ const std::vector<ServedCrs>& served_crss() {
     return kCrss;
 }
 
+namespace {
+
+std::vector<CollectionInfo> collections_of(std::vector<geo::LayerSchema> layers) {
+    std::vector<CollectionInfo> out;
+    for (geo::LayerSchema& layer : layers) {
+        auto schema = std::make_shared<const geo::LayerSchema>(std::move(layer));
+        CollectionInfo info{std::string(schema->id), std::string(schema->title), std::string(schema->description), {}, schema};
+        for (const geo::FieldSchema& field : schema->fields) info.properties.emplace_back(field.name);
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+}  // namespace
+
 const std::vector<CollectionInfo>& feature_collections() {
     static const std::vector<CollectionInfo> kCollections = [] {
-        std::vector<CollectionInfo> out;
-        for (const geo::LayerSchema* layer : geo::output_layers(geo::in_collections)) {
-            CollectionInfo info{std::string(layer->id), std::string(layer->title), std::string(layer->description), {}, layer};
-            for (const geo::FieldSchema& field : layer->fields) info.properties.emplace_back(field.name);
-            out.push_back(std::move(info));
-        }
-        return out;
+        std::vector<geo::LayerSchema> layers;
+        for (const geo::LayerSchema* layer : geo::output_layers(geo::in_collections)) layers.push_back(*layer);
+        return collections_of(std::move(layers));
     }();
     return kCollections;
+}
+
+std::vector<CollectionInfo> feature_collections(const geo::Dataset& dataset) {
+    return collections_of(geo::dataset_layers(dataset, geo::in_collections));
+}
+
+const std::vector<CollectionInfo>& feature_collections(const ServiceState& state) {
+    return state.collections ? *state.collections : feature_collections();
 }
 
 void write_geojson_geometry(GEOSContextHandle_t handle, const GEOSGeometry* geometry, std::string& out, int decimals,

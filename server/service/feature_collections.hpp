@@ -41,12 +41,18 @@ struct CollectionInfo {
     std::string title;
     std::string description;
     std::vector<std::string> properties;  // queryable names, in output order
-    const geo::LayerSchema* schema = nullptr;
+    std::shared_ptr<const geo::LayerSchema> schema;
 };
 
 /// The served collections, the layers published in collections, in order: practices, areas, catchments,
-/// networks, network_borders, gaps.
+/// networks, network_borders, gaps. Their ids, titles and order are every dataset's; their properties
+/// those of any dataset (without the input layers' own fields).
 const std::vector<CollectionInfo>& feature_collections();
+/// The same collections as published for `dataset`: areas and practices go on with the fields of
+/// the input layers they were read from (geo::dataset_layers).
+std::vector<CollectionInfo> feature_collections(const geo::Dataset& dataset);
+/// A state's collections: those of its dataset (the plain ones for a state made without them).
+const std::vector<CollectionInfo>& feature_collections(const ServiceState& state);
 
 /// A collection's features, the same for every CRS, built once per state.
 struct CollectionFeatures {

@@ -115,6 +115,7 @@ std::shared_ptr<ServiceState> make_state(geo::Plan plan, std::uint64_t version, 
     tile_options.release_memory_after_zoom = true;
     tile_options.validate();
     state->renderer = std::make_unique<tilesets::TileRenderer>(state->tiles, tile_options);
+    state->collections = std::make_shared<const std::vector<CollectionInfo>>(feature_collections(*state->dataset));
 #ifdef __GLIBC__
     malloc_trim(0);  // planning's scratch memory, freed but kept by glibc's arenas, goes back (see TileOptions)
 #endif

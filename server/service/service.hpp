@@ -22,6 +22,7 @@
 namespace server {
 
 struct CachedCollection;
+struct CollectionInfo;
 
 /// The id of the plan served at the root (also reachable as /plans/default).
 inline constexpr std::string_view kDefaultPlanId = "default";
@@ -38,6 +39,9 @@ struct ServiceState {
     std::shared_ptr<const tilesets::TileSource> tiles;
     std::uint64_t tiles_fingerprint = 0;  // tilesets::fingerprint(*tiles): equal ones make the same tiles
     std::unique_ptr<tilesets::TileRenderer> renderer;
+    /// The collections as served for `dataset` (feature_collections(dataset)): areas and practices
+    /// carry its input layers' fields.
+    std::shared_ptr<const std::vector<CollectionInfo>> collections;
     /// Serialised feature collections (collection x CRS), built on first use by the feature handlers and
     /// owned here so that they go when the state goes.
     /// Bytes of features' GeoJSON kept ready, over all collections and CRSs: a city's collections fit

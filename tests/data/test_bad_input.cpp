@@ -88,6 +88,13 @@ const std::vector<BadInputCase>& cases() {
         {"practice with a non-numeric coordinate",
          [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "180500,2000", "north,2000"); },
          {"{dir}/practices.csv", "row 2", "field 'y'", "expected a number, got 'north'"}},
+        {"practice coordinate far off the Earth (it would overflow the nearest-practice grid)",
+         [](auto& f, auto&, auto&) { f.practices_csv = replace_all(f.practices_csv, "P2,Two,531500,180500", "P2,Two,531500,1e300"); },
+         {"{dir}/practices.csv", "row 2", "field 'x'", "coordinates (531500, 1e+300) are (531500, 1e+300) in the working CRS",
+          "expected finite coordinates within 1e8 of its origin"}},
+        {"area vertex far off the Earth",
+         [](auto& f, auto&, auto&) { f.areas_csv = replace_all(f.areas_csv, "531000 181000,530000 181000", "531000 181000,530000 4e250"); },
+         {"{dir}/areas.csv", "row 1 (line 2)", "geometry reaches (531000, 4e+250) in the working CRS"}},
         {"practice outside every area, with practices.on_unplaced = error",
          [](auto& f, auto& s, auto&) {
              f.practices_csv = replace_all(f.practices_csv, "P2,Two,531500,180500", "P2,Two,531500,185500");

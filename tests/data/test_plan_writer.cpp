@@ -121,6 +121,32 @@ TEST_CASE("A plan as one GeoPackage: every layer with its features and fields in
     CHECK(slurp(dir.path() / "plan-networks.csv") == kCsv);
 }
 
+TEST_CASE("Plan files keep the input areas' and practices' fields with their types as GDAL reads them", "[plan_writer]") {
+    const plan_fixture::Example e = plan_fixture::example_with_input_fields();
+    TempDir dir;
+    const fs::path gpkg = dir.path() / "plan.gpkg";
+    data::write_plan(gpkg, e.dataset, e.plan);
+    const std::string areas = ogr_summary(gpkg, "areas");
+    CHECK_THAT(areas, Catch::Contains("borough_name: String") && Catch::Contains("src_population: Integer64") &&
+                          Catch::Contains("src_Area_Code: String") && Catch::Contains("src_fid: Integer64") &&
+                          Catch::Contains("imd_score: Real") && Catch::Contains("population: Integer64"));
+    CHECK(ogr_value(gpkg, "SELECT borough_name FROM areas WHERE area_code = 'A2'", "borough_name") == "Camden");
+    CHECK(ogr_value(gpkg, "SELECT src_population FROM areas WHERE area_code = 'A2'", "src_population") == "190");
+    CHECK(ogr_value(gpkg, "SELECT population FROM areas WHERE area_code = 'A2'", "population") == "200");
+    CHECK(ogr_value(gpkg, "SELECT imd_score * 2 AS twice FROM areas WHERE area_code = 'A2'", "twice") == "60.5");  // a number, not text
+    CHECK(ogr_value(gpkg, "SELECT COUNT(*) AS n FROM areas WHERE households IS NULL", "n") == "1");
+    CHECK(ogr_value(gpkg, "SELECT postcode FROM practices WHERE practice_code = 'P3'", "postcode") == "E1 1BU");
+    CHECK_THAT(ogr_summary(gpkg, "gaps"), !Catch::Contains("borough_name"));  // the areas layer's, not every layer's
+
+    // Shapefile: the short names GDAL reads back, and the values under them.
+    const fs::path shp = dir.path() / "plan.shp";
+    data::write_plan(shp, e.dataset, e.plan);
+    const std::string short_names = ogr_summary(dir.path() / "plan-areas.shp", "plan-areas");
+    CHECK_THAT(short_names, Catch::Contains("borough_na: String") && Catch::Contains("src_popula: Integer") &&
+                                Catch::Contains("src_Area_C: String") && Catch::Contains("households: Integer") && Catch::Contains("imd_score: Real"));
+    CHECK(ogr_value(dir.path() / "plan-areas.shp", "SELECT borough_na FROM \"plan-areas\" WHERE area_code = 'A1'", "borough_na") == "Westminster");
+}
+
 TEST_CASE("A plan GeoPackage carries a default QGIS style for every layer in layer_styles", "[plan_writer][qgis]") {
     const plan_fixture::Example e = plan_fixture::example();
     TempDir dir;

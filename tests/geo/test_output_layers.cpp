@@ -1,10 +1,12 @@
 // The published layers: a schema that holds together (unique names, shapefile-safe short names) and the
 // features of the hand-made plan (tests/plan_fixture.hpp), values and geometries, WKT out.
+#include "geo/input_fields.hpp"
 #include "geo/output_layers.hpp"
 #include "plan_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -151,6 +153,69 @@ TEST_CASE("Label points: one inside each network and one per group of areas", "[
     // An area in no group is in no group's label.
     e.dataset.areas[0].group.clear();
     CHECK(std::get<std::int64_t>(value_of(features("group_labels"), 0, "area_count")) == 2);
+}
+
+TEST_CASE("The areas and practices layers of a dataset keep its input fields with their types and clashing names prefixed", "[output-layers]") {
+    const plan_fixture::Example e = plan_fixture::example_with_input_fields();
+    const std::vector<geo::LayerSchema> layers = geo::dataset_layers(e.dataset);
+    REQUIRE(layers.size() == geo::output_layers().size());
+    const auto layer = [&](std::string_view id) -> const geo::LayerSchema& {
+        return *std::find_if(layers.begin(), layers.end(), [&](const geo::LayerSchema& l) { return l.id == id; });
+    };
+    const geo::LayerSchema& areas = layer("areas");
+    const geo::LayerSchema& plain = geo::output_layer("areas");
+    REQUIRE(areas.input_fields == 6);
+    REQUIRE(areas.fields.size() == plain.fields.size() + 6);
+    std::vector<std::string> names, short_names;
+    for (std::size_t i = plain.fields.size(); i < areas.fields.size(); ++i) {
+        names.push_back(areas.fields[i].name);
+        short_names.push_back(areas.fields[i].short_name);
+        CHECK_FALSE(areas.fields[i].in_tiles);  // tiles carry what maps draw by, not every input column
+    }
+    // population is the layer's own, area_code too (in another case), fid is GeoPackage's FID column.
+    CHECK(names == std::vector<std::string>{"borough_name", "src_population", "src_Area_Code", "src_fid", "households", "imd_score"});
+    // Shapefile: 10 bytes, unique without case (borough_na; src_popula; src_Area_C; households is 10 already).
+    CHECK(short_names == std::vector<std::string>{"borough_na", "src_popula", "src_Area_C", "src_fid", "households", "imd_score"});
+    CHECK(areas.fields[areas.field_index("src_population")].type == geo::FieldType::integer);
+    CHECK(areas.fields[areas.field_index("imd_score")].type == geo::FieldType::real);
+    CHECK(areas.fields[areas.field_index("borough_name")].description == "The field 'borough_name' of the input areas");
+    // The layers without input fields, and the plain schema, are as before.
+    CHECK(layer("networks").fields.size() == geo::output_layer("networks").fields.size());
+    CHECK(plain.input_fields == 0);
+    CHECK(layer("practices").fields.back().name == "postcode");
+    CHECK(layer("practices").fields[layer("practices").fields.size() - 2].name == "src_practice_code");
+    CHECK(geo::dataset_layers(e.dataset, geo::in_tiles).size() == geo::output_layers(geo::in_tiles).size());
+
+    const geo::LayerFeatures features = geo::layer_features(areas, e.dataset, e.plan);
+    REQUIRE(features.features.size() == 2);
+    CHECK(text_of(features, 0, "borough_name") == "Westminster");
+    CHECK(std::get<std::int64_t>(value_of(features, 1, "src_population")) == 190);
+    CHECK(std::get<std::int64_t>(value_of(features, 1, "population")) == 200);  // the study's own
+    CHECK(std::get<double>(value_of(features, 1, "imd_score")) == 30.25);
+    CHECK(std::get<std::int64_t>(value_of(features, 0, "households")) == 45);
+    CHECK(geo::is_null(value_of(features, 1, "households")));
+    CHECK(text_of(geo::layer_features(layer("practices"), e.dataset, e.plan), 2, "postcode") == "E1 1BU");
+    // The plain schema gives the plain values, whatever the dataset has.
+    CHECK(geo::layer_features(plain, e.dataset, e.plan).features[0].values.size() == plain.fields.size());
+}
+
+TEST_CASE("Input field names that clash again or share their first ten bytes stay apart", "[output-layers]") {
+    const std::vector<geo::FieldSchema> published = geo::output_layer("areas").fields;
+    const std::vector<geo::FieldSchema> fields = geo::input_field_schemas(
+        published, {"gap", "src_gap", "lsoa_name_2011", "lsoa_name_2021", "lsoa_name_2031", "Bevölkerung_gesamt"}, {}, "the input areas");
+    std::vector<std::string> names, short_names;
+    for (const geo::FieldSchema& field : fields) {
+        names.push_back(field.name);
+        short_names.push_back(field.short_name);
+        CHECK(field.type == geo::FieldType::text);  // no types given: text
+        CHECK(field.short_name.size() <= 10);
+    }
+    CHECK(names == std::vector<std::string>{"src_gap", "src_src_gap", "lsoa_name_2011", "lsoa_name_2021", "lsoa_name_2031", "Bevölkerung_gesamt"});
+    CHECK(short_names == std::vector<std::string>{"src_gap", "src_src_ga", "lsoa_name_", "lsoa_nam_1", "lsoa_nam_2", "Bevölkeru"});
+    CHECK(geo::input_value("12", geo::FieldType::integer) == geo::FieldValue(std::int64_t{12}));
+    CHECK(geo::is_null(geo::input_value("12 people", geo::FieldType::integer)));
+    CHECK(geo::input_value("1", geo::FieldType::boolean) == geo::FieldValue(true));
+    CHECK(geo::is_null(geo::input_value("", geo::FieldType::real)));
 }
 
 TEST_CASE("A plan whose links leave the dataset is a bug, caught before anything is written", "[output-layers]") {

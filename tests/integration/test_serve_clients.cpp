@@ -88,6 +88,10 @@ TEST_CASE("GDAL's OAPIF driver lists the collections and counts the areas", "[se
     CHECK(areas.out.find("Feature Count: 4835") != std::string::npos);
     CHECK(areas.out.find("area_code: String") != std::string::npos);
     CHECK(areas.out.find("population: Integer") != std::string::npos);
+    // The input areas' own fields, the one that clashes prefixed, typed as in the sample's GeoPackage.
+    CHECK(areas.out.find("lad11nm: String") != std::string::npos);
+    CHECK(areas.out.find("msoa11cd: String") != std::string::npos);
+    CHECK(areas.out.find("src_population: Integer") != std::string::npos);
 
     // Reading every practice follows the next links page by page.
     const ProcessResult every = run_bounded("120", {"ogrinfo", "-ro", "-q", source, "practices"});

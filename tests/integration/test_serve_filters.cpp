@@ -2,6 +2,7 @@
 // OAPIF driver counting the same selection with its own attribute filter, GDAL's CSV driver reading
 // f=csv through /vsicurl/, and the whole collection sorted here.
 #include "integration/served.hpp"
+#include "paths.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -64,6 +65,8 @@ TEST_CASE("CQL2 filters count what GDAL's own attribute filter counts over OAPIF
         {"areas", "population > 2000 AND gap = FALSE", "population > 2000 AND gap = 0"},
         {"networks", "list_size BETWEEN 30000 AND 50000", "list_size BETWEEN 30000 AND 50000"},
         {"practices", "practice_name LIKE '%MEDICAL CENTRE%' OR list_size < 3000", "practice_name LIKE '%MEDICAL CENTRE%' OR list_size < 3000"},
+        // The input areas' own fields: the borough's name, and the population the areas file had.
+        {"areas", "lad11nm = 'Tower Hamlets' AND src_population > 1500", "lad11nm = 'Tower Hamlets' AND src_population > 1500"},
     };
     for (const Case& c : cases) {
         const json::value page = get_json(server, "/collections/" + c.collection + "/items?limit=1&filter=" + encoded(c.cql2));
@@ -73,6 +76,11 @@ TEST_CASE("CQL2 filters count what GDAL's own attribute filter counts over OAPIF
         CHECK(matched == by_gdal);
         CHECK(matched > 0);
     }
+    // ... and the sample itself, read by GDAL, has as many (its population field is areas.population_field).
+    CHECK(feature_count({"ogrinfo", "-ro", "-so", (test_paths::sample_dir() / "london.gpkg").string(), "areas", "-where", "lad11nm = 'Tower Hamlets' AND population > 1500"}) ==
+          get_json(server, "/collections/areas/items?limit=1&filter=" + encoded("lad11nm = 'Tower Hamlets' AND src_population > 1500"))
+              .at("numberMatched")
+              .as_int64());
     // The bbox parameter and S_INTERSECTS with the same box agree.
     const std::string box = "-0.08,51.50,-0.02,51.53";
     const json::value by_bbox = get_json(server, "/collections/areas/items?limit=1&bbox=" + box);

@@ -1,5 +1,6 @@
 #pragma once
-// The OGC API - Features handlers called directly on the hand-made two-squares plan: a service holding it,
+// The OGC API - Features handlers called directly on the hand-made two-squares plan (with input fields on its
+// areas and practices): a service holding it,
 // the handlers, and helpers that call them and read the answers.
 #include "plan_fixture.hpp"
 #include "server/api/features.hpp"
@@ -28,7 +29,7 @@ struct Fixture {
     Request request{http::verb::get, "/", 11};
 
     Fixture() {
-        service.install(service_fixture::state_of(plan_fixture::example()));
+        service.install(service_fixture::state_of(plan_fixture::example_with_input_fields()));
         request.set(http::field::host, "example.test:8080");
     }
 

@@ -1,5 +1,6 @@
 #pragma once
 // The hand-made two-squares plan (plan_fixture.hpp) as the state a Service serves, for handler tests.
+#include "server/service/feature_collections.hpp"
 #include "server/service/service.hpp"
 
 #include "plan_fixture.hpp"
@@ -15,6 +16,7 @@ inline std::shared_ptr<server::ServiceState> state_of(plan_fixture::Example exam
     state->version = version;
     state->dataset = std::make_shared<const geo::Dataset>(std::move(example.dataset));
     state->plan = std::move(example.plan);
+    state->collections = std::make_shared<const std::vector<server::CollectionInfo>>(server::feature_collections(*state->dataset));  // as make_state does
     return state;
 }
 

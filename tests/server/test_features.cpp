@@ -537,7 +537,7 @@ TEST_CASE("Items at the maximum limit are streamed in pieces of about 64 kB, nev
 TEST_CASE("Collections too large to keep as GeoJSON are written as they are sent, the same features in every CRS", "[features][stream]") {
     Fixture kept;
     Fixture written;
-    auto state = service_fixture::state_of(plan_fixture::example(), 2);
+    auto state = service_fixture::state_of(plan_fixture::example_with_input_fields(), 2);
     state->feature_json_budget = 0;  // nothing kept: every geometry reprojected as the page is written
     written.service.install(state);
     const auto without_time = [](json::value document) {

@@ -121,6 +121,31 @@ TEST_CASE("f=csv writes a row per feature with the geometry as WKT", "[features]
     CHECK(rows.rfind("id,list_size,WKT\r\nP1,1000,POINT (530500 180500)\r\n", 0) == 0);
 }
 
+TEST_CASE("The input areas' fields are queryables that filter and sort and go into CSV", "[features][cql2]") {
+    Fixture f;  // areas with borough_name, src_population (population clashes), households (null in A2), imd_score
+    const json::value schema = f.call(&FeatureHandlers::queryables, {{"id", "areas"}}, {}, "application/schema+json");
+    const json::object& properties = schema.at("properties").as_object();
+    CHECK(properties.at("borough_name").at("type").as_string() == "string");
+    CHECK(properties.at("src_population").at("type").as_string() == "integer");
+    CHECK(properties.at("imd_score").at("type").as_string() == "number");
+    CHECK(properties.at("borough_name").at("description").as_string() == "The field 'borough_name' of the input areas");
+    CHECK(filtered(f, "areas", "borough_name = 'Camden'") == std::vector<std::string>{"A2"});
+    CHECK(filtered(f, "areas", "src_population < 150 AND imd_score > 10") == std::vector<std::string>{"A1"});
+    CHECK(filtered(f, "areas", "households IS NULL") == std::vector<std::string>{"A2"});
+    CHECK(ids(f.items("areas", {{"borough_name", "Westminster"}})) == std::vector<std::string>{"A1"});
+    CHECK(ids(f.items("areas", {{"sortby", "-imd_score"}})) == std::vector<std::string>{"A2", "A1"});
+    CHECK(ids(f.items("areas", {{"sortby", "-households"}})) == std::vector<std::string>{"A1", "A2"});  // null last
+    const json::value a2 = f.items("areas", {{"properties", "borough_name,households"}, {"borough_name", "Camden"}});
+    CHECK(a2.at("features").at(0).at("properties").at("households").is_null());
+    const RouteContext csv{f.request, {{"id", "areas"}}, {{"f", "csv"}, {"properties", "area_code,borough_name,src_population"}}};
+    const std::string rows = body_text(f.handlers.items(csv));
+    INFO(rows);
+    CHECK(rows.rfind("id,area_code,borough_name,src_population,WKT\r\nA1,A1,Westminster,110,\"POLYGON", 0) == 0);
+    // The practices too; the networks have no input layer.
+    CHECK(f.items("practices", {{"limit", "1"}}).at("features").at(0).at("properties").at("postcode").as_string() == "E1 1BU");
+    CHECK(f.error(&FeatureHandlers::items, {{"id", "networks"}}, {{"filter", "borough_name = 'Camden'"}}).status() == http::status::bad_request);
+}
+
 TEST_CASE("Byte ranges of whole responses follow RFC 9110", "[features][http]") {
     Fixture f;
     const RouteContext context{f.request, {}, {}};
