@@ -36,7 +36,12 @@ public:
     }
 
 private:
-    std::int64_t column(double v) const { return static_cast<std::int64_t>(std::floor(v / cell_)); }
+    /// The cell of a coordinate, saturated (NaN to the lowest): a tiny cell cannot overflow the cast.
+    std::int64_t column(double v) const {
+        constexpr double kFar = 1e15;
+        const double c = std::floor(v / cell_);
+        return c > -kFar ? (c < kFar ? static_cast<std::int64_t>(c) : static_cast<std::int64_t>(kFar)) : -static_cast<std::int64_t>(kFar);
+    }
     static std::uint64_t key(std::int64_t x, std::int64_t y) { return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint64_t>(y & 0xffffffff); }
 
     const std::vector<Point>& points_;

@@ -1,6 +1,9 @@
 #include "geo/area_index.hpp"
+#include "geo/point_buckets.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace geo;
 
@@ -27,4 +30,20 @@ TEST_CASE("AreaIndex finds the area under a point", "[area-index]") {
         CHECK_FALSE(index.locate({-1, 5}).has_value());
         CHECK_FALSE(index.locate({5, 10.5}).has_value());
     }
+}
+
+TEST_CASE("PointBuckets finds the points within reach, also with cells far smaller than the coordinates", "[point-buckets]") {
+    const std::vector<Point> points{{530000, 180000}, {530400, 180000}, {531000, 180000}, {-1e8, 1e8}};
+    const auto within = [&](double cell, Point at, double reach) {
+        const PointBuckets buckets(points, cell);
+        std::vector<std::uint32_t> found;
+        buckets.near(at, reach, [&](std::uint32_t i, double) { found.push_back(i); });
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    CHECK(within(500, {530100, 180000}, 500) == std::vector<std::uint32_t>{0, 1});
+    CHECK(within(500, {-1e8, 1e8}, 1).size() == 1);
+    // A cell of 1e-300 m puts every coordinate beyond the cells' range: they saturate, never overflow the cast
+    // (UBSan's float-cast-overflow), and a query still finds a point where it stands.
+    CHECK(within(1e-300, {-1e8, 1e8}, 1e-300) == std::vector<std::uint32_t>{3});
 }

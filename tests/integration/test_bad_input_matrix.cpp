@@ -203,6 +203,9 @@ std::vector<CliCase> crs_and_field_cases() {
          {"{dir}/areas.csv: layer 'areas': row 2 (line 3): field 'pop': expected a whole number from 0 to 10,000,000, got 'about 200'"}, make_dir("out")},
         {"mistyped: coordinate as a word", edit("practices.csv", "531500,180500", "531500,north"), {"inspect", "{dir}"}, 2,
          {"{dir}/practices.csv: layer 'practices': row 2 (line 3): field 'y': expected a number, got 'north'"}},
+        {"mistyped: coordinate far off the Earth", edit("practices.csv", "531500,180500", "531500,1e300"), {"plan", "{dir}", "--out", kPlanOut}, 2,
+         {"{dir}/practices.csv: layer 'practices': row 2 (line 3): field 'x': coordinates (531500, 1e+300) are (531500, 1e+300) in the working CRS "
+          "(expected finite coordinates within 1e8 of its origin: is the CRS right?)"}, make_dir("out")},
         {"mistyped: patients as a word", edit("registrations.csv", "P2,A2,1900", "P2,A2,many"), {"inspect", "{dir}"}, 2,
          {"{dir}/registrations.csv: layer 'registrations': row 3 (line 4): field 'patients': expected a whole number from 0 to 10,000,000, got 'many'"}},
     };
