@@ -80,17 +80,6 @@ OGRFieldType ogr_type(FieldKind kind) {
     return OFTString;
 }
 
-bool value_matches(FieldKind kind, const FieldValue& value) {
-    if (const auto* text = std::get_if<std::string>(&value); text != nullptr && text->empty()) return true;  // null, in any field
-    switch (kind) {
-        case FieldKind::text: return std::holds_alternative<std::string>(value);
-        case FieldKind::integer: return std::holds_alternative<std::int64_t>(value);
-        case FieldKind::real: return std::holds_alternative<double>(value);
-        case FieldKind::boolean: return std::holds_alternative<bool>(value);
-    }
-    return false;
-}
-
 /// Empty text and non-finite reals are "no value" (geo::FieldValue): written as NULL.
 void set_value(OGRFeature& feature, int field, const FieldValue& value) {
     if (geo::is_null(value)) {
@@ -128,7 +117,7 @@ std::unique_ptr<OGRFieldDefn> field_definition(const FieldSpec& field) {
 }
 
 void set_field(OGRFeature& feature, int index, const FieldSpec& field, const FieldValue& value) {
-    if (!value_matches(field.kind, value)) throw std::logic_error("wrong value type for field '" + field.name + "'");
+    if (!geo::fits(field.kind, value)) throw std::logic_error("wrong value type for field '" + field.name + "'");
     set_value(feature, index, value);
 }
 
@@ -277,7 +266,7 @@ void VectorOutput::add(std::unique_ptr<OGRGeometry> geometry, const std::vector<
     }
     OGRFeature feature(layer_->GetLayerDefn());
     for (std::size_t i = 0; i < values.size(); ++i) {
-        if (!value_matches(spec_.fields[i].kind, values[i])) {
+        if (!geo::fits(spec_.fields[i].kind, values[i])) {
             throw std::logic_error("VectorOutput: wrong value type for field '" + spec_.fields[i].name + "'");
         }
         set_value(feature, static_cast<int>(i), values[i]);

@@ -413,6 +413,13 @@ bool is_null(const FieldValue& value) {
     return false;
 }
 
+bool fits(FieldType type, const FieldValue& value) {
+    // FieldType and FieldValue list the types in the same order.
+    if (value.index() == static_cast<std::size_t>(type)) return true;
+    const auto* text = std::get_if<std::string>(&value);
+    return text != nullptr && text->empty();
+}
+
 std::size_t LayerSchema::field_index(std::string_view name) const {
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (fields[i].name == name) return i;
@@ -445,9 +452,9 @@ std::vector<LayerSchema> dataset_layers(const Dataset& dataset) {
     for (LayerSchema& layer : layers) {
         const bool areas = layer.id == "areas";
         if (!areas && layer.id != "practices") continue;
-        std::vector<FieldSchema> extra = areas ? input_field_schemas(layer.fields, dataset.area_fields, dataset.area_field_types, "the input areas")
-                                               : input_field_schemas(layer.fields, dataset.practice_fields, dataset.practice_field_types,
-                                                                     "the input practices");
+        const auto& names = areas ? dataset.area_fields : dataset.practice_fields;
+        const auto& types = areas ? dataset.area_field_types : dataset.practice_field_types;
+        std::vector<FieldSchema> extra = input_field_schemas(layer.fields, names, types, areas ? "the input areas" : "the input practices");
         layer.input_fields = extra.size();
         layer.fields.insert(layer.fields.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
     }
@@ -566,10 +573,7 @@ LayerFeatures layer_features(const LayerSchema& layer, const Dataset& dataset, c
                                    std::to_string(layer.fields.size()) + " fields of " + std::string(layer.id));
         }
         for (std::size_t f = 0; f < layer.fields.size(); ++f) {
-            // FieldType and FieldValue list the types in the same order; empty text is null in any field.
-            const FieldValue& value = feature.values[f];
-            const auto* text = std::get_if<std::string>(&value);
-            if (value.index() != static_cast<std::size_t>(layer.fields[f].type) && (text == nullptr || !text->empty())) {
+            if (!fits(layer.fields[f].type, feature.values[f])) {
                 throw std::logic_error("layer_features: wrong value type for " + std::string(layer.id) + "." + std::string(layer.fields[f].name));
             }
         }

@@ -75,6 +75,9 @@ using FieldValue = std::variant<std::string, std::int64_t, double, bool>;
 
 /// Whether the value means "no value".
 bool is_null(const FieldValue& value);
+/// Whether `value` may stand in a field of `type`: its alternative is the type's, or it is empty text (null,
+/// in any field: an input field's missing value).
+bool fits(FieldType type, const FieldValue& value);
 
 /// A feature of a layer: its id, its geometry in the working CRS and its values, one per schema field.
 struct LayerFeature {

@@ -3,6 +3,7 @@
 // most a cell: the answer lies in the cell of the query point and the eight around it.
 #include "geo/geos.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <unordered_map>
@@ -40,7 +41,8 @@ private:
     std::int64_t column(double v) const {
         constexpr double kFar = 1e15;
         const double c = std::floor(v / cell_);
-        return c > -kFar ? (c < kFar ? static_cast<std::int64_t>(c) : static_cast<std::int64_t>(kFar)) : -static_cast<std::int64_t>(kFar);
+        if (!(c > -kFar)) return -static_cast<std::int64_t>(kFar);
+        return static_cast<std::int64_t>(std::min(c, kFar));
     }
     static std::uint64_t key(std::int64_t x, std::int64_t y) { return (static_cast<std::uint64_t>(x) << 32) ^ static_cast<std::uint64_t>(y & 0xffffffff); }
 
